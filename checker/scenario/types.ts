@@ -1,0 +1,157 @@
+// The parsed, validated form of a scenario file (.fdr). This object is also the scenario's JSON form
+// (`fdrace parse FILE --json`), so every field is plain data. Locations are 1-based.
+
+export interface Loc {
+  line: number;
+  col: number;
+}
+
+/** What kind of struct file an object is. Decides f_op->poll (file_can_poll) and is_file_epoll(). */
+export type FileKind = 'socket' | 'regular' | 'epoll';
+
+export interface FileDecl {
+  name: string;
+  kind: FileKind;
+  loc: Loc;
+}
+
+/** `process P` — one files_struct. `shares Q` means CLONE_FILES: P uses Q's table (no table of its own). */
+export interface ProcessDecl {
+  name: string;
+  shares?: string;
+  /** Initial fd table: fd number -> file name. Ranges in the source are expanded here. */
+  fds: { fd: number; file: string; loc: Loc }[];
+  loc: Loc;
+}
+
+/** Epoll event bits a scenario can name; values are the uapi ones from include/uapi/linux/eventpoll.h. */
+export type EventName = 'IN' | 'OUT' | 'ERR' | 'HUP' | 'ET' | 'ONESHOT';
+
+/** `watch E (OLD, 3) IN|OUT data=7` — an epitem present in E's rbr at the start, keyed (file, fd). */
+export interface WatchDecl {
+  epoll: string;
+  file: string;
+  fd: number;
+  events: EventName[];
+  data: number;
+  loc: Loc;
+}
+
+export type EpollOp = 'ADD' | 'DEL' | 'MOD';
+
+/** One syscall (or kernel entry) a thread performs. Arguments are fd numbers in the thread's table
+ *  unless the field says file (a file name from a `file`/`epoll` declaration). */
+export type Op =
+  | { kind: 'close'; fd: number; loc: Loc }
+  | { kind: 'dup'; fd: number; loc: Loc }
+  | { kind: 'dup2'; oldfd: number; newfd: number; loc: Loc }
+  /** seccomp SECCOMP_IOCTL_NOTIF_ADDFD with SETFD, executed in the target: receive_fd_replace(fd, file). */
+  | { kind: 'replace'; fd: number; file: string; loc: Loc }
+  | { kind: 'epoll_ctl'; epfd: number; op: EpollOp; fd: number; events: EventName[]; data: number; loc: Loc }
+  /** fget(fd): take a reference and keep it (an in-flight holder); released by the next `fput()`. */
+  | { kind: 'fget'; fd: number; loc: Loc }
+  /** fput(): drop the reference of this thread's most recent `fget` still held. */
+  | { kind: 'fput'; loc: Loc };
+
+export interface ThreadDecl {
+  name: string;
+  process: string;
+  ops: Op[];
+  loc: Loc;
+}
+
+// ---- expectations -------------------------------------------------------------------------------
+
+export type Modality = 'always' | 'never' | 'at-end' | 'sometimes';
+
+/** A file reference in a predicate: a file name, or `none` for an empty slot. */
+export type FileRef = { file: string } | { none: true };
+
+export type Expr =
+  | { kind: 'and'; left: Expr; right: Expr; loc: Loc }
+  | { kind: 'or'; left: Expr; right: Expr; loc: Loc }
+  | { kind: 'not'; expr: Expr; loc: Loc }
+  /** P.fd[lo..hi] == F (or !=): every fd in the range refers to F (for !=: none of them does). */
+  | { kind: 'fd'; process: string; lo: number; hi: number; eq: boolean; target: FileRef; loc: Loc }
+  /** E has (F, n): at least one epitem in E keyed (F, n). `count` form: E.count(F, n) OP k. */
+  | { kind: 'has'; epoll: string; file: string; fd: number; loc: Loc }
+  | { kind: 'count'; epoll: string; file: string; fd: number; cmp: Cmp; value: number; loc: Loc }
+  /** F.ref OP k */
+  | { kind: 'ref'; file: string; cmp: Cmp; value: number; loc: Loc }
+  /** F.state == live | dying | freed */
+  | { kind: 'life'; file: string; eq: boolean; state: 'live' | 'dying' | 'freed'; loc: Loc }
+  /** T.ret OP v  (the return value of the thread's op number `op`, 1-based; default: its last op).
+   *  Errors are negative errno values; names like -EBADF are resolved by the parser. */
+  | { kind: 'ret'; thread: string; op: number; cmp: Cmp; value: number; loc: Loc }
+  /** T.done — the thread has finished all its ops. */
+  | { kind: 'done'; thread: string; loc: Loc };
+
+export type Cmp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+export interface Expectation {
+  /** Label used by `result` lines and reports; `e1`, `e2`, … when the source gives none. */
+  label: string;
+  modality: Modality;
+  expr: Expr;
+  /** The expression as written (for reports). */
+  text: string;
+  loc: Loc;
+}
+
+/** `check NAME` — a built-in property switched on for this scenario (names listed in BUILTIN_PROPERTIES). */
+export interface CheckDecl {
+  name: string;
+  loc: Loc;
+}
+
+export type Verdict = 'pass' | 'violation' | 'deadlock' | 'incomplete';
+
+/** `result VARIANT violation(label, ...)` — the expected outcome on one variant. */
+export interface ExpectedResult {
+  variant: string;
+  verdict: Verdict;
+  /** Labels of expectations / built-in property names expected to fail (empty: any). */
+  properties: string[];
+  loc: Loc;
+}
+
+export interface Options {
+  /** At most this many injected faults (ENOMEM etc.) per run. Default 0. */
+  faults: number;
+  /** max_user_watches for every user (ENOSPC). Default 64. */
+  maxUserWatches: number;
+  /** fd table size (max_fds); fds must be below it. Default: smallest multiple of 8 above the largest fd used. */
+  maxFds?: number;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** Comment lines of the header (before the first declaration), without the leading '#'. */
+  doc: string[];
+  source: string;
+  files: FileDecl[];
+  processes: ProcessDecl[];
+  watches: WatchDecl[];
+  threads: ThreadDecl[];
+  expectations: Expectation[];
+  checks: CheckDecl[];
+  variants: string[];
+  results: ExpectedResult[];
+  options: Options;
+}
+
+/** A located error: the CLI prints `file:line:col: error: message` and exits 2. */
+export class ScenarioError extends Error {
+  constructor(
+    message: string,
+    readonly loc: Loc,
+    readonly file = '<input>',
+  ) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+  format(): string {
+    return `${this.file}:${this.loc.line}:${this.loc.col}: error: ${this.message}`;
+  }
+}

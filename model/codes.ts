@@ -1,0 +1,168 @@
+// Numeric codes shared by the AssemblyScript kernel and the TypeScript checker. This file must stay valid in both
+// languages: plain enums only, no type annotations, no imports. The TypeScript side imports it directly, so the
+// numbers cannot drift between the two halves.
+
+/** Kind of struct file (decides f_op->poll and is_file_epoll). */
+export enum Kind {
+  Socket = 0,
+  Regular = 1,
+  Epoll = 2,
+}
+
+/** Life state of a struct file. */
+export enum Life {
+  Live = 0,
+  /** Count reached zero; __fput is queued on some task's task_work (fput, fs/file_table.c). */
+  Dying = 1,
+  /** __fput is running. */
+  Releasing = 2,
+  Freed = 3,
+}
+
+/** Life state of a struct eventpoll. */
+export enum EpLife {
+  Live = 0,
+  /** Its epoll file was released; the eventpoll may live on through ep->refcount (current only). */
+  Orphan = 1,
+  Freed = 2,
+}
+
+/** Operations a scenario thread performs (the syscall layer). */
+export enum OpKind {
+  Close = 1,
+  Dup = 2,
+  Dup2 = 3,
+  Replace = 4,
+  EpollCtl = 5,
+  Fget = 6,
+  Fput = 7,
+}
+
+export enum EpollCtlOp {
+  Add = 1,
+  Del = 2,
+  Mod = 3,
+}
+
+/** Kernel routines; each is a step program in model/routines/. */
+export enum Routine {
+  None = 0,
+  Close = 1,
+  Dup = 2,
+  Dup2 = 3,
+  Replace = 4,
+  EpollCtl = 5,
+  FgetOp = 6,
+  FputOp = 7,
+  Fget = 10,
+  Fdget = 11,
+  Fput = 12,
+  FilpClose = 13,
+  FinalFput = 14,
+  EpInsert = 15,
+  EpRemove = 16,
+  EventpollReleaseFile = 17,
+  EpFree = 18,
+  RfcEpReplace = 19,
+  RfcFdWalk = 20,
+  AllocFd = 21,
+}
+
+/** Why a state is bad. The first byte of every state; 0 = fine. */
+export enum Viol {
+  None = 0,
+  /** E1/E8: a struct file was used after __fput freed it. */
+  UafFile = 1,
+  /** E1: an epitem was used after it was freed (a saved pointer outlived the item). */
+  UafItem = 2,
+  /** E1: a struct eventpoll was used after ep_free. */
+  UafEp = 3,
+  /** E2: fput on a file whose count is already zero. */
+  RefUnderflow = 4,
+  /** E3: a file's count differs from the number of holders (fd slots + references held by threads). */
+  RefMismatch = 5,
+  /** filp_close found f_count == 0 ("VFS: Close: file count is 0"). */
+  CloseZeroCount = 6,
+  /** E6: an epitem is in ep->rbr but not on file->f_ep, or the reverse, while ep->mtx is free. */
+  Watchers = 7,
+  /** E7: two epitems with the same (file, fd) key in one eventpoll. */
+  DuplicateKey = 8,
+  /** E14: a task acquired a lock it already holds (AA deadlock). */
+  RecursiveLock = 9,
+  /** E14: a task returned to user space with a lock held. */
+  LockHeldAtReturn = 10,
+  /** E3: a task returned to user space still holding a kernel reference it took (leak). */
+  RefLeak = 11,
+  /** E13: a sleeping step ran while the task held a spinlock. */
+  SleepInAtomic = 12,
+  /** The model's fixed capacity (epitem slots) was exceeded: not a kernel bug, a limit. */
+  Capacity = 13,
+  /** A file freed while a slot, epitem or thread still points at it (found by the state check). */
+  DanglingFile = 14,
+}
+
+/** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
+export enum LockClass {
+  FileTable = 1,
+  FLock = 2,
+  EpMtx = 3,
+  Global = 4,
+}
+
+/** Kernel variant toggles. Each bit models one kernel change; presets live in checker/variants.ts. */
+export enum Toggle {
+  /** 58c9b016e128 "epoll: use refcount to reduce ep_mutex contention" (v6.4): ep refcount, epi->dying,
+   *  epnested_mutex only for the full check; no global mutex on the release paths. */
+  EpRefcount = 1,
+  /** RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code as posted for v4):
+   *  replace_fd re-keys every epitem of the old file and replaces every fd that refers to it. */
+  RfcV4Replace = 2,
+}
+
+/** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */
+export enum PredOp {
+  End = 0,
+  /** table lo hi file(0xFF = none) -> all slots in [lo,hi] equal file */
+  FdAll = 1,
+  /** table lo hi file -> no slot in [lo,hi] equals file */
+  FdNone = 2,
+  /** ep file fd -> count of epitems in rbr keyed (file, fd) */
+  Count = 3,
+  /** file -> f_count */
+  Ref = 4,
+  /** file -> life state (Life) */
+  LifeOf = 5,
+  /** thread op -> return value (signed) */
+  Ret = 6,
+  /** thread -> 1 if finished */
+  Done = 7,
+  /** push a constant (signed 16-bit) */
+  Const = 8,
+  /** cmp: pops b, a; pushes a CMP b */
+  Eq = 9,
+  Ne = 10,
+  Lt = 11,
+  Le = 12,
+  Gt = 13,
+  Ge = 14,
+  And = 15,
+  Or = 16,
+  Not = 17,
+}
+
+/** Expectation modality, as stored in the kernel's expectation table. */
+export enum Modality {
+  Always = 0,
+  Never = 1,
+  AtEnd = 2,
+  Sometimes = 3,
+}
+
+/** Result of one attempted step. */
+export enum StepStatus {
+  Ok = 0,
+  /** The thread's next step waits for a lock held by another thread: not enabled. */
+  Blocked = 1,
+  /** The thread has nothing left to do. */
+  Finished = 2,
+}

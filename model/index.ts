@@ -1,0 +1,94 @@
+// The kernel's interface to the explorer. States are opaque byte vectors to the explorer: it asks the kernel to
+// build the initial state, to run one step of one thread (with or without an injected fault), to check invariants
+// and expectations, and — for traces only — to describe the layout so that a state can be decoded.
+
+import { StepStatus } from './codes';
+import * as L from './layout';
+import * as Fr from './frame';
+import { buildInitial } from './init';
+import { stepThread, threadDone } from './dispatch';
+import { checkState, violObj } from './invariants';
+import { evalExpect, expectModality } from './predicates';
+import { ownerOf } from './locks';
+
+export function kConfigure(): i32 {
+  return L.configure();
+}
+
+/** The state vector's size, padded to whole 8-byte words (the padding stays zero) for hashing and comparison. */
+export function kStateSize(): i32 {
+  return (L.stateSize + 7) & ~7;
+}
+
+export function kBuildInitial(dst: usize): i32 {
+  return buildInitial(dst);
+}
+
+/** Run one step of thread t from state src into dst (dst = copy of src, then mutated). */
+export function kStep(src: usize, dst: usize, t: i32, fault: bool): i32 {
+  memory.copy(dst, src, <usize>kStateSize());
+  L.setState(dst);
+  return stepThread(t, fault);
+}
+
+export function kSawFaultPoint(): bool {
+  return Fr.sawFaultPoint;
+}
+export function kLastLabel(): i32 {
+  return Fr.lastLabel;
+}
+export function kBlockedOn(): i32 {
+  return Fr.blockedOn;
+}
+export function kFaultsUsed(s: usize): i32 {
+  return load<u8>(s + L.G_FAULTS);
+}
+export function kFaultBudget(): i32 {
+  return load<u8>(L.CFG + L.C_FAULTS);
+}
+export function kThreadDone(s: usize, t: i32): bool {
+  L.setState(s);
+  return threadDone(t);
+}
+export function kAllDone(s: usize): bool {
+  L.setState(s);
+  for (let t = 0; t < L.nThreads; t++) if (!threadDone(t)) return false;
+  return true;
+}
+export function kCheck(s: usize): i32 {
+  L.setState(s);
+  return checkState();
+}
+export function kViolObj(): i32 {
+  return violObj;
+}
+export function kExpectCount(): i32 {
+  return load<u8>(L.CFG + L.C_NEXPECT);
+}
+export function kExpectModality(k: i32): i32 {
+  return expectModality(k);
+}
+export function kEvalExpect(s: usize, k: i32): bool {
+  L.setState(s);
+  return evalExpect(k);
+}
+export function kLockOwner(s: usize, id: i32): i32 {
+  L.setState(s);
+  return ownerOf(id);
+}
+
+// Layout description for the trace decoder (checker/trace/decode.ts).
+export function kLayout(field: i32): i32 {
+  switch (field) {
+    case 0: return L.offTables;
+    case 1: return L.tableStride;
+    case 2: return L.offFiles;
+    case 3: return L.offEpolls;
+    case 4: return L.offItems;
+    case 5: return L.offThreads;
+    case 6: return L.threadStride;
+    case 7: return L.offFrames;
+    case 8: return L.stateSize;
+    default: return -1;
+  }
+}

@@ -1,0 +1,63 @@
+// State invariants checked on every new state (spec E). Violations found while stepping (use-after-free on
+// access, puts below zero, recursive locking, locks or references held at return) are already in G_VIOL; the
+// checks here compare whole-state facts that no single step sees.
+
+import { EpLife, Life, Viol } from './codes';
+import {
+  E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
+  nSlots, nTables, nThreads, slotAddr, threadAddr,
+} from './layout';
+import { heldCount } from './frame';
+import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
+
+/** Object the last reported violation is about (file, epoll, item or thread index, by kind). */
+export let violObj: i32 = 0;
+
+export function checkState(): i32 {
+  const v = <i32>load<u8>(gAddr(G_VIOL));
+  if (v != 0) {
+    violObj = load<u8>(gAddr(G_VIOL_OBJ));
+    return v;
+  }
+  // E2/E3 reference conservation and E1/E8 no dangling pointer to a freed file.
+  for (let f = 0; f < nFiles; f++) {
+    let holders = 0;
+    for (let t = 0; t < nTables; t++) {
+      for (let fd = 0; fd < nSlots; fd++) if (load<u8>(slotAddr(t, fd)) == <u8>(f + 1)) holders++;
+    }
+    for (let t = 0; t < nThreads; t++) {
+      holders += heldCount(t, f);
+      if (load<u8>(threadAddr(t) + T_UHELD) == <u8>(f + 1)) holders++;
+    }
+    if (life(f) == Life.Freed) {
+      let pinned = holders > 0;
+      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemFile(i) == f) pinned = true;
+      if (pinned) return found(Viol.DanglingFile, f);
+    } else if (holders != ref(f)) return found(Viol.RefMismatch, f);
+  }
+  // E6: in ep->rbr <=> on file->f_ep, whenever nobody is inside ep->mtx.
+  for (let e = 0; e < nEpolls; e++) {
+    if (load<u8>(epAddr(e) + E_MTX) != 0 || load<u8>(epAddr(e) + E_LIFE) == EpLife.Freed) continue;
+    for (let i = 0; i < nItems; i++) {
+      if (itemUsed(i) && itemEp(i) == e && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) return found(Viol.Watchers, i);
+    }
+  }
+  // E7: (file, fd) keys are unique within one eventpoll.
+  for (let i = 0; i < nItems; i++) {
+    if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;
+    for (let j = i + 1; j < nItems; j++) {
+      if (
+        itemUsed(j) && itemHas(j, IF_RBR) && itemEp(j) == itemEp(i) && itemFile(j) == itemFile(i) &&
+        itemGet(j, I_FD) == itemGet(i, I_FD)
+      ) {
+        return found(Viol.DuplicateKey, i);
+      }
+    }
+  }
+  return 0;
+}
+
+function found(v: Viol, obj: i32): i32 {
+  violObj = obj;
+  return v;
+}

@@ -1,0 +1,176 @@
+// Accessors for files, fd slots and epitems. The epitem store is a fixed array of records; an epitem's place on
+// its file's f_ep list is kept as a position number (I_FPOS), so that list order (which matters to walkers such
+// as eventpoll_release_file and the RFC loops) is part of the state without storing pointers.
+
+import {
+  F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
+  fileAddr, fileKind, itemAddr, nItems, slotAddr,
+} from './layout';
+import { Kind } from './codes';
+import { danglePointersTo } from './frame';
+
+// ---- files -------------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline export function ref(f: i32): i32 {
+  return load<u8>(fileAddr(f) + F_REF);
+}
+// @ts-ignore: decorator
+@inline export function setRef(f: i32, v: i32): void {
+  store<u8>(fileAddr(f) + F_REF, <u8>v);
+}
+// @ts-ignore: decorator
+@inline export function life(f: i32): i32 {
+  return load<u8>(fileAddr(f) + F_LIFE);
+}
+// @ts-ignore: decorator
+@inline export function setLife(f: i32, v: i32): void {
+  store<u8>(fileAddr(f) + F_LIFE, <u8>v);
+}
+/** file_can_poll(): f_op->poll is set. Sockets and epoll files are pollable, regular files are not. */
+export function canPoll(f: i32): bool {
+  return fileKind(f) != Kind.Regular;
+}
+export function isEpoll(f: i32): bool {
+  return fileKind(f) == Kind.Epoll;
+}
+
+// ---- fd slots ----------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline export function slot(table: i32, fd: i32): u8 {
+  return load<u8>(slotAddr(table, fd));
+}
+// @ts-ignore: decorator
+@inline export function setSlot(table: i32, fd: i32, v: u8): void {
+  store<u8>(slotAddr(table, fd), v);
+}
+export function slotEmpty(v: u8): bool {
+  return v == SLOT_EMPTY;
+}
+
+// ---- epitems -----------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline export function itemGet(i: i32, field: i32): i32 {
+  return load<u8>(itemAddr(i) + <usize>field);
+}
+// @ts-ignore: decorator
+@inline export function itemSet(i: i32, field: i32, v: i32): void {
+  store<u8>(itemAddr(i) + <usize>field, <u8>v);
+}
+export function itemUsed(i: i32): bool {
+  return itemGet(i, I_EP) != 0;
+}
+export function itemEp(i: i32): i32 {
+  return itemGet(i, I_EP) - 1;
+}
+export function itemFile(i: i32): i32 {
+  return itemGet(i, I_FILE);
+}
+export function itemHas(i: i32, flag: u8): bool {
+  return (itemGet(i, I_FLAGS) & flag) != 0;
+}
+export function itemSetFlag(i: i32, flag: u8, on: bool): void {
+  const v = itemGet(i, I_FLAGS);
+  itemSet(i, I_FLAGS, on ? v | flag : v & ~flag);
+}
+
+/** Allocate an epitem record (not yet linked anywhere). -1 when the model's capacity is exhausted. */
+export function itemAlloc(ep: i32, f: i32, fd: i32, events: i32, data: i32): i32 {
+  for (let i = 0; i < nItems; i++) {
+    if (!itemUsed(i)) {
+      itemSet(i, I_EP, ep + 1);
+      itemSet(i, I_FILE, f);
+      itemSet(i, I_FD, fd);
+      itemSet(i, I_EVENTS, events);
+      itemSet(i, I_DATA, data);
+      itemSet(i, I_FPOS, 0);
+      itemSet(i, I_FLAGS, 0);
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Free the record; saved pointers to it in other frames become dangling. */
+export function itemFree(i: i32): void {
+  memory.fill(itemAddr(i), 0, I_SIZE);
+  danglePointersTo(i);
+}
+
+/** Is file f watched at all (file->f_ep != NULL)? */
+export function watched(f: i32): bool {
+  for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemFile(i) == f && itemHas(i, IF_FEP)) return true;
+  return false;
+}
+
+/** hlist_add_head_rcu(&epi->fllink, file->f_ep): the new item becomes the first on the list. */
+export function fepLinkHead(i: i32): void {
+  const f = itemFile(i);
+  for (let j = 0; j < nItems; j++) {
+    if (j != i && itemUsed(j) && itemFile(j) == f && itemHas(j, IF_FEP)) itemSet(j, I_FPOS, itemGet(j, I_FPOS) + 1);
+  }
+  itemSet(i, I_FPOS, 0);
+  itemSetFlag(i, IF_FEP, true);
+}
+
+/** hlist_del_rcu(&epi->fllink). */
+export function fepUnlink(i: i32): void {
+  const f = itemFile(i);
+  const p = itemGet(i, I_FPOS);
+  for (let j = 0; j < nItems; j++) {
+    if (j != i && itemUsed(j) && itemFile(j) == f && itemHas(j, IF_FEP) && itemGet(j, I_FPOS) > p) {
+      itemSet(j, I_FPOS, itemGet(j, I_FPOS) - 1);
+    }
+  }
+  itemSet(i, I_FPOS, 0);
+  itemSetFlag(i, IF_FEP, false);
+}
+
+/** The item at position p on file f's f_ep list, or -1. */
+export function fepAt(f: i32, p: i32): i32 {
+  for (let j = 0; j < nItems; j++) {
+    if (itemUsed(j) && itemFile(j) == f && itemHas(j, IF_FEP) && itemGet(j, I_FPOS) == p) return j;
+  }
+  return -1;
+}
+
+/** The item after i on its file's f_ep list, or -1. */
+export function fepNext(i: i32): i32 {
+  return fepAt(itemFile(i), itemGet(i, I_FPOS) + 1);
+}
+
+/** ep_find(ep, file, fd): the epitem in ep->rbr keyed (file, fd), or -1. */
+export function epFind(ep: i32, f: i32, fd: i32): i32 {
+  for (let i = 0; i < nItems; i++) {
+    if (itemEp(i) == ep && itemFile(i) == f && itemGet(i, I_FD) == fd && itemHas(i, IF_RBR)) return i;
+  }
+  return -1;
+}
+
+/** First epitem in ep->rbr (rb_first_cached), or -1. Order: by (file, fd) as the rbtree compares them. */
+export function epFirst(ep: i32): i32 {
+  let best = -1;
+  let bestKey = 0x7fffffff;
+  for (let i = 0; i < nItems; i++) {
+    if (itemEp(i) == ep && itemHas(i, IF_RBR)) {
+      const key = (itemFile(i) << 8) | itemGet(i, I_FD);
+      if (key < bestKey) {
+        bestKey = key;
+        best = i;
+      }
+    }
+  }
+  return best;
+}
+
+export function itemFd(i: i32): i32 {
+  return itemGet(i, I_FD);
+}
+export function itemEvents(i: i32): i32 {
+  return itemGet(i, I_EVENTS);
+}
+export function itemData(i: i32): i32 {
+  return itemGet(i, I_DATA);
+}

@@ -1,0 +1,101 @@
+// Evaluate a scenario expectation: a small stack bytecode compiled by checker/compile/predicates.ts. Running it
+// here keeps per-state checks inside Wasm (no JS object per state).
+
+import { Life, PredOp } from './codes';
+import {
+  C_CODE, C_EXPECT, C_PSTACK, CFG, I_FD, IF_RBR, T_DEPTH, T_OPIDX, T_PENDING, T_RETS, nItems, slotAddr, threadAddr,
+  threadNops,
+} from './layout';
+import { itemEp, itemFile, itemGet, itemHas, life, ref } from './objects';
+
+export function expectModality(k: i32): i32 {
+  return load<u8>(CFG + C_EXPECT + <usize>(k * 4));
+}
+
+export function evalExpect(k: i32): bool {
+  let pc = CFG + C_CODE + <usize>load<u16>(CFG + C_EXPECT + <usize>(k * 4) + 2);
+  let sp = 0;
+  while (true) {
+    const op = <i32>load<u8>(pc);
+    pc++;
+    let v = 0;
+    switch (op) {
+      case PredOp.End:
+        return load<i32>(CFG + C_PSTACK) != 0;
+      case PredOp.FdAll:
+      case PredOp.FdNone: {
+        const tb = <i32>load<u8>(pc);
+        const lo = <i32>load<u8>(pc + 1);
+        const hi = <i32>load<u8>(pc + 2);
+        const f = load<u8>(pc + 3);
+        const want: u8 = f == 0xff ? 0 : f + 1;
+        pc += 4;
+        v = 1;
+        for (let fd = lo; fd <= hi; fd++) {
+          const same = load<u8>(slotAddr(tb, fd)) == want;
+          if (op == PredOp.FdAll ? !same : same) v = 0;
+        }
+        break;
+      }
+      case PredOp.Count: {
+        const ep = <i32>load<u8>(pc);
+        const f = <i32>load<u8>(pc + 1);
+        const fd = <i32>load<u8>(pc + 2);
+        pc += 3;
+        for (let i = 0; i < nItems; i++) {
+          if (itemEp(i) == ep && itemFile(i) == f && itemGet(i, I_FD) == fd && itemHas(i, IF_RBR)) v++;
+        }
+        break;
+      }
+      case PredOp.Ref:
+        v = ref(load<u8>(pc));
+        pc += 1;
+        break;
+      case PredOp.LifeOf: {
+        const l = life(load<u8>(pc));
+        v = l == Life.Releasing ? Life.Dying : l; // "dying" covers queued and running __fput
+        pc += 1;
+        break;
+      }
+      case PredOp.Ret: {
+        const t = <i32>load<u8>(pc);
+        const k2 = <i32>load<u8>(pc + 1);
+        v = <i32>load<i8>(threadAddr(t) + T_RETS + <usize>k2);
+        pc += 2;
+        break;
+      }
+      case PredOp.Done: {
+        const ta = threadAddr(<i32>load<u8>(pc));
+        v = load<u8>(ta + T_DEPTH) == 0 && load<u16>(ta + T_PENDING) == 0 &&
+          <i32>load<u8>(ta + T_OPIDX) >= threadNops(<i32>load<u8>(pc)) ? 1 : 0;
+        pc += 1;
+        break;
+      }
+      case PredOp.Const:
+        v = <i32>load<i16>(pc);
+        pc += 2;
+        break;
+      case PredOp.Not:
+        sp--;
+        v = load<i32>(CFG + C_PSTACK + <usize>(sp * 4)) == 0 ? 1 : 0;
+        break;
+      default: {
+        sp -= 2;
+        const a = load<i32>(CFG + C_PSTACK + <usize>(sp * 4));
+        const b = load<i32>(CFG + C_PSTACK + <usize>(sp * 4 + 4));
+        if (op == PredOp.Eq) v = a == b ? 1 : 0;
+        else if (op == PredOp.Ne) v = a != b ? 1 : 0;
+        else if (op == PredOp.Lt) v = a < b ? 1 : 0;
+        else if (op == PredOp.Le) v = a <= b ? 1 : 0;
+        else if (op == PredOp.Gt) v = a > b ? 1 : 0;
+        else if (op == PredOp.Ge) v = a >= b ? 1 : 0;
+        else if (op == PredOp.And) v = a != 0 && b != 0 ? 1 : 0;
+        else if (op == PredOp.Or) v = a != 0 || b != 0 ? 1 : 0;
+        else unreachable();
+      }
+    }
+    store<i32>(CFG + C_PSTACK + <usize>(sp * 4), v);
+    sp++;
+  }
+  return false;
+}

@@ -1,0 +1,174 @@
+// epoll_ctl(2): do_epoll_ctl in fs/eventpoll.c. Both files are pinned by fdget for the whole call; ep->mtx
+// serialises the interest list. An ADD that needs the full check (the epoll is itself watched, was visited by a
+// running loop check, or the target is an epoll) drops ep->mtx, takes the global mutex, and re-takes ep->mtx:
+// the window in between is where other threads can change the interest list (spec B.2.2 step 7a).
+//
+// r0 = F (fdget result of epfd), r1 = op, r2 = fd, r3 = events, r4 = data, r5 = TF (fdget result of fd),
+// r6 = full_check, r7 = errno (RV_PENDING: take the callee's return value).
+
+import { EpollCtlOp, LockClass, Routine } from '../codes';
+import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr } from '../layout';
+import { label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
+import { acquire, lockId, mightSleep, release } from '../locks';
+import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
+import { I_DATA, I_EVENTS } from '../layout';
+import { Step } from '../steps';
+import { callNow, tailNow } from '../dispatch';
+import { BORROWED, FGET_LIGHT } from './fdtable';
+import { EBADF, EEXIST, EINVAL, ENOENT, EPERM } from '../errno';
+
+const RV_PENDING: i32 = 0xfe;
+/** EPOLLERR | EPOLLHUP in the model's event byte (checker/scenario eventsToByte). */
+const ERR_HUP: i32 = 4 | 8;
+
+function fileOf(v: i32): i32 {
+  return (v & ~BORROWED) - 1;
+}
+
+function epOf(): i32 {
+  return fileEp(fileOf(r(0)));
+}
+
+function mtx(): i32 {
+  return lockId(LockClass.EpMtx, epOf());
+}
+
+export function stepEpollCtl(): bool {
+  switch (pc()) {
+    case 0:
+      setPc(1);
+      return callNow(Routine.Fget, r(0), 0, FGET_LIGHT);
+    case 1:
+      if (rv() == 0) {
+        label(Step.EpollCtlBadFd);
+        opReturn(-EBADF);
+        return true;
+      }
+      setR(0, rv());
+      setPc(2);
+      return callNow(Routine.Fget, r(2), 0, FGET_LIGHT);
+    case 2: {
+      const tfv = rv();
+      setR(5, tfv);
+      const F = fileOf(r(0));
+      const TF = fileOf(tfv);
+      let err = 0;
+      if (tfv == 0) err = EBADF;
+      else if (!canPoll(TF)) err = EPERM;
+      else if (F == TF || !isEpoll(F)) err = EINVAL;
+      if (err != 0) {
+        label(Step.EpollCtlCheck);
+        setR(7, err);
+        return fdputTarget();
+      }
+      label(Step.EpollCtlLock);
+      mightSleep();
+      if (!acquire(mtx())) return false;
+      setPc(3);
+      return true;
+    }
+    case 3: {
+      const ep = epOf();
+      const F = fileOf(r(0));
+      const TF = fileOf(r(5));
+      const full =
+        r(1) == EpollCtlOp.Add &&
+        (watched(F) || load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN)) || isEpoll(TF));
+      if (full) {
+        label(Step.EpollCtlFullCheckUnlock);
+        release(mtx());
+        setPc(4);
+        return true;
+      }
+      return dispatch();
+    }
+    case 4: {
+      label(Step.EpollCtlLockGlobal);
+      mightSleep();
+      if (!acquire(lockId(LockClass.Global, 0))) return false;
+      setR(6, 1);
+      store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
+      setPc(5);
+      return true;
+    }
+    case 5:
+      label(Step.EpollCtlRelock);
+      mightSleep();
+      if (!acquire(mtx())) return false;
+      setPc(6);
+      return true;
+    case 6:
+      return dispatch();
+    case 7: {
+      label(Step.EpollCtlUnlock);
+      if (r(7) == RV_PENDING) setR(7, rv());
+      release(mtx());
+      setPc(r(6) != 0 ? 8 : 9);
+      return true;
+    }
+    case 8:
+      label(Step.EpollCtlClearCheckList);
+      store<u16>(gAddr(G_TFILE_LIST), 0);
+      store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
+      release(lockId(LockClass.Global, 0));
+      setPc(9);
+      return true;
+    default:
+      return fdputTarget();
+  }
+}
+
+/** ep_find, then the operation itself (ep->mtx held). */
+function dispatch(): bool {
+  label(Step.EpFind);
+  const ep = epOf();
+  const TF = fileOf(r(5));
+  const fd = r(2);
+  const i = epFind(ep, TF, fd);
+  setPc(7);
+  const op = r(1);
+  if (op == EpollCtlOp.Add) {
+    if (i >= 0) setR(7, EEXIST);
+    else {
+      setR(7, RV_PENDING);
+      push(Routine.EpInsert, ep, TF, fd, r(3) | ERR_HUP, r(4), r(6));
+    }
+  } else if (op == EpollCtlOp.Del) {
+    if (i < 0) setR(7, ENOENT);
+    else {
+      setR(7, RV_PENDING);
+      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
+      setEpi(i + 1);
+    }
+  } else {
+    // ep_modify under ep->mtx: the new mask and data replace the old ones (re-arming a disarmed ONESHOT).
+    if (i < 0) setR(7, ENOENT);
+    else {
+      label(Step.EpModify);
+      itemSet(i, I_EVENTS, r(3) | ERR_HUP);
+      itemSet(i, I_DATA, r(4));
+      setR(7, 0);
+    }
+  }
+  return true;
+}
+
+/** fdput(tf) then fdput(f). A borrowed file (fdget on an unshared table) has nothing to put. */
+function fdputTarget(): bool {
+  const tfv = r(5);
+  if (tfv != 0 && (tfv & BORROWED) == 0) {
+    setR(5, 0);
+    setPc(9); // back here with r5 cleared, to put F
+    return callNow(Routine.Fput, fileOf(tfv), 0, 0);
+  }
+  return fdputEpoll();
+}
+
+function fdputEpoll(): bool {
+  const fv = r(0);
+  setOpret(r(7) != 0 ? -r(7) : 0);
+  if ((fv & BORROWED) == 0) return tailNow(Routine.Fput, fileOf(fv), 0, 0);
+  label(Step.EpollCtlReturn);
+  opReturn(r(7) != 0 ? -r(7) : 0);
+  return true;
+}

@@ -1,0 +1,323 @@
+// fd-table step programs: close, dup, dup2, fget/fdget and seccomp's ADDFD+SETFD (replace_fd).
+// Kernel sources: fs/file.c (close_fd, file_close_fd_locked, alloc_fd, fd_install, ksys_dup3, do_dup2,
+// replace_fd, __fget_files_rcu, __fget_light), kernel/seccomp.c (seccomp_notify_addfd, seccomp_handle_addfd).
+
+import { Routine, Toggle } from '../codes';
+import { SLOT_EMPTY, SLOT_RESERVED, T_UHELD, nSlots, threadAddr, threadTable, toggle, tableUsers } from '../layout';
+import { LockClass } from '../codes';
+import {
+  cur, dropRef, holdRef, label, opReturn, pc, push, r, ret, rv, setOpret, setPc, setR,
+} from '../frame';
+import { acquire, lockId, release } from '../locks';
+import { canPoll, life, ref, setRef, setSlot, slot, watched } from '../objects';
+import { Step } from '../steps';
+import { callNow, tailNow } from '../dispatch';
+import { Life } from '../codes';
+import { EBADF, EBUSY, EMFILE } from '../errno';
+
+/** rv() flag from Fget: the file was borrowed by fdget (unshared table), no reference was taken. */
+export const BORROWED: i32 = 0x40;
+/** Fget modes (r2). */
+export const FGET_REF: i32 = 0;
+export const FGET_LIGHT: i32 = 1;
+/** The scenario's own fget(N): keep the reference past the syscall. */
+export const FGET_USER: i32 = 2;
+
+function ft(): i32 {
+  return lockId(LockClass.FileTable, threadTable(cur));
+}
+
+function isFile(v: u8): bool {
+  return v != SLOT_EMPTY && v != SLOT_RESERVED;
+}
+
+/** close(fd): close_fd -> file_close_fd_locked under file_lock, then filp_close outside it. */
+export function stepClose(): bool {
+  const tb = threadTable(cur);
+  const fd = r(0);
+  switch (pc()) {
+    case 0:
+      label(Step.CloseLock);
+      if (!acquire(ft())) return false;
+      setPc(1);
+      return true;
+    case 1: {
+      label(Step.CloseFileCloseFdLocked);
+      const v = slot(tb, fd);
+      if (isFile(v)) {
+        setSlot(tb, fd, SLOT_EMPTY);
+        holdRef(v - 1); // the table's reference now belongs to this task
+        setR(1, v);
+      } else setR(1, 0);
+      setPc(2);
+      return true;
+    }
+    default: {
+      label(Step.CloseUnlock);
+      release(ft());
+      const v = r(1);
+      if (v == 0) {
+        opReturn(-EBADF);
+        return true;
+      }
+      setOpret(0);
+      ret(0);
+      push(Routine.FilpClose, v - 1, 0, 0, 0, 0, 0);
+      return true;
+    }
+  }
+}
+
+/** dup(fd): fget_raw, alloc_fd (reserve), fd_install — the new number is reserved before it is filled. */
+export function stepDup(): bool {
+  const tb = threadTable(cur);
+  switch (pc()) {
+    case 0:
+      setPc(1);
+      return callNow(Routine.Fget, r(0), 0, FGET_REF);
+    case 1: {
+      const v = rv();
+      if (v == 0) {
+        label(Step.DupBadFd);
+        opReturn(-EBADF);
+        return true;
+      }
+      label(Step.AllocFdLock);
+      if (!acquire(ft())) return false;
+      setR(1, v);
+      setPc(2);
+      return true;
+    }
+    case 2: {
+      label(Step.AllocFd);
+      let fd = -1;
+      for (let i = 0; i < nSlots; i++) {
+        if (slot(tb, i) == SLOT_EMPTY) {
+          fd = i;
+          break;
+        }
+      }
+      if (fd >= 0) setSlot(tb, fd, SLOT_RESERVED);
+      setR(2, fd >= 0 ? fd : 0xff);
+      setPc(3);
+      return true;
+    }
+    case 3: {
+      label(Step.AllocFdUnlock);
+      release(ft());
+      if (r(2) == 0xff) {
+        setOpret(-EMFILE);
+        ret(0);
+        push(Routine.Fput, r(1) - 1, 0, 0, 0, 0, 0);
+        return true;
+      }
+      setPc(4);
+      return true;
+    }
+    default: {
+      label(Step.FdInstall);
+      const f = r(1) - 1;
+      setSlot(tb, r(2), <u8>(f + 1));
+      dropRef(f); // fd_install consumes the caller's reference: it is now the table's
+      opReturn(r(2));
+      return true;
+    }
+  }
+}
+
+/** dup2(oldfd, newfd): do_dup2 swaps the slot under file_lock; the displaced file is closed afterwards. */
+export function stepDup2(): bool {
+  const tb = threadTable(cur);
+  const oldfd = r(0);
+  const newfd = r(1);
+  switch (pc()) {
+    case 0:
+      if (oldfd == newfd) {
+        label(Step.Dup2Same);
+        opReturn(isFile(slot(tb, oldfd)) ? newfd : -EBADF);
+        return true;
+      }
+      label(Step.Dup2Lock);
+      if (!acquire(ft())) return false;
+      setPc(1);
+      return true;
+    case 1: {
+      label(Step.DoDup2);
+      const v = slot(tb, oldfd);
+      const old = slot(tb, newfd);
+      if (!isFile(v)) setR(3, EBADF);
+      else if (old == SLOT_RESERVED) setR(3, EBUSY);
+      else {
+        setRef(v - 1, ref(v - 1) + 1);
+        setSlot(tb, newfd, v);
+        if (old != SLOT_EMPTY) holdRef(old - 1);
+        setR(2, old);
+      }
+      setPc(2);
+      return true;
+    }
+    default: {
+      label(Step.Dup2Unlock);
+      release(ft());
+      if (r(3) != 0) {
+        opReturn(-r(3));
+        return true;
+      }
+      if (r(2) == 0) {
+        opReturn(newfd);
+        return true;
+      }
+      setOpret(newfd);
+      const f = r(2) - 1;
+      ret(0);
+      push(Routine.FilpClose, f, 0, 0, 0, 0, 0);
+      return true;
+    }
+  }
+}
+
+/** fget(fd) / fdget(fd): __fget_files_rcu's three steps (read the slot, increment-if-not-zero, re-check the
+ *  slot), or __fget_light's borrow when the table has a single user. r0 = fd, r1 = file seen, r2 = mode.
+ *  Returns file + 1 (| BORROWED), or 0 for EBADF. */
+export function stepFget(): bool {
+  const tb = threadTable(cur);
+  const fd = r(0);
+  const mode = r(2);
+  switch (pc()) {
+    case 0: {
+      const v = slot(tb, fd);
+      if (mode == FGET_LIGHT && tableUsers(tb) == 1) {
+        label(Step.FdgetLight);
+        ret(isFile(v) ? <i32>v | BORROWED : 0);
+        return true;
+      }
+      label(Step.FgetRead);
+      if (!isFile(v)) return fgetDone(0);
+      setR(1, v - 1);
+      setPc(1);
+      return true;
+    }
+    case 1: {
+      label(Step.FgetIncNotZero);
+      const f = r(1);
+      if (ref(f) == 0) {
+        setPc(0); // dying or freed (SLAB_TYPESAFE_BY_RCU: reading the count is allowed): look again
+        return true;
+      }
+      setRef(f, ref(f) + 1);
+      holdRef(f);
+      setPc(2);
+      return true;
+    }
+    default: {
+      label(Step.FgetRecheck);
+      const f = r(1);
+      if (slot(tb, fd) != <u8>(f + 1)) {
+        setPc(0); // the slot changed under us: put the reference back and retry
+        push(Routine.Fput, f, 0, 0, 0, 0, 0);
+        return true;
+      }
+      return fgetDone(f + 1);
+    }
+  }
+}
+
+function fgetDone(v: i32): bool {
+  if (r(2) == FGET_USER) {
+    // The scenario's fget(): the reference outlives the syscall as an explicit holder.
+    if (v != 0) {
+      dropRef(v - 1);
+      store<u8>(threadAddr(cur) + T_UHELD, <u8>v);
+    }
+    opReturn(v != 0 ? 0 : -EBADF);
+    return true;
+  }
+  ret(v);
+  return true;
+}
+
+/** The scenario's fput(): drop the reference its fget() kept. */
+export function stepFputOp(): bool {
+  const u = load<u8>(threadAddr(cur) + T_UHELD);
+  if (u == 0) {
+    label(Step.FputNothingHeld);
+    opReturn(-EBADF);
+    return true;
+  }
+  store<u8>(threadAddr(cur) + T_UHELD, 0);
+  holdRef(u - 1);
+  setOpret(0);
+  return tailNow(Routine.Fput, u - 1, 0, 0);
+}
+
+/** seccomp ADDFD with SETFD, run by the target: receive_fd_replace -> replace_fd -> do_dup2. On the rfc-v4
+ *  variant replace_fd hands the displaced file to do_replace instead of closing it (spec C.1).
+ *  r0 = fd, r1 = new file, r2 = displaced file + 1, r3 = errno. */
+export function stepReplace(): bool {
+  const tb = threadTable(cur);
+  const fd = r(0);
+  const nf = r(1);
+  switch (pc()) {
+    case 0:
+      label(Step.AddfdFget);
+      if (life(nf) != Life.Live || ref(nf) == 0) {
+        opReturn(-EBADF);
+        return true;
+      }
+      setRef(nf, ref(nf) + 1);
+      holdRef(nf);
+      setPc(1);
+      return true;
+    case 1:
+      label(Step.ReplaceFdLock);
+      if (!acquire(ft())) return false;
+      setPc(2);
+      return true;
+    case 2: {
+      label(Step.ReplaceDoDup2);
+      const old = slot(tb, fd);
+      if (old == SLOT_RESERVED) setR(3, EBUSY);
+      else {
+        setRef(nf, ref(nf) + 1);
+        setSlot(tb, fd, <u8>(nf + 1));
+        if (old != SLOT_EMPTY) holdRef(old - 1);
+        setR(2, old);
+      }
+      setPc(3);
+      return true;
+    }
+    case 3: {
+      label(Step.ReplaceFdUnlock);
+      release(ft());
+      if (r(3) == 0 && toggle(Toggle.RfcV4Replace)) {
+        setPc(4);
+        return true;
+      }
+      setPc(7);
+      if (r(3) == 0 && r(2) != 0) push(Routine.FilpClose, r(2) - 1, 0, 0, 0, 0, 0);
+      return true;
+    }
+    case 4: {
+      // do_replace (RFC): eventpoll_replace_file(tofree, file) if tofree->f_ep (an unlocked read).
+      label(Step.RfcDoReplace);
+      const old = r(2) - 1;
+      if (r(2) == 0) {
+        setPc(7);
+        return true;
+      }
+      setPc(5);
+      if (watched(old) && canPoll(nf)) push(Routine.RfcEpReplace, old, nf, 0, 0, 0, 0);
+      return true;
+    }
+    case 5:
+      setPc(6);
+      return callNow(Routine.RfcFdWalk, r(2) - 1, nf, fd);
+    case 6:
+      setPc(7);
+      return callNow(Routine.FilpClose, r(2) - 1, 0, 0);
+    default:
+      // seccomp_notify_addfd: the supervisor's request reference on the new file is dropped.
+      setOpret(r(3) != 0 ? -r(3) : fd);
+      return tailNow(Routine.Fput, nf, 0, 0);
+  }
+}

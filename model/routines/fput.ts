@@ -1,0 +1,78 @@
+// struct file lifetime: filp_close (fs/open.c), fput and the deferred __fput (fs/file_table.c).
+// fput never tears the file down inline: the final reference queues __fput as task_work of the putting task, which
+// runs it on its way back to user space (model/dispatch.ts starts it between syscalls). Running it inline would
+// invent a self-deadlock whenever the final put happens under ep->mtx (spec D.4.5, F.13).
+
+import { Life, Routine, Viol } from '../codes';
+import { T_PENDING, fileEp, threadAddr } from '../layout';
+import { cur, dropRef, label, pc, push, r, ret, setPc, violate } from '../frame';
+import { mightSleep } from '../locks';
+import { isEpoll, life, ref, setLife, setRef, watched } from '../objects';
+import { Step } from '../steps';
+
+/** filp_close(f): complain if the count is already zero, ->flush (sockets have none), then fput. */
+export function stepFilpClose(): bool {
+  label(Step.FilpFlush);
+  const f = r(0);
+  if (life(f) == Life.Freed) violate(Viol.UafFile, f);
+  else if (ref(f) == 0) violate(Viol.CloseZeroCount, f);
+  ret(0);
+  push(Routine.Fput, f, 0, 0, 0, 0, 0);
+  return true;
+}
+
+/** fput(f): drop one reference; the last one queues __fput on this task's task_work. */
+export function stepFput(): bool {
+  label(Step.Fput);
+  const f = r(0);
+  if (life(f) == Life.Freed) {
+    violate(Viol.UafFile, f);
+    ret(0);
+    return true;
+  }
+  if (ref(f) == 0) {
+    violate(Viol.RefUnderflow, f);
+    ret(0);
+    return true;
+  }
+  if (!dropRef(f)) violate(Viol.RefMismatch, f); // a put of a reference this task never took
+  setRef(f, ref(f) - 1);
+  if (ref(f) == 0) {
+    setLife(f, Life.Dying);
+    const p = threadAddr(cur) + T_PENDING;
+    store<u16>(p, load<u16>(p) | <u16>(<i32>1 << f));
+  }
+  ret(0);
+  return true;
+}
+
+/** __fput(f): eventpoll_release first ("must be the first called in the file cleanup chain"), then
+ *  f_op->release (ep_eventpoll_release for an epoll file), then the struct is freed. */
+export function stepFinalFput(): bool {
+  const f = r(0);
+  switch (pc()) {
+    case 0:
+      label(Step.FputEventpollRelease);
+      mightSleep();
+      setLife(f, Life.Releasing);
+      setPc(1);
+      if (watched(f)) push(Routine.EventpollReleaseFile, f, 0, 0, 0, 0, 0);
+      return true;
+    case 1:
+      if (isEpoll(f)) {
+        label(Step.FputReleaseEpoll);
+        setPc(2);
+        push(Routine.EpFree, fileEp(f), 0, 0, 0, 0, 0);
+        return true;
+      }
+      label(Step.FputReleaseFree);
+      setLife(f, Life.Freed);
+      ret(0);
+      return true;
+    default:
+      label(Step.FputFree);
+      setLife(f, Life.Freed);
+      ret(0);
+      return true;
+  }
+}

@@ -1,0 +1,124 @@
+// Release paths of the v6.2-style epoll (fs/eventpoll.c before 58c9b016e128): eventpoll_release_file, run by the
+// final __fput of a watched file, and ep_free, run by the release of an epoll file. Both are serialised by the
+// global epmutex; that is what makes eventpoll_release_file's unlocked walk of file->f_ep safe.
+
+import { EpLife, LockClass, Routine, Viol } from '../codes';
+import { DANGLING, E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
+import { label, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR, violate } from '../frame';
+import { acquire, lockId, mightSleep, release } from '../locks';
+import { epFirst, fepAt, fepNext, itemEp, itemSetFlag, itemUsed } from '../objects';
+import { Step } from '../steps';
+import { curItem } from './epitem';
+
+const EPMUTEX: i32 = (<i32>LockClass.Global) << 8;
+
+/** Save `next` the way hlist_for_each_entry_safe does: before the current entry is processed. */
+export function saveNext(i: i32): void {
+  setNxt(i < 0 ? 0 : fepNext(i) + 1);
+}
+
+/** Advance to the saved next entry. Returns false when the walk is over; a freed `next` is a use-after-free. */
+export function advance(): bool {
+  const n = nxt();
+  if (n == 0) return false;
+  if ((n & DANGLING) != 0) {
+    violate(Viol.UafItem, (n & ~DANGLING) - 1);
+    return false;
+  }
+  setEpi(n);
+  saveNext(n - 1);
+  return true;
+}
+
+/** eventpoll_release_file(file) [v6.2-style]. r0 = file, r1 = ep being worked on. */
+export function stepEventpollReleaseFile(): bool {
+  switch (pc()) {
+    case 0:
+      label(Step.ReleaseLockEpmutex);
+      mightSleep();
+      if (!acquire(EPMUTEX)) return false;
+      setPc(1);
+      return true;
+    case 1: {
+      label(Step.ReleaseWalkFep);
+      const first = fepAt(r(0), 0);
+      if (first < 0) {
+        setPc(4);
+        return true;
+      }
+      setEpi(first + 1);
+      saveNext(first);
+      setPc(2);
+      return true;
+    }
+    case 2: {
+      label(Step.ReleaseLockEpMtx);
+      const i = curItem();
+      if (i < 0) {
+        setPc(4);
+        return true;
+      }
+      const ep = itemEp(i);
+      mightSleep();
+      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
+      setR(1, ep);
+      setPc(3);
+      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
+      setEpi(i + 1);
+      return true;
+    }
+    case 3:
+      label(Step.ReleaseUnlockEpMtx);
+      release(lockId(LockClass.EpMtx, r(1)));
+      setPc(advance() ? 2 : 4);
+      return true;
+    default:
+      label(Step.ReleaseUnlockEpmutex);
+      release(EPMUTEX);
+      ret(0);
+      return true;
+  }
+}
+
+/** ep_free(ep) [v6.2-style], from ep_eventpoll_release. r0 = ep. */
+export function stepEpFree(): bool {
+  const ep = r(0);
+  switch (pc()) {
+    case 0:
+      label(Step.EpFreeLockEpmutex);
+      mightSleep();
+      if (!acquire(EPMUTEX)) return false;
+      setPc(1);
+      return true;
+    case 1:
+      label(Step.EpFreeUnregisterPollwait);
+      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
+      setPc(2);
+      return true;
+    case 2:
+      label(Step.EpFreeLockMtx);
+      mightSleep();
+      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
+      setPc(3);
+      return true;
+    case 3: {
+      const i = epFirst(ep);
+      if (i < 0) {
+        label(Step.EpFreeUnlockMtx);
+        release(lockId(LockClass.EpMtx, ep));
+        setPc(4);
+        return true;
+      }
+      label(Step.EpFreeRemoveFirst);
+      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
+      setEpi(i + 1);
+      return true;
+    }
+    default:
+      label(Step.EpFreeUnlockEpmutex);
+      release(EPMUTEX);
+      store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Freed);
+      ret(0);
+      return true;
+  }
+}
