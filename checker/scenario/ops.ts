@@ -1,0 +1,124 @@
+// Operation lines inside a `thread` block. fd arguments are plain numbers (they are looked up in the
+// thread's table at run time, and an unused fd is a legitimate EBADF test), so only their range is checked.
+
+import { EVENT_NAMES, LIMITS } from './constants.ts';
+import { describe, type LineLexer, type Token } from './lexer.ts';
+import type { Scope } from './scope.ts';
+import { endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
+import type { EpollOp, EventName, Op } from './types.ts';
+
+const OPS = ['close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput'] as const;
+const EPOLL_OPS: readonly EpollOp[] = ['ADD', 'DEL', 'MOD'];
+
+export function isOpName(s: string): boolean {
+  return (OPS as readonly string[]).includes(s);
+}
+
+function fd(lx: LineLexer, what: string): number {
+  return number(lx, what, 'fd', 0, LIMITS.maxFd).num;
+}
+
+/** `IN|OUT|ET`, each event at most once. */
+export function parseEvents(lx: LineLexer, after: string): EventName[] {
+  const events: EventName[] = [];
+  let context = after;
+  for (;;) {
+    const t = lx.peek();
+    const e = EVENT_NAMES.find((x) => t.kind === 'name' && t.text === x);
+    if (e === undefined) {
+      if (t.kind === 'name') lx.fail(`unknown event '${t.text}' (expected ${orList(EVENT_NAMES)})`, t.loc);
+      lx.fail(`expected an event (${orList(EVENT_NAMES)}) ${context}, found ${describe(t)}`, t.loc);
+    }
+    if (events.includes(e)) lx.fail(`event ${e} is given twice`, t.loc);
+    events.push(e);
+    lx.next();
+    if (!lx.eat('|')) return events;
+    context = "after '|'";
+  }
+}
+
+/** `data=V` once the `data` name has been consumed. */
+export function parseData(lx: LineLexer): number {
+  punct(lx, '=', "after 'data'");
+  return number(lx, "a value after 'data='", 'data', 0, LIMITS.maxData).num;
+}
+
+export function parseOp(lx: LineLexer, scope: Scope): Op {
+  const t = lx.peek();
+  if (t.kind !== 'name' || !isOpName(t.text)) {
+    const found = t.kind === 'name' ? `unknown operation '${t.text}'` : `expected an operation, found ${describe(t)}`;
+    lx.fail(`${found} (expected ${orList(OPS)})`, t.loc);
+  }
+  lx.next();
+  const loc = t.loc;
+  punct(lx, '(', `after '${t.text}'`);
+  let op: Op;
+  switch (t.text as (typeof OPS)[number]) {
+    case 'close':
+    case 'dup':
+    case 'fget': {
+      const n = fd(lx, `an fd number after '${t.text}('`);
+      punct(lx, ')', 'after the fd number');
+      op = { kind: t.text as 'close' | 'dup' | 'fget', fd: n, loc };
+      break;
+    }
+    case 'dup2': {
+      const oldfd = fd(lx, "an fd number after 'dup2('");
+      punct(lx, ',', 'after the old fd number');
+      const newfd = fd(lx, "the new fd number after ','");
+      punct(lx, ')', 'after the new fd number');
+      op = { kind: 'dup2', oldfd, newfd, loc };
+      break;
+    }
+    case 'replace': {
+      const n = fd(lx, "an fd number after 'replace('");
+      punct(lx, ',', 'after the fd number');
+      const file = name(lx, "a file name after ','");
+      scope.resolve(file, 'file');
+      punct(lx, ')', 'after the file name');
+      op = { kind: 'replace', fd: n, file: file.text, loc };
+      break;
+    }
+    case 'epoll_ctl':
+      op = epollCtl(lx, loc);
+      break;
+    case 'fput':
+      punct(lx, ')', "after 'fput(' (fput takes no arguments)");
+      op = { kind: 'fput', loc };
+      break;
+  }
+  lx.eat(';');
+  endOfLine(lx, 'after the operation (one operation per line)');
+  return op;
+}
+
+function epollCtl(lx: LineLexer, loc: Token['loc']): Op {
+  const epfd = fd(lx, "the epoll fd number after 'epoll_ctl('");
+  punct(lx, ',', 'after the epoll fd number');
+  const { word: op } = oneOf(lx, EPOLL_OPS, `ADD, DEL or MOD after ','`);
+  punct(lx, ',', `after ${op}`);
+  const target = fd(lx, `the target fd number after '${op},'`);
+  let events: EventName[] | undefined;
+  let data: number | undefined;
+  for (let comma = lx.eat(','); comma; comma = lx.eat(',')) {
+    const t = lx.peek();
+    if (data !== undefined) lx.fail(`expected ')' after the data, found ','`, comma.loc);
+    if (t.kind === 'name' && t.text === 'data') {
+      if (op === 'DEL') lx.fail('epoll_ctl DEL takes no data', t.loc);
+      lx.next();
+      data = parseData(lx);
+    } else if (events === undefined) {
+      if (op === 'DEL') lx.fail('epoll_ctl DEL takes no events', t.loc);
+      events = parseEvents(lx, "after ','");
+    } else {
+      lx.fail(`expected 'data=V' after ',', found ${describe(t)} (join events with '|')`, t.loc);
+    }
+  }
+  if (!lx.isPunct(')')) {
+    const last = data !== undefined ? 'data' : events !== undefined ? 'events' : 'target fd number';
+    const t = lx.peek();
+    lx.fail(`expected ${data === undefined ? "',' or ')'" : "')'"} after the ${last}, found ${describe(t)}`, t.loc);
+  }
+  lx.next();
+  return { kind: 'epoll_ctl', epfd, op, fd: target, events: op === 'DEL' ? [] : (events ?? ['IN']), data: data ?? target, loc };
+}

@@ -1,0 +1,152 @@
+// Statements about what should happen: expectations, checked properties, variants, expected results and
+// search bounds.
+
+import { BUILTIN_PROPERTIES, LIMITS } from './constants.ts';
+import { parseExpr } from './expr.ts';
+import { describe, type LineLexer, type Token } from './lexer.ts';
+import type { State } from './state.ts';
+import { dashedName, endOfLine, number, oneOf, orList } from './syntax.ts';
+import type { Modality, Verdict } from './types.ts';
+
+const PROPERTIES: readonly string[] = BUILTIN_PROPERTIES;
+const VERDICTS = ['pass', 'violation', 'deadlock'] as const satisfies readonly Verdict[];
+const OPTIONS = ['faults', 'max_user_watches', 'max_fds'] as const;
+
+export function expectStmt(lx: LineLexer, st: State, kw: Token): void {
+  const index = st.s.expectations.length + 1;
+  let label = `e${index}`;
+  // `expect NAME:` is a label only if the colon follows; otherwise NAME starts the modality.
+  const mark = lx.mark();
+  const first = lx.next();
+  if (first.kind === 'name' && lx.eat(':')) {
+    label = first.text;
+    if (PROPERTIES.includes(label)) lx.fail(`label '${label}' is the name of a built-in property; choose another`, first.loc);
+    const prev = st.labels.get(label);
+    if (prev !== undefined) lx.fail(`expectation label '${label}' is used twice (first at line ${prev})`, first.loc);
+  } else {
+    lx.reset(mark);
+    const prev = st.labels.get(label);
+    if (prev !== undefined) {
+      lx.fail(`the default label '${label}' of this expectation is already used at line ${prev}; give it a label`, kw.loc);
+    }
+  }
+  const modality = parseModality(lx);
+  const start = lx.peek().loc.col;
+  const expr = parseExpr(lx, {
+    scope: st.scope,
+    opCount: (t) => st.s.threads.find((d) => d.name === t)?.ops.length ?? 0,
+  });
+  endOfLine(lx, 'after the expression');
+  const text = lx.src.text.slice(start - 1, lx.codeEnd() - 1).trim();
+  st.labels.set(label, kw.loc.line);
+  st.s.expectations.push({ label, modality, expr, text, loc: kw.loc });
+}
+
+function parseModality(lx: LineLexer): Modality {
+  const t = lx.peek();
+  const what = "always, never, sometimes or 'at end'";
+  if (t.kind === 'name' && (t.text === 'always' || t.text === 'never' || t.text === 'sometimes')) {
+    lx.next();
+    return t.text;
+  }
+  if (t.kind === 'name' && t.text === 'at') {
+    lx.next();
+    const e = lx.peek();
+    if (!lx.eat('end')) lx.fail(`expected 'end' after 'at', found ${describe(e)}`, e.loc);
+    return 'at-end';
+  }
+  return lx.fail(`expected ${what}, found ${describe(t)}`, t.loc);
+}
+
+export function checkStmt(lx: LineLexer, st: State, kw: Token): void {
+  const n = dashedName(lx, "a property name after 'check'");
+  if (!PROPERTIES.includes(n.text)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
+  const prev = st.checks.get(n.text);
+  if (prev !== undefined) lx.fail(`property '${n.text}' is already checked at line ${prev}`, n.loc);
+  endOfLine(lx, 'after the property name');
+  st.checks.set(n.text, kw.loc.line);
+  st.s.checks.push({ name: n.text, loc: kw.loc });
+}
+
+function checkKnownVariant(lx: LineLexer, st: State, v: Token): void {
+  const known = st.opts.variants;
+  if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}' (known: ${known.join(', ')})`, v.loc);
+}
+
+export function variantsStmt(lx: LineLexer, st: State, kw: Token): void {
+  if (st.variantsLine !== undefined) lx.fail(`the variants are already listed at line ${st.variantsLine}`, kw.loc);
+  while (lx.peek().kind !== 'eol') {
+    const t = lx.peek();
+    const what = t.kind === 'punct' && t.text === ',' ? 'a variant name (variants are separated by spaces)' : 'a variant name';
+    const v = dashedName(lx, what);
+    checkKnownVariant(lx, st, v);
+    const prev = st.variantLocs.get(v.text);
+    if (prev !== undefined) lx.fail(`variant '${v.text}' is listed twice`, v.loc);
+    st.variantLocs.set(v.text, v.loc);
+    st.s.variants.push(v.text);
+  }
+  if (st.s.variants.length === 0) {
+    lx.fail(`expected at least one variant name after 'variants', found end of line`, lx.peek().loc);
+  }
+  st.variantsLine = kw.loc.line;
+}
+
+export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
+  if (st.variantsLine === undefined) lx.fail(`'result' needs a 'variants' line before it`, kw.loc);
+  const v = dashedName(lx, "a variant name after 'result'");
+  checkKnownVariant(lx, st, v);
+  if (!st.variantLocs.has(v.text)) {
+    lx.fail(`variant '${v.text}' is not in the 'variants' line (listed: ${st.s.variants.join(', ')})`, v.loc);
+  }
+  const prev = st.resultLines.get(v.text);
+  if (prev !== undefined) lx.fail(`second result for variant '${v.text}' (first at line ${prev})`, v.loc);
+  const { word: verdict } = oneOf(lx, VERDICTS, `a verdict (${orList(VERDICTS)}) after the variant name`);
+  const properties: string[] = [];
+  const open = lx.peek();
+  if (open.kind === 'punct' && open.text === '(') {
+    if (verdict !== 'violation') lx.fail(`only 'violation' takes labels; '${verdict}' does not`, open.loc);
+    lx.next();
+    for (;;) {
+      const l = dashedName(lx, properties.length ? "a label after ','" : "a label after '('");
+      if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text)) {
+        const exps = [...st.labels.keys()];
+        const e = exps.length ? `expectations: ${exps.join(', ')}` : 'no expectations';
+        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')})`, l.loc);
+      }
+      if (properties.includes(l.text)) lx.fail(`label '${l.text}' is listed twice`, l.loc);
+      properties.push(l.text);
+      if (lx.eat(')')) break;
+      const sep = lx.peek();
+      if (!lx.eat(',')) lx.fail(`expected ',' or ')' after the label, found ${describe(sep)}`, sep.loc);
+    }
+  }
+  endOfLine(lx, 'after the result');
+  st.resultLines.set(v.text, kw.loc.line);
+  st.s.results.push({ variant: v.text, verdict, properties, loc: kw.loc });
+}
+
+export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
+  const t = lx.peek();
+  const opt = OPTIONS.find((o) => t.kind === 'name' && t.text === o);
+  if (opt === undefined) {
+    const found = t.kind === 'name' ? `unknown option '${t.text}'` : `expected an option name, found ${describe(t)}`;
+    lx.fail(`${found} (expected ${orList(OPTIONS)})`, t.loc);
+  }
+  lx.next();
+  const prev = st.optionLines.get(opt);
+  if (prev !== undefined) lx.fail(`option ${opt} is already set at line ${prev}`, t.loc);
+  const what = `a number after '${opt}'`;
+  const o = st.s.options;
+  if (opt === 'faults') o.faults = number(lx, what, 'faults', 0, LIMITS.maxFaults).num;
+  else if (opt === 'max_user_watches') o.maxUserWatches = number(lx, what, 'max_user_watches', 0, LIMITS.maxUserWatches).num;
+  else {
+    const k = number(lx, what, 'max_fds', 1, LIMITS.maxFdsOption);
+    const m = st.maxFd;
+    if (m && m.fd >= k.num) {
+      lx.fail(`max_fds ${k.text} is too small: process ${m.process} declares fd ${m.fd} at line ${m.line}`, k.loc);
+    }
+    o.maxFds = k.num;
+  }
+  endOfLine(lx, `after the ${opt} value`);
+  st.optionLines.set(opt, kw.loc.line);
+}
