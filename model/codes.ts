@@ -148,6 +148,8 @@ export enum PredOp {
   And = 15,
   Or = 16,
   Not = 17,
+  /** -> 1 if some epitem (F, n) of some epoll E is stale: no table holding E has fd n referring to F (E19) */
+  Stale = 18,
 }
 
 /** Expectation modality, as stored in the kernel's expectation table. */

@@ -68,10 +68,10 @@ export function itemEp(i: i32): i32 {
 export function itemFile(i: i32): i32 {
   return itemGet(i, I_FILE);
 }
-export function itemHas(i: i32, flag: u8): bool {
+export function itemHas(i: i32, flag: i32): bool {
   return (itemGet(i, I_FLAGS) & flag) != 0;
 }
-export function itemSetFlag(i: i32, flag: u8, on: bool): void {
+export function itemSetFlag(i: i32, flag: i32, on: bool): void {
   const v = itemGet(i, I_FLAGS);
   itemSet(i, I_FLAGS, on ? v | flag : v & ~flag);
 }

@@ -6,7 +6,30 @@ import {
   C_CODE, C_EXPECT, C_PSTACK, CFG, I_FD, IF_RBR, T_DEPTH, T_OPIDX, T_PENDING, T_RETS, nItems, slotAddr, threadAddr,
   threadNops,
 } from './layout';
-import { itemEp, itemFile, itemGet, itemHas, life, ref } from './objects';
+import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
+import { epFile, nSlots, nTables } from './layout';
+
+/** E19: an epitem (F, n) such that no table holding its epoll has fd n referring to F. Epolls no table holds any
+ *  more are skipped: nobody can look at their registrations. */
+function anyStale(): bool {
+  for (let i = 0; i < nItems; i++) {
+    if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;
+    const ef = <u8>(epFile(itemEp(i)) + 1);
+    const want = <u8>(itemFile(i) + 1);
+    const fd = itemGet(i, I_FD);
+    let holders = 0;
+    let ok = false;
+    for (let t = 0; t < nTables; t++) {
+      let holds = false;
+      for (let k = 0; k < nSlots; k++) if (load<u8>(slotAddr(t, k)) == ef) holds = true;
+      if (!holds) continue;
+      holders++;
+      if (fd < nSlots && load<u8>(slotAddr(t, fd)) == want) ok = true;
+    }
+    if (holders > 0 && !ok) return true;
+  }
+  return false;
+}
 
 export function expectModality(k: i32): i32 {
   return load<u8>(CFG + C_EXPECT + <usize>(k * 4));
@@ -74,6 +97,9 @@ export function evalExpect(k: i32): bool {
       case PredOp.Const:
         v = <i32>load<i16>(pc);
         pc += 2;
+        break;
+      case PredOp.Stale:
+        v = anyStale() ? 1 : 0;
         break;
       case PredOp.Not:
         sp--;

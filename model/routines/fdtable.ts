@@ -45,7 +45,7 @@ export function stepClose(): bool {
       label(Step.CloseFileCloseFdLocked);
       const v = slot(tb, fd);
       if (isFile(v)) {
-        setSlot(tb, fd, SLOT_EMPTY);
+        setSlot(tb, fd, <u8>SLOT_EMPTY);
         holdRef(v - 1); // the table's reference now belongs to this task
         setR(1, v);
       } else setR(1, 0);
@@ -97,7 +97,7 @@ export function stepDup(): bool {
           break;
         }
       }
-      if (fd >= 0) setSlot(tb, fd, SLOT_RESERVED);
+      if (fd >= 0) setSlot(tb, fd, <u8>SLOT_RESERVED);
       setR(2, fd >= 0 ? fd : 0xff);
       setPc(3);
       return true;

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point: the CLI is TypeScript run through tsx's loader (no separate build step for the checker).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../checker/cli/main.ts');
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

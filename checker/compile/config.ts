@@ -1,0 +1,169 @@
+// Scenario -> the kernel's configuration block (layout in model/layout.ts, C_* offsets). The kernel builds the
+// initial state from it, so the layout of states stays the kernel's business.
+
+import { EpollCtlOp, Kind, Modality, OpKind } from '../../model/codes.ts';
+import { eventsToByte } from '../scenario/parse.ts';
+import type { Expectation, Op, Scenario } from '../scenario/types.ts';
+import { ScenarioError } from '../scenario/types.ts';
+import { buildIndexes, type Indexes } from './indexes.ts';
+import { compileExpr, compileNoStale } from './predicates.ts';
+
+// Must match model/layout.ts.
+const C = {
+  NTABLES: 0, NSLOTS: 1, NFILES: 2, NEPOLLS: 3, NTHREADS: 4, NITEMS: 5, FAULTS: 6, MAXWATCH: 7, TOGGLES: 8,
+  NEXPECT: 12, MAXOPS: 13, FILE_KIND: 16, FILE_EP: 32, EP_FILE: 48, TABLE_USERS: 56, THREAD_TABLE: 64,
+  THREAD_NOPS: 72, OPS: 128, EXPECT: 2176, CODE: 2304, INIT_SLOTS: 4096, INIT_ITEMS: 4608, SIZE: 8192,
+} as const;
+const LIMIT = { files: 16, epolls: 8, threads: 8, tables: 8, slots: 64, items: 120, expect: 32, code: 1792 };
+
+/** One property the search reports on: a scenario expectation or a built-in `check`. */
+export interface CompiledExpectation {
+  label: string;
+  modality: 'always' | 'never' | 'at-end' | 'sometimes';
+  text: string;
+  line: number;
+}
+
+export interface Compiled {
+  scenario: Scenario;
+  variant: string;
+  toggles: number;
+  ix: Indexes;
+  nSlots: number;
+  nItems: number;
+  expectations: CompiledExpectation[];
+  /** The configuration block, CFG_SIZE bytes. */
+  bytes: Uint8Array;
+}
+
+const MODALITY = { always: Modality.Always, never: Modality.Never, 'at-end': Modality.AtEnd, sometimes: Modality.Sometimes };
+
+function fdsUsed(s: Scenario): number[] {
+  const out: number[] = [];
+  for (const p of s.processes) for (const d of p.fds) out.push(d.fd);
+  for (const w of s.watches) out.push(w.fd);
+  for (const t of s.threads) {
+    for (const op of t.ops) {
+      if ('fd' in op) out.push(op.fd);
+      if (op.kind === 'dup2') out.push(op.oldfd, op.newfd);
+      if (op.kind === 'epoll_ctl') out.push(op.epfd);
+    }
+  }
+  return out;
+}
+
+function encodeOp(op: Op, ix: Indexes): number[] {
+  switch (op.kind) {
+    case 'close': return [OpKind.Close, op.fd];
+    case 'dup': return [OpKind.Dup, op.fd];
+    case 'dup2': return [OpKind.Dup2, op.oldfd, op.newfd];
+    case 'replace': return [OpKind.Replace, op.fd, ix.file(op.file)];
+    case 'epoll_ctl': {
+      const code = op.op === 'ADD' ? EpollCtlOp.Add : op.op === 'DEL' ? EpollCtlOp.Del : EpollCtlOp.Mod;
+      return [OpKind.EpollCtl, op.epfd, code, op.fd, eventsToByte(op.events), op.data & 0xff];
+    }
+    case 'fget': return [OpKind.Fget, op.fd];
+    case 'fput': return [OpKind.Fput];
+  }
+}
+
+function limit(n: number, max: number, what: string, s: Scenario): void {
+  if (n > max) {
+    throw new ScenarioError(`the model supports at most ${max} ${what}; this scenario has ${n}`, { line: 1, col: 1 }, s.name);
+  }
+}
+
+export function compileScenario(s: Scenario, variant: string, toggles: number, file = s.name): Compiled {
+  const ix = buildIndexes(s);
+  const at = (loc: { line: number; col: number }, msg: string): never => {
+    throw new ScenarioError(msg, loc, file);
+  };
+  limit(ix.fileNames.length, LIMIT.files, 'files (including epoll files)', s);
+  limit(ix.epollNames.length, LIMIT.epolls, 'epoll instances', s);
+  limit(ix.threadNames.length, LIMIT.threads, 'threads', s);
+  limit(ix.tableNames.length, LIMIT.tables, 'fd tables', s);
+
+  const maxFd = Math.max(0, ...fdsUsed(s));
+  const nSlots = s.options.maxFds ?? Math.min(LIMIT.slots, (Math.floor(maxFd / 8) + 1) * 8);
+  if (nSlots > LIMIT.slots) at({ line: 1, col: 1 }, `the model supports fd tables of at most ${LIMIT.slots} slots`);
+  const maxOps = Math.max(1, ...s.threads.map((t) => t.ops.length));
+  const adds = s.threads.reduce((n, t) => n + t.ops.filter((o) => o.kind === 'epoll_ctl' && o.op === 'ADD').length, 0);
+  const replaces = s.threads.reduce((n, t) => n + t.ops.filter((o) => o.kind === 'replace').length, 0);
+  // Every ADD and every RFC re-insert allocates before anything is freed; twice that, plus slack, is enough.
+  const nItems = Math.min(LIMIT.items, (s.watches.length + adds) * (2 + replaces) + 4);
+
+  const b = new Uint8Array(C.SIZE);
+  const dv = new DataView(b.buffer);
+  b[C.NTABLES] = ix.tableNames.length;
+  b[C.NSLOTS] = nSlots;
+  b[C.NFILES] = ix.fileNames.length;
+  b[C.NEPOLLS] = ix.epollNames.length;
+  b[C.NTHREADS] = ix.threadNames.length;
+  b[C.NITEMS] = nItems;
+  b[C.FAULTS] = s.options.faults;
+  b[C.MAXWATCH] = s.options.maxUserWatches;
+  dv.setUint32(C.TOGGLES, toggles >>> 0, true);
+  b[C.MAXOPS] = maxOps;
+
+  s.files.forEach((f, i) => {
+    b[C.FILE_KIND + i] = f.kind === 'socket' ? Kind.Socket : f.kind === 'regular' ? Kind.Regular : Kind.Epoll;
+    b[C.FILE_EP + i] = f.kind === 'epoll' ? ix.epoll(f.name) : 0xff;
+    if (f.kind === 'epoll') b[C.EP_FILE + ix.epoll(f.name)] = i;
+  });
+
+  for (const p of s.processes) {
+    if (p.shares) continue;
+    const t = ix.tableOf(p.name);
+    for (const d of p.fds) {
+      if (d.fd >= nSlots) at(d.loc, `fd ${d.fd} is outside the table (max_fds ${nSlots})`);
+      b[C.INIT_SLOTS + t * 64 + d.fd] = ix.file(d.file) + 1;
+    }
+  }
+  for (const f of s.files) {
+    const held = s.processes.some((p) => p.fds.some((d) => d.file === f.name));
+    if (!held) at(f.loc, `file ${f.name} is not in any fd table: nothing holds a reference to it`);
+  }
+
+  s.threads.forEach((t, i) => {
+    const tb = ix.tableOf(t.process);
+    b[C.THREAD_TABLE + i] = tb;
+    b[C.TABLE_USERS + tb] = (b[C.TABLE_USERS + tb] ?? 0) + 1;
+    b[C.THREAD_NOPS + i] = t.ops.length;
+    t.ops.forEach((op, k) => {
+      encodeOp(op, ix).forEach((v, j) => (b[C.OPS + (i * 32 + k) * 8 + j] = v));
+    });
+  });
+
+  b[C.INIT_ITEMS] = s.watches.length;
+  s.watches.forEach((w, k) => {
+    const p = C.INIT_ITEMS + 1 + k * 5;
+    b[p] = ix.epoll(w.epoll);
+    b[p + 1] = ix.file(w.file);
+    b[p + 2] = w.fd;
+    b[p + 3] = eventsToByte([...w.events, 'ERR', 'HUP']);
+    b[p + 4] = w.data & 0xff;
+  });
+
+  const expectations: CompiledExpectation[] = [];
+  const code: number[] = [];
+  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void) => {
+    if (expectations.length >= LIMIT.expect) at({ line, col: 1 }, `at most ${LIMIT.expect} expectations per scenario`);
+    const k = expectations.length;
+    b[C.EXPECT + k * 4] = MODALITY[modality];
+    dv.setUint16(C.EXPECT + k * 4 + 2, code.length, true);
+    emit();
+    code.push(0);
+    expectations.push({ label, modality, text, line });
+  };
+  for (const e of s.expectations as Expectation[]) add(e.label, e.modality, e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
+  for (const c of s.checks) {
+    if (c.name === 'stale-registration') {
+      add(c.name, 'at-end', 'no stale epoll registration (E19)', c.loc.line, () => compileNoStale(code));
+    }
+  }
+  if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
+  b[C.NEXPECT] = expectations.length;
+  b.set(code, C.CODE);
+
+  return { scenario: s, variant, toggles, ix, nSlots, nItems, expectations, bytes: b };
+}

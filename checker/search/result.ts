@@ -1,0 +1,88 @@
+// What a search returns. The counterexample is a path (the vector of choices from the initial state); traces,
+// reports and URLs are all derived from it by replay.
+
+import { Viol } from '../../model/codes.ts';
+import type { Verdict } from '../scenario/types.ts';
+
+export interface Stats {
+  states: number;
+  transitions: number;
+  terminal: number;
+  maxDepth: number;
+  seconds: number;
+  statesPerSecond: number;
+  memoryBytes: number;
+  stateBytes: number;
+}
+
+export interface Violation {
+  /** Expectation label or built-in property name (refcount, no-uaf, watchers, locks, deadlock, ...). */
+  property: string;
+  /** Kernel violation code name for built-ins (e.g. UafItem), the modality for expectations. */
+  kind: string;
+  message: string;
+  /** Moves from the initial state: thread index, with '!' when the step's allocation was made to fail. */
+  path: string;
+  steps: number;
+}
+
+export interface SearchResult {
+  scenario: string;
+  file: string;
+  variant: string;
+  verdict: Verdict;
+  /** Why the search stopped early, when verdict is incomplete (or a violation was found in a partial run). */
+  incomplete?: string;
+  stats: Stats;
+  violations: Violation[];
+}
+
+/** Built-in property each kernel violation code belongs to. */
+export const VIOL_PROPERTY: Record<number, { property: string; name: string; what: string }> = {
+  [Viol.UafFile]: { property: 'no-uaf', name: 'UafFile', what: 'struct file used after __fput freed it' },
+  [Viol.UafItem]: { property: 'no-uaf', name: 'UafItem', what: 'epitem used after it was freed (a saved pointer outlived it)' },
+  [Viol.UafEp]: { property: 'no-uaf', name: 'UafEp', what: 'struct eventpoll used after ep_free' },
+  [Viol.RefUnderflow]: { property: 'refcount', name: 'RefUnderflow', what: 'fput on a file whose count is already 0' },
+  [Viol.RefMismatch]: { property: 'refcount', name: 'RefMismatch', what: "a file's count differs from its holders (fd slots + references held by tasks)" },
+  [Viol.CloseZeroCount]: { property: 'refcount', name: 'CloseZeroCount', what: 'filp_close: file count is 0' },
+  [Viol.Watchers]: { property: 'watchers', name: 'Watchers', what: 'epitem in ep->rbr but not on file->f_ep (or the reverse) with ep->mtx free' },
+  [Viol.DuplicateKey]: { property: 'watchers', name: 'DuplicateKey', what: 'two epitems with the same (file, fd) key in one eventpoll' },
+  [Viol.RecursiveLock]: { property: 'locks', name: 'RecursiveLock', what: 'a task acquired a lock it already holds (AA deadlock)' },
+  [Viol.LockHeldAtReturn]: { property: 'locks', name: 'LockHeldAtReturn', what: 'a task returned to user space holding a lock' },
+  [Viol.RefLeak]: { property: 'refcount', name: 'RefLeak', what: 'a task returned to user space still holding a file reference it took' },
+  [Viol.SleepInAtomic]: { property: 'locks', name: 'SleepInAtomic', what: 'a sleeping step ran under a spinlock' },
+  [Viol.Capacity]: { property: 'model-capacity', name: 'Capacity', what: "the model's epitem capacity was exceeded (a limit, not a kernel bug)" },
+  [Viol.DanglingFile]: { property: 'no-uaf', name: 'DanglingFile', what: 'a freed struct file is still pointed to by an fd slot, an epitem or a task' },
+};
+
+/** Moves as text: "0.1.1!.2", with runs of one move written once with a count ("0*24.1"). */
+export function formatPath(moves: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < moves.length; ) {
+    let j = i;
+    while (j < moves.length && moves[j] === moves[i]) j++;
+    const m = moves[i]!;
+    const one = `${m >> 1}${m & 1 ? '!' : ''}`;
+    out.push(j - i > 2 ? `${one}*${j - i}` : Array(j - i).fill(one).join('.'));
+    i = j;
+  }
+  return out.join('.');
+}
+
+/** Parse a path string. Throws a message (the caller adds the location) on malformed input. */
+export function parsePath(text: string, nThreads: number): number[] {
+  const t = text.trim();
+  if (t === '') return [];
+  if (t.length > 1_000_000) throw new Error('path is longer than 1,000,000 characters');
+  const moves: number[] = [];
+  t.split('.').forEach((part, i) => {
+    const m = /^(\d{1,3})(!?)(?:\*(\d{1,6}))?$/.exec(part);
+    if (!m) throw new Error(`part ${i + 1} '${part.slice(0, 20)}' is not a thread number, optionally followed by '!' and '*COUNT'`);
+    const th = Number(m[1]);
+    if (th >= nThreads) throw new Error(`part ${i + 1} names thread ${th}, but the scenario has ${nThreads} threads`);
+    const n = m[3] === undefined ? 1 : Number(m[3]);
+    if (n < 1 || moves.length + n > 1_000_000) throw new Error(`part ${i + 1}: repeat count ${n} is out of range`);
+    for (let k = 0; k < n; k++) moves.push(th * 2 + (m[2] ? 1 : 0));
+  });
+  return moves;
+}
