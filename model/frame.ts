@@ -21,12 +21,33 @@ export let lastLabel: i32 = 0;
 /** Lock the current step is waiting for when it is blocked (LockClass << 8 | instance), 0 otherwise. */
 export let blockedOn: i32 = 0;
 
+/** The step's footprint: which shared objects it read and wrote (bits: FP_* below). Thread-private state
+ *  (frames, held references, task_work) has no bit. Used by partial-order reduction in the explorer. */
+export let fpReads: u64 = 0;
+export let fpWrites: u64 = 0;
+export const FP_TABLE: i32 = 0; // + table index (0..7): fd slots and file_lock
+export const FP_FILE: i32 = 8; // + file index (0..15): count, life, f_lock, f_ep list
+export const FP_EPOLL: i32 = 24; // + epoll index (0..7): mtx, rbr, refcount, life
+export const FP_GLOBAL: i32 = 32; // epmutex, epoll_watches, loop_check_gen, tfile_check_list, fault budget
+export const FP_ITEMS: i32 = 33; // the epitem allocator and saved epitem pointers (alloc, free, dereference)
+
+// @ts-ignore: decorator
+@inline export function fpRead(bit: i32): void {
+  fpReads |= (<u64>1) << <u64>bit;
+}
+// @ts-ignore: decorator
+@inline export function fpWrite(bit: i32): void {
+  fpWrites |= (<u64>1) << <u64>bit;
+}
+
 export function beginStep(t: i32, fault: bool): void {
   cur = t;
   injectFault = fault;
   sawFaultPoint = false;
   lastLabel = 0;
   blockedOn = 0;
+  fpReads = 0;
+  fpWrites = 0;
 }
 
 export function label(s: Step): void {
@@ -36,7 +57,9 @@ export function label(s: Step): void {
 /** An allocation that may fail. Returns true when this run injects the failure. */
 export function faultPoint(): bool {
   sawFaultPoint = true;
+  fpRead(FP_GLOBAL); // whether the failing branch exists depends on the faults used so far
   if (injectFault) {
+    fpWrite(FP_GLOBAL);
     store<u8>(gAddr(G_FAULTS), load<u8>(gAddr(G_FAULTS)) + 1);
     return true;
   }

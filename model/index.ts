@@ -31,6 +31,15 @@ export function kStep(src: usize, dst: usize, t: i32, fault: bool): i32 {
   return stepThread(t, fault);
 }
 
+/** Footprint of the last kStep: shared objects read / written (bits in model/frame.ts FP_*). Read these right
+ *  after kStep: every other kernel call (checks, expectations) also goes through the accessors and adds to them. */
+export function kStepReads(): u64 {
+  return Fr.fpReads;
+}
+export function kStepWrites(): u64 {
+  return Fr.fpWrites;
+}
+
 export function kSawFaultPoint(): bool {
   return Fr.sawFaultPoint;
 }

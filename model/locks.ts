@@ -4,7 +4,7 @@
 
 import { E_MTX, F_LOCK, G_GMTX, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
 import { LockClass, Viol } from './codes';
-import { blockedOn, cur, violate } from './frame';
+import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE, blockedOn, cur, fpWrite, violate } from './frame';
 
 export function lockId(cls: LockClass, inst: i32): i32 {
   return (<i32>cls << 8) | inst;
@@ -20,8 +20,19 @@ export function lockAddr(id: i32): usize {
   return gAddr(G_GMTX);
 }
 
+/** Footprint bit of the object a lock lives in. */
+function lockObject(id: i32): i32 {
+  const cls = id >> 8;
+  const inst = id & 0xff;
+  if (cls == LockClass.FileTable) return FP_TABLE + inst;
+  if (cls == LockClass.FLock) return FP_FILE + inst;
+  if (cls == LockClass.EpMtx) return FP_EPOLL + inst;
+  return FP_GLOBAL;
+}
+
 /** Try to take lock `id` for the current thread. false = blocked (the step must not happen). */
 export function acquire(id: i32): bool {
+  fpWrite(lockObject(id));
   const a = lockAddr(id);
   const owner = load<u8>(a);
   if (owner == 0) {
@@ -37,6 +48,7 @@ export function acquire(id: i32): bool {
 }
 
 export function release(id: i32): void {
+  fpWrite(lockObject(id));
   store<u8>(lockAddr(id), 0);
 }
 

@@ -7,24 +7,28 @@ import {
   fileAddr, fileKind, itemAddr, nItems, slotAddr,
 } from './layout';
 import { Kind } from './codes';
-import { danglePointersTo } from './frame';
+import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite } from './frame';
 
 // ---- files -------------------------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
 @inline export function ref(f: i32): i32 {
+  fpRead(FP_FILE + f);
   return load<u8>(fileAddr(f) + F_REF);
 }
 // @ts-ignore: decorator
 @inline export function setRef(f: i32, v: i32): void {
+  fpWrite(FP_FILE + f);
   store<u8>(fileAddr(f) + F_REF, <u8>v);
 }
 // @ts-ignore: decorator
 @inline export function life(f: i32): i32 {
+  fpRead(FP_FILE + f);
   return load<u8>(fileAddr(f) + F_LIFE);
 }
 // @ts-ignore: decorator
 @inline export function setLife(f: i32, v: i32): void {
+  fpWrite(FP_FILE + f);
   store<u8>(fileAddr(f) + F_LIFE, <u8>v);
 }
 /** file_can_poll(): f_op->poll is set. Sockets and epoll files are pollable, regular files are not. */
@@ -39,10 +43,12 @@ export function isEpoll(f: i32): bool {
 
 // @ts-ignore: decorator
 @inline export function slot(table: i32, fd: i32): u8 {
+  fpRead(FP_TABLE + table);
   return load<u8>(slotAddr(table, fd));
 }
 // @ts-ignore: decorator
 @inline export function setSlot(table: i32, fd: i32, v: u8): void {
+  fpWrite(FP_TABLE + table);
   store<u8>(slotAddr(table, fd), v);
 }
 export function slotEmpty(v: u8): bool {
@@ -57,8 +63,24 @@ export function slotEmpty(v: u8): bool {
 }
 // @ts-ignore: decorator
 @inline export function itemSet(i: i32, field: i32, v: i32): void {
+  itemTouch(i, true);
   store<u8>(itemAddr(i) + <usize>field, <u8>v);
 }
+/** An epitem belongs to its eventpoll (rbr) and to its file (f_ep): touching it touches both. */
+function itemTouch(i: i32, write: bool): void {
+  const a = itemAddr(i);
+  const ep = <i32>load<u8>(a + I_EP);
+  if (ep == 0) return;
+  const f = <i32>load<u8>(a + I_FILE);
+  if (write) {
+    fpWrite(FP_EPOLL + ep - 1);
+    fpWrite(FP_FILE + f);
+  } else {
+    fpRead(FP_EPOLL + ep - 1);
+    fpRead(FP_FILE + f);
+  }
+}
+
 export function itemUsed(i: i32): bool {
   return itemGet(i, I_EP) != 0;
 }
@@ -78,6 +100,9 @@ export function itemSetFlag(i: i32, flag: i32, on: bool): void {
 
 /** Allocate an epitem record (not yet linked anywhere). -1 when the model's capacity is exhausted. */
 export function itemAlloc(ep: i32, f: i32, fd: i32, events: i32, data: i32): i32 {
+  fpWrite(FP_ITEMS);
+  fpWrite(FP_EPOLL + ep);
+  fpWrite(FP_FILE + f);
   for (let i = 0; i < nItems; i++) {
     if (!itemUsed(i)) {
       itemSet(i, I_EP, ep + 1);
@@ -95,12 +120,15 @@ export function itemAlloc(ep: i32, f: i32, fd: i32, events: i32, data: i32): i32
 
 /** Free the record; saved pointers to it in other frames become dangling. */
 export function itemFree(i: i32): void {
+  itemTouch(i, true);
+  fpWrite(FP_ITEMS);
   memory.fill(itemAddr(i), 0, I_SIZE);
   danglePointersTo(i);
 }
 
 /** Is file f watched at all (file->f_ep != NULL)? */
 export function watched(f: i32): bool {
+  fpRead(FP_FILE + f);
   for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemFile(i) == f && itemHas(i, IF_FEP)) return true;
   return false;
 }
@@ -130,6 +158,7 @@ export function fepUnlink(i: i32): void {
 
 /** The item at position p on file f's f_ep list, or -1. */
 export function fepAt(f: i32, p: i32): i32 {
+  fpRead(FP_FILE + f);
   for (let j = 0; j < nItems; j++) {
     if (itemUsed(j) && itemFile(j) == f && itemHas(j, IF_FEP) && itemGet(j, I_FPOS) == p) return j;
   }
@@ -143,6 +172,7 @@ export function fepNext(i: i32): i32 {
 
 /** ep_find(ep, file, fd): the epitem in ep->rbr keyed (file, fd), or -1. */
 export function epFind(ep: i32, f: i32, fd: i32): i32 {
+  fpRead(FP_EPOLL + ep);
   for (let i = 0; i < nItems; i++) {
     if (itemEp(i) == ep && itemFile(i) == f && itemGet(i, I_FD) == fd && itemHas(i, IF_RBR)) return i;
   }
@@ -151,6 +181,7 @@ export function epFind(ep: i32, f: i32, fd: i32): i32 {
 
 /** First epitem in ep->rbr (rb_first_cached), or -1. Order: by (file, fd) as the rbtree compares them. */
 export function epFirst(ep: i32): i32 {
+  fpRead(FP_EPOLL + ep);
   let best = -1;
   let bestKey = 0x7fffffff;
   for (let i = 0; i < nItems; i++) {

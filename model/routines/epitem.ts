@@ -4,30 +4,41 @@
 
 import { LockClass, Viol } from '../codes';
 import { DANGLING, G_TFILE_LIST, G_WATCHES, IF_PWQ, IF_RBR, C_MAXWATCH, CFG, gAddr } from '../layout';
-import { epi, faultPoint, label, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
+import { FP_ITEMS, epi, faultPoint, fpRead, label, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
-  fepLinkHead, fepUnlink, isEpoll, itemAlloc, itemFile, itemFree, itemSetFlag, watched,
+  fepLinkHead, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemSetFlag, watched,
 } from '../objects';
+import { FP_EPOLL, FP_FILE, FP_GLOBAL, fpWrite } from '../frame';
 import { Routine } from '../codes';
 import { Step } from '../steps';
 import { ENOMEM, ENOSPC } from '../errno';
 
 function watches(): i32 {
+  fpRead(FP_GLOBAL);
   return load<u8>(gAddr(G_WATCHES));
 }
 function setWatches(v: i32): void {
+  fpWrite(FP_GLOBAL);
   store<u8>(gAddr(G_WATCHES), <u8>v);
 }
 
 /** The epitem this frame works on, or -1 after reporting a use-after-free of a freed one. */
 export function curItem(): i32 {
+  fpRead(FP_ITEMS);
   const p = epi();
   if ((p & DANGLING) != 0 || p == 0) {
     violate(Viol.UafItem, (p & ~DANGLING) - 1);
     return -1;
   }
+  touchItem(p - 1);
   return p - 1;
+}
+
+/** Dereferencing an epitem reads its eventpoll and its file (footprint). */
+function touchItem(i: i32): void {
+  fpRead(FP_EPOLL + itemEp(i));
+  fpRead(FP_FILE + itemFile(i));
 }
 
 /** ep_insert(ep, event, tfile, fd, full_check). r0 = ep, r1 = tfile, r2 = fd, r3 = events, r4 = data,
@@ -104,6 +115,7 @@ export function stepEpInsert(): bool {
       label(Step.EpRbtreeInsert);
       if (r(5) != 0 && !isEpoll(tf)) {
         // list_file(tfile): queue its epitems_head on tfile_check_list for reverse_path_check.
+        fpWrite(FP_GLOBAL);
         store<u16>(gAddr(G_TFILE_LIST), load<u16>(gAddr(G_TFILE_LIST)) | <u16>(<i32>1 << tf));
       }
       itemSetFlag(epi() - 1, IF_RBR, true);

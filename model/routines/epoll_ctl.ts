@@ -8,7 +8,7 @@
 
 import { EpollCtlOp, LockClass, Routine } from '../codes';
 import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr } from '../layout';
-import { label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
+import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
 import { I_DATA, I_EVENTS } from '../layout';
@@ -71,6 +71,8 @@ export function stepEpollCtl(): bool {
       const ep = epOf();
       const F = fileOf(r(0));
       const TF = fileOf(r(5));
+      fpRead(FP_EPOLL + ep);
+      fpRead(FP_GLOBAL);
       const full =
         r(1) == EpollCtlOp.Add &&
         (watched(F) || load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN)) || isEpoll(TF));
@@ -87,6 +89,7 @@ export function stepEpollCtl(): bool {
       mightSleep();
       if (!acquire(lockId(LockClass.Global, 0))) return false;
       setR(6, 1);
+      fpWrite(FP_GLOBAL);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
       setPc(5);
       return true;
@@ -108,6 +111,7 @@ export function stepEpollCtl(): bool {
     }
     case 8:
       label(Step.EpollCtlClearCheckList);
+      fpWrite(FP_GLOBAL);
       store<u16>(gAddr(G_TFILE_LIST), 0);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
       release(lockId(LockClass.Global, 0));

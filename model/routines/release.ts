@@ -4,7 +4,7 @@
 
 import { EpLife, LockClass, Routine, Viol } from '../codes';
 import { DANGLING, E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
-import { label, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR, violate } from '../frame';
+import { FP_EPOLL, FP_ITEMS, fpRead, fpWrite, label, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR, violate } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import { epFirst, fepAt, fepNext, itemEp, itemSetFlag, itemUsed } from '../objects';
 import { Step } from '../steps';
@@ -19,6 +19,7 @@ export function saveNext(i: i32): void {
 
 /** Advance to the saved next entry. Returns false when the walk is over; a freed `next` is a use-after-free. */
 export function advance(): bool {
+  fpRead(FP_ITEMS);
   const n = nxt();
   if (n == 0) return false;
   if ((n & DANGLING) != 0) {
@@ -117,6 +118,7 @@ export function stepEpFree(): bool {
     default:
       label(Step.EpFreeUnlockEpmutex);
       release(EPMUTEX);
+      fpWrite(FP_EPOLL + ep);
       store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Freed);
       ret(0);
       return true;
