@@ -1,0 +1,67 @@
+// Exact verdicts and traces for the bundled scenarios (the library is also run by `npm start` via fdrace ci).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCi } from '../checker/cli/ci.ts';
+import { scenarioPaths } from '../checker/load.ts';
+import { check, trace } from './util/run.ts';
+
+const F01 = readFileSync('scenarios/F01-replace-5-of-10.fdr', 'utf8');
+const F07 = readFileSync('scenarios/F07-replace-vs-add.fdr', 'utf8');
+
+describe('scenario library', () => {
+  it('every scenario x variant gives the result its file states', async () => {
+    const rows = await runCi(scenarioPaths(['scenarios']), {});
+    const bad = rows.filter((r) => r.error || !r.cmp?.matches).map((r) => `${r.scenario} [${r.variant}]: ${r.error ?? `${r.cmp?.expected} vs ${r.cmp?.actual}`}`);
+    expect(bad).toEqual([]);
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('F01: replace fd 3 of ten', () => {
+  it('v6.2: fds 4..12 stay, (OLD, 3) stays registered: follows_fd fails after 7 steps', async () => {
+    const r = await check(F01, 'v6.2');
+    expect(r.verdict).toBe('violation');
+    expect(r.violations.map((v) => [v.property, v.path])).toEqual([['follows_fd', '0*7']]);
+    const tr = await trace(F01, 'v6.2', '0*7');
+    expect(tr.steps.map((s) => s.function)).toEqual([
+      'seccomp_notify_addfd', 'replace_fd', 'do_dup2', 'do_dup2', 'filp_close', 'fput', 'fput',
+    ]);
+    expect(tr.steps[2]!.changes).toContain('P.fd[3]: OLD -> NEW');
+    const end = tr.steps[6]!.state;
+    expect(end.processes[0]!.fds.filter((d) => d.fd >= 4 && d.fd <= 12).every((d) => d.file === 'OLD')).toBe(true);
+    expect(end.epolls[0]!.items.map((i) => [i.file, i.fd])).toEqual([['OLD', 3]]);
+    expect(tr.violation).toMatchObject({ property: 'follows_fd', step: 7 });
+  });
+
+  it('rfc-v4: the item follows fd 3, and fds 4..12 switch to NEW one by one in the iterate_fd callback', async () => {
+    const r = await check(F01, 'rfc-v4');
+    expect(r.violations.map((v) => [v.property, v.path])).toEqual([['fds_untouched', '0*76']]);
+    const tr = await trace(F01, 'rfc-v4', '0*76');
+    const switched = tr.steps.filter((s) => s.function === 'do_replace (iterate_fd callback)' && s.changes.some((c) => /^P\.fd\[\d+\]: OLD -> NEW$/.test(c)));
+    expect(switched.map((s) => s.changes[0])).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => `P.fd[${n}]: OLD -> NEW`));
+    const end = tr.steps[tr.steps.length - 1]!.state;
+    expect(end.epolls[0]!.items.map((i) => [i.file, i.fd, i.data])).toEqual([['NEW', 3, 3]]);
+    expect(end.files.find((f) => f.name === 'OLD')!.life).toBe('freed');
+  });
+});
+
+describe('F07: replace vs close vs ADD', () => {
+  it('is explored exhaustively on both variants with exact counts', async () => {
+    const a = await check(F07, 'v6.2');
+    const b = await check(F07, 'rfc-v4');
+    expect([a.verdict, b.verdict]).toEqual(['violation', 'violation']);
+    expect(a.incomplete).toBeUndefined();
+    expect(b.incomplete).toBeUndefined();
+    expect([...new Set(a.violations.map((v) => v.property))].sort()).toEqual(['follows', 'stale-registration']);
+    expect(b.violations.map((v) => v.property)).toEqual(['stale-registration']);
+    expect([a.stats.states, b.stats.states]).toEqual([1000, 5544]);
+  });
+
+  it('rfc-v4: the stale (OLD, 4) comes from an ADD that pinned OLD before fd 4 went away', async () => {
+    const r = await check(F07, 'rfc-v4');
+    const tr = await trace(F07, 'rfc-v4', r.violations[0]!.path);
+    const end = tr.steps[tr.steps.length - 1]!.state;
+    expect(end.epolls[0]!.items.map((i) => `${i.file},${i.fd}`).sort()).toEqual(['NEW,3', 'OLD,4']);
+    expect(end.processes[0]!.fds.find((d) => d.fd === 4)).toBeUndefined();
+  });
+});
