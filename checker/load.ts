@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario } from './scenario/parse.ts';
 import { ScenarioError, type Scenario } from './scenario/types.ts';
-import { VARIANT_NAMES } from './variants.ts';
+import { checkVariantSpec } from './variants.ts';
 import { UsageError } from './cli/exit.ts';
 
 const MAX_SCENARIO_BYTES = 1 << 20;
@@ -22,7 +22,7 @@ export function readScenario(path: string): Scenario {
     throw new UsageError(`${path}: cannot read the file (${code})`);
   }
   if (text.includes('\u0000')) throw new ScenarioError('the file contains NUL bytes: not a scenario text file', { line: 1, col: 1 }, path);
-  return parseScenario(text, path, { variants: VARIANT_NAMES });
+  return parseScenario(text, path, { variants: checkVariantSpec });
 }
 
 /** Expand files and directories (recursively, *.fdr, sorted) into scenario paths. */

@@ -1,5 +1,6 @@
 // Kernel variants: named presets over toggles (model/codes.ts Toggle). Each toggle models one kernel change, so
-// `--variant NAME --without TOGGLE` asks what the preset would do without that change.
+// `--variant current --without epi-fget` (or, in a scenario file, the variant `current~epi-fget`) asks what the
+// preset would do without that change.
 
 import { Toggle } from '../model/codes.ts';
 
@@ -16,7 +17,34 @@ export const TOGGLES: ToggleInfo[] = [
     name: 'ep-refcount',
     bit: Toggle.EpRefcount,
     change: '58c9b016e128 "epoll: use refcount to reduce ep_mutex contention" (v6.4)',
-    doc: 'ep->refcount and epi->dying; the global mutex leaves the release paths (not modelled yet: reserved).',
+    doc: 'ep->refcount and epi->dying; eventpoll_release_file and ep_clear_and_put no longer take the global mutex ' +
+      '(epmutex becomes epnested_mutex, taken only by the full check of EPOLL_CTL_ADD).',
+  },
+  {
+    name: 'unlock-before-put',
+    bit: Toggle.UnlockBeforePut,
+    change: '8c2e52ebbe88 "eventpoll: don\'t decrement ep refcount while still holding the ep mutex" (v6.16)',
+    doc: 'the epitem\'s ep reference is dropped after mutex_unlock(&ep->mtx) has finished, not inside __ep_remove.',
+  },
+  {
+    name: 'epi-fget',
+    bit: Toggle.EpiFget,
+    change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.10, CVE-2024-38580)',
+    doc: 'ep_item_poll takes a reference with epi_fget (increment-if-not-zero) and skips files whose count is zero.',
+  },
+  {
+    name: 'ctl-del-nested-fix',
+    bit: Toggle.CtlDelNoNestedMtx,
+    change: '4ff36ee94d93 "epoll: do not take the nested ep->mtx on EPOLL_CTL_DEL" (v3.13)',
+    doc: 'without it, epoll_ctl takes the target epoll\'s mtx (subclass 1) under its own for every op on an epoll ' +
+      'target, so epoll_ctl(a, DEL, b) and epoll_ctl(b, DEL, a) deadlock ABBA.',
+  },
+  {
+    name: 'check-list-ref',
+    bit: Toggle.CheckListRef,
+    change: 'a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466)',
+    doc: 'without it, files put on tfile_check_list by the loop check are not pinned: a concurrent DEL + close frees ' +
+      'one, and reverse_path_check / clear_tfile_check_list use it after free.',
   },
   {
     name: 'rfc-v4-replace',
@@ -32,15 +60,28 @@ export interface VariantInfo {
   doc: string;
 }
 
+const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef;
+const CURRENT = FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut;
+
 export const VARIANTS: VariantInfo[] = [
   {
     name: 'v6.2',
-    toggles: 0,
-    doc: 'Stock v6.2-era kernel: global epmutex on ep_free and eventpoll_release_file; ADDFD+SETFD swaps one slot.',
+    toggles: FIXED_BEFORE_6_2,
+    doc: 'v6.2-era kernel: global epmutex on ep_free and eventpoll_release_file; ADDFD+SETFD swaps one slot.',
+  },
+  {
+    name: 'current',
+    toggles: CURRENT,
+    doc: 'mainline after the 2023 refcount rework, the 2024 epi_fget change and the v6.16 unlock-before-put order.',
+  },
+  {
+    name: 'current-pre-6.16',
+    toggles: CURRENT & ~Toggle.UnlockBeforePut,
+    doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held.',
   },
   {
     name: 'rfc-v4',
-    toggles: Toggle.RfcV4Replace,
+    toggles: FIXED_BEFORE_6_2 | Toggle.RfcV4Replace,
     doc: 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (spec C.1, v3 fd-table walk).',
   },
 ];
@@ -51,21 +92,29 @@ export function variantByName(name: string): VariantInfo | undefined {
   return VARIANTS.find((v) => v.name === name);
 }
 
-/** Resolve a preset plus --with/--without toggle names into a toggle mask. */
-export function resolveVariant(name: string, without: string[] = [], withT: string[] = []): { toggles: number; label: string } {
+/** Resolve a variant spec (PRESET, or PRESET~TOGGLE~... for "without") plus --with/--without toggle names. */
+export function resolveVariant(spec: string, without: string[] = [], withT: string[] = []): { toggles: number; label: string } {
+  const [name = '', ...specWithout] = spec.split('~');
   const v = variantByName(name);
   if (!v) throw new Error(`unknown variant '${name}' (known: ${VARIANT_NAMES.join(', ')})`);
   let mask = v.toggles;
-  for (const t of without) {
+  const toggle = (t: string): ToggleInfo => {
     const info = TOGGLES.find((x) => x.name === t);
     if (!info) throw new Error(`unknown toggle '${t}' (known: ${TOGGLES.map((x) => x.name).join(', ')})`);
-    mask &= ~info.bit;
-  }
-  for (const t of withT) {
-    const info = TOGGLES.find((x) => x.name === t);
-    if (!info) throw new Error(`unknown toggle '${t}' (known: ${TOGGLES.map((x) => x.name).join(', ')})`);
-    mask |= info.bit;
-  }
-  const label = [name, ...without.map((t) => `-${t}`), ...withT.map((t) => `+${t}`)].join('');
+    return info;
+  };
+  for (const t of [...specWithout, ...without]) mask &= ~toggle(t).bit;
+  for (const t of withT) mask |= toggle(t).bit;
+  const label = [spec, ...without.map((t) => `~${t}`)].join('') + withT.map((t) => `+${t}`).join('');
   return { toggles: mask, label };
+}
+
+/** Validator for scenario files: null if the spec names a preset and known toggles, else the error. */
+export function checkVariantSpec(spec: string): string | null {
+  try {
+    resolveVariant(spec);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

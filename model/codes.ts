@@ -17,6 +17,8 @@ export enum Life {
   /** __fput is running. */
   Releasing = 2,
   Freed = 3,
+  /** Declared by the scenario but not created yet (epoll_create makes it). */
+  Unborn = 4,
 }
 
 /** Life state of a struct eventpoll. */
@@ -25,6 +27,8 @@ export enum EpLife {
   /** Its epoll file was released; the eventpoll may live on through ep->refcount (current only). */
   Orphan = 1,
   Freed = 2,
+  /** Not created yet (epoll_create makes it). */
+  Unborn = 3,
 }
 
 /** Operations a scenario thread performs (the syscall layer). */
@@ -36,6 +40,10 @@ export enum OpKind {
   EpollCtl = 5,
   Fget = 6,
   Fput = 7,
+  EpollWait = 8,
+  EpollCreate = 9,
+  Fork = 10,
+  PidfdGetfd = 11,
 }
 
 export enum EpollCtlOp {
@@ -66,6 +74,14 @@ export enum Routine {
   RfcEpReplace = 19,
   RfcFdWalk = 20,
   AllocFd = 21,
+  ReleaseFileRef = 22,
+  EpClearAndPut = 23,
+  EpollWait = 24,
+  EpScan = 25,
+  EpollCreate = 26,
+  Fork = 27,
+  PidfdGetfd = 28,
+  EpLoopCheck = 29,
 }
 
 /** Why a state is bad. The first byte of every state; 0 = fine. */
@@ -99,6 +115,11 @@ export enum Viol {
   Capacity = 13,
   /** A file freed while a slot, epitem or thread still points at it (found by the state check). */
   DanglingFile = 14,
+  /** E2: f_op->poll called on a file whose count already reached zero (CVE-2024-38580: a ->poll that takes a
+   *  reference, like dma-buf's get_file, would increment a dead count). */
+  PollDeadFile = 15,
+  /** E4: ep->refcount dropped to zero where the caller must still hold a reference (WARN_ON_ONCE), or below. */
+  EpRefcount = 16,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
@@ -117,6 +138,14 @@ export enum Toggle {
   /** RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code as posted for v4):
    *  replace_fd re-keys every epitem of the old file and replaces every fd that refers to it. */
   RfcV4Replace = 2,
+  /** 4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.10, CVE-2024-38580): epi_fget in ep_item_poll. */
+  EpiFget = 4,
+  /** 8c2e52ebbe88 "eventpoll: don't decrement ep refcount while still holding the ep mutex" (v6.16). */
+  UnlockBeforePut = 8,
+  /** 4ff36ee94d93 "epoll: do not take the nested ep->mtx on EPOLL_CTL_DEL" (v3.13). */
+  CtlDelNoNestedMtx = 16,
+  /** a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466). */
+  CheckListRef = 32,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */

@@ -15,6 +15,10 @@ import { stepEpollCtl } from './routines/epoll_ctl';
 import { stepEpInsert, stepEpRemove } from './routines/epitem';
 import { stepEpFree, stepEventpollReleaseFile } from './routines/release';
 import { stepRfcEpReplace, stepRfcFdWalk } from './routines/rfc_v4';
+import { stepEpClearAndPut, stepReleaseFileRef } from './routines/release_ref';
+import { stepEpScan, stepEpollWait } from './routines/epoll_wait';
+import { stepEpLoopCheck } from './routines/loop_check';
+import { stepEpollCreate, stepFork, stepPidfdGetfd } from './routines/process';
 
 /** T_FLAGS bit: the frame at depth 0 is task_work (__fput), not a syscall. */
 const IN_TASK_WORK: u8 = 1;
@@ -39,6 +43,14 @@ export function runTop(): bool {
     case Routine.EpFree: return stepEpFree();
     case Routine.RfcEpReplace: return stepRfcEpReplace();
     case Routine.RfcFdWalk: return stepRfcFdWalk();
+    case Routine.ReleaseFileRef: return stepReleaseFileRef();
+    case Routine.EpClearAndPut: return stepEpClearAndPut();
+    case Routine.EpollWait: return stepEpollWait();
+    case Routine.EpScan: return stepEpScan();
+    case Routine.EpLoopCheck: return stepEpLoopCheck();
+    case Routine.EpollCreate: return stepEpollCreate();
+    case Routine.Fork: return stepFork();
+    case Routine.PidfdGetfd: return stepPidfdGetfd();
     default: unreachable();
   }
   return false;
@@ -87,6 +99,10 @@ function enterKernel(t: i32): bool {
     case OpKind.EpollCtl: push(Routine.EpollCtl, a, b, c, d, e, 0); break;
     case OpKind.Fget: push(Routine.Fget, a, 0, FGET_USER, 0, 0, 0); break;
     case OpKind.Fput: push(Routine.FputOp, 0, 0, 0, 0, 0, 0); break;
+    case OpKind.EpollWait: push(Routine.EpollWait, a, 0, 0, 0, 0, 0); break;
+    case OpKind.EpollCreate: push(Routine.EpollCreate, a, 0, 0, 0, 0, 0); break;
+    case OpKind.Fork: push(Routine.Fork, a, 0, 0, 0, 0, 0); break;
+    case OpKind.PidfdGetfd: push(Routine.PidfdGetfd, a, b, 0, 0, 0, 0); break;
     default: unreachable();
   }
   return true;

@@ -54,7 +54,7 @@ export const T_HELD = 8; // [6] references held by the running syscall: file + 1
 export const NHELD = 6;
 export const T_RETS = 14; // [maxOps] i8 return value of each finished op
 // then frames: [MAX_DEPTH][FR_SIZE]
-export const MAX_DEPTH = 5;
+export const MAX_DEPTH = 6;
 export const FR_ROUTINE = 0;
 export const FR_PC = 1;
 export const FR_R = 2; // r0..r7

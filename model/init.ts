@@ -3,7 +3,7 @@
 
 import { EpLife, Life } from './codes';
 import {
-  C_INIT_ITEMS, C_INIT_SLOTS, CFG, E_LIFE, E_REF, G_LOOPGEN, G_WATCHES, IF_PWQ, IF_RBR, T_RETS, epAddr, maxOps,
+  C_INIT_ITEMS, C_INIT_SLOTS, C_UNBORN, CFG, epFile, E_LIFE, E_REF, G_LOOPGEN, G_WATCHES, IF_PWQ, IF_RBR, T_RETS, epAddr, maxOps,
   nEpolls, nFiles, nSlots, nTables, nThreads, setState, slotAddr, stateSize, threadAddr,
 } from './layout';
 import { fepLinkHead, itemAlloc, itemSetFlag, ref, setLife, setRef } from './objects';
@@ -23,10 +23,15 @@ export function buildInitial(dst: usize): i32 {
       if (v != 0) setRef(v - 1, ref(v - 1) + 1);
     }
   }
-  for (let f = 0; f < nFiles; f++) setLife(f, ref(f) > 0 ? Life.Live : Life.Freed);
+  const unborn = <i32>load<u16>(CFG + C_UNBORN);
+  for (let f = 0; f < nFiles; f++) {
+    if ((unborn & (1 << f)) != 0) setLife(f, Life.Unborn);
+    else setLife(f, ref(f) > 0 ? Life.Live : Life.Freed);
+  }
   for (let e = 0; e < nEpolls; e++) {
-    store<u8>(epAddr(e) + E_REF, 1);
-    store<u8>(epAddr(e) + E_LIFE, <u8>EpLife.Live);
+    const born = (unborn & (1 << epFile(e))) == 0;
+    store<u8>(epAddr(e) + E_REF, born ? 1 : 0);
+    store<u8>(epAddr(e) + E_LIFE, <u8>(born ? EpLife.Live : EpLife.Unborn));
   }
   const n = <i32>load<u8>(CFG + C_INIT_ITEMS);
   for (let k = 0; k < n; k++) {

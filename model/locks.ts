@@ -2,9 +2,12 @@
 // lock taken by another thread makes the whole step not enabled (the thread is blocked on it); taking a lock the
 // thread already holds is the AA deadlock lockdep calls "possible recursive locking".
 
-import { E_MTX, F_LOCK, G_GMTX, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
+import { C_LOCK_EDGES, CFG, E_LIFE, E_MTX, F_LOCK, G_GMTX, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
+import { EpLife } from './codes';
+import { lastLabel } from './frame';
 import { LockClass, Viol } from './codes';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE, blockedOn, cur, fpWrite, violate } from './frame';
+
 
 export function lockId(cls: LockClass, inst: i32): i32 {
   return (<i32>cls << 8) | inst;
@@ -30,12 +33,44 @@ function lockObject(id: i32): i32 {
   return FP_GLOBAL;
 }
 
+/** Dense index of a lock instance for the lock-order table: file tables 0..7, f_locks 8..23, ep->mtx 24..31,
+ *  the global epoll mutex 32. */
+export const NLOCKS: i32 = 33;
+export function lockIndex(id: i32): i32 {
+  const cls = id >> 8;
+  const inst = id & 0xff;
+  if (cls == LockClass.FileTable) return inst;
+  if (cls == LockClass.FLock) return 8 + inst;
+  if (cls == LockClass.EpMtx) return 24 + inst;
+  return 32;
+}
+
+/** Record "B taken while A held" for every lock A the thread holds (lockdep's dependency graph, per instance).
+ *  The table lives outside the state: it accumulates over the whole exploration, so an inversion is found even
+ *  when no explored interleaving actually deadlocks. Each edge keeps its first witness: step label and thread. */
+function recordEdges(id: i32): void {
+  const to = lockIndex(id);
+  const me = <u8>(cur + 1);
+  for (let from = 0; from < NLOCKS; from++) {
+    if (from == to) continue;
+    let held = false;
+    if (from < 8) held = from < nTables && load<u8>(tableAddr(from)) == me;
+    else if (from < 24) held = from - 8 < nFiles && load<u8>(fileAddr(from - 8) + F_LOCK) == me;
+    else if (from < 32) held = from - 24 < nEpolls && load<u8>(epAddr(from - 24) + E_MTX) == me;
+    else held = load<u8>(gAddr(G_GMTX)) == me;
+    if (!held) continue;
+    const p = CFG + C_LOCK_EDGES + <usize>((from * NLOCKS + to) * 2);
+    if (load<u16>(p) == 0) store<u16>(p, <u16>(((lastLabel << 3) | cur) + 1));
+  }
+}
+
 /** Try to take lock `id` for the current thread. false = blocked (the step must not happen). */
 export function acquire(id: i32): bool {
   fpWrite(lockObject(id));
   const a = lockAddr(id);
   const owner = load<u8>(a);
   if (owner == 0) {
+    recordEdges(id);
     store<u8>(a, <u8>(cur + 1));
     return true;
   }
@@ -76,4 +111,13 @@ export function holdsAny(t: i32): bool {
   if (load<u8>(gAddr(G_GMTX)) == me) return true;
   for (let e = 0; e < nEpolls; e++) if (load<u8>(epAddr(e) + E_MTX) == me) return true;
   return false;
+}
+
+/** mutex_lock(&ep->mtx) on an eventpoll that may already be freed (a use-after-free if so). */
+export function acquireEp(ep: i32): bool {
+  if (load<u8>(epAddr(ep) + E_LIFE) == <u8>EpLife.Freed) {
+    violate(Viol.UafEp, ep);
+    return true;
+  }
+  return acquire(lockId(LockClass.EpMtx, ep));
 }

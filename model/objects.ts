@@ -205,3 +205,25 @@ export function itemEvents(i: i32): i32 {
 export function itemData(i: i32): i32 {
   return itemGet(i, I_DATA);
 }
+
+/** rbtree key of an epitem: (file, fd) as ep_cmp_ffd orders them (file pointer first, then fd). */
+export function keyOf(i: i32): i32 {
+  return (itemFile(i) << 8) | itemGet(i, I_FD);
+}
+
+/** First epitem in ep->rbr with key >= k, or -1 (an rb_next walk that survives removals of visited items). */
+export function epFirstFrom(ep: i32, k: i32): i32 {
+  fpRead(FP_EPOLL + ep);
+  let best = -1;
+  let bestKey = 0x7fffffff;
+  for (let i = 0; i < nItems; i++) {
+    if (itemEp(i) == ep && itemHas(i, IF_RBR)) {
+      const key = keyOf(i);
+      if (key >= k && key < bestKey) {
+        bestKey = key;
+        best = i;
+      }
+    }
+  }
+  return best;
+}

@@ -19,9 +19,9 @@ describe('fdrace check', () => {
     expect(r.code).toBe(10);
     const j = JSON.parse(r.out.trim());
     expect(j).toMatchObject({ scenario: 'F01-replace-5-of-10', variant: 'rfc-v4', verdict: 'violation', matchesExpected: true });
-    expect(j.stats).toMatchObject({ states: 77, transitions: 76, maxDepth: 76 });
+    expect(j.stats).toMatchObject({ states: 78, transitions: 77, maxDepth: 77 });
     expect(typeof j.stats.seconds).toBe('number');
-    expect(j.violations).toEqual([expect.objectContaining({ property: 'fds_untouched', path: '0*76' })]);
+    expect(j.violations).toEqual([expect.objectContaining({ property: 'fds_untouched', path: '0*77' })]);
   });
 
   it('F01 on v6.2: exit 10 with the stale registration as its own violation and trace', () => {

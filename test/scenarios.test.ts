@@ -35,8 +35,8 @@ describe('F01: replace fd 3 of ten', () => {
 
   it('rfc-v4: the item follows fd 3, and fds 4..12 switch to NEW one by one in the iterate_fd callback', async () => {
     const r = await check(F01, 'rfc-v4');
-    expect(r.violations.map((v) => [v.property, v.path])).toEqual([['fds_untouched', '0*76']]);
-    const tr = await trace(F01, 'rfc-v4', '0*76');
+    expect(r.violations.map((v) => [v.property, v.path])).toEqual([['fds_untouched', '0*77']]);
+    const tr = await trace(F01, 'rfc-v4', '0*77');
     const switched = tr.steps.filter((s) => s.function === 'do_replace (iterate_fd callback)' && s.changes.some((c) => /^P\.fd\[\d+\]: OLD -> NEW$/.test(c)));
     expect(switched.map((s) => s.changes[0])).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => `P.fd[${n}]: OLD -> NEW`));
     const end = tr.steps[tr.steps.length - 1]!.state;
@@ -54,7 +54,7 @@ describe('F07: replace vs close vs ADD', () => {
     expect(b.incomplete).toBeUndefined();
     expect([...new Set(a.violations.map((v) => v.property))].sort()).toEqual(['follows', 'stale-registration']);
     expect(b.violations.map((v) => v.property)).toEqual(['stale-registration']);
-    expect([a.stats.states, b.stats.states]).toEqual([1000, 5544]);
+    expect([a.stats.states, b.stats.states]).toEqual([1000, 5656]);
   });
 
   it('rfc-v4: the stale (OLD, 4) comes from an ADD that pinned OLD before fd 4 went away', async () => {

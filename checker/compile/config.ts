@@ -12,7 +12,7 @@ import { compileExpr, compileNoStale } from './predicates.ts';
 const C = {
   NTABLES: 0, NSLOTS: 1, NFILES: 2, NEPOLLS: 3, NTHREADS: 4, NITEMS: 5, FAULTS: 6, MAXWATCH: 7, TOGGLES: 8,
   NEXPECT: 12, MAXOPS: 13, FILE_KIND: 16, FILE_EP: 32, EP_FILE: 48, TABLE_USERS: 56, THREAD_TABLE: 64,
-  THREAD_NOPS: 72, OPS: 128, EXPECT: 2176, CODE: 2304, INIT_SLOTS: 4096, INIT_ITEMS: 4608, SIZE: 8192,
+  THREAD_NOPS: 72, OPS: 128, EXPECT: 2176, CODE: 2304, INIT_SLOTS: 4096, INIT_ITEMS: 4608, UNBORN: 4864, SIZE: 8192,
 } as const;
 const LIMIT = { files: 16, epolls: 8, threads: 8, tables: 8, slots: 64, items: 120, expect: 32, code: 1792 };
 
@@ -45,6 +45,7 @@ function fdsUsed(s: Scenario): number[] {
   for (const t of s.threads) {
     for (const op of t.ops) {
       if ('fd' in op) out.push(op.fd);
+      if (op.kind === 'epoll_wait') out.push(op.epfd);
       if (op.kind === 'dup2') out.push(op.oldfd, op.newfd);
       if (op.kind === 'epoll_ctl') out.push(op.epfd);
     }
@@ -64,6 +65,10 @@ function encodeOp(op: Op, ix: Indexes): number[] {
     }
     case 'fget': return [OpKind.Fget, op.fd];
     case 'fput': return [OpKind.Fput];
+    case 'epoll_wait': return [OpKind.EpollWait, op.epfd];
+    case 'epoll_create': return [OpKind.EpollCreate, ix.file(op.epoll)];
+    case 'fork': return [OpKind.Fork, ix.tableOf(op.child)];
+    case 'pidfd_getfd': return [OpKind.PidfdGetfd, ix.tableOf(op.process), op.fd];
   }
 }
 
@@ -119,10 +124,30 @@ export function compileScenario(s: Scenario, variant: string, toggles: number, f
       b[C.INIT_SLOTS + t * 64 + d.fd] = ix.file(d.file) + 1;
     }
   }
+  const created = new Map<string, Op>();
+  for (const t of s.threads) {
+    for (const op of t.ops) {
+      if (op.kind === 'epoll_create') {
+        if (created.has(op.epoll)) at(op.loc, `epoll ${op.epoll} is created twice (first at line ${created.get(op.epoll)!.loc.line})`);
+        created.set(op.epoll, op);
+      }
+      if (op.kind === 'fork') {
+        const child = s.processes.find((p) => p.name === op.child)!;
+        if (child.shares) at(op.loc, `fork(${op.child}): ${op.child} shares ${child.shares}'s table (CLONE_FILES); fork needs a table of its own`);
+        if (child.fds.length > 0) at(op.loc, `fork(${op.child}): ${op.child} must start with an empty fd table (fork fills it)`);
+        if (ix.tableOf(op.child) === ix.tableOf(t.process)) at(op.loc, `fork(${op.child}): that is the thread's own table`);
+      }
+    }
+  }
+  let unborn = 0;
   for (const f of s.files) {
     const held = s.processes.some((p) => p.fds.some((d) => d.file === f.name));
-    if (!held) at(f.loc, `file ${f.name} is not in any fd table: nothing holds a reference to it`);
+    const op = created.get(f.name);
+    if (op && held) at(op.loc, `epoll ${f.name} is in an fd table from the start, so epoll_create(${f.name}) cannot create it`);
+    if (op) unborn |= 1 << ix.file(f.name);
+    else if (!held) at(f.loc, `file ${f.name} is not in any fd table: nothing holds a reference to it`);
   }
+  dv.setUint16(C.UNBORN, unborn, true);
 
   s.threads.forEach((t, i) => {
     const tb = ix.tableOf(t.process);

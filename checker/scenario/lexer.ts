@@ -45,7 +45,8 @@ export interface Token {
 const PUNCT = ['==', '!=', '<=', '>=', '&&', '||', '..', '(', ')', '[', ']', ',', ':', ';', '=', '<', '>', '!', '|', '.', '-'];
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
-const DASHED_NAME = /[A-Za-z_][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)*/y;
+// '~' joins a variant preset and the toggles it is run without (v6.2~ctl-del-nested-fix).
+const DASHED_NAME = /[A-Za-z_][A-Za-z0-9_]*(?:[.~-][A-Za-z0-9_]+)*/y;
 
 /** How a token reads in an error message: "found ')'", "found end of line". */
 export function describe(t: Token): string {

@@ -7,7 +7,7 @@ import type { Scope } from './scope.ts';
 import { endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
 import type { EpollOp, EventName, Op } from './types.ts';
 
-const OPS = ['close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput'] as const;
+const OPS = ['close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput', 'epoll_wait', 'epoll_create', 'fork', 'pidfd_getfd'] as const;
 const EPOLL_OPS: readonly EpollOp[] = ['ADD', 'DEL', 'MOD'];
 
 export function isOpName(s: string): boolean {
@@ -60,6 +60,35 @@ export function parseOp(lx: LineLexer, scope: Scope): Op {
       const n = fd(lx, `an fd number after '${t.text}('`);
       punct(lx, ')', 'after the fd number');
       op = { kind: t.text as 'close' | 'dup' | 'fget', fd: n, loc };
+      break;
+    }
+    case 'epoll_wait': {
+      const n = fd(lx, "the epoll fd number after 'epoll_wait('");
+      punct(lx, ')', 'after the epoll fd number');
+      op = { kind: 'epoll_wait', epfd: n, loc };
+      break;
+    }
+    case 'epoll_create': {
+      const e = name(lx, "an epoll name after 'epoll_create('");
+      scope.resolve(e, 'epoll');
+      punct(lx, ')', 'after the epoll name');
+      op = { kind: 'epoll_create', epoll: e.text, loc };
+      break;
+    }
+    case 'fork': {
+      const c = name(lx, "a process name after 'fork('");
+      scope.resolve(c, 'process');
+      punct(lx, ')', 'after the process name');
+      op = { kind: 'fork', child: c.text, loc };
+      break;
+    }
+    case 'pidfd_getfd': {
+      const q = name(lx, "a process name after 'pidfd_getfd('");
+      scope.resolve(q, 'process');
+      punct(lx, ',', 'after the process name');
+      const n = fd(lx, "an fd number after ','");
+      punct(lx, ')', 'after the fd number');
+      op = { kind: 'pidfd_getfd', process: q.text, fd: n, loc };
       break;
     }
     case 'dup2': {

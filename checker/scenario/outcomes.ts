@@ -70,7 +70,10 @@ export function checkStmt(lx: LineLexer, st: State, kw: Token): void {
 
 function checkKnownVariant(lx: LineLexer, st: State, v: Token): void {
   const known = st.opts.variants;
-  if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}' (known: ${known.join(', ')})`, v.loc);
+  if (typeof known === 'function') {
+    const err = known(v.text);
+    if (err !== null) lx.fail(err, v.loc);
+  } else if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}' (known: ${known.join(', ')})`, v.loc);
 }
 
 export function variantsStmt(lx: LineLexer, st: State, kw: Token): void {

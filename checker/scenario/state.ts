@@ -7,7 +7,7 @@ import type { Loc, ProcessDecl, Scenario, ThreadDecl } from './types.ts';
 
 export interface ParseOptions {
   /** Variant names the caller can run; when given, `variants`/`result` lines must name one of them. */
-  variants?: readonly string[];
+  variants?: readonly string[] | ((name: string) => string | null);
 }
 
 /** The block that indented lines currently belong to. */

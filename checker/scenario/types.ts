@@ -51,7 +51,15 @@ export type Op =
   /** fget(fd): take a reference and keep it (an in-flight holder); released by the next `fput()`. */
   | { kind: 'fget'; fd: number; loc: Loc }
   /** fput(): drop the reference of this thread's most recent `fget` still held. */
-  | { kind: 'fput'; loc: Loc };
+  | { kind: 'fput'; loc: Loc }
+  /** epoll_wait(epfd): ep_send_events over every item (all treated as ready). Returns the items reported. */
+  | { kind: 'epoll_wait'; epfd: number; loc: Loc }
+  /** epoll_create(E): creates the declared epoll E (which no table holds at the start); returns its fd. */
+  | { kind: 'epoll_create'; epoll: string; loc: Loc }
+  /** fork(C): copies this thread's table into process C's (empty) table, one reference per file. */
+  | { kind: 'fork'; child: string; loc: Loc }
+  /** pidfd_getfd(Q, N): a new fd in this thread's table for the file at Q's fd N. */
+  | { kind: 'pidfd_getfd'; process: string; fd: number; loc: Loc };
 
 export interface ThreadDecl {
   name: string;

@@ -2,14 +2,14 @@
 // model/fields.ts, region offsets from the kernel's kLayout, so the layout has one owner: the kernel.
 
 import * as F from '../../model/fields.ts';
-import { LockClass, Routine, StepStatus } from '../../model/codes.ts';
+import { LockClass, Routine, StepStatus, Toggle } from '../../model/codes.ts';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import type { Op } from '../scenario/types.ts';
 import type { DecodedLock, DecodedState, DecodedThread, LifeName } from './types.ts';
 
-const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed'];
-const EPLIFE = ['live', 'orphan', 'freed'] as const;
+const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed', 'unborn'];
+const EPLIFE = ['live', 'orphan', 'freed', 'unborn'] as const;
 const EVENT_NAMES = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];
 
 export function opText(op: Op): string {
@@ -24,6 +24,10 @@ export function opText(op: Op): string {
         : `epoll_ctl(${op.epfd}, ${op.op}, ${op.fd}, ${op.events.join('|')}, data=${op.data})`;
     case 'fget': return `fget(${op.fd})`;
     case 'fput': return 'fput()';
+    case 'epoll_wait': return `epoll_wait(${op.epfd})`;
+    case 'epoll_create': return `epoll_create(${op.epoll})`;
+    case 'fork': return `fork(${op.child})`;
+    case 'pidfd_getfd': return `pidfd_getfd(${op.process}, ${op.fd})`;
   }
 }
 
@@ -63,7 +67,7 @@ export function lockName(c: Compiled, id: number): string {
   if (cls === LockClass.FileTable) return `${c.ix.tableNames[inst]}.file_lock`;
   if (cls === LockClass.FLock) return `${c.ix.fileNames[inst]}.f_lock`;
   if (cls === LockClass.EpMtx) return `${c.ix.epollNames[inst]}.mtx`;
-  return 'epmutex';
+  return c.toggles & Toggle.EpRefcount ? 'epnested_mutex' : 'epmutex';
 }
 
 /** Decode the state at `addr`. When `probe` is set, each thread's next step is tried to tell blocked threads
@@ -191,7 +195,8 @@ export function decodeState(x: FdraceExports, c: Compiled, addr: number, probe =
   files.forEach((f) => locks.push({ name: `${f.name}.f_lock`, kind: 'spin', owner: f.fLock, waiters: waitersOf(`${f.name}.f_lock`) }));
   epolls.forEach((e) => locks.push({ name: `${e.name}.mtx`, kind: 'mutex', owner: e.mtx, waiters: waitersOf(`${e.name}.mtx`) }));
   const epmutex = owner(at(F.G_GMTX));
-  locks.push({ name: 'epmutex', kind: 'mutex', owner: epmutex, waiters: waitersOf('epmutex') });
+  const gname = lockName(c, LockClass.Global << 8);
+  locks.push({ name: gname, kind: 'mutex', owner: epmutex, waiters: waitersOf(gname) });
 
   return {
     processes,

@@ -4,7 +4,7 @@
 
 export const TRACE_FORMAT = 1;
 
-export type LifeName = 'live' | 'dying' | 'releasing' | 'freed';
+export type LifeName = 'live' | 'dying' | 'releasing' | 'freed' | 'unborn';
 
 export interface DecodedFd {
   fd: number;
@@ -50,7 +50,7 @@ export interface DecodedEpoll {
   /** Thread holding ep->mtx, or null. */
   mtx: string | null;
   refcount: number;
-  life: 'live' | 'orphan' | 'freed';
+  life: 'live' | 'orphan' | 'freed' | 'unborn';
   items: DecodedItem[];
 }
 

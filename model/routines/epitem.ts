@@ -1,16 +1,21 @@
-// Adding and removing one epitem: ep_insert / attach_epitem and ep_remove (fs/eventpoll.c, v6.2-style).
+// Adding and removing one epitem: ep_insert / attach_epitem and ep_remove / __ep_remove (fs/eventpoll.c).
 // Both run with ep->mtx held by the caller. ep_insert does NOT look for an existing key: uniqueness is the
 // caller's ep_find (so callers that skip it, like the RFC, can create duplicates — invariant E7).
 
-import { LockClass, Viol } from '../codes';
-import { DANGLING, G_TFILE_LIST, G_WATCHES, IF_PWQ, IF_RBR, C_MAXWATCH, CFG, gAddr } from '../layout';
-import { FP_ITEMS, epi, faultPoint, fpRead, label, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
+import { EpLife, LockClass, Routine, Toggle, Viol } from '../codes';
+import {
+  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, G_TFILE_LIST, G_WATCHES, IF_DYING, IF_PWQ, IF_RBR, epAddr, fileEp, gAddr,
+  nFiles, toggle,
+} from '../layout';
+import {
+  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, label, pc, push, r, ret, setEpi, setPc,
+  setR, violate,
+} from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
-  fepLinkHead, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemSetFlag, watched,
+  fepLinkHead, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, life, watched,
 } from '../objects';
-import { FP_EPOLL, FP_FILE, FP_GLOBAL, fpWrite } from '../frame';
-import { Routine } from '../codes';
+import { Life } from '../codes';
 import { Step } from '../steps';
 import { ENOMEM, ENOSPC } from '../errno';
 
@@ -23,6 +28,35 @@ function setWatches(v: i32): void {
   store<u8>(gAddr(G_WATCHES), <u8>v);
 }
 
+/** ep->refcount (current). */
+export function epRef(ep: i32): i32 {
+  fpRead(FP_EPOLL + ep);
+  return load<u8>(epAddr(ep) + E_REF);
+}
+export function setEpRef(ep: i32, v: i32): void {
+  fpWrite(FP_EPOLL + ep);
+  store<u8>(epAddr(ep) + E_REF, <u8>v);
+}
+/** ep_refcount_dec_and_test(ep). */
+export function epPut(ep: i32): bool {
+  const n = epRef(ep);
+  if (n == 0) {
+    violate(Viol.EpRefcount, ep);
+    return false;
+  }
+  setEpRef(ep, n - 1);
+  return n == 1;
+}
+/** ep_free(ep): the struct eventpoll is gone; later touches are use-after-free. */
+export function epFree(ep: i32): void {
+  fpWrite(FP_EPOLL + ep);
+  store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Freed);
+}
+export function epFreed(ep: i32): bool {
+  fpRead(FP_EPOLL + ep);
+  return load<u8>(epAddr(ep) + E_LIFE) == <u8>EpLife.Freed;
+}
+
 /** The epitem this frame works on, or -1 after reporting a use-after-free of a freed one. */
 export function curItem(): i32 {
   fpRead(FP_ITEMS);
@@ -31,20 +65,38 @@ export function curItem(): i32 {
     violate(Viol.UafItem, (p & ~DANGLING) - 1);
     return -1;
   }
-  touchItem(p - 1);
+  fpRead(FP_EPOLL + itemEp(p - 1));
+  fpRead(FP_FILE + itemFile(p - 1));
   return p - 1;
 }
 
-/** Dereferencing an epitem reads its eventpoll and its file (footprint). */
-function touchItem(i: i32): void {
-  fpRead(FP_EPOLL + itemEp(i));
-  fpRead(FP_FILE + itemFile(i));
+/** Files on tfile_check_list are read by reverse_path_check and clear_tfile_check_list. Since a9ed4a6560b8 (and
+ *  the later epitems_head scheme) what is listed stays valid; before it, the list held bare file pointers. */
+export function touchCheckList(): void {
+  fpRead(FP_GLOBAL);
+  const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
+  if (list == 0 || toggle(Toggle.CheckListRef)) return;
+  for (let f = 0; f < nFiles; f++) {
+    if ((list & (1 << f)) != 0 && life(f) == Life.Freed) {
+      violate(Viol.UafFile, f);
+      return;
+    }
+  }
+}
+
+export function listFile(f: i32): void {
+  fpWrite(FP_GLOBAL);
+  store<u16>(gAddr(G_TFILE_LIST), load<u16>(gAddr(G_TFILE_LIST)) | <u16>(<i32>1 << f));
 }
 
 /** ep_insert(ep, event, tfile, fd, full_check). r0 = ep, r1 = tfile, r2 = fd, r3 = events, r4 = data,
  *  r5 = full_check, r6 = an epitems_head was preallocated. Returns 0 or an errno. */
 export function stepEpInsert(): bool {
   const tf = r(1);
+  const tep = isEpoll(tf) ? fileEp(tf) : -1;
+  // Since 4ff36ee94d93 the target epoll's mtx is taken here, around attach + rbtree insert; before it,
+  // do_epoll_ctl already held it for every op.
+  const lockTep = tep >= 0 && toggle(Toggle.CtlDelNoNestedMtx);
   switch (pc()) {
     case 0:
       label(Step.EpInsertWatches);
@@ -70,9 +122,15 @@ export function stepEpInsert(): bool {
         return true;
       }
       setEpi(i + 1);
-      setPc(2);
+      setPc(lockTep ? 8 : 2);
       return true;
     }
+    case 8:
+      label(Step.EpInsertLockTep);
+      mightSleep();
+      if (!acquire(lockId(LockClass.EpMtx, tep))) return false;
+      setPc(2);
+      return true;
     case 2:
       // attach_epitem: a non-epoll file without watchers needs an epitems_head (allocated unlocked).
       label(Step.AttachEpitemAlloc);
@@ -113,12 +171,17 @@ export function stepEpInsert(): bool {
       return true;
     case 6:
       label(Step.EpRbtreeInsert);
-      if (r(5) != 0 && !isEpoll(tf)) {
-        // list_file(tfile): queue its epitems_head on tfile_check_list for reverse_path_check.
-        fpWrite(FP_GLOBAL);
-        store<u16>(gAddr(G_TFILE_LIST), load<u16>(gAddr(G_TFILE_LIST)) | <u16>(<i32>1 << tf));
-      }
+      if (r(5) != 0 && !isEpoll(tf)) listFile(tf); // list_file(tfile) for reverse_path_check
       itemSetFlag(epi() - 1, IF_RBR, true);
+      if (lockTep) release(lockId(LockClass.EpMtx, tep));
+      if (toggle(Toggle.EpRefcount)) setEpRef(r(0), epRef(r(0)) + 1); // ep_get(ep): the epitem's reference
+      setPc(r(5) != 0 ? 9 : 7);
+      return true;
+    case 9:
+      // reverse_path_check walks the wakeup paths of every listed file (path limits are not modelled: they
+      // only trip with more than 10 nested paths, far beyond a scenario's size).
+      label(Step.EpReversePathCheck);
+      touchCheckList();
       setPc(7);
       return true;
     default: {
@@ -128,7 +191,7 @@ export function stepEpInsert(): bool {
       const i = epi() - 1;
       if (faultPoint()) {
         ret(0);
-        push(Routine.EpRemove, r(0), ENOMEM, 0, 0, 0, 0);
+        push(Routine.EpRemove, r(0), ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
         setEpi(i + 1);
         return true;
       }
@@ -139,7 +202,12 @@ export function stepEpInsert(): bool {
   }
 }
 
-/** ep_remove(ep, epi) (v6.2-style): r0 = ep, r1 = value to return. Cannot fail. */
+/** EpRemove modes (r2). */
+export const RM_OLD: i32 = 0; // v6.2 ep_remove: returns r1
+export const RM_SAFE: i32 = 1; // ep_remove_safe: skips dying items; drops the epitem's ep reference; returns r1
+export const RM_FORCE: i32 = 2; // __ep_remove(force) from eventpoll_release_file: returns "dispose"
+
+/** ep_remove (v6.2) / __ep_remove + ep_remove_safe (current). r0 = ep, r1 = value to return, r2 = mode. */
 export function stepEpRemove(): bool {
   const i = curItem();
   if (i < 0) {
@@ -147,6 +215,7 @@ export function stepEpRemove(): bool {
     return true;
   }
   const f = itemFile(i);
+  const mode = r(2);
   switch (pc()) {
     case 0:
       label(Step.EpUnregisterPollwait);
@@ -159,6 +228,13 @@ export function stepEpRemove(): bool {
       setPc(2);
       return true;
     case 2:
+      if (mode == RM_SAFE && itemHas(i, IF_DYING)) {
+        // eventpoll_release_file has claimed it: it removes the item and drops its reference.
+        label(Step.EpRemoveSkipDying);
+        release(lockId(LockClass.FLock, f));
+        ret(r(1));
+        return true;
+      }
       label(Step.EpRemoveUnlink);
       fepUnlink(i);
       setPc(3);
@@ -173,11 +249,26 @@ export function stepEpRemove(): bool {
       itemSetFlag(i, IF_RBR, false);
       setPc(5);
       return true;
-    default:
-      label(Step.EpRemoveFree);
+    default: {
+      const ep = r(0);
       itemFree(i);
       setWatches(watches() - 1);
-      ret(r(1));
+      if (mode == RM_OLD) {
+        label(Step.EpRemoveFree);
+        ret(r(1));
+      } else if (mode == RM_SAFE) {
+        // ep_remove_safe: WARN_ON_ONCE(ep_refcount_dec_and_test(ep)) — the caller still holds a reference.
+        label(Step.EpRemoveFreePut);
+        if (epPut(ep)) violate(Viol.EpRefcount, ep);
+        ret(r(1));
+      } else if (toggle(Toggle.UnlockBeforePut)) {
+        label(Step.EpRemoveFree);
+        ret(1); // the caller drops the reference after mutex_unlock
+      } else {
+        label(Step.EpRemoveFreePut);
+        ret(epPut(ep) ? 1 : 0); // v6.4..v6.15: the count drops while ep->mtx is held
+      }
       return true;
+    }
   }
 }

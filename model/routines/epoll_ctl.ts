@@ -4,10 +4,10 @@
 // the window in between is where other threads can change the interest list (spec B.2.2 step 7a).
 //
 // r0 = F (fdget result of epfd), r1 = op, r2 = fd, r3 = events, r4 = data, r5 = TF (fdget result of fd),
-// r6 = full_check, r7 = errno (RV_PENDING: take the callee's return value).
+// r6 = full_check | TEP_HELD, r7 = errno (RV_PENDING: take the callee's return value).
 
-import { EpollCtlOp, LockClass, Routine } from '../codes';
-import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr } from '../layout';
+import { EpollCtlOp, LockClass, Routine, Toggle } from '../codes';
+import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '../layout';
 import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
@@ -16,8 +16,11 @@ import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { BORROWED, FGET_LIGHT } from './fdtable';
 import { EBADF, EEXIST, EINVAL, ENOENT, EPERM } from '../errno';
+import { RM_OLD, RM_SAFE, touchCheckList } from './epitem';
 
 const RV_PENDING: i32 = 0xfe;
+/** r6 bit: the target epoll's mtx is held (before 4ff36ee94d93 do_epoll_ctl took it for every op). */
+const TEP_HELD: i32 = 0x80;
 /** EPOLLERR | EPOLLHUP in the model's event byte (checker/scenario eventsToByte). */
 const ERR_HUP: i32 = 4 | 8;
 
@@ -31,6 +34,17 @@ function epOf(): i32 {
 
 function mtx(): i32 {
   return lockId(LockClass.EpMtx, epOf());
+}
+
+/** The target's eventpoll when the target is an epoll file, else -1. */
+function tepOf(): i32 {
+  const TF = fileOf(r(5));
+  return isEpoll(TF) ? fileEp(TF) : -1;
+}
+
+/** Before 4ff36ee94d93: mutex_lock_nested(&tep->mtx, 1) under ep->mtx for any op on an epoll target. */
+function needsNestedTep(): bool {
+  return !toggle(Toggle.CtlDelNoNestedMtx) && tepOf() >= 0 && (r(6) & TEP_HELD) == 0;
 }
 
 export function stepEpollCtl(): bool {
@@ -92,9 +106,21 @@ export function stepEpollCtl(): bool {
       fpWrite(FP_GLOBAL);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
       setPc(5);
+      const tep = tepOf();
+      if (tep >= 0) {
+        setR(7, RV_PENDING);
+        push(Routine.EpLoopCheck, tep, 0, epOf(), 0, 0, 0);
+      }
       return true;
     }
     case 5:
+      if (r(7) == RV_PENDING) setR(7, rv());
+      if (r(7) != 0) {
+        // ELOOP: goto error_tgt_fput with the global mutex held and ep->mtx not held.
+        label(Step.EpollCtlLoop);
+        setPc(8);
+        return true;
+      }
       label(Step.EpollCtlRelock);
       mightSleep();
       if (!acquire(mtx())) return false;
@@ -103,14 +129,21 @@ export function stepEpollCtl(): bool {
     case 6:
       return dispatch();
     case 7: {
-      label(Step.EpollCtlUnlock);
       if (r(7) == RV_PENDING) setR(7, rv());
+      if ((r(6) & TEP_HELD) != 0) {
+        label(Step.EpollCtlUnlockTep);
+        release(lockId(LockClass.EpMtx, tepOf()));
+        setR(6, r(6) & ~TEP_HELD);
+        return true;
+      }
+      label(Step.EpollCtlUnlock);
       release(mtx());
       setPc(r(6) != 0 ? 8 : 9);
       return true;
     }
     case 8:
       label(Step.EpollCtlClearCheckList);
+      touchCheckList();
       fpWrite(FP_GLOBAL);
       store<u16>(gAddr(G_TFILE_LIST), 0);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
@@ -124,6 +157,14 @@ export function stepEpollCtl(): bool {
 
 /** ep_find, then the operation itself (ep->mtx held). */
 function dispatch(): bool {
+  if (needsNestedTep()) {
+    label(Step.EpollCtlLockTep);
+    mightSleep();
+    if (!acquire(lockId(LockClass.EpMtx, tepOf()))) return false;
+    setR(6, r(6) | TEP_HELD);
+    setPc(6);
+    return true;
+  }
   label(Step.EpFind);
   const ep = epOf();
   const TF = fileOf(r(5));
@@ -141,7 +182,7 @@ function dispatch(): bool {
     if (i < 0) setR(7, ENOENT);
     else {
       setR(7, RV_PENDING);
-      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
+      push(Routine.EpRemove, ep, 0, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
       setEpi(i + 1);
     }
   } else {

@@ -177,10 +177,12 @@ export function stepDup2(): bool {
 }
 
 /** fget(fd) / fdget(fd): __fget_files_rcu's three steps (read the slot, increment-if-not-zero, re-check the
- *  slot), or __fget_light's borrow when the table has a single user. r0 = fd, r1 = file seen, r2 = mode.
+ *  slot), or __fget_light's borrow when the table has a single user. r0 = fd, r1 = file seen, r2 = mode,
+ *  r3 = table + 1 when looking into another task's table (fget_task).
  *  Returns file + 1 (| BORROWED), or 0 for EBADF. */
 export function stepFget(): bool {
-  const tb = threadTable(cur);
+  // r3 = another task's table + 1 (fget_task, for pidfd_getfd), 0 = our own.
+  const tb = r(3) != 0 ? r(3) - 1 : threadTable(cur);
   const fd = r(0);
   const mode = r(2);
   switch (pc()) {

@@ -3,8 +3,8 @@
 // runs it on its way back to user space (model/dispatch.ts starts it between syscalls). Running it inline would
 // invent a self-deadlock whenever the final put happens under ep->mtx (spec D.4.5, F.13).
 
-import { Life, Routine, Viol } from '../codes';
-import { T_PENDING, fileEp, threadAddr } from '../layout';
+import { Life, Routine, Toggle, Viol } from '../codes';
+import { T_PENDING, fileEp, threadAddr, toggle } from '../layout';
 import { cur, dropRef, label, pc, push, r, ret, setPc, violate } from '../frame';
 import { mightSleep } from '../locks';
 import { isEpoll, life, ref, setLife, setRef, watched } from '../objects';
@@ -56,13 +56,15 @@ export function stepFinalFput(): bool {
       mightSleep();
       setLife(f, Life.Releasing);
       setPc(1);
-      if (watched(f)) push(Routine.EventpollReleaseFile, f, 0, 0, 0, 0, 0);
+      if (watched(f)) {
+        push(toggle(Toggle.EpRefcount) ? Routine.ReleaseFileRef : Routine.EventpollReleaseFile, f, 0, 0, 0, 0, 0);
+      }
       return true;
     case 1:
       if (isEpoll(f)) {
         label(Step.FputReleaseEpoll);
         setPc(2);
-        push(Routine.EpFree, fileEp(f), 0, 0, 0, 0, 0);
+        push(toggle(Toggle.EpRefcount) ? Routine.EpClearAndPut : Routine.EpFree, fileEp(f), 0, 0, 0, 0, 0);
         return true;
       }
       label(Step.FputReleaseFree);

@@ -7,7 +7,7 @@ import { bfs, type Limits } from '../../checker/search/bfs.ts';
 import { parsePath, type SearchResult } from '../../checker/search/result.ts';
 import { replay } from '../../checker/trace/replay.ts';
 import type { Trace } from '../../checker/trace/types.ts';
-import { VARIANT_NAMES, resolveVariant } from '../../checker/variants.ts';
+import { checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
 
 let kernel: FdraceExports | undefined;
 export async function kernelInstance(): Promise<FdraceExports> {
@@ -16,7 +16,7 @@ export async function kernelInstance(): Promise<FdraceExports> {
 }
 
 export function compileText(text: string, variant: string): Compiled {
-  const s = parseScenario(text, 'test.fdr', { variants: VARIANT_NAMES });
+  const s = parseScenario(text, 'test.fdr', { variants: checkVariantSpec });
   return compileScenario(s, variant, resolveVariant(variant).toggles, 'test.fdr');
 }
 

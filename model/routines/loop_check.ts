@@ -1,0 +1,70 @@
+// ep_loop_check(ep, to) (fs/eventpoll.c), run by EPOLL_CTL_ADD of an epoll target under the global mutex with
+// ep->mtx NOT held: walk down from `to`, taking each visited epoll's mtx (subclass = depth + 1), failing with
+// ELOOP if the walk reaches the epoll being inserted into or nests deeper than EP_MAX_NESTS; non-epoll files met
+// on the way are put on tfile_check_list for reverse_path_check (list_file). The upward-depth half of the current
+// check (ep_get_upwards_depth_proc) is not modelled: scenarios stay far below EP_MAX_NESTS.
+// r0 = epoll to walk, r1 = depth, r2 = the epoll being inserted into, r3/r4 = rbtree cursor (file, fd + 1).
+
+import { LockClass, Routine } from '../codes';
+import { fileEp } from '../layout';
+import { label, pc, push, r, ret, rv, setPc, setR } from '../frame';
+import { acquireEp, lockId, mightSleep, release } from '../locks';
+import { epFirstFrom, isEpoll, itemFile, keyOf } from '../objects';
+import { Step } from '../steps';
+import { ELOOP } from '../errno';
+import { listFile } from './epitem';
+
+export const EP_MAX_NESTS: i32 = 4;
+
+export function stepEpLoopCheck(): bool {
+  const ep = r(0);
+  switch (pc()) {
+    case 0:
+      label(Step.LoopCheckLock);
+      mightSleep();
+      if (!acquireEp(ep)) return false;
+      setPc(1);
+      return true;
+    case 1: {
+      const i = epFirstFrom(ep, (r(3) << 8) | r(4));
+      if (i < 0) {
+        label(Step.LoopCheckUnlock);
+        release(lockId(LockClass.EpMtx, ep));
+        ret(0);
+        return true;
+      }
+      const k = keyOf(i) + 1;
+      setR(3, k >> 8);
+      setR(4, k & 0xff);
+      const f = itemFile(i);
+      label(Step.LoopCheckVisit);
+      if (!isEpoll(f)) {
+        listFile(f);
+        return true;
+      }
+      const child = fileEp(f);
+      if (child == r(2) || r(1) + 1 > EP_MAX_NESTS) {
+        release(lockId(LockClass.EpMtx, ep));
+        ret(ELOOP);
+        return true;
+      }
+      setPc(2);
+      push(Routine.EpLoopCheck, child, r(1) + 1, r(2), 0, 0, 0);
+      return true;
+    }
+    default:
+      if (rv() != 0) {
+        label(Step.LoopCheckUnlock);
+        release(lockId(LockClass.EpMtx, ep));
+        ret(rv());
+        return true;
+      }
+      setPc(1);
+      return runAgain();
+  }
+}
+
+/** The child walk returned fine: continue with the next item in this same step. */
+function runAgain(): bool {
+  return stepEpLoopCheck();
+}
