@@ -120,6 +120,8 @@ export enum Viol {
   PollDeadFile = 15,
   /** E4: ep->refcount dropped to zero where the caller must still hold a reference (WARN_ON_ONCE), or below. */
   EpRefcount = 16,
+  /** E9: epolls watching each other in a cycle, or nested deeper than EP_MAX_NESTS. */
+  EpollCycle = 17,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */

@@ -4,7 +4,7 @@
 
 import { EpLife, Life, Viol } from './codes';
 import {
-  E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
+  C_REACH, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
   nSlots, nTables, nThreads, slotAddr, threadAddr,
 } from './layout';
 import { heldCount } from './frame';
@@ -31,7 +31,11 @@ export function checkState(): i32 {
     }
     if (life(f) == Life.Freed) {
       let pinned = holders > 0;
-      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemFile(i) == f) pinned = true;
+      // E8 is a quiescent property: ep_remove unlinks the epitem from f_ep first (after which __fput may free
+      // the file) and only then erases it from the rbtree, all under ep->mtx, without touching the file again.
+      for (let i = 0; i < nItems; i++) {
+        if (itemUsed(i) && itemFile(i) == f && load<u8>(epAddr(itemEp(i)) + E_MTX) == 0) pinned = true;
+      }
       if (pinned) return found(Viol.DanglingFile, f);
     } else if (holders != ref(f)) return found(Viol.RefMismatch, f);
   }
@@ -42,6 +46,9 @@ export function checkState(): i32 {
       if (itemUsed(i) && itemEp(i) == e && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) return found(Viol.Watchers, i);
     }
   }
+  // E9: the "epoll A has an epitem on epoll file B" graph stays acyclic.
+  const cyc = epollCycle();
+  if (cyc >= 0) return found(Viol.EpollCycle, cyc);
   // E7: (file, fd) keys are unique within one eventpoll.
   for (let i = 0; i < nItems; i++) {
     if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;
@@ -60,4 +67,29 @@ export function checkState(): i32 {
 function found(v: Viol, obj: i32): i32 {
   violObj = obj;
   return v;
+}
+
+/** An epoll on a cycle of the watches-epoll graph, or -1. Small graphs: repeated relaxation of reachability. */
+function epollCycle(): i32 {
+  if (nEpolls < 1) return -1;
+  // reach[a] bit b: epoll a (transitively) watches epoll b. Kept in a fixed scratch area: nothing is
+  // allocated on the per-state path.
+  const reach = CFG + C_REACH;
+  memory.fill(reach, 0, 32);
+  for (let i = 0; i < nItems; i++) {
+    if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;
+    const e2 = fileEp(itemFile(i));
+    if (e2 == 0xff) continue;
+    const a = itemEp(i);
+    store<u32>(reach + <usize>(a * 4), load<u32>(reach + <usize>(a * 4)) | (<u32>1 << e2));
+  }
+  for (let round = 0; round < nEpolls; round++) {
+    for (let a = 0; a < nEpolls; a++) {
+      let r = load<u32>(reach + <usize>(a * 4));
+      for (let b = 0; b < nEpolls; b++) if ((r & (<u32>1 << b)) != 0) r |= load<u32>(reach + <usize>(b * 4));
+      store<u32>(reach + <usize>(a * 4), r);
+    }
+  }
+  for (let a = 0; a < nEpolls; a++) if ((load<u32>(reach + <usize>(a * 4)) & (<u32>1 << a)) != 0) return a;
+  return -1;
 }

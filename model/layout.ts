@@ -37,6 +37,7 @@ export const C_INIT_SLOTS = 4096; // [8 tables][64] initial slot contents (file 
 export const C_INIT_ITEMS = 4608; // count u8, then [n][5]: ep, file, fd, events, data
 export const C_UNBORN = 4864; // u16: files created by an op (epoll_create) rather than present at the start
 export const C_LOCK_EDGES = 5120; // [33][33] u16: lock-order edges seen in the whole exploration (not state)
+export const C_REACH = 7872; // [8] u32 scratch for the epoll-cycle check
 export const C_PSTACK = 7936; // predicate evaluation stack (64 x i32)
 
 export const MAX_FILES = 16;

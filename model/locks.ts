@@ -47,10 +47,14 @@ export function lockIndex(id: i32): i32 {
 
 /** Record "B taken while A held" for every lock A the thread holds (lockdep's dependency graph, per instance).
  *  The table lives outside the state: it accumulates over the whole exploration, so an inversion is found even
- *  when no explored interleaving actually deadlocks. Each edge keeps its first witness: step label and thread. */
+ *  when no explored interleaving actually deadlocks. Each edge keeps its first witness (step label and thread)
+ *  and whether the global epoll mutex was held at every witness: a cycle whose edges are all taken under that
+ *  mutex cannot deadlock (it is a gate lock, as in Havelund's GoodLock), so those are not reported.
+ *  Entry: 1 | gated << 1 | thread << 2 | label << 5. */
 function recordEdges(id: i32): void {
   const to = lockIndex(id);
   const me = <u8>(cur + 1);
+  const gated = load<u8>(gAddr(G_GMTX)) == me && to != 32 ? 1 : 0;
   for (let from = 0; from < NLOCKS; from++) {
     if (from == to) continue;
     let held = false;
@@ -59,8 +63,11 @@ function recordEdges(id: i32): void {
     else if (from < 32) held = from - 24 < nEpolls && load<u8>(epAddr(from - 24) + E_MTX) == me;
     else held = load<u8>(gAddr(G_GMTX)) == me;
     if (!held) continue;
+    if (from == 32) continue; // edges out of the gate lock itself are in every full check: not interesting
     const p = CFG + C_LOCK_EDGES + <usize>((from * NLOCKS + to) * 2);
-    if (load<u16>(p) == 0) store<u16>(p, <u16>(((lastLabel << 3) | cur) + 1));
+    const e = <i32>load<u16>(p);
+    if (e == 0) store<u16>(p, <u16>(1 | (gated << 1) | (cur << 2) | (lastLabel << 5)));
+    else if (gated == 0 && (e & 2) != 0) store<u16>(p, <u16>(e & ~2));
   }
 }
 

@@ -248,7 +248,7 @@ describe('constants', () => {
     expect(eventsToByte(['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'])).toBe(63);
     expect(eventsToByte(['ET', 'IN'])).toBe(17);
     expect(eventsToByte([])).toBe(0);
-    expect(BUILTIN_PROPERTIES).toEqual(['refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'stale-registration']);
+    expect(BUILTIN_PROPERTIES).toEqual(['refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'stale-registration']);
   });
 
   it('formats errors as FILE:LINE:COL: error: MESSAGE', () => {
@@ -327,7 +327,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['thread without in', mutate('thread T3 in P', 'thread T3 P'), "22:11: expected 'in' after the thread name, found 'P'"],
   ['thread without operations', mutate('thread T3 in P\n  epoll_ctl(5, ADD, 4, IN)', 'thread T3 in P'), '22:8: thread T3 has no operations (expected 1 to 32 indented operation lines under it)'],
   ['too many operations', withMin(...Array.from({ length: 32 }, () => '  dup(3)')), '40:3: thread T has more than 32 operations'],
-  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget or fput)"],
+  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork or pidfd_getfd)"],
   ['missing comma', mutate('replace(3, NEW)', 'replace(3)'), "19:12: expected ',' after the fd number, found ')'"],
   ['dup2 missing comma', mutate('close(4)', 'dup2(4 5)'), "21:10: expected ',' after the old fd number, found '5'"],
   ['fput with an argument', mutate('close(4)', 'fget(4)\n  fput(4)'), "22:8: expected ')' after 'fput(' (fput takes no arguments), found '4'"],
@@ -378,7 +378,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['result twice', mutate('result rfc-v4 pass', 'result rfc-v4 pass\nresult rfc-v4 pass'), "31:8: second result for variant 'rfc-v4' (first at line 30)"],
   ['missing result', mutate('result rfc-v4 pass', ''), "28:15: no 'result' line for variant 'rfc-v4'"],
   ['bad verdict', mutate('violation(follows)', 'failed'), '29:13: expected a verdict (pass, violation or deadlock) after the variant name, found \'failed\''],
-  ['labels on pass', mutate('rfc-v4 pass', 'rfc-v4 pass(follows)'), "30:19: only 'violation' takes labels; 'pass' does not"],
+  ['labels on pass', mutate('rfc-v4 pass', 'rfc-v4 pass(follows)'), "30:19: only 'violation' and 'deadlock' take labels; 'pass' does not"],
   ['unknown result label', mutate('violation(follows)', 'violation(folows)'), `29:23: unknown label 'folows' (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')})`],
   ['label listed twice', mutate('violation(follows)', 'violation(follows, follows)'), "29:32: label 'follows' is listed twice"],
   ['empty label list', mutate('violation(follows)', 'violation()'), "29:23: expected a label after '(', found ')'"],

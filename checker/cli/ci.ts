@@ -6,6 +6,7 @@ import { compare, type Comparison } from '../expected.ts';
 import { loadKernel } from '../kernel/load-node.ts';
 import { readScenario, scenarioPaths } from '../load.ts';
 import { bfs } from '../search/bfs.ts';
+import { withLockOrder } from '../lockdep.ts';
 import type { SearchResult } from '../search/result.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { resolveVariant } from '../variants.ts';
@@ -46,7 +47,7 @@ export async function runCi(paths: string[], opts: { maxStates?: number; timeout
     for (const variant of s.variants) {
       const v = resolveVariant(variant);
       const c = compileScenario(s, variant, v.toggles, file);
-      const result = bfs(x, c, { maxStates: opts.maxStates, timeoutSeconds: opts.timeout }, file);
+      const result = withLockOrder(bfs(x, c, { maxStates: opts.maxStates, timeoutSeconds: opts.timeout }, file), x, c);
       const row = { file, scenario: s.name, variant, result, cmp: compare(s, result, variant) };
       rows.push(row);
       each?.(row);

@@ -47,7 +47,7 @@ export function eventsToByte(events: readonly EventName[]): number {
 }
 
 /** Property names `check NAME` accepts and `result` labels may name. The single list to extend. */
-export const BUILTIN_PROPERTIES = ['refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'stale-registration'] as const;
+export const BUILTIN_PROPERTIES = ['refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'stale-registration'] as const;
 export type BuiltinProperty = (typeof BUILTIN_PROPERTIES)[number];
 
 /** Bounds shared by the parser and its documentation. */

@@ -107,7 +107,7 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
   const properties: string[] = [];
   const open = lx.peek();
   if (open.kind === 'punct' && open.text === '(') {
-    if (verdict !== 'violation') lx.fail(`only 'violation' takes labels; '${verdict}' does not`, open.loc);
+    if (verdict === 'pass') lx.fail(`only 'violation' and 'deadlock' take labels; 'pass' does not`, open.loc);
     lx.next();
     for (;;) {
       const l = dashedName(lx, properties.length ? "a label after ','" : "a label after '('");

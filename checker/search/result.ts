@@ -24,6 +24,8 @@ export interface Violation {
   /** Moves from the initial state: thread index, with '!' when the step's allocation was made to fail. */
   path: string;
   steps: number;
+  /** For lock-order inversions: the lockdep-style report. */
+  splat?: string;
 }
 
 export interface SearchResult {
@@ -53,6 +55,9 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.SleepInAtomic]: { property: 'locks', name: 'SleepInAtomic', what: 'a sleeping step ran under a spinlock' },
   [Viol.Capacity]: { property: 'model-capacity', name: 'Capacity', what: "the model's epitem capacity was exceeded (a limit, not a kernel bug)" },
   [Viol.DanglingFile]: { property: 'no-uaf', name: 'DanglingFile', what: 'a freed struct file is still pointed to by an fd slot, an epitem or a task' },
+  [Viol.PollDeadFile]: { property: 'refcount', name: 'PollDeadFile', what: 'f_op->poll called on a file whose count already reached zero (CVE-2024-38580)' },
+  [Viol.EpRefcount]: { property: 'refcount', name: 'EpRefcount', what: 'ep->refcount dropped to zero (or below) where a reference must remain' },
+  [Viol.EpollCycle]: { property: 'watchers', name: 'EpollCycle', what: 'epolls watch each other in a cycle (E9)' },
 };
 
 /** Moves as text: "0.1.1!.2", with runs of one move written once with a count ("0*24.1"). */

@@ -4,6 +4,7 @@ import type { FdraceExports } from '../../checker/kernel/exports.ts';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
 import { bfs, type Limits } from '../../checker/search/bfs.ts';
+import { withLockOrder } from '../../checker/lockdep.ts';
 import { parsePath, type SearchResult } from '../../checker/search/result.ts';
 import { replay } from '../../checker/trace/replay.ts';
 import type { Trace } from '../../checker/trace/types.ts';
@@ -21,7 +22,9 @@ export function compileText(text: string, variant: string): Compiled {
 }
 
 export async function check(text: string, variant: string, limits: Limits = {}): Promise<SearchResult> {
-  return bfs(await kernelInstance(), compileText(text, variant), limits, 'test.fdr');
+  const x = await kernelInstance();
+  const c = compileText(text, variant);
+  return withLockOrder(bfs(x, c, limits, 'test.fdr'), x, c);
 }
 
 export async function trace(text: string, variant: string, path: string): Promise<Trace> {
