@@ -10,7 +10,7 @@ import { stepLabel } from './trace/labels.ts';
 import type { SearchResult, Violation } from './search/result.ts';
 import { Toggle } from '../model/codes.ts';
 
-const NLOCKS = 33;
+const NLOCKS = 34;
 const EDGES_OFFSET = 5120; // model/layout.ts C_LOCK_EDGES, inside the configuration block
 
 export interface Edge {
@@ -34,6 +34,7 @@ export function lockIndexName(c: Compiled, i: number): string {
   if (i < 8) return `${c.ix.tableNames[i] ?? `table${i}`}.file_lock`;
   if (i < 24) return `${c.ix.fileNames[i - 8] ?? `file${i - 8}`}.f_lock`;
   if (i < 32) return `${c.ix.epollNames[i - 24] ?? `ep${i - 24}`}.mtx`;
+  if (i === 33) return 'notify_lock';
   return c.toggles & Toggle.EpRefcount ? 'epnested_mutex' : 'epmutex';
 }
 

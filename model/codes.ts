@@ -44,6 +44,19 @@ export enum OpKind {
   EpollCreate = 9,
   Fork = 10,
   PidfdGetfd = 11,
+  /** The target's intercepted syscall traps into seccomp_do_user_notification and waits. */
+  SeccompTrap = 12,
+  /** Supervisor: SECCOMP_IOCTL_NOTIF_RECV. */
+  NotifRecv = 13,
+  /** Supervisor: SECCOMP_IOCTL_NOTIF_ADDFD {SETFD, newfd, srcfd}. */
+  NotifAddfd = 14,
+  /** Supervisor: SECCOMP_IOCTL_NOTIF_SEND. */
+  NotifSend = 15,
+  /** kcmp(pid1, pid2, KCMP_FILE, fd1, fd2): 0 if the same struct file. */
+  Kcmp = 16,
+  IoUringRegister = 17,
+  IoUringUnregister = 18,
+  IoUringIo = 19,
 }
 
 export enum EpollCtlOp {
@@ -82,6 +95,13 @@ export enum Routine {
   Fork = 27,
   PidfdGetfd = 28,
   EpLoopCheck = 29,
+  RfcV7EpReplace = 30,
+  SeccompTrap = 31,
+  NotifRecv = 32,
+  NotifAddfd = 33,
+  NotifSend = 34,
+  Kcmp = 35,
+  IoUring = 36,
 }
 
 /** Why a state is bad. The first byte of every state; 0 = fine. */
@@ -122,6 +142,8 @@ export enum Viol {
   EpRefcount = 16,
   /** E9: epolls watching each other in a cycle, or nested deeper than EP_MAX_NESTS. */
   EpollCycle = 17,
+  /** E15: a retry loop went round three times without anything it looks at changing (rfc-v7 cleanup, F.18). */
+  Livelock = 18,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
@@ -130,6 +152,12 @@ export enum LockClass {
   FLock = 2,
   EpMtx = 3,
   Global = 4,
+  /** seccomp filter->notify_lock (mutex). */
+  Notify = 5,
+  /** Not a lock: waiting for a completion or a notification state (blockedOn only). */
+  Wait = 6,
+  /** Not a lock: frozen by the cgroup freezer (userspace-frozen). */
+  Freezer = 7,
 }
 
 /** Kernel variant toggles. Each bit models one kernel change; presets live in checker/variants.ts. */
@@ -148,6 +176,15 @@ export enum Toggle {
   CtlDelNoNestedMtx = 16,
   /** a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466). */
   CheckListRef = 32,
+  /** RFC v5..v7 (2023-04/05): seccomp ADDFD with SECCOMP_ADDFD_FLAG_REPLACE_REF calls eventpoll_replace_file(OLD,
+   *  NEW, tfd) before receive_fd_replace; only items with ffd.fd == tfd move (spec C.2). */
+  RfcV7 = 64,
+  /** RFC v6 (2023-05-23): eventpoll_replace_file takes ep->mtx while still holding the old file's f_lock. */
+  RfcV6LockOrder = 128,
+  /** RFC v2 fd walk: iterate_fd_locked() called without file_lock, pick_file() reading the slot back (spec C.1 v2). */
+  RfcWalkV2 = 256,
+  /** userspace-frozen: the target process's other threads are frozen from NOTIF_RECV until the reply. */
+  FrozenTarget = 512,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */
@@ -181,6 +218,14 @@ export enum PredOp {
   Not = 17,
   /** -> 1 if some epitem (F, n) of some epoll E is stale: no table holding E has fd n referring to F (E19) */
   Stale = 18,
+  /** ep file fd -> data of the first epitem keyed (file, fd) in ep's rbr, or -1 */
+  Data = 19,
+  /** ep -> number of epitems in ep's rbr */
+  Items = 20,
+  /** -> the G_SEM flags of the state */
+  Sem = 21,
+  /** -> 1 if some io_uring fixed slot holds a file its registering fd no longer refers to (E21) */
+  UringStale = 22,
 }
 
 /** Expectation modality, as stored in the kernel's expectation table. */

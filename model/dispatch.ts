@@ -8,7 +8,7 @@ import {
   threadNops,
 } from './layout';
 import { beginStep, cur, frameAddr, push, ret, setOpret, violate } from './frame';
-import { holdsAny } from './locks';
+import { holdsAny, lockId } from './locks';
 import { stepClose, stepDup, stepDup2, stepFget, stepFputOp, stepReplace, FGET_USER } from './routines/fdtable';
 import { stepFilpClose, stepFinalFput, stepFput } from './routines/fput';
 import { stepEpollCtl } from './routines/epoll_ctl';
@@ -19,6 +19,11 @@ import { stepEpClearAndPut, stepReleaseFileRef } from './routines/release_ref';
 import { stepEpScan, stepEpollWait } from './routines/epoll_wait';
 import { stepEpLoopCheck } from './routines/loop_check';
 import { stepEpollCreate, stepFork, stepPidfdGetfd } from './routines/process';
+import { stepRfcV7EpReplace } from './routines/rfc_v7';
+import { frozen, stepNotifAddfd, stepNotifRecv, stepNotifSend, stepSeccompTrap } from './routines/seccomp';
+import { stepIoUring, stepKcmp } from './routines/iouring';
+import { LockClass } from './codes';
+import { setBlocked } from './frame';
 
 /** T_FLAGS bit: the frame at depth 0 is task_work (__fput), not a syscall. */
 const IN_TASK_WORK: u8 = 1;
@@ -51,6 +56,13 @@ export function runTop(): bool {
     case Routine.EpollCreate: return stepEpollCreate();
     case Routine.Fork: return stepFork();
     case Routine.PidfdGetfd: return stepPidfdGetfd();
+    case Routine.RfcV7EpReplace: return stepRfcV7EpReplace();
+    case Routine.SeccompTrap: return stepSeccompTrap();
+    case Routine.NotifRecv: return stepNotifRecv();
+    case Routine.NotifAddfd: return stepNotifAddfd();
+    case Routine.NotifSend: return stepNotifSend();
+    case Routine.Kcmp: return stepKcmp();
+    case Routine.IoUring: return stepIoUring();
     default: unreachable();
   }
   return false;
@@ -103,6 +115,14 @@ function enterKernel(t: i32): bool {
     case OpKind.EpollCreate: push(Routine.EpollCreate, a, 0, 0, 0, 0, 0); break;
     case OpKind.Fork: push(Routine.Fork, a, 0, 0, 0, 0, 0); break;
     case OpKind.PidfdGetfd: push(Routine.PidfdGetfd, a, b, 0, 0, 0, 0); break;
+    case OpKind.SeccompTrap: push(Routine.SeccompTrap, 0, 0, 0, 0, 0, 0); break;
+    case OpKind.NotifRecv: push(Routine.NotifRecv, 0, 0, 0, 0, 0, 0); break;
+    case OpKind.NotifAddfd: push(Routine.NotifAddfd, a, b, 0, 0, 0, 0); break;
+    case OpKind.NotifSend: push(Routine.NotifSend, 0, 0, 0, 0, 0, 0); break;
+    case OpKind.Kcmp: push(Routine.Kcmp, a, b, c, 0, 0, 0); break;
+    case OpKind.IoUringRegister: push(Routine.IoUring, 0, a, b, 0, 0, 0); break;
+    case OpKind.IoUringUnregister: push(Routine.IoUring, 1, a, 0, 0, 0, 0); break;
+    case OpKind.IoUringIo: push(Routine.IoUring, 2, a, 0, 0, 0, 0); break;
     default: unreachable();
   }
   return true;
@@ -116,8 +136,12 @@ function returnToUser(t: i32): void {
     store<u8>(ta + T_FLAGS, flags & ~IN_TASK_WORK);
   } else {
     const k = <i32>load<u8>(ta + T_OPIDX) - 1;
-    store<i8>(ta + T_RETS + <usize>k, load<i8>(ta + T_OPRET));
+    const v = load<i8>(ta + T_OPRET);
+    store<i8>(ta + T_RETS + <usize>k, v);
     store<i8>(ta + T_OPRET, 0);
+    // `else skip`: a failed guard (kcmp says "not the same file") skips to the thread's last op (the reply).
+    const last = threadNops(t) - 1;
+    if (v != 0 && (load<u8>(opAddr(t, k) + 6) & 1) != 0 && k < last) store<u8>(ta + T_OPIDX, <u8>last);
   }
   if (holdsAny(t)) violate(Viol.LockHeldAtReturn, t);
   for (let i = 0; i < NHELD; i++) {
@@ -133,7 +157,13 @@ function returnToUser(t: i32): void {
 export function stepThread(t: i32, fault: bool): StepStatus {
   beginStep(t, fault);
   const ta = threadAddr(t);
-  if (load<u8>(ta + T_DEPTH) == 0 && !enterKernel(t)) return StepStatus.Finished;
+  if (load<u8>(ta + T_DEPTH) == 0) {
+    if (frozen(t) && (load<u16>(ta + T_PENDING) != 0 || <i32>load<u8>(ta + T_OPIDX) < threadNops(t))) {
+      setBlocked(lockId(LockClass.Freezer, 0));
+      return StepStatus.Blocked;
+    }
+    if (!enterKernel(t)) return StepStatus.Finished;
+  }
   if (!runTop()) return StepStatus.Blocked;
   if (load<u8>(ta + T_DEPTH) == 0) returnToUser(t);
   return StepStatus.Ok;

@@ -9,3 +9,5 @@ export const EINVAL: i32 = 22;
 export const EMFILE: i32 = 24;
 export const ENOSPC: i32 = 28;
 export const ELOOP: i32 = 40;
+export const EINPROGRESS: i32 = 115;
+export const ENXIO: i32 = 6;

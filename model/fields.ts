@@ -13,7 +13,31 @@ export const G_FAULTS = 3; // faults injected so far
 export const G_WATCHES = 4; // the user's epoll_watches counter
 export const G_LOOPGEN = 5; // loop_check_gen (low byte; only equality matters)
 export const G_TFILE_LIST = 6; // u16 bitmask: files whose epitems_head is on tfile_check_list
-export const G_SIZE = 8;
+export const G_SEM = 8; // semantic flags set by replace designs (SEM_* below)
+export const G_NOTIF = 9; // seccomp notification state (NOTIF_*)
+export const G_REQ_FD = 10; // queued ADDFD request: target fd
+export const G_REQ_FILE = 11; // queued ADDFD request: file + 1 (0 = no request)
+export const G_REQ_RET = 12; // i8 result of the last completed request
+export const G_REQ_STATE = 13; // REQ_*
+export const G_NL = 14; // owner of the seccomp filter's notify_lock
+export const G_SIZE = 16;
+
+// G_SEM bits: what a replace did beyond the fd it was asked to replace.
+export const SEM_OTHER_FD = 1; // wrote an fd slot other than the requested one
+export const SEM_CROSS_PROCESS = 2; // re-keyed an epitem of an epoll the target's table does not hold
+
+// Seccomp user notification (one per scenario): kernel/seccomp.c states.
+export const NOTIF_NONE = 0; // no notification yet (the target has not trapped)
+export const NOTIF_INIT = 1; // the target trapped and waits; the supervisor has not received it
+export const NOTIF_SENT = 2; // received by the supervisor (SECCOMP_IOCTL_NOTIF_RECV), not answered
+export const NOTIF_REPLIED = 3; // answered (SECCOMP_IOCTL_NOTIF_SEND)
+export const REQ_NONE = 0;
+export const REQ_QUEUED = 1; // an ADDFD request waits for the target to install it
+export const REQ_DONE = 2; // the target completed it (G_REQ_RET holds the result)
+
+// io_uring fixed-file table (one ring per scenario): slots of [file + 1, fd it was registered from, table].
+export const U_SLOTS = 4;
+export const U_SIZE = 4;
 
 // File record.
 export const F_REF = 0;

@@ -50,6 +50,12 @@ export function beginStep(t: i32, fault: bool): void {
   fpWrites = 0;
 }
 
+/** A step that must wait (for a lock, a completion, the freezer): not enabled now. Always returns false. */
+export function setBlocked(id: i32): bool {
+  blockedOn = id;
+  return false;
+}
+
 export function label(s: Step): void {
   lastLabel = s;
 }

@@ -98,6 +98,59 @@ export function kLayout(field: i32): i32 {
     case 6: return L.threadStride;
     case 7: return L.offFrames;
     case 8: return L.stateSize;
+    case 9: return L.offUring;
     default: return -1;
   }
+}
+
+// ---- Search-engine helpers (model/search_*.ts, owned by the explorer; appended, nothing above depends on them) ----
+import { boundW, boundT, boundsBytes, boundsInit, threadBound } from './search_bounds';
+import { namedThreads, propsBytes, propsInit, virtualCount, virtualWrites } from './search_props';
+import { canonicalize, permutationAt, symmetryBytes, symmetryInit } from './search_symmetry';
+
+/** Static future-footprint bounds per thread (partial-order reduction): region size, then compute at `addr`. */
+export function kBoundsBytes(): i32 {
+  return boundsBytes();
+}
+export function kBoundsInit(addr: usize): void {
+  boundsInit(addr);
+}
+/** Compute thread t's bound in state s; read it with kBoundW (may write) and kBoundT (may read or write). */
+export function kThreadBound(s: usize, t: i32): void {
+  threadBound(s, t);
+}
+export function kBoundW(): u64 {
+  return boundW;
+}
+export function kBoundT(): u64 {
+  return boundT;
+}
+/** What the expectations read (virtual footprint objects for partial-order reduction). */
+export function kPropsBytes(): i32 {
+  return propsBytes();
+}
+export function kPropsInit(addr: usize): void {
+  propsInit(addr);
+}
+export function kVirtualWrites(writes: u64, t: i32): u64 {
+  return virtualWrites(writes, t);
+}
+export function kVirtualCount(): i32 {
+  return virtualCount();
+}
+export function kNamedThreads(): u32 {
+  return namedThreads();
+}
+/** Symmetry reduction: groups of interchangeable threads, canonical representatives. */
+export function kSymBytes(): i32 {
+  return symmetryBytes();
+}
+export function kSymInit(addr: usize, named: u32): i32 {
+  return symmetryInit(addr, named);
+}
+export function kCanonicalize(s: usize): bool {
+  return canonicalize(s);
+}
+export function kPermutation(n: i32): i32 {
+  return permutationAt(n);
 }

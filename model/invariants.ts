@@ -4,7 +4,7 @@
 
 import { EpLife, Life, Viol } from './codes';
 import {
-  C_REACH, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
+  C_REACH, C_URING, U_SLOTS, uringAddr, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
   nSlots, nTables, nThreads, slotAddr, threadAddr,
 } from './layout';
 import { heldCount } from './frame';
@@ -24,6 +24,9 @@ export function checkState(): i32 {
     let holders = 0;
     for (let t = 0; t < nTables; t++) {
       for (let fd = 0; fd < nSlots; fd++) if (load<u8>(slotAddr(t, fd)) == <u8>(f + 1)) holders++;
+    }
+    if (load<u8>(CFG + C_URING) != 0) {
+      for (let k = 0; k < U_SLOTS; k++) if (load<u8>(uringAddr(k)) == <u8>(f + 1)) holders++;
     }
     for (let t = 0; t < nThreads; t++) {
       holders += heldCount(t, f);

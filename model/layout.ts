@@ -21,6 +21,8 @@ export const C_FAULTS = 6;
 export const C_MAXWATCH = 7;
 export const C_TOGGLES = 8; // u32
 export const C_NEXPECT = 12;
+export const C_URING = 14; // 1 if the scenario uses io_uring (the ring's fixed table is in the state)
+export const C_TARGET = 15; // table of the seccomp target (the process that traps), 0xFF if none
 export const C_MAXOPS = 13;
 export const C_FILE_KIND = 16; // [16] Kind
 export const C_FILE_EP = 32; // [16] epoll index of an epoll file, 0xFF otherwise
@@ -48,7 +50,7 @@ export const MAX_SLOTS = 64;
 export const MAX_ITEMS = 120;
 
 export * from './fields';
-import { F_SIZE, E_SIZE, FR_SIZE, G_SIZE, I_SIZE, MAX_DEPTH, T_RETS } from './fields';
+import { F_SIZE, E_SIZE, FR_SIZE, G_SIZE, I_SIZE, MAX_DEPTH, T_RETS, U_SIZE, U_SLOTS } from './fields';
 
 // Derived by configure().
 export let nTables: i32 = 0;
@@ -65,6 +67,7 @@ export let offFiles: i32 = 0;
 export let offEpolls: i32 = 0;
 export let offItems: i32 = 0;
 export let offThreads: i32 = 0;
+export let offUring: i32 = 0;
 export let threadStride: i32 = 0;
 export let offFrames: i32 = 0;
 export let stateSize: i32 = 0;
@@ -85,7 +88,8 @@ export function configure(): i32 {
   offFiles = offTables + nTables * tableStride;
   offEpolls = offFiles + nFiles * F_SIZE;
   offItems = offEpolls + nEpolls * E_SIZE;
-  offThreads = offItems + nItems * I_SIZE;
+  offUring = offItems + nItems * I_SIZE;
+  offThreads = offUring + (load<u8>(CFG + C_URING) != 0 ? U_SLOTS * U_SIZE : 0);
   offFrames = T_RETS + maxOps;
   threadStride = offFrames + MAX_DEPTH * FR_SIZE;
   stateSize = offThreads + nThreads * threadStride;
@@ -127,6 +131,10 @@ export function setState(p: usize): void {
 // @ts-ignore: decorator
 @inline export function itemAddr(i: i32): usize {
   return S + <usize>(offItems + i * I_SIZE);
+}
+// @ts-ignore: decorator
+@inline export function uringAddr(k: i32): usize {
+  return S + <usize>(offUring + k * U_SIZE);
 }
 // @ts-ignore: decorator
 @inline export function threadAddr(t: i32): usize {

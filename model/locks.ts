@@ -2,7 +2,7 @@
 // lock taken by another thread makes the whole step not enabled (the thread is blocked on it); taking a lock the
 // thread already holds is the AA deadlock lockdep calls "possible recursive locking".
 
-import { C_LOCK_EDGES, CFG, E_LIFE, E_MTX, F_LOCK, G_GMTX, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
+import { C_LOCK_EDGES, CFG, E_LIFE, E_MTX, F_LOCK, G_GMTX, G_NL, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
 import { EpLife } from './codes';
 import { lastLabel } from './frame';
 import { LockClass, Viol } from './codes';
@@ -20,6 +20,7 @@ export function lockAddr(id: i32): usize {
   if (cls == LockClass.FileTable) return tableAddr(inst);
   if (cls == LockClass.FLock) return fileAddr(inst) + F_LOCK;
   if (cls == LockClass.EpMtx) return epAddr(inst) + E_MTX;
+  if (cls == LockClass.Notify) return gAddr(G_NL);
   return gAddr(G_GMTX);
 }
 
@@ -32,16 +33,18 @@ function lockObject(id: i32): i32 {
   if (cls == LockClass.EpMtx) return FP_EPOLL + inst;
   return FP_GLOBAL;
 }
+// (notify_lock and the notification live in the global header: FP_GLOBAL.)
 
 /** Dense index of a lock instance for the lock-order table: file tables 0..7, f_locks 8..23, ep->mtx 24..31,
  *  the global epoll mutex 32. */
-export const NLOCKS: i32 = 33;
+export const NLOCKS: i32 = 34;
 export function lockIndex(id: i32): i32 {
   const cls = id >> 8;
   const inst = id & 0xff;
   if (cls == LockClass.FileTable) return inst;
   if (cls == LockClass.FLock) return 8 + inst;
   if (cls == LockClass.EpMtx) return 24 + inst;
+  if (cls == LockClass.Notify) return 33;
   return 32;
 }
 
@@ -61,7 +64,8 @@ function recordEdges(id: i32): void {
     if (from < 8) held = from < nTables && load<u8>(tableAddr(from)) == me;
     else if (from < 24) held = from - 8 < nFiles && load<u8>(fileAddr(from - 8) + F_LOCK) == me;
     else if (from < 32) held = from - 24 < nEpolls && load<u8>(epAddr(from - 24) + E_MTX) == me;
-    else held = load<u8>(gAddr(G_GMTX)) == me;
+    else if (from == 32) held = load<u8>(gAddr(G_GMTX)) == me;
+    else held = load<u8>(gAddr(G_NL)) == me;
     if (!held) continue;
     if (from == 32) continue; // edges out of the gate lock itself are in every full check: not interesting
     const p = CFG + C_LOCK_EDGES + <usize>((from * NLOCKS + to) * 2);
@@ -116,6 +120,7 @@ export function holdsAny(t: i32): bool {
   const me = <u8>(t + 1);
   if (holdsSpin(t)) return true;
   if (load<u8>(gAddr(G_GMTX)) == me) return true;
+  if (load<u8>(gAddr(G_NL)) == me) return true;
   for (let e = 0; e < nEpolls; e++) if (load<u8>(epAddr(e) + E_MTX) == me) return true;
   return false;
 }

@@ -4,7 +4,7 @@
 
 import {
   F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
-  fileAddr, fileKind, itemAddr, nItems, slotAddr,
+  fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
 import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite } from './frame';
@@ -44,11 +44,13 @@ export function isEpoll(f: i32): bool {
 // @ts-ignore: decorator
 @inline export function slot(table: i32, fd: i32): u8 {
   fpRead(FP_TABLE + table);
-  return load<u8>(slotAddr(table, fd));
+  // Beyond max_fds there is nothing (files_lookup_fd_raw returns NULL): callers see an empty slot.
+  return fd < nSlots ? load<u8>(slotAddr(table, fd)) : <u8>SLOT_EMPTY;
 }
 // @ts-ignore: decorator
 @inline export function setSlot(table: i32, fd: i32, v: u8): void {
   fpWrite(FP_TABLE + table);
+  if (fd >= nSlots) unreachable(); // callers check newfd against max_fds (RLIMIT_NOFILE) first
   store<u8>(slotAddr(table, fd), v);
 }
 export function slotEmpty(v: u8): bool {

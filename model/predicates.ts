@@ -7,7 +7,21 @@ import {
   threadNops,
 } from './layout';
 import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
-import { epFile, nSlots, nTables } from './layout';
+import { C_URING, G_SEM, I_DATA, U_SLOTS, epFile, gAddr, nSlots, nTables, uringAddr } from './layout';
+
+/** E21: a fixed slot holding a file that the fd it was registered from no longer refers to. */
+function uringStale(): bool {
+  if (load<u8>(CFG + C_URING) == 0) return false;
+  for (let k = 0; k < U_SLOTS; k++) {
+    const u = uringAddr(k);
+    const v = load<u8>(u);
+    if (v == 0) continue;
+    const fd = <i32>load<u8>(u + 1);
+    const tb = <i32>load<u8>(u + 2);
+    if (fd >= nSlots || load<u8>(slotAddr(tb, fd)) != v) return true;
+  }
+  return false;
+}
 
 /** E19: an epitem (F, n) such that no table holding its epoll has fd n referring to F. Epolls no table holds any
  *  more are skipped: nobody can look at their registrations. */
@@ -100,6 +114,32 @@ export function evalExpect(k: i32): bool {
         break;
       case PredOp.Stale:
         v = anyStale() ? 1 : 0;
+        break;
+      case PredOp.Data: {
+        const ep = <i32>load<u8>(pc);
+        const f = <i32>load<u8>(pc + 1);
+        const fd = <i32>load<u8>(pc + 2);
+        pc += 3;
+        v = -1;
+        for (let i = 0; i < nItems; i++) {
+          if (itemEp(i) == ep && itemFile(i) == f && itemGet(i, I_FD) == fd && itemHas(i, IF_RBR)) {
+            v = itemGet(i, I_DATA);
+            break;
+          }
+        }
+        break;
+      }
+      case PredOp.Items: {
+        const ep = <i32>load<u8>(pc);
+        pc += 1;
+        for (let i = 0; i < nItems; i++) if (itemEp(i) == ep && itemHas(i, IF_RBR)) v++;
+        break;
+      }
+      case PredOp.Sem:
+        v = load<u8>(gAddr(G_SEM));
+        break;
+      case PredOp.UringStale:
+        v = uringStale() ? 1 : 0;
         break;
       case PredOp.Not:
         sp--;

@@ -248,7 +248,10 @@ describe('constants', () => {
     expect(eventsToByte(['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'])).toBe(63);
     expect(eventsToByte(['ET', 'IN'])).toBe(17);
     expect(eventsToByte([])).toBe(0);
-    expect(BUILTIN_PROPERTIES).toEqual(['refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'stale-registration']);
+    expect(BUILTIN_PROPERTIES).toEqual([
+      'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'stale-registration',
+      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring',
+    ]);
   });
 
   it('formats errors as FILE:LINE:COL: error: MESSAGE', () => {
@@ -327,7 +330,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['thread without in', mutate('thread T3 in P', 'thread T3 P'), "22:11: expected 'in' after the thread name, found 'P'"],
   ['thread without operations', mutate('thread T3 in P\n  epoll_ctl(5, ADD, 4, IN)', 'thread T3 in P'), '22:8: thread T3 has no operations (expected 1 to 32 indented operation lines under it)'],
   ['too many operations', withMin(...Array.from({ length: 32 }, () => '  dup(3)')), '40:3: thread T has more than 32 operations'],
-  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork or pidfd_getfd)"],
+  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork, pidfd_getfd, seccomp_trap, recv, addfd, send, kcmp, io_uring_register, io_uring_unregister or io_uring_io)"],
   ['missing comma', mutate('replace(3, NEW)', 'replace(3)'), "19:12: expected ',' after the fd number, found ')'"],
   ['dup2 missing comma', mutate('close(4)', 'dup2(4 5)'), "21:10: expected ',' after the old fd number, found '5'"],
   ['fput with an argument', mutate('close(4)', 'fget(4)\n  fput(4)'), "22:8: expected ')' after 'fput(' (fput takes no arguments), found '4'"],
@@ -387,7 +390,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['option twice', mutate('check refcount', 'option faults 1\noption faults 2'), '27:8: option faults is already set at line 26'],
   ['faults out of range', mutate('check refcount', 'option faults 9'), '26:15: faults 9 is out of range (0..8)'],
   ['max_user_watches out of range', mutate('check refcount', 'option max_user_watches 256'), '26:25: max_user_watches 256 is out of range (0..255)'],
-  ['max_fds zero', mutate('check refcount', 'option max_fds 0'), '26:16: max_fds 0 is out of range (1..256)'],
+  ['max_fds zero', mutate('check refcount', 'option max_fds 0'), '26:16: max_fds 0 is out of range (1..64)'],
   ['option without value', mutate('check refcount', 'option faults'), "26:14: expected a number after 'faults', found end of line"],
   // whole file
   ['no threads', src('scenario m', 'file A socket', 'process P', 'variants v', 'result v pass'), "6:1: no threads: a scenario needs at least one 'thread NAME in PROCESS'"],

@@ -54,7 +54,7 @@ describe('F07: replace vs close vs ADD', () => {
     expect(b.incomplete).toBeUndefined();
     expect([...new Set(a.violations.map((v) => v.property))].sort()).toEqual(['follows', 'stale-registration']);
     expect(b.violations.map((v) => v.property)).toEqual(['stale-registration']);
-    expect([a.stats.states, b.stats.states]).toEqual([1000, 5656]);
+    expect([a.stats.states, b.stats.states]).toEqual([1000, 5764]);
   });
 
   it('rfc-v4: the stale (OLD, 4) comes from an ADD that pinned OLD before fd 4 went away', async () => {

@@ -47,7 +47,10 @@ export function eventsToByte(events: readonly EventName[]): number {
 }
 
 /** Property names `check NAME` accepts and `result` labels may name. The single list to extend. */
-export const BUILTIN_PROPERTIES = ['refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'stale-registration'] as const;
+export const BUILTIN_PROPERTIES = [
+  'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'stale-registration',
+  'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring',
+] as const;
 export type BuiltinProperty = (typeof BUILTIN_PROPERTIES)[number];
 
 /** Bounds shared by the parser and its documentation. */
@@ -59,6 +62,6 @@ export const LIMITS = Object.freeze({
   maxOpsPerThread: 32,
   maxFaults: 8,
   maxUserWatches: 255,
-  maxFdsOption: 256,
+  maxFdsOption: 64,
   maxExprDepth: 64,
 });

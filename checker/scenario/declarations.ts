@@ -151,8 +151,17 @@ export function threadStmt(lx: LineLexer, st: State, kw: Token): void {
   if (!lx.eat('in')) lx.fail(`expected 'in' after the thread name, found ${describe(inTok)}`, inTok.loc);
   const p = name(lx, "a process name after 'in'");
   st.scope.resolve(p, 'process');
-  endOfLine(lx, 'after the process name');
   const decl: ThreadDecl = { name: n.text, process: p.text, ops: [], loc: kw.loc };
+  const w = lx.peek();
+  if (w.kind === 'name' && w.text === 'when') {
+    // `when V1 V2`: the thread runs only on these variants (a design's own program, e.g. a userspace supervisor).
+    lx.next();
+    const when: string[] = [];
+    while (lx.peek().kind !== 'eol') when.push(dashedName(lx, "a variant name after 'when'").text);
+    if (when.length === 0) lx.fail(`expected at least one variant name after 'when', found end of line`, lx.peek().loc);
+    decl.when = when;
+  }
+  endOfLine(lx, 'after the process name');
   st.s.threads.push(decl);
   st.block = { kind: 'thread', decl, nameTok: n, held: 0 };
 }
@@ -164,7 +173,11 @@ export function opLine(lx: LineLexer, st: State, block: { decl: ThreadDecl; held
     lx.fail(`thread ${decl.name} has more than ${LIMITS.maxOpsPerThread} operations`, lx.peek().loc);
   }
   const op = parseOp(lx, st.scope);
-  if (op.kind === 'fget') block.held++;
+  if (op.kind === 'fget') {
+    // The model keeps one explicitly held reference per thread (an in-flight holder), not a stack.
+    if (block.held > 0) lx.fail(`fget() in thread ${decl.name} while an earlier fget's reference is still held: fput() it first (one held reference per thread)`, op.loc);
+    block.held++;
+  }
   if (op.kind === 'fput') {
     if (block.held === 0) lx.fail(`fput() in thread ${decl.name} has no earlier fget(N) whose reference is still held`, op.loc);
     block.held--;

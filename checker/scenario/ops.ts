@@ -7,7 +7,10 @@ import type { Scope } from './scope.ts';
 import { endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
 import type { EpollOp, EventName, Op } from './types.ts';
 
-const OPS = ['close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput', 'epoll_wait', 'epoll_create', 'fork', 'pidfd_getfd'] as const;
+const OPS = [
+  'close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput', 'epoll_wait', 'epoll_create', 'fork', 'pidfd_getfd',
+  'seccomp_trap', 'recv', 'addfd', 'send', 'kcmp', 'io_uring_register', 'io_uring_unregister', 'io_uring_io',
+] as const;
 const EPOLL_OPS: readonly EpollOp[] = ['ADD', 'DEL', 'MOD'];
 
 export function isOpName(s: string): boolean {
@@ -82,6 +85,46 @@ export function parseOp(lx: LineLexer, scope: Scope): Op {
       op = { kind: 'fork', child: c.text, loc };
       break;
     }
+    case 'seccomp_trap':
+    case 'recv':
+    case 'send':
+      punct(lx, ')', `after '${t.text}(' (${t.text} takes no arguments)`);
+      op = { kind: t.text as 'seccomp_trap' | 'recv' | 'send', loc };
+      break;
+    case 'addfd': {
+      const n = fd(lx, "the target's fd number after 'addfd('");
+      punct(lx, ',', 'after the fd number');
+      const src = fd(lx, "the supervisor's own fd number after ','");
+      punct(lx, ')', 'after the source fd number');
+      op = { kind: 'addfd', fd: n, src, loc };
+      break;
+    }
+    case 'kcmp': {
+      const q = name(lx, "a process name after 'kcmp('");
+      scope.resolve(q, 'process');
+      punct(lx, ',', 'after the process name');
+      const n = fd(lx, "the process's fd number after ','");
+      punct(lx, ',', 'after the fd number');
+      const own = fd(lx, "this thread's fd number after ','");
+      punct(lx, ')', 'after the fd number');
+      op = { kind: 'kcmp', process: q.text, fd: n, own, loc };
+      break;
+    }
+    case 'io_uring_register': {
+      const k = number(lx, "a fixed-file slot number after 'io_uring_register('", 'slot', 0, 3).num;
+      punct(lx, ',', 'after the slot number');
+      const n = fd(lx, "an fd number after ','");
+      punct(lx, ')', 'after the fd number');
+      op = { kind: 'io_uring_register', slot: k, fd: n, loc };
+      break;
+    }
+    case 'io_uring_unregister':
+    case 'io_uring_io': {
+      const k = number(lx, `a fixed-file slot number after '${t.text}('`, 'slot', 0, 3).num;
+      punct(lx, ')', 'after the slot number');
+      op = { kind: t.text as 'io_uring_unregister' | 'io_uring_io', slot: k, loc };
+      break;
+    }
     case 'pidfd_getfd': {
       const q = name(lx, "a process name after 'pidfd_getfd('");
       scope.resolve(q, 'process');
@@ -115,6 +158,13 @@ export function parseOp(lx: LineLexer, scope: Scope): Op {
       punct(lx, ')', "after 'fput(' (fput takes no arguments)");
       op = { kind: 'fput', loc };
       break;
+  }
+  if (lx.peek().kind === 'name' && lx.peek().text === 'else') {
+    lx.next();
+    const w = lx.peek();
+    if (w.kind !== 'name' || w.text !== 'skip') lx.fail(`expected 'skip' after 'else', found ${describe(w)}`, w.loc);
+    lx.next();
+    op = { ...op, elseSkip: true };
   }
   lx.eat(';');
   endOfLine(lx, 'after the operation (one operation per line)');

@@ -41,7 +41,10 @@ export type EpollOp = 'ADD' | 'DEL' | 'MOD';
 
 /** One syscall (or kernel entry) a thread performs. Arguments are fd numbers in the thread's table
  *  unless the field says file (a file name from a `file`/`epoll` declaration). */
-export type Op =
+/** One operation; `elseSkip` (written `... else skip`) makes a nonzero result skip to the thread's last op. */
+export type Op = BaseOp & { elseSkip?: true };
+
+export type BaseOp =
   | { kind: 'close'; fd: number; loc: Loc }
   | { kind: 'dup'; fd: number; loc: Loc }
   | { kind: 'dup2'; oldfd: number; newfd: number; loc: Loc }
@@ -59,12 +62,28 @@ export type Op =
   /** fork(C): copies this thread's table into process C's (empty) table, one reference per file. */
   | { kind: 'fork'; child: string; loc: Loc }
   /** pidfd_getfd(Q, N): a new fd in this thread's table for the file at Q's fd N. */
-  | { kind: 'pidfd_getfd'; process: string; fd: number; loc: Loc };
+  | { kind: 'pidfd_getfd'; process: string; fd: number; loc: Loc }
+  /** The target's intercepted syscall traps to the supervisor and waits for ADDFD requests and the reply. */
+  | { kind: 'seccomp_trap'; loc: Loc }
+  /** Supervisor: SECCOMP_IOCTL_NOTIF_RECV. */
+  | { kind: 'recv'; loc: Loc }
+  /** Supervisor: SECCOMP_IOCTL_NOTIF_ADDFD {SETFD, newfd = fd, srcfd = the supervisor's own fd src}. */
+  | { kind: 'addfd'; fd: number; src: number; loc: Loc }
+  /** Supervisor: SECCOMP_IOCTL_NOTIF_SEND (the reply). */
+  | { kind: 'send'; loc: Loc }
+  /** kcmp(KCMP_FILE) of process P's fd N and this thread's fd M: 0 if the same struct file, 1 if not. */
+  | { kind: 'kcmp'; process: string; fd: number; own: number; loc: Loc }
+  /** io_uring fixed files: register fd N in slot K (the slot holds a reference), unregister, I/O through K. */
+  | { kind: 'io_uring_register'; slot: number; fd: number; loc: Loc }
+  | { kind: 'io_uring_unregister'; slot: number; loc: Loc }
+  | { kind: 'io_uring_io'; slot: number; loc: Loc };
 
 export interface ThreadDecl {
   name: string;
   process: string;
   ops: Op[];
+  /** `thread T in P when V1 V2`: the thread exists only on these variants (preset names); absent = all. */
+  when?: string[];
   loc: Loc;
 }
 

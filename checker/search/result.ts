@@ -58,6 +58,7 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.PollDeadFile]: { property: 'refcount', name: 'PollDeadFile', what: 'f_op->poll called on a file whose count already reached zero (CVE-2024-38580)' },
   [Viol.EpRefcount]: { property: 'refcount', name: 'EpRefcount', what: 'ep->refcount dropped to zero (or below) where a reference must remain' },
   [Viol.EpollCycle]: { property: 'watchers', name: 'EpollCycle', what: 'epolls watch each other in a cycle (E9)' },
+  [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
 };
 
 /** Moves as text: "0.1.1!.2", with runs of one move written once with a count ("0*24.1"). */

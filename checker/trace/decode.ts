@@ -28,6 +28,14 @@ export function opText(op: Op): string {
     case 'epoll_create': return `epoll_create(${op.epoll})`;
     case 'fork': return `fork(${op.child})`;
     case 'pidfd_getfd': return `pidfd_getfd(${op.process}, ${op.fd})`;
+    case 'seccomp_trap': return 'seccomp_trap()';
+    case 'recv': return 'recv()';
+    case 'addfd': return `addfd(${op.fd}, ${op.src})`;
+    case 'send': return 'send()';
+    case 'kcmp': return `kcmp(${op.process}, ${op.fd}, ${op.own})${op.elseSkip ? ' else skip' : ''}`;
+    case 'io_uring_register': return `io_uring_register(${op.slot}, ${op.fd})`;
+    case 'io_uring_unregister': return `io_uring_unregister(${op.slot})`;
+    case 'io_uring_io': return `io_uring_io(${op.slot})`;
   }
 }
 

@@ -14,6 +14,7 @@ import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { Life } from '../codes';
 import { EBADF, EBUSY, EMFILE } from '../errno';
+import { REPLACE_REQUEST } from './seccomp';
 
 /** rv() flag from Fget: the file was borrowed by fdget (unshared table), no reference was taken. */
 export const BORROWED: i32 = 0x40;
@@ -106,9 +107,10 @@ export function stepDup(): bool {
       label(Step.AllocFdUnlock);
       release(ft());
       if (r(2) == 0xff) {
+        const f = r(1) - 1; // read before ret() clears the frame
         setOpret(-EMFILE);
         ret(0);
-        push(Routine.Fput, r(1) - 1, 0, 0, 0, 0, 0);
+        push(Routine.Fput, f, 0, 0, 0, 0, 0);
         return true;
       }
       setPc(4);
@@ -135,6 +137,11 @@ export function stepDup2(): bool {
       if (oldfd == newfd) {
         label(Step.Dup2Same);
         opReturn(isFile(slot(tb, oldfd)) ? newfd : -EBADF);
+        return true;
+      }
+      if (newfd >= nSlots) {
+        label(Step.Dup2Range);
+        opReturn(-EBADF); // newfd >= rlimit(RLIMIT_NOFILE)
         return true;
       }
       label(Step.Dup2Lock);
@@ -252,24 +259,57 @@ export function stepFputOp(): bool {
   return tailNow(Routine.Fput, u - 1, 0, 0);
 }
 
-/** seccomp ADDFD with SETFD, run by the target: receive_fd_replace -> replace_fd -> do_dup2. On the rfc-v4
- *  variant replace_fd hands the displaced file to do_replace instead of closing it (spec C.1).
- *  r0 = fd, r1 = new file, r2 = displaced file + 1, r3 = errno. */
+/** seccomp ADDFD with SETFD, run by the target: receive_fd_replace -> replace_fd -> do_dup2. On rfc-v4
+ *  replace_fd hands the displaced file to do_replace instead of closing it (spec C.1); on rfc-v7
+ *  seccomp_handle_addfd first moves the epitems with eventpoll_replace_file (spec C.2).
+ *  r0 = fd, r1 = new file, r2 = displaced file + 1, r3 = errno, r4 = OLD + 1 (rfc-v7's fget), r5 = REPLACE_REQUEST
+ *  when the target serves a supervisor's queued request (the supervisor owns the kfile reference). */
 export function stepReplace(): bool {
   const tb = threadTable(cur);
   const fd = r(0);
   const nf = r(1);
+  const v7 = toggle(Toggle.RfcV7);
   switch (pc()) {
     case 0:
+      if (r(5) == REPLACE_REQUEST) {
+        setPc(v7 ? 10 : 1);
+        return stepReplace();
+      }
       label(Step.AddfdFget);
-      if (life(nf) != Life.Live || ref(nf) == 0) {
+      if (fd >= nSlots || life(nf) != Life.Live || ref(nf) == 0) {
         opReturn(-EBADF);
         return true;
       }
       setRef(nf, ref(nf) + 1);
       holdRef(nf);
-      setPc(1);
+      setPc(v7 ? 10 : 1);
       return true;
+    case 10:
+      // rfc-v7 S1: OLD = fget(addfd.fd) in the target's table.
+      setPc(11);
+      return callNow(Routine.Fget, fd, 0, FGET_REF);
+    case 11: {
+      if (rv() == 0) {
+        label(Step.RfcV7NoOld);
+        setR(3, EBADF);
+        setPc(7);
+        return true;
+      }
+      label(Step.RfcV7ReplaceFile);
+      setR(4, rv());
+      setPc(12);
+      push(Routine.RfcV7EpReplace, rv() - 1, nf, fd, 0, 0, 0);
+      return true;
+    }
+    case 12:
+      if (rv() != 0) {
+        label(Step.RfcV7Failed);
+        setR(3, rv());
+        setPc(13);
+        return true;
+      }
+      setPc(1);
+      return stepReplace();
     case 1:
       label(Step.ReplaceFdLock);
       if (!acquire(ft())) return false;
@@ -291,12 +331,19 @@ export function stepReplace(): bool {
     case 3: {
       label(Step.ReplaceFdUnlock);
       release(ft());
-      if (r(3) == 0 && toggle(Toggle.RfcV4Replace)) {
+      const failed = r(3) != 0;
+      if (!failed && toggle(Toggle.RfcV4Replace)) {
         setPc(4);
         return true;
       }
-      setPc(7);
-      if (r(3) == 0 && r(2) != 0) push(Routine.FilpClose, r(2) - 1, 0, 0, 0, 0, 0);
+      if (v7 && failed) {
+        // S4: undo the epitem move; an error of the undo replaces the result.
+        setPc(14);
+        push(Routine.RfcV7EpReplace, nf, r(4) - 1, fd, 0, 0, 0);
+        return true;
+      }
+      setPc(v7 ? 13 : 7);
+      if (!failed && r(2) != 0) push(Routine.FilpClose, r(2) - 1, 0, 0, 0, 0, 0);
       return true;
     }
     case 4: {
@@ -317,9 +364,25 @@ export function stepReplace(): bool {
     case 6:
       setPc(7);
       return callNow(Routine.FilpClose, r(2) - 1, 0, 0);
-    default:
+    case 14:
+      label(Step.RfcV7Undone);
+      if (rv() != 0) setR(3, rv());
+      setPc(13);
+      return true;
+    case 13:
+      // rfc-v7 S5: fput(OLD), the reference S1 took.
+      setPc(7);
+      return callNow(Routine.Fput, r(4) - 1, 0, 0);
+    default: {
+      const result = r(3) != 0 ? -r(3) : fd;
+      if (r(5) == REPLACE_REQUEST) {
+        label(Step.HandleAddfdResult);
+        ret(result & 0xff); // complete(&addfd->completion) with this result; the supervisor puts kfile
+        return true;
+      }
       // seccomp_notify_addfd: the supervisor's request reference on the new file is dropped.
-      setOpret(r(3) != 0 ? -r(3) : fd);
+      setOpret(result);
       return tailNow(Routine.Fput, nf, 0, 0);
+    }
   }
 }

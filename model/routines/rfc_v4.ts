@@ -8,12 +8,15 @@
 // file in every other slot that held toreplace.
 
 import { LockClass, Routine } from '../codes';
-import { I_DATA, I_EVENTS, I_FD, nSlots, threadTable } from '../layout';
+import { I_DATA, I_EVENTS, I_FD, SLOT_EMPTY, SLOT_RESERVED, nSlots, threadTable } from '../layout';
 import { cur, holdRef, label, pc, push, r, ret, setEpi, setPc, setR } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import { fepAt, itemEp, itemGet, ref, setRef, setSlot, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
+import { heldByOwnTable, markSem } from './rfc_v7';
+import { SEM_CROSS_PROCESS, SEM_OTHER_FD, toggle } from '../layout';
+import { Toggle } from '../codes';
 import { advance, saveNext } from './release';
 import { curItem } from './epitem';
 
@@ -51,6 +54,7 @@ export function stepRfcEpReplace(): bool {
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
       setR(5, ep);
+      if (!heldByOwnTable(ep)) markSem(SEM_CROSS_PROCESS);
       setR(2, itemGet(i, I_FD));
       setR(3, itemGet(i, I_EVENTS));
       setR(4, itemGet(i, I_DATA));
@@ -80,6 +84,7 @@ export function stepRfcEpReplace(): bool {
 export function stepRfcFdWalk(): bool {
   const tb = threadTable(cur);
   const ft = lockId(LockClass.FileTable, tb);
+  if (toggle(Toggle.RfcWalkV2)) return stepRfcFdWalkV2();
   switch (pc()) {
     case 0:
       label(Step.RfcIterateFdLock);
@@ -91,6 +96,7 @@ export function stepRfcFdWalk(): bool {
       for (let n = r(3); n < nSlots; n++) {
         if (n != r(2) && slot(tb, n) == old) {
           label(Step.RfcReplaceFdCallback);
+          markSem(SEM_OTHER_FD);
           const nf = r(1);
           setRef(nf, ref(nf) + 1);
           setSlot(tb, n, <u8>(nf + 1));
@@ -116,5 +122,46 @@ export function stepRfcFdWalk(): bool {
       if (!acquire(ft)) return false;
       setPc(1);
       return true;
+  }
+}
+
+/** The v2 walk: iterate_fd_locked(files, 0, cb) called WITHOUT file_lock; cb installs NEW in slot n and then
+ *  pick_file(files, n) reads the slot back (NEW), clears it and returns NEW for filp_close. Net: fd n is closed,
+ *  NEW's extra reference is dropped again, and slot n's reference on OLD is never dropped (a leak: OLD can never
+ *  reach __fput). r3 = next slot to look at. */
+function stepRfcFdWalkV2(): bool {
+  const tb = threadTable(cur);
+  const nf = r(1);
+  switch (pc()) {
+    case 0: {
+      const old = <u8>(r(0) + 1);
+      for (let n = r(3); n < nSlots; n++) {
+        if (n != r(2) && slot(tb, n) == old) {
+          label(Step.RfcV2Install);
+          markSem(SEM_OTHER_FD);
+          setRef(nf, ref(nf) + 1);
+          setSlot(tb, n, <u8>(nf + 1)); // no file_lock held: the table's writers are not excluded
+          setR(4, n);
+          setPc(1);
+          return true;
+        }
+      }
+      label(Step.RfcV2WalkDone);
+      ret(0);
+      return true;
+    }
+    default: {
+      label(Step.RfcV2PickFile);
+      const n = r(4);
+      const v = slot(tb, n);
+      setSlot(tb, n, <u8>SLOT_EMPTY);
+      setR(3, n + 1);
+      setPc(0);
+      if (v != <u8>SLOT_EMPTY && v != <u8>SLOT_RESERVED) {
+        holdRef(v - 1);
+        push(Routine.FilpClose, v - 1, 0, 0, 0, 0, 0);
+      }
+      return true;
+    }
   }
 }

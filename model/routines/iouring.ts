@@ -1,0 +1,89 @@
+// io_uring's fixed-file table (io_uring/rsrc.c: io_sqe_files_register / __io_sqe_files_update) and kcmp.
+// IORING_REGISTER_FILES takes fget(fd) and the ring's slot owns that reference until it is unregistered or
+// updated; requests with IOSQE_FIXED_FILE use the slot, never the fd table — so nothing that replaces an fd
+// (dup2, ADDFD+SETFD, the RFC) reaches it (spec B.3). One ring per scenario, U_SLOTS fixed slots.
+
+import { Routine } from '../codes';
+import { SLOT_EMPTY, SLOT_RESERVED, U_SLOTS, threadTable, uringAddr } from '../layout';
+import { FP_GLOBAL, cur, dropRef, fpRead, fpWrite, holdRef, label, opReturn, pc, r, rv, setOpret, setPc } from '../frame';
+import { life, slot } from '../objects';
+import { Life, Viol } from '../codes';
+import { violate } from '../frame';
+import { Step } from '../steps';
+import { callNow, tailNow } from '../dispatch';
+import { EBADF, EBUSY, ENXIO } from '../errno';
+import { FGET_REF } from './fdtable';
+
+/** r0 = op (0 register, 1 unregister, 2 I/O), r1 = slot, r2 = fd (register). */
+export function stepIoUring(): bool {
+  const k = r(1);
+  const u = uringAddr(k);
+  if (k >= U_SLOTS) {
+    label(Step.UringBadSlot);
+    opReturn(-ENXIO);
+    return true;
+  }
+  fpRead(FP_GLOBAL);
+  switch (r(0)) {
+    case 0:
+      if (pc() == 0) {
+        if (load<u8>(u) != 0) {
+          label(Step.UringBadSlot);
+          opReturn(-EBUSY);
+          return true;
+        }
+        setPc(1);
+        return callNow(Routine.Fget, r(2), 0, FGET_REF);
+      }
+      label(Step.UringRegister);
+      if (rv() == 0) {
+        opReturn(-EBADF);
+        return true;
+      }
+      // The fget reference now belongs to the ring's slot.
+      fpWrite(FP_GLOBAL);
+      dropRef(rv() - 1);
+      store<u8>(u, <u8>rv());
+      store<u8>(u + 1, <u8>r(2));
+      store<u8>(u + 2, <u8>threadTable(cur));
+      opReturn(0);
+      return true;
+    case 1: {
+      label(Step.UringUnregister);
+      const v = <i32>load<u8>(u);
+      if (v == 0) {
+        opReturn(-ENXIO);
+        return true;
+      }
+      fpWrite(FP_GLOBAL);
+      memory.fill(u, 0, 4);
+      holdRef(v - 1); // io_rsrc_put: the slot's reference, dropped now
+      setOpret(0);
+      return tailNow(Routine.Fput, v - 1, 0, 0);
+    }
+    default: {
+      label(Step.UringFixedIo);
+      const v = <i32>load<u8>(u);
+      if (v == 0) {
+        opReturn(-EBADF);
+        return true;
+      }
+      if (life(v - 1) == Life.Freed) violate(Viol.UafFile, v - 1);
+      opReturn(0);
+      return true;
+    }
+  }
+}
+
+/** kcmp(pid_of_table r0, self, KCMP_FILE, fd r1, own fd r2): 0 if both fds refer to the same struct file. */
+export function stepKcmp(): bool {
+  label(Step.KcmpFile);
+  const a = slot(r(0), r(1));
+  const b = slot(threadTable(cur), r(2));
+  if (a == <u8>SLOT_EMPTY || a == <u8>SLOT_RESERVED || b == <u8>SLOT_EMPTY || b == <u8>SLOT_RESERVED) {
+    opReturn(-EBADF);
+    return true;
+  }
+  opReturn(a == b ? 0 : 1);
+  return true;
+}

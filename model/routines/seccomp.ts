@@ -1,0 +1,187 @@
+// The seccomp user-notification flow around SECCOMP_IOCTL_NOTIF_ADDFD (kernel/seccomp.c): the target's intercepted
+// syscall waits in seccomp_do_user_notification; the supervisor receives the notification, queues ADDFD requests
+// (each installed by the TARGET, in its own files_struct, with notify_lock held) and finally replies. One
+// notification per scenario; the supervisor issues one request at a time.
+
+import { LockClass, Routine, Toggle } from '../codes';
+import {
+  G_NOTIF, G_REQ_FD, G_REQ_FILE, G_REQ_RET, G_REQ_STATE, NOTIF_INIT, NOTIF_NONE, NOTIF_REPLIED, NOTIF_SENT,
+  C_TARGET, CFG, REQ_DONE, REQ_NONE, REQ_QUEUED, gAddr, threadTable, toggle,
+} from '../layout';
+import { FP_GLOBAL, cur, fpRead, fpWrite, holdRef, label, opReturn, pc, push, r, rv, setBlocked, setOpret, setPc, setR } from '../frame';
+import { acquire, lockId, mightSleep, release } from '../locks';
+import { life, ref, setRef, slot } from '../objects';
+import { Life } from '../codes';
+import { Step } from '../steps';
+import { tailNow } from '../dispatch';
+import { EBADF, EINPROGRESS, ENOENT } from '../errno';
+
+const NL: i32 = (<i32>LockClass.Notify) << 8;
+/** r3 marker in stepNotifAddfd: the result is the target's (in r4), not a local errno. */
+const FROM_TARGET: i32 = 0xfe;
+/** r5 of a Replace frame pushed by the target for a queued request (no kfile reference of its own to drop). */
+export const REPLACE_REQUEST: i32 = 1;
+
+function g(field: i32): i32 {
+  fpRead(FP_GLOBAL);
+  return load<u8>(gAddr(field));
+}
+function setG(field: i32, v: i32): void {
+  fpWrite(FP_GLOBAL);
+  store<u8>(gAddr(field), <u8>v);
+}
+
+/** The target: seccomp_do_user_notification. Returns the supervisor's reply (0). */
+export function stepSeccompTrap(): bool {
+  switch (pc()) {
+    case 0:
+      label(Step.TrapLock);
+      mightSleep();
+      if (!acquire(NL)) return false;
+      setG(G_NOTIF, NOTIF_INIT); // queued for the listener, which is woken
+      setPc(1);
+      return true;
+    case 1:
+      label(Step.TrapUnlockWait);
+      release(NL);
+      setPc(2);
+      return true;
+    case 2: {
+      // wait_for_completion_interruptible(&n.ready): woken by an ADDFD request or by the reply.
+      label(Step.TrapWokenLock);
+      if (g(G_REQ_STATE) != REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) return setBlocked(lockId(LockClass.Wait, 0));
+      mightSleep();
+      if (!acquire(NL)) return false;
+      setPc(3);
+      return true;
+    }
+    case 3:
+      if (g(G_REQ_STATE) == REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) {
+        // seccomp_handle_addfd -> receive_fd_replace(addfd->fd, addfd->file) in the target's files_struct,
+        // notify_lock held; the request's file reference is the supervisor's (kaddfd.file).
+        label(Step.HandleAddfd);
+        setPc(4);
+        push(Routine.Replace, g(G_REQ_FD), g(G_REQ_FILE) - 1, 0, 0, 0, REPLACE_REQUEST);
+        return true;
+      }
+      label(Step.TrapReplied);
+      release(NL);
+      opReturn(0);
+      return true;
+    default:
+      // complete(&addfd->completion) and back to waiting.
+      label(Step.HandleAddfdDone);
+      setG(G_REQ_RET, rv());
+      setG(G_REQ_STATE, REQ_DONE);
+      setPc(1);
+      return true;
+  }
+}
+
+/** SECCOMP_IOCTL_NOTIF_RECV: wait for a notification, mark it SENT. */
+export function stepNotifRecv(): bool {
+  switch (pc()) {
+    case 0:
+      label(Step.RecvLock);
+      if (g(G_NOTIF) != NOTIF_INIT) return setBlocked(lockId(LockClass.Wait, 1));
+      mightSleep();
+      if (!acquire(NL)) return false;
+      setPc(1);
+      return true;
+    default:
+      label(Step.RecvSent);
+      setG(G_NOTIF, NOTIF_SENT);
+      release(NL);
+      opReturn(0);
+      return true;
+  }
+}
+
+/** SECCOMP_IOCTL_NOTIF_ADDFD {SETFD, newfd = r0, srcfd = the supervisor's fd r1}. r2 = kfile + 1, r3 = result. */
+export function stepNotifAddfd(): bool {
+  switch (pc()) {
+    case 0: {
+      label(Step.AddfdFget);
+      const v = slot(threadTable(cur), r(1));
+      if (v == 0 || v == 0xff) {
+        opReturn(-EBADF);
+        return true;
+      }
+      const f = <i32>v - 1;
+      if (ref(f) == 0 || life(f) != Life.Live) {
+        opReturn(-EBADF);
+        return true;
+      }
+      setRef(f, ref(f) + 1);
+      holdRef(f);
+      setR(2, f + 1);
+      setPc(1);
+      return true;
+    }
+    case 1:
+      label(Step.AddfdLock);
+      mightSleep();
+      if (!acquire(NL)) return false;
+      setPc(2);
+      return true;
+    case 2: {
+      label(Step.AddfdQueue);
+      const st = g(G_NOTIF);
+      if (st != NOTIF_SENT) setR(3, st == NOTIF_NONE || st == NOTIF_REPLIED ? ENOENT : EINPROGRESS);
+      else {
+        setG(G_REQ_FD, r(0));
+        setG(G_REQ_FILE, r(2));
+        setG(G_REQ_STATE, REQ_QUEUED); // list_add + complete(&knotif->ready)
+      }
+      release(NL);
+      setPc(r(3) != 0 ? 4 : 3);
+      return true;
+    }
+    case 3:
+      label(Step.AddfdWait);
+      if (g(G_REQ_STATE) != REQ_DONE) return setBlocked(lockId(LockClass.Wait, 2));
+      setR(3, FROM_TARGET);
+      setR(4, g(G_REQ_RET));
+      setG(G_REQ_STATE, REQ_NONE);
+      setG(G_REQ_FILE, 0);
+      setG(G_REQ_FD, 0);
+      setPc(4);
+      return true;
+    default:
+      // fput(kaddfd.file); return the request's result (the fd, or -errno, as the target produced it).
+      setOpret(r(3) == FROM_TARGET ? <i32>(<i8>(<u8>r(4))) : -r(3));
+      return tailNow(Routine.Fput, r(2) - 1, 0, 0);
+  }
+}
+
+/** SECCOMP_IOCTL_NOTIF_SEND: the reply; the target returns to user space. */
+export function stepNotifSend(): bool {
+  switch (pc()) {
+    case 0:
+      label(Step.SendLock);
+      mightSleep();
+      if (!acquire(NL)) return false;
+      setPc(1);
+      return true;
+    default: {
+      label(Step.SendReply);
+      const st = g(G_NOTIF);
+      release(NL);
+      if (st != NOTIF_SENT) {
+        opReturn(st == NOTIF_REPLIED || st == NOTIF_NONE ? -ENOENT : -EINPROGRESS);
+        return true;
+      }
+      setG(G_NOTIF, NOTIF_REPLIED);
+      opReturn(0);
+      return true;
+    }
+  }
+}
+
+/** userspace-frozen: the cgroup freezer stops the target's tasks at their next return to user space, from the
+ *  supervisor's RECV to its reply; the trapped task itself stays parked in the notification wait. */
+export function frozen(t: i32): bool {
+  if (!toggle(Toggle.FrozenTarget)) return false;
+  const st = g(G_NOTIF);
+  return st == NOTIF_SENT && threadTable(t) == <i32>load<u8>(CFG + C_TARGET);
+}
