@@ -47,6 +47,30 @@ export const TOGGLES: ToggleInfo[] = [
       'one, and reverse_path_check / clear_tfile_check_list use it after free.',
   },
   {
+    name: 'rfc-v4-walk-v2',
+    bit: Toggle.RfcWalkV2,
+    change: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
+    doc: 'the walk writes slots without file_lock and, as posted, closes fd n and leaks slot n\'s reference on the old file.',
+  },
+  {
+    name: 'rfc-v7',
+    bit: Toggle.RfcV7,
+    change: 'RFC v5..v7 (2023-04-29..05-24): SECCOMP_ADDFD_FLAG_REPLACE_REF -> eventpoll_replace_file(old, new, tfd)',
+    doc: 'before receive_fd_replace, only epitems with ffd.fd == tfd move to the new file; a cleanup loop removes the losers.',
+  },
+  {
+    name: 'rfc-v6-lock-order',
+    bit: Toggle.RfcV6LockOrder,
+    change: 'RFC v6 (2023-05-23): mutex_lock(&ep->mtx) under the old file\'s f_lock (flagged by Matthew Wilcox)',
+    doc: 'sleeps under a spinlock and inverts ep->mtx -> f_lock.',
+  },
+  {
+    name: 'frozen-target',
+    bit: Toggle.FrozenTarget,
+    change: 'userspace supervisor freezing the target (cgroup v2 freezer) from NOTIF_RECV to the reply',
+    doc: 'the target\'s other tasks stop at their next return to user space; the trapped task stays in its notification wait.',
+  },
+  {
     name: 'rfc-v4-replace',
     bit: Toggle.RfcV4Replace,
     change: 'RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code reviewed as v4)',
@@ -83,6 +107,31 @@ export const VARIANTS: VariantInfo[] = [
     name: 'rfc-v4',
     toggles: FIXED_BEFORE_6_2 | Toggle.RfcV4Replace,
     doc: 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (spec C.1, v3 fd-table walk).',
+  },
+  {
+    name: 'rfc-v4-v2',
+    toggles: FIXED_BEFORE_6_2 | Toggle.RfcV4Replace | Toggle.RfcWalkV2,
+    doc: 'rfc-v4 with the RFC v2 fd-table walk (no file_lock, pick_file after the install).',
+  },
+  {
+    name: 'rfc-v7',
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7,
+    doc: 'the RFC as revised in v5..v7 (spec C.2), on the v6.4-era refcount epoll it was written against.',
+  },
+  {
+    name: 'rfc-v6',
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
+    doc: 'rfc-v7\'s predecessor: the same walk taking ep->mtx under the old file\'s f_lock.',
+  },
+  {
+    name: 'userspace',
+    toggles: CURRENT,
+    doc: 'the current kernel; the design is the supervisor\'s program (threads `when userspace`): ADDFD per fd, epoll fix-up through pidfd_getfd.',
+  },
+  {
+    name: 'userspace-frozen',
+    toggles: CURRENT | Toggle.FrozenTarget,
+    doc: 'userspace, with the target process frozen from NOTIF_RECV until the reply.',
   },
 ];
 

@@ -144,6 +144,10 @@ export enum Viol {
   EpollCycle = 17,
   /** E15: a retry loop went round three times without anything it looks at changing (rfc-v7 cleanup, F.18). */
   Livelock = 18,
+  /** E10: tfile_check_list is not empty while nobody holds the global epoll mutex (or was changed without it). */
+  CheckListLeak = 19,
+  /** E4: an epitem was inserted into an eventpoll whose epoll file was already released (an orphan, F.8a). */
+  OrphanInsert = 20,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
@@ -226,6 +230,8 @@ export enum PredOp {
   Sem = 21,
   /** -> 1 if some io_uring fixed slot holds a file its registering fd no longer refers to (E21) */
   UringStale = 22,
+  /** -> 1 if every eventpoll's refcount equals its holders: 1 for a live epoll file + 1 per epitem (E4, at rest) */
+  EpRefsOk = 23,
 }
 
 /** Expectation modality, as stored in the kernel's expectation table. */

@@ -72,6 +72,17 @@ export function faultPoint(): bool {
   return false;
 }
 
+/** Violations after which exploring further means nothing (memory or reference state is corrupt, or a task can
+ *  never run again). The others (protocol and design findings) are reported and the search goes on past them,
+ *  so that every property of a scenario gets its own verdict. */
+export function isFatal(v: i32): bool {
+  return (
+    v == Viol.UafFile || v == Viol.UafItem || v == Viol.UafEp || v == Viol.RefUnderflow || v == Viol.RefMismatch ||
+    v == Viol.CloseZeroCount || v == Viol.Watchers || v == Viol.RecursiveLock || v == Viol.LockHeldAtReturn ||
+    v == Viol.RefLeak || v == Viol.Capacity || v == Viol.DanglingFile || v == Viol.EpRefcount
+  );
+}
+
 /** Record a violation (the first one of a step wins). */
 export function violate(v: Viol, obj: i32): void {
   if (load<u8>(gAddr(G_VIOL)) == 0) {

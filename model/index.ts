@@ -7,7 +7,7 @@ import * as L from './layout';
 import * as Fr from './frame';
 import { buildInitial } from './init';
 import { stepThread, threadDone } from './dispatch';
-import { checkState, violObj } from './invariants';
+import { checkAll, checkState, violObj, violObjOf } from './invariants';
 import { evalExpect, expectModality } from './predicates';
 import { ownerOf } from './locks';
 
@@ -28,6 +28,9 @@ export function kBuildInitial(dst: usize): i32 {
 export function kStep(src: usize, dst: usize, t: i32, fault: bool): i32 {
   memory.copy(dst, src, <usize>kStateSize());
   L.setState(dst);
+  // A non-fatal finding belongs to the state its step produced, not to every state after it.
+  const v = <i32>load<u8>(dst + L.G_VIOL);
+  if (v != 0 && !Fr.isFatal(v)) store<u16>(dst + L.G_VIOL, 0);
   return stepThread(t, fault);
 }
 
@@ -104,9 +107,9 @@ export function kLayout(field: i32): i32 {
 }
 
 // ---- Search-engine helpers (model/search_*.ts, owned by the explorer; appended, nothing above depends on them) ----
-import { boundW, boundT, boundsBytes, boundsInit, threadBound } from './search_bounds';
-import { namedThreads, propsBytes, propsInit, virtualCount, virtualWrites } from './search_props';
-import { canonicalize, permutationAt, symmetryBytes, symmetryInit } from './search_symmetry';
+import { boundW, boundT, boundsAttach, boundsBytes, boundsInit, threadBound } from './search_bounds';
+import { namedThreads, propsAttach, propsBytes, propsInit, virtualCount, virtualWrites } from './search_props';
+import { canonicalize, permutationAt, symmetryAttach, symmetryBytes, symmetryInit } from './search_symmetry';
 
 /** Static future-footprint bounds per thread (partial-order reduction): region size, then compute at `addr`. */
 export function kBoundsBytes(): i32 {
@@ -153,4 +156,25 @@ export function kCanonicalize(s: usize): bool {
 }
 export function kPermutation(n: i32): i32 {
   return permutationAt(n);
+}
+/** Another instance on the same shared memory: use the helpers' tables computed by the first (no writes). The
+ *  symmetry helper needs a private scratch area of kSymBytes() bytes. */
+export function kSearchAttach(bounds: usize, props: usize, sym: usize, symScratch: usize): void {
+  boundsAttach(bounds);
+  propsAttach(props);
+  symmetryAttach(sym, symScratch);
+}
+
+/** Should the explorer stop expanding a state with this violation code? */
+export function kIsFatal(v: i32): bool {
+  return Fr.isFatal(v);
+}
+
+/** Every violation of the state at s, as a bitmask over Viol codes (see kViolObjOf for each one's object). */
+export function kCheckMask(s: usize): u32 {
+  L.setState(s);
+  return checkAll();
+}
+export function kViolObjOf(v: i32): i32 {
+  return violObjOf(v);
 }

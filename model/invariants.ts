@@ -4,7 +4,7 @@
 
 import { EpLife, Life, Viol } from './codes';
 import {
-  C_REACH, C_URING, U_SLOTS, uringAddr, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
+  C_REACH, C_URING, G_GMTX, G_TFILE_LIST, U_SLOTS, uringAddr, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
   nSlots, nTables, nThreads, slotAddr, threadAddr,
 } from './layout';
 import { heldCount } from './frame';
@@ -12,13 +12,28 @@ import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objec
 
 /** Object the last reported violation is about (file, epoll, item or thread index, by kind). */
 export let violObj: i32 = 0;
+/** All violations of the last checked state: bit v set for Viol v; the object of each in VIOL_OBJS[v]. */
+export let violMask: u32 = 0;
+const VIOL_OBJS: usize = CFG + 7904;
 
+/** The lowest-numbered violation of the state, 0 if none (its object in violObj). */
 export function checkState(): i32 {
-  const v = <i32>load<u8>(gAddr(G_VIOL));
-  if (v != 0) {
-    violObj = load<u8>(gAddr(G_VIOL_OBJ));
-    return v;
-  }
+  const m = checkAll();
+  if (m == 0) return 0;
+  const v = <i32>ctz(m);
+  violObj = load<u8>(VIOL_OBJS + <usize>v);
+  return v;
+}
+
+export function violObjOf(v: i32): i32 {
+  return load<u8>(VIOL_OBJS + <usize>v);
+}
+
+/** Every invariant, each reported once per state (one finding must not hide another). */
+export function checkAll(): u32 {
+  violMask = 0;
+  const sv = <i32>load<u8>(gAddr(G_VIOL));
+  if (sv != 0) found(sv, load<u8>(gAddr(G_VIOL_OBJ)));
   // E2/E3 reference conservation and E1/E8 no dangling pointer to a freed file.
   for (let f = 0; f < nFiles; f++) {
     let holders = 0;
@@ -39,19 +54,21 @@ export function checkState(): i32 {
       for (let i = 0; i < nItems; i++) {
         if (itemUsed(i) && itemFile(i) == f && load<u8>(epAddr(itemEp(i)) + E_MTX) == 0) pinned = true;
       }
-      if (pinned) return found(Viol.DanglingFile, f);
-    } else if (holders != ref(f)) return found(Viol.RefMismatch, f);
+      if (pinned) found(Viol.DanglingFile, f);
+    } else if (holders != ref(f)) found(Viol.RefMismatch, f);
   }
   // E6: in ep->rbr <=> on file->f_ep, whenever nobody is inside ep->mtx.
   for (let e = 0; e < nEpolls; e++) {
     if (load<u8>(epAddr(e) + E_MTX) != 0 || load<u8>(epAddr(e) + E_LIFE) == EpLife.Freed) continue;
     for (let i = 0; i < nItems; i++) {
-      if (itemUsed(i) && itemEp(i) == e && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) return found(Viol.Watchers, i);
+      if (itemUsed(i) && itemEp(i) == e && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) found(Viol.Watchers, i);
     }
   }
+  // E10: the check list belongs to whoever holds the global mutex; nothing may stay on it after the unlock.
+  if (load<u8>(gAddr(G_GMTX)) == 0 && load<u16>(gAddr(G_TFILE_LIST)) != 0) found(Viol.CheckListLeak, 0);
   // E9: the "epoll A has an epitem on epoll file B" graph stays acyclic.
   const cyc = epollCycle();
-  if (cyc >= 0) return found(Viol.EpollCycle, cyc);
+  if (cyc >= 0) found(Viol.EpollCycle, cyc);
   // E7: (file, fd) keys are unique within one eventpoll.
   for (let i = 0; i < nItems; i++) {
     if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;
@@ -60,16 +77,17 @@ export function checkState(): i32 {
         itemUsed(j) && itemHas(j, IF_RBR) && itemEp(j) == itemEp(i) && itemFile(j) == itemFile(i) &&
         itemGet(j, I_FD) == itemGet(i, I_FD)
       ) {
-        return found(Viol.DuplicateKey, i);
+        found(Viol.DuplicateKey, i);
       }
     }
   }
-  return 0;
+  return violMask;
 }
 
-function found(v: Viol, obj: i32): i32 {
-  violObj = obj;
-  return v;
+function found(v: i32, obj: i32): void {
+  if ((violMask & (<u32>1 << v)) != 0) return;
+  violMask |= <u32>1 << v;
+  store<u8>(VIOL_OBJS + <usize>v, <u8>obj);
 }
 
 /** An epoll on a cycle of the watches-epoll graph, or -1. Small graphs: repeated relaxation of reachability. */

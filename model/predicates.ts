@@ -7,7 +7,21 @@ import {
   threadNops,
 } from './layout';
 import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
-import { C_URING, G_SEM, I_DATA, U_SLOTS, epFile, gAddr, nSlots, nTables, uringAddr } from './layout';
+import { C_URING, E_LIFE, E_REF, G_SEM, I_DATA, U_SLOTS, epAddr, epFile, gAddr, nEpolls, nSlots, nTables, uringAddr } from './layout';
+import { EpLife } from './codes';
+
+/** E4 at rest: ep->refcount == (epoll file not released ? 1 : 0) + epitems. A leaked ep_get leaves it higher. */
+function epRefsOk(): bool {
+  for (let e = 0; e < nEpolls; e++) {
+    const lifeE = load<u8>(epAddr(e) + E_LIFE);
+    if (lifeE == <u8>EpLife.Freed || lifeE == <u8>EpLife.Unborn) continue;
+    const fl = life(epFile(e));
+    let want = fl == Life.Freed || fl == Life.Unborn ? 0 : 1;
+    for (let i = 0; i < nItems; i++) if (itemEp(i) == e && itemHas(i, IF_RBR)) want++;
+    if (<i32>load<u8>(epAddr(e) + E_REF) != want) return false;
+  }
+  return true;
+}
 
 /** E21: a fixed slot holding a file that the fd it was registered from no longer refers to. */
 function uringStale(): bool {
@@ -137,6 +151,9 @@ export function evalExpect(k: i32): bool {
       }
       case PredOp.Sem:
         v = load<u8>(gAddr(G_SEM));
+        break;
+      case PredOp.EpRefsOk:
+        v = epRefsOk() ? 1 : 0;
         break;
       case PredOp.UringStale:
         v = uringStale() ? 1 : 0;

@@ -197,6 +197,11 @@ export function boundsInit(addr: usize): void {
   }
 }
 
+/** Use bounds computed by another instance on the same (shared) memory. */
+export function boundsAttach(addr: usize): void {
+  base = addr;
+}
+
 export let boundW: u64 = 0;
 export let boundT: u64 = 0;
 

@@ -17,6 +17,7 @@ let base: usize = 0;
 const OFF_OBJ: usize = 0;
 const OFF_THR: usize = 240;
 const OFF_NAMED: usize = 272;
+const OFF_NVIRTUAL: usize = 276;
 const BYTES: usize = 280;
 let nVirtual: i32 = 0;
 
@@ -95,6 +96,13 @@ export function propsInit(addr: usize): void {
     store<u8>(base + OFF_THR + <usize>v, load<u8>(base + OFF_THR + <usize>v) | <u8>readThreads);
   }
   store<u8>(base + OFF_NAMED, <u8>named);
+  store<u8>(base + OFF_NVIRTUAL, <u8>nVirtual);
+}
+
+/** Use an analysis made by another instance on the same (shared) memory. */
+export function propsAttach(addr: usize): void {
+  base = addr;
+  nVirtual = load<u8>(base + OFF_NVIRTUAL);
 }
 
 /** Threads named by any expectation (bit per thread). */

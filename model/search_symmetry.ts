@@ -18,8 +18,9 @@ let base: usize = 0;
 const OFF_GROUP: usize = 0;
 const OFF_PERM: usize = 8;
 const OFF_MAP: usize = 16;
+const OFF_NGROUPS: usize = 24;
 const OFF_TMP: usize = 32;
-const BYTES: usize = 32 + 256;
+const BYTES: usize = 32 + 256; // the scratch record must hold a thread record (threadStride <= 256)
 let nGroups: i32 = 0;
 
 export function symmetryBytes(): i32 {
@@ -59,7 +60,15 @@ export function symmetryInit(addr: usize, named: u32): i32 {
       grouped += members + 1;
     }
   }
+  store<u8>(base + OFF_NGROUPS, <u8>nGroups);
   return grouped;
+}
+
+/** Use groups found by another instance on the same (shared) memory (each instance sorts in its own scratch). */
+export function symmetryAttach(addr: usize, scratch: usize): void {
+  nGroups = load<u8>(addr + OFF_NGROUPS);
+  memory.copy(scratch, addr, 32);
+  base = scratch;
 }
 
 function cmpThreads(s: usize, a: i32, b: i32): i32 {

@@ -12,6 +12,7 @@ function fdrace(...args: string[]): { code: number; out: string; err: string } {
 
 const tmp = mkdtempSync(join(tmpdir(), 'fdrace-cli-'));
 const F01 = 'scenarios/F01-replace-5-of-10.fdr';
+const V62_PATH = '0.0.1*5.0*10.1*4.0.0';
 
 describe('fdrace check', () => {
   it('F01 on rfc-v4 --json: exit 10, fds 4..12 switched although only fd 3 was asked for', () => {
@@ -19,37 +20,47 @@ describe('fdrace check', () => {
     expect(r.code).toBe(10);
     const j = JSON.parse(r.out.trim());
     expect(j).toMatchObject({ scenario: 'F01-replace-5-of-10', variant: 'rfc-v4', verdict: 'violation', matchesExpected: true });
-    expect(j.stats).toMatchObject({ states: 78, transitions: 77, maxDepth: 77 });
+    expect(j.stats).toMatchObject({ states: 96, transitions: 97, maxDepth: 93 });
     expect(typeof j.stats.seconds).toBe('number');
-    expect(j.violations).toEqual([expect.objectContaining({ property: 'fds_untouched', path: '0*77' })]);
+    expect(j.violations.map((v: { property: string; path: string }) => [v.property, v.path])).toEqual([
+      ['check-list', '0.0.1*5.0*26'],
+      ['fd-local-replace', '0.0.1*5.0*28'],
+      ['fds_untouched', '0.0.1*5.0*78.1*4.0*4'],
+    ]);
   });
 
-  it('F01 on v6.2: exit 10 with the stale registration as its own violation and trace', () => {
+  it('F01 on v6.2: exit 10, fds 4..12 stay but the epoll item still watches the old socket', () => {
     const r = fdrace('check', F01, '--variant', 'v6.2');
     expect(r.code).toBe(10);
-    expect(r.out).toContain('F01-replace-5-of-10 [v6.2]: VIOLATION (follows_fd); expected violation(follows_fd): as expected');
-    expect(r.out).toMatch(/3\s+T\s+do_dup2\s+fs\/file\.c\s+P\.fd\[3\]: OLD -> NEW/);
+    expect(r.out).toContain(
+      'F01-replace-5-of-10 [v6.2]: VIOLATION (registration-follows-fd, stale-registration); expected violation(registration-follows-fd, stale-registration): as expected',
+    );
+    expect(r.out).toMatch(/11\s+T\s+do_dup2\s+fs\/file\.c\s+P\.fd\[3\]: OLD -> NEW/);
   });
 
   it('one JSON object per line for several variants', () => {
     const r = fdrace('check', F01, '--json');
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.variant)).toEqual(['v6.2', 'rfc-v4']);
+    expect(lines.map((l) => l.variant)).toEqual(['v6.2', 'current', 'rfc-v4', 'rfc-v7', 'userspace', 'userspace-frozen']);
   });
 
   it('a limit gives incomplete and exit 12', () => {
-    const r = fdrace('check', 'scenarios/F07-replace-vs-add.fdr', '--variant', 'rfc-v4', '--max-states', '50', '--json');
+    const r = fdrace('check', 'scenarios/F08-epoll-close-during-replace.fdr', '--variant', 'current', '--max-states', '50', '--json');
     expect(r.code).toBe(12);
-    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'incomplete', incomplete: '--max-states 50 reached' });
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ verdict: 'incomplete', incomplete: '--max-states 50 reached' });
+    expect(j.stats.states).toBeGreaterThanOrEqual(50);
+    expect(j.stats.states).toBeLessThanOrEqual(50 + 6); // at most one state's successors past the limit
   });
 
   it('--trace-out writes Trace JSON format 1', () => {
     const dir = join(tmp, 'traces');
     const r = fdrace('check', F01, '--variant', 'v6.2', '--trace-out', dir, '--no-trace');
     expect(r.code).toBe(10);
-    const tr = JSON.parse(readFileSync(join(dir, 'F01-replace-5-of-10.v6.2.follows_fd.trace.json'), 'utf8'));
-    expect(tr).toMatchObject({ format: 1, scenario: 'F01-replace-5-of-10', variant: 'v6.2', path: '0*7' });
-    expect(tr.steps).toHaveLength(7);
+    const tr = JSON.parse(readFileSync(join(dir, 'F01-replace-5-of-10.v6.2.stale-registration.trace.json'), 'utf8'));
+    expect(tr).toMatchObject({ format: 1, scenario: 'F01-replace-5-of-10', variant: 'v6.2', path: V62_PATH });
+    expect(tr.steps).toHaveLength(23);
+    expect(tr.violation).toMatchObject({ property: 'stale-registration', step: 23 });
   });
 });
 
@@ -85,7 +96,8 @@ describe('errors are located, one line, exit 2', () => {
   });
 
   it('replay rejects a path that does not fit the scenario, naming the step', () => {
-    expect(fdrace('replay', F01, '--variant', 'v6.2', '--path', '0*8').err).toContain('step 8: thread T has finished');
+    expect(fdrace('replay', F01, '--variant', 'v6.2', '--path', `${V62_PATH}.0`).err).toContain('step 24: thread T has finished');
+    expect(fdrace('replay', F01, '--variant', 'v6.2', '--path', '0.0.0').err).toContain('step 3: thread T is blocked');
     expect(fdrace('replay', F01, '--variant', 'v6.2', '--path', '7').err).toContain('names thread 7');
     expect(fdrace('replay', F01, '--variant', 'v6.2', '--path', '0.x').code).toBe(2);
     expect(fdrace('replay', F01, '--variant', 'v6.2', '--path', '0!').err).toContain('beyond the scenario');
@@ -94,18 +106,18 @@ describe('errors are located, one line, exit 2', () => {
 
 describe('fdrace replay and ci', () => {
   it('replay prints the trace and exits with the violation code', () => {
-    const r = fdrace('replay', F01, '--variant', 'v6.2', '--path', '0*7');
+    const r = fdrace('replay', F01, '--variant', 'v6.2', '--path', V62_PATH);
     expect(r.code).toBe(10);
-    expect(r.out).toContain('=> VIOLATION follows_fd (at-end) after step 7');
+    expect(r.out).toContain('=> VIOLATION registration-follows-fd (at-end) after step 23');
   });
 
   it('ci passes on the library and fails, naming the scenario, when an expected result is flipped', () => {
     expect(fdrace('ci', 'scenarios').code).toBe(0);
     const f = join(tmp, 'F01-flipped.fdr');
-    writeFileSync(f, readFileSync(F01, 'utf8').replace('result rfc-v4 violation(fds_untouched)', 'result rfc-v4 pass'));
+    writeFileSync(f, readFileSync(F01, 'utf8').replace('result rfc-v4 violation(fds_untouched, fd-local-replace, check-list)', 'result rfc-v4 pass'));
     const r = fdrace('ci', f);
     expect(r.code).toBe(10);
     expect(r.out).toContain('FAIL F01-replace-5-of-10');
-    expect(r.out).toContain('expected pass, got violation(fds_untouched)');
+    expect(r.out).toContain('expected pass, got violation(check-list, fd-local-replace, fds_untouched)');
   });
 });

@@ -17,31 +17,44 @@ describe('scenario library', () => {
   });
 });
 
-describe('F01: replace fd 3 of ten', () => {
-  it('v6.2: fds 4..12 stay, (OLD, 3) stays registered: follows_fd fails after 7 steps', async () => {
+describe('F01: replace fd 3 of ten (seccomp notification flow)', () => {
+  it('v6.2: the target installs NEW at fd 3 only; (OLD, 3) stays registered and is stale', async () => {
     const r = await check(F01, 'v6.2');
     expect(r.verdict).toBe('violation');
-    expect(r.violations.map((v) => [v.property, v.path])).toEqual([['follows_fd', '0*7']]);
-    const tr = await trace(F01, 'v6.2', '0*7');
-    expect(tr.steps.map((s) => s.function)).toEqual([
-      'seccomp_notify_addfd', 'replace_fd', 'do_dup2', 'do_dup2', 'filp_close', 'fput', 'fput',
+    const path = '0.0.1*5.0*10.1*4.0.0';
+    expect(r.violations.map((v) => [v.property, v.path])).toEqual([
+      ['registration-follows-fd', path],
+      ['stale-registration', path],
     ]);
-    expect(tr.steps[2]!.changes).toContain('P.fd[3]: OLD -> NEW');
-    const end = tr.steps[6]!.state;
+    const tr = await trace(F01, 'v6.2', path);
+    expect(tr.steps.map((s) => `${s.thread} ${s.function}`).slice(0, 12)).toEqual([
+      'T seccomp_do_user_notification', 'T seccomp_do_user_notification', 'SV seccomp_notify_recv',
+      'SV seccomp_notify_recv', 'SV seccomp_notify_addfd', 'SV seccomp_notify_addfd', 'SV seccomp_notify_addfd',
+      'T seccomp_do_user_notification', 'T seccomp_handle_addfd', 'T replace_fd', 'T do_dup2', 'T do_dup2',
+    ]);
+    expect(tr.steps[10]!.changes).toContain('P.fd[3]: OLD -> NEW');
+    const end = tr.steps[tr.steps.length - 1]!.state;
     expect(end.processes[0]!.fds.filter((d) => d.fd >= 4 && d.fd <= 12).every((d) => d.file === 'OLD')).toBe(true);
     expect(end.epolls[0]!.items.map((i) => [i.file, i.fd])).toEqual([['OLD', 3]]);
-    expect(tr.violation).toMatchObject({ property: 'follows_fd', step: 7 });
+    expect(tr.violation).toMatchObject({ property: 'registration-follows-fd', step: 23 });
   });
 
   it('rfc-v4: the item follows fd 3, and fds 4..12 switch to NEW one by one in the iterate_fd callback', async () => {
     const r = await check(F01, 'rfc-v4');
-    expect(r.violations.map((v) => [v.property, v.path])).toEqual([['fds_untouched', '0*77']]);
-    const tr = await trace(F01, 'rfc-v4', '0*77');
+    const v = r.violations.find((x) => x.property === 'fds_untouched')!;
+    const tr = await trace(F01, 'rfc-v4', v.path, 'fds_untouched');
     const switched = tr.steps.filter((s) => s.function === 'do_replace (iterate_fd callback)' && s.changes.some((c) => /^P\.fd\[\d+\]: OLD -> NEW$/.test(c)));
     expect(switched.map((s) => s.changes[0])).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => `P.fd[${n}]: OLD -> NEW`));
     const end = tr.steps[tr.steps.length - 1]!.state;
     expect(end.epolls[0]!.items.map((i) => [i.file, i.fd, i.data])).toEqual([['NEW', 3, 3]]);
     expect(end.files.find((f) => f.name === 'OLD')!.life).toBe('freed');
+    expect(tr.violation).toMatchObject({ property: 'fds_untouched' });
+  });
+
+  it('userspace: the supervisor re-keys the item through its pidfd_getfd copy of E, and nothing else changes', async () => {
+    const r = await check(F01, 'userspace');
+    expect(r.verdict).toBe('pass');
+    expect(r.stats.states).toBe(116);
   });
 });
 
@@ -53,13 +66,14 @@ describe('F07: replace vs close vs ADD', () => {
     expect(a.incomplete).toBeUndefined();
     expect(b.incomplete).toBeUndefined();
     expect([...new Set(a.violations.map((v) => v.property))].sort()).toEqual(['follows', 'stale-registration']);
-    expect(b.violations.map((v) => v.property)).toEqual(['stale-registration']);
+    expect(b.violations.map((v) => v.property)).toEqual(['check-list', 'stale-registration']);
     expect([a.stats.states, b.stats.states]).toEqual([1000, 5764]);
   });
 
   it('rfc-v4: the stale (OLD, 4) comes from an ADD that pinned OLD before fd 4 went away', async () => {
     const r = await check(F07, 'rfc-v4');
-    const tr = await trace(F07, 'rfc-v4', r.violations[0]!.path);
+    const v = r.violations.find((x) => x.property === 'stale-registration')!;
+    const tr = await trace(F07, 'rfc-v4', v.path, 'stale-registration');
     const end = tr.steps[tr.steps.length - 1]!.state;
     expect(end.epolls[0]!.items.map((i) => `${i.file},${i.fd}`).sort()).toEqual(['NEW,3', 'OLD,4']);
     expect(end.processes[0]!.fds.find((d) => d.fd === 4)).toBeUndefined();

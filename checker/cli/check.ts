@@ -8,6 +8,7 @@ import { compare } from '../expected.ts';
 import { loadKernel } from '../kernel/load-node.ts';
 import { readScenario } from '../load.ts';
 import { bfs, type Limits } from '../search/bfs.ts';
+import { withLockOrder } from '../lockdep.ts';
 import { parsePath, type SearchResult } from '../search/result.ts';
 import { replay } from '../trace/replay.ts';
 import { formatTrace } from '../trace/text.ts';
@@ -78,7 +79,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
           throw new UsageError((e as Error).message);
         }
         const c = compileScenario(s, v.label, v.toggles, path);
-        const r = bfs(x, c, limits, path);
+        const r = withLockOrder(bfs(x, c, limits, path), x, c);
         if (showProgress) process.stderr.write('\r\x1b[K');
         results.push(r);
         const cmp = v.label === name ? compare(s, r, name) : undefined;
@@ -90,10 +91,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
         }
         for (const viol of r.violations) {
           if (!opts.json) console.log(`  ${viol.property}: ${viol.message}${viol.path || viol.steps ? ` [${viol.steps} steps, path ${viol.path || '(initial state)'}]` : ''}`);
-          if (viol.kind === 'sometimes') continue;
+          if (viol.splat && !opts.json) console.log(indent(viol.splat));
+          if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
           const needTrace = (!opts.json && !opts['no-trace']) || opts['trace-out'];
           if (!needTrace) continue;
-          const tr = replay(xr, c, parsePath(viol.path, c.ix.threadNames.length), path);
+          const tr = replay(xr, c, parsePath(viol.path, c.ix.threadNames.length), path, viol.property);
           if (!opts.json && !opts['no-trace']) console.log(indent(formatTrace(tr, { changesOnly: true })));
           if (opts['trace-out']) {
             const dir = opts['trace-out'] as string;

@@ -8,7 +8,6 @@ import { ciCommand } from './ci.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { replayCommand } from './replay.ts';
 import { parseCommand } from './parse.ts';
-import { viewCommand } from './view.ts';
 
 const HELP = `fdrace — model checker for the Linux fd table, struct file lifetime and epoll
 
@@ -20,7 +19,6 @@ commands:
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
   variants                 list variants and toggles
-  view [TRACE.json]        serve the web viewer (and a trace) on 127.0.0.1: swim lanes, state, playground
   help                     this text
 
 exit codes: 0 ok / as expected, 1 internal error, 2 usage or scenario error, 10 violation, 11 deadlock,
@@ -47,7 +45,6 @@ export async function main(argv: string[]): Promise<number> {
       case 'replay': return await replayCommand(rest);
       case 'parse': return parseCommand(rest);
       case 'variants': return variantsCommand();
-      case 'view': return await viewCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -61,7 +61,9 @@ function replacements(s: Scenario, ix: Indexes): Replacement[] {
 function followsFd(s: Scenario, ix: Indexes): number[] {
   const code: number[] = [...konst(1)];
   for (const r of replacements(s, ix)) {
-    for (const ep of ix.epollNames) {
+    // Only the target's own epolls: registrations in other processes' epolls are theirs (E20), not the target's.
+    const own = s.processes.filter((p) => ix.tableOf(p.name) === r.table).flatMap((p) => p.fds.map((d) => d.file));
+    for (const ep of ix.epollNames.filter((n) => own.includes(n))) {
       const e = ix.epoll(ep);
       const before = s.watches.filter((w) => w.epoll === ep && ix.file(w.file) === r.oldFile && w.fd === r.fd);
       if (before.length === 0) continue;

@@ -1,7 +1,7 @@
 // Scenario -> the kernel's configuration block (layout in model/layout.ts, C_* offsets). The kernel builds the
 // initial state from it, so the layout of states stays the kernel's business.
 
-import { EpollCtlOp, Kind, Modality, OpKind } from '../../model/codes.ts';
+import { EpollCtlOp, Kind, Modality, OpKind, PredOp, Toggle } from '../../model/codes.ts';
 import { eventsToByte } from '../scenario/parse.ts';
 import type { Expectation, Expr, Op, Scenario } from '../scenario/types.ts';
 import { builtinCheck } from './builtins.ts';
@@ -217,6 +217,10 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   }
   for (const c of s.checks) {
     for (const b of builtinCheck(s, ix, c.name, nSlots)) add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code));
+  }
+  if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
+    // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
+    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk));
   }
   if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
   b[C.NEXPECT] = expectations.length;

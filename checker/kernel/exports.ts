@@ -23,6 +23,11 @@ export interface FdraceExports {
   kEvalExpect(s: number, k: number): number;
   kLockOwner(s: number, id: number): number;
   kLayout(field: number): number;
+  kIsFatal(code: number): number;
+  kCheckMask(s: number): number;
+  kViolObjOf(v: number): number;
+  kStepReads(): bigint;
+  kStepWrites(): bigint;
   // engine (checker/wasm/engine.ts)
   eInit(maxMemoryBytes: number): number;
   eRun(budget: number): number;

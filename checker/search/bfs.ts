@@ -51,8 +51,11 @@ export function bfs(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c
   load(x, c, limits.maxMemoryBytes ?? 0);
   let incomplete: string | undefined;
   let lastProgress = t0;
+  const fanout = 2 * Math.max(1, c.ix.threadNames.length); // successors of one state, at most
   for (;;) {
-    const rc = x.eRun(BATCH);
+    // Near --max-states, expand few states per batch so that the store stops within one state's successors.
+    const room = limits.maxStates === undefined ? BATCH : Math.floor((limits.maxStates - (x.eCount() >>> 0)) / fanout);
+    const rc = x.eRun(Math.max(1, Math.min(BATCH, room)));
     if (rc === RUN_DONE) break;
     if (rc === RUN_OUT_OF_MEMORY) {
       incomplete = 'out of memory (--max-memory or the 4 GiB Wasm limit)';

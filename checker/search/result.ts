@@ -58,6 +58,8 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.PollDeadFile]: { property: 'refcount', name: 'PollDeadFile', what: 'f_op->poll called on a file whose count already reached zero (CVE-2024-38580)' },
   [Viol.EpRefcount]: { property: 'refcount', name: 'EpRefcount', what: 'ep->refcount dropped to zero (or below) where a reference must remain' },
   [Viol.EpollCycle]: { property: 'watchers', name: 'EpollCycle', what: 'epolls watch each other in a cycle (E9)' },
+  [Viol.CheckListLeak]: { property: 'check-list', name: 'CheckListLeak', what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)' },
+  [Viol.OrphanInsert]: { property: 'refcount', name: 'OrphanInsert', what: 'epitem inserted into an eventpoll whose epoll file was already released (E4)' },
   [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
 };
 

@@ -25,24 +25,45 @@ function opOf(prev: DecodedState, t: number): string {
   return th.op ?? '(finished)';
 }
 
-/** What is wrong in the state at `addr`, if anything (invariants, then always/never expectations). */
-function judge(x: FdraceExports, c: Compiled, addr: number, terminal: boolean, step: number): TraceViolation | null {
-  const v = x.kCheck(addr);
-  if (v !== 0) {
+/** At a terminal state: the at-end expectation named `property` if it fails, else the first failing one. */
+function judgeEnd(x: FdraceExports, c: Compiled, addr: number, step: number, property?: string): TraceViolation | null {
+  let first: TraceViolation | null = null;
+  for (let k = 0; k < c.expectations.length; k++) {
+    const e = c.expectations[k]!;
+    if (e.modality !== 'at-end' || x.kEvalExpect(addr, k) !== 0) continue;
+    const v = { property: e.label, kind: e.modality, message: `at end ${e.text}`, step };
+    if (e.label === property) return v;
+    first ??= v;
+  }
+  return first;
+}
+
+/** Everything wrong in the state at `addr`: every invariant (kernel bitmask), then always/never expectations. */
+function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all: TraceViolation[]; fatal: boolean } {
+  const all: TraceViolation[] = [];
+  let fatal = false;
+  let m = x.kCheckMask(addr) >>> 0;
+  while (m !== 0) {
+    const v = 31 - Math.clz32(m & -m);
+    m &= m - 1;
     const info = VIOL_PROPERTY[v];
-    return { property: info?.property ?? 'kernel', kind: info?.name ?? `code${v}`, message: describeViolation(c, v, x.kViolObj()), step };
+    all.push({ property: info?.property ?? 'kernel', kind: info?.name ?? `code${v}`, message: describeViolation(c, v, x.kViolObjOf(v)), step });
+    if (x.kIsFatal(v) !== 0) fatal = true;
   }
   for (let k = 0; k < c.expectations.length; k++) {
     const e = c.expectations[k]!;
     const holds = x.kEvalExpect(addr, k) !== 0;
-    const bad =
-      (e.modality === 'always' && !holds) || (e.modality === 'never' && holds) || (terminal && e.modality === 'at-end' && !holds);
-    if (bad) return { property: e.label, kind: e.modality, message: `${e.modality === 'at-end' ? 'at end' : e.modality} ${e.text}`, step };
+    if ((e.modality === 'always' && !holds) || (e.modality === 'never' && holds)) {
+      all.push({ property: e.label, kind: e.modality, message: `${e.modality} ${e.text}`, step });
+    }
   }
-  return null;
+  return { all, fatal };
 }
 
-export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.scenario.name): Trace {
+/** Replay `moves`. The trace's violation is the one named by `property` if it shows on the path (the last
+ *  occurrence, which is where a search's path ends), else the first found. The search goes on past non-fatal
+ *  findings, so a path may pass through other properties' violations on the way. */
+export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.scenario.name, property?: string): Trace {
   load(x, c);
   const a = x.eScratch(0);
   const b = x.eScratch(1);
@@ -52,9 +73,20 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
   const initial = decodeState(x, c, a);
   let prev = initial;
   const steps: TraceStep[] = [];
-  let violation: TraceViolation | null = judge(x, c, a, false, 0);
+  const seen: TraceViolation[] = [];
+  const stop: { at: TraceViolation | null } = { at: null }; // the search does not expand past these (isFatal)
+  const note = (v: TraceViolation | null) => {
+    if (v) seen.push(v);
+  };
+  const check = (step: number) => {
+    const j = judge(x, c, a, step);
+    seen.push(...j.all);
+    if (j.fatal) stop.at ??= j.all[0] ?? null;
+  };
+  check(0);
   for (let i = 0; i < moves.length; i++) {
-    if (violation) throw new ReplayError(`the path continues after a violation at step ${violation.step}`, i + 1);
+    const f = stop.at;
+    if (f) throw new ReplayError(`the path continues after ${f.property} (${f.kind}) at step ${f.step}`, i + 1);
     const mv = moves[i]!;
     const t = mv >> 1;
     const fault = (mv & 1) === 1;
@@ -86,14 +118,16 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
       state,
     });
     prev = state;
-    violation = judge(x, c, a, false, i + 1);
+    check(i + 1);
   }
   const terminal = prev.threads.every((th) => th.status === 'done' || th.status === 'blocked');
-  if (!violation && terminal) {
+  if (terminal) {
     if (prev.threads.some((th) => th.status === 'blocked')) {
-      violation = { property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length };
-    } else violation = judge(x, c, a, true, moves.length);
+      note({ property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length });
+    } else note(judgeEnd(x, c, a, moves.length, property));
   }
+  const named = property ? seen.filter((v) => v.property === property) : [];
+  const violation = named[named.length - 1] ?? seen[0] ?? null;
   return {
     format: TRACE_FORMAT,
     tool: 'fdrace',

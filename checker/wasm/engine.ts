@@ -8,7 +8,7 @@
 
 import {
   kAllDone, kBuildInitial, kCheck, kConfigure, kEvalExpect, kExpectCount, kExpectModality, kFaultBudget,
-  kFaultsUsed, kSawFaultPoint, kStateSize, kStep, kViolObj,
+  kCheckMask, kViolObjOf, kFaultsUsed, kIsFatal, kSawFaultPoint, kStateSize, kStep, kViolObj,
 } from '../../model/index';
 import { Modality, StepStatus } from '../../model/codes';
 import { SCRATCH } from '../../model/layout';
@@ -124,11 +124,13 @@ const BAD: u8 = 1;
 
 /** Judge a new state: invariants, then always/never/sometimes expectations. Returns true if it is bad. */
 function judge(id: u32, s: usize): bool {
-  const v = kCheck(s);
+  let m = kCheckMask(s);
   let bad = false;
-  if (v != 0) {
-    report(R_INVARIANT, v, kViolObj(), id);
-    bad = true;
+  while (m != 0) {
+    const v = <i32>ctz(m);
+    m &= m - 1;
+    report(R_INVARIANT, v, kViolObjOf(v), id);
+    if (kIsFatal(v)) bad = true;
   }
   const n = kExpectCount();
   for (let k = 0; k < n; k++) {
@@ -139,7 +141,6 @@ function judge(id: u32, s: usize): bool {
       if (holds) sometimes |= 1 << k;
     } else if ((m == Modality.Always && !holds) || (m == Modality.Never && holds)) {
       report(R_EXPECT, k, 0, id);
-      bad = true;
     }
   }
   return bad;

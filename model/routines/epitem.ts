@@ -172,6 +172,7 @@ export function stepEpInsert(): bool {
     case 6:
       label(Step.EpRbtreeInsert);
       if (r(5) != 0 && !isEpoll(tf)) listFile(tf); // list_file(tfile) for reverse_path_check
+      if (load<u8>(epAddr(r(0)) + E_LIFE) == <u8>EpLife.Orphan) violate(Viol.OrphanInsert, r(0));
       itemSetFlag(epi() - 1, IF_RBR, true);
       if (lockTep) release(lockId(LockClass.EpMtx, tep));
       if (toggle(Toggle.EpRefcount)) setEpRef(r(0), epRef(r(0)) + 1); // ep_get(ep): the epitem's reference

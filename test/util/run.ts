@@ -27,9 +27,9 @@ export async function check(text: string, variant: string, limits: Limits = {}):
   return withLockOrder(bfs(x, c, limits, 'test.fdr'), x, c);
 }
 
-export async function trace(text: string, variant: string, path: string): Promise<Trace> {
+export async function trace(text: string, variant: string, path: string, property?: string): Promise<Trace> {
   const c = compileText(text, variant);
-  return replay(await kernelInstance(), c, parsePath(path, c.ix.threadNames.length), 'test.fdr');
+  return replay(await kernelInstance(), c, parsePath(path, c.ix.threadNames.length), 'test.fdr', property);
 }
 
 /** A scenario with the given declarations and threads, and a single result line. */
