@@ -1,6 +1,10 @@
 // fdrace ci [FILES|DIRS]: every scenario on every variant it names, compared with its `result` lines. One line per
-// scenario x variant, a summary, and exit 0 only if everything matched.
+// scenario x variant, a summary table (scenarios x variants, ✓/✗ against the stated result), optional JUnit XML and
+// SARIF reports, and exit 0 only if everything matched (10: a mismatch, 2: a scenario error, 12: only runs stopped
+// by a limit).
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { compileScenario } from '../compile/config.ts';
 import { compare, type Comparison } from '../expected.ts';
 import { loadKernel } from '../kernel/load-node.ts';
@@ -8,15 +12,22 @@ import { readScenario, scenarioPaths } from '../load.ts';
 import { bfs } from '../search/bfs.ts';
 import { withLockOrder } from '../lockdep.ts';
 import type { SearchResult } from '../search/result.ts';
-import { ScenarioError } from '../scenario/types.ts';
+import { ScenarioError, type Loc, type Scenario } from '../scenario/types.ts';
 import { resolveVariant } from '../variants.ts';
+import { counterexamples, type Counterexample } from '../report/counterexamples.ts';
+import { junitXml } from '../report/junit.ts';
+import { sarifLog } from '../report/sarif.ts';
+import { ciTable } from '../report/table.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
-import { EXIT } from './exit.ts';
+import { EXIT, UsageError } from './exit.ts';
 
 export const CI_OPTIONS: Record<string, OptSpec> = {
   'max-states': { kind: 'int', value: 'N', min: 1, max: 2 ** 31, help: 'per-run state limit (a run that hits it is incomplete)' },
   timeout: { kind: 'number', value: 'S', min: 0.001, max: 1e7, help: 'per-run time limit in seconds' },
   json: { kind: 'flag', help: 'one JSON object per scenario x variant' },
+  junit: { kind: 'string', value: 'FILE', help: 'write a JUnit XML report (a testsuite per scenario file, a testcase per variant)' },
+  sarif: { kind: 'string', value: 'FILE', help: 'write a SARIF 2.1.0 report (mismatches as errors at the result line, violations with traces)' },
+  'no-table': { kind: 'flag', help: 'do not print the summary table' },
   help: { kind: 'flag', help: 'show this help' },
 };
 export const CI_USAGE = 'usage: fdrace ci [FILES|DIRS...] [options]   (default: scenarios/)';
@@ -25,35 +36,75 @@ export interface CiRow {
   file: string;
   scenario: string;
   variant: string;
+  /** The parsed scenario (absent when it could not be read). */
+  s?: Scenario;
   result?: SearchResult;
   cmp?: Comparison;
   error?: string;
+  errorLoc?: Loc;
+  /** Each violation replayed (only when runCi is asked for traces). */
+  counterexamples?: Counterexample[];
 }
 
-export async function runCi(paths: string[], opts: { maxStates?: number; timeout?: number }, each?: (row: CiRow) => void): Promise<CiRow[]> {
+export interface CiOptions {
+  maxStates?: number;
+  timeout?: number;
+  /** Replay every violation into a trace (reports need them; the plain listing does not). */
+  traces?: boolean;
+}
+
+export async function runCi(paths: string[], opts: CiOptions, each?: (row: CiRow) => void): Promise<CiRow[]> {
   const x = await loadKernel();
+  // Replays get their own instance, so that the search's lock graph and store are never disturbed by them.
+  const xr = opts.traces ? await loadKernel() : undefined;
   const rows: CiRow[] = [];
+  const push = (row: CiRow) => {
+    rows.push(row);
+    each?.(row);
+  };
   for (const file of paths) {
-    let s;
+    let s: Scenario;
     try {
       s = readScenario(file);
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
-      const row = { file, scenario: file, variant: '-', error: e.format() };
-      rows.push(row);
-      each?.(row);
+      push({ file, scenario: file, variant: '-', error: e.format(), errorLoc: e.loc });
       continue;
     }
     for (const variant of s.variants) {
-      const v = resolveVariant(variant);
-      const c = compileScenario(s, variant, v.toggles, file);
-      const result = withLockOrder(bfs(x, c, { maxStates: opts.maxStates, timeoutSeconds: opts.timeout }, file), x, c);
-      const row = { file, scenario: s.name, variant, result, cmp: compare(s, result, variant) };
-      rows.push(row);
-      each?.(row);
+      let row: CiRow;
+      try {
+        const v = resolveVariant(variant);
+        const c = compileScenario(s, variant, v.toggles, file);
+        const result = withLockOrder(bfs(x, c, { maxStates: opts.maxStates, timeoutSeconds: opts.timeout }, file), x, c);
+        row = { file, scenario: s.name, variant, s, result, cmp: compare(s, result, variant) };
+        if (xr) row.counterexamples = counterexamples(xr, c, result, file);
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        row = { file, scenario: s.name, variant, s, error: e.format(), errorLoc: e.loc };
+      }
+      push(row);
     }
   }
   return rows;
+}
+
+/** Exit code of a ci run: scenario errors 2; an outcome that differs from the stated one 10; runs stopped by a
+ *  limit (and nothing worse) 12; else 0. */
+export function ciExitCode(rows: CiRow[]): number {
+  if (rows.some((r) => r.error)) return EXIT.usage;
+  const bad = rows.filter((r) => !r.cmp?.matches);
+  if (bad.some((r) => !r.result?.incomplete && r.result?.verdict !== 'incomplete')) return EXIT.violation;
+  return bad.length > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+function writeReport(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new UsageError(`${file}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 export async function ciCommand(argv: string[]): Promise<number> {
@@ -63,8 +114,11 @@ export async function ciCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const paths = scenarioPaths(positional.length > 0 ? positional : ['scenarios']);
+  const junit = opts.junit as string | undefined;
+  const sarif = opts.sarif as string | undefined;
   const t0 = performance.now();
-  const rows = await runCi(paths, { maxStates: opts['max-states'] as number | undefined, timeout: opts.timeout as number | undefined }, (row) => {
+  const runOpts = { maxStates: opts['max-states'] as number | undefined, timeout: opts.timeout as number | undefined, traces: Boolean(junit || sarif) };
+  const rows = await runCi(paths, runOpts, (row) => {
     if (opts.json) {
       console.log(JSON.stringify({ file: row.file, scenario: row.scenario, variant: row.variant, error: row.error, ...row.result, expected: row.cmp?.expected, matchesExpected: row.cmp?.matches ?? false }));
       return;
@@ -79,13 +133,15 @@ export async function ciCommand(argv: string[]): Promise<number> {
     const detail = cmp.matches ? cmp.actual : `expected ${cmp.expected}, got ${cmp.actual} (${row.file}:${cmp.line ?? 1})`;
     console.log(`${mark} ${row.scenario.padEnd(34)} ${row.variant.padEnd(8)} ${detail.padEnd(44)} ${String(r.stats.states).padStart(9)} states ${r.stats.seconds.toFixed(2).padStart(7)} s`);
   });
+  const seconds = (performance.now() - t0) / 1000;
+  const code = ciExitCode(rows);
   const bad = rows.filter((r) => r.error || !r.cmp?.matches);
   if (!opts.json) {
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`\n${rows.length - bad.length}/${rows.length} scenario x variant runs as expected (${paths.length} files, ${secs} s)`);
-    for (const b of bad) console.log(`  mismatch: ${b.error ?? `${b.scenario} [${b.variant}]: expected ${b.cmp?.expected}, got ${b.cmp?.actual}`}`);
+    if (!opts['no-table']) console.log(`\n${ciTable(rows)}`);
+    console.log(`\n${rows.length - bad.length}/${rows.length} scenario x variant runs as expected (${paths.length} files, ${seconds.toFixed(1)} s)`);
+    for (const b of bad) console.log(`  mismatch: ${b.error ?? `${b.scenario} [${b.variant}]: expected ${b.cmp?.expected}, got ${b.cmp?.actual} (${b.file}:${b.cmp?.line ?? 1})`}`);
   }
-  if (rows.some((r) => r.error)) return EXIT.usage;
-  if (bad.some((r) => r.result?.verdict === 'incomplete')) return EXIT.incomplete;
-  return bad.length > 0 ? EXIT.violation : EXIT.ok;
+  if (junit) writeReport(junit, junitXml(rows, seconds));
+  if (sarif) writeReport(sarif, `${JSON.stringify(sarifLog(rows, code), null, 1)}\n`);
+  return code;
 }

@@ -5,6 +5,7 @@ import { ScenarioError } from '../scenario/types.ts';
 import { TOGGLES, VARIANTS } from '../variants.ts';
 import { checkCommand } from './check.ts';
 import { ciCommand } from './ci.ts';
+import { verdictsCommand } from './verdicts.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { replayCommand } from './replay.ts';
 import { parseCommand } from './parse.ts';
@@ -16,6 +17,7 @@ usage: fdrace <command> [args]
 commands:
   check FILE...            explore every interleaving of each scenario on its variants; print violations with traces
   ci [FILES|DIRS]          run every scenario x variant and compare with the scenarios' result lines
+  verdicts [DIRS]          write docs/verdicts.md (designs x properties) and its traces; --check compares
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
   variants                 list variants and toggles
@@ -42,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'check': return await checkCommand(rest);
       case 'ci': return await ciCommand(rest);
+      case 'verdicts': return await verdictsCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'parse': return parseCommand(rest);
       case 'variants': return variantsCommand();
