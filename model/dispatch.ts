@@ -22,6 +22,7 @@ import { stepEpollCreate, stepFork, stepPidfdGetfd } from './routines/process';
 import { stepRfcV7EpReplace } from './routines/rfc_v7';
 import { frozen, stepNotifAddfd, stepNotifRecv, stepNotifSend, stepSeccompTrap } from './routines/seccomp';
 import { stepIoUring, stepKcmp } from './routines/iouring';
+import { stepAllocFd } from './routines/alloc_fd';
 import { LockClass } from './codes';
 import { setBlocked } from './frame';
 
@@ -63,6 +64,7 @@ export function runTop(): bool {
     case Routine.NotifSend: return stepNotifSend();
     case Routine.Kcmp: return stepKcmp();
     case Routine.IoUring: return stepIoUring();
+    case Routine.AllocFd: return stepAllocFd();
     default: unreachable();
   }
   return false;

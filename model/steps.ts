@@ -161,4 +161,5 @@ export enum Step {
   V7SkipUnlock = 156,
   V7UnlockFile = 157,
   V7UnlockMtx = 158,
+  EpollCreateNoFd = 159,
 }

@@ -174,6 +174,7 @@ export const STEP_LABELS: Record<Exclude<keyof typeof Step, 'None'>, StepLabel> 
   V7SkipUnlock: { fn: 'eventpoll_replace_file (RFC v7)', file: RFC, text: 'fd != tfd: spin_unlock(&toreplace->f_lock)' },
   V7UnlockFile: { fn: 'eventpoll_replace_file (RFC v7)', file: RFC, text: 'end of f_ep: spin_unlock(&toreplace->f_lock); go to cleanup' },
   V7UnlockMtx: { fn: 'eventpoll_replace_file (RFC v7)', file: RFC, text: 'mutex_unlock(&ep->mtx); on error goto cleanup (the ep reference stays)' },
+  EpollCreateNoFd: { fn: 'do_epoll_create', file: EP, text: 'get_unused_fd_flags failed: -EMFILE; the unpublished eventpoll is freed' },
   RfcIterateFdUnlock: { fn: 'iterate_fd', file: FILE, text: 'no more slots: spin_unlock(&files->file_lock)' },
 };
 

@@ -14,6 +14,7 @@ import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { Life } from '../codes';
 import { EBADF, EBUSY, EMFILE } from '../errno';
+import { NO_FD } from './alloc_fd';
 import { REPLACE_REQUEST } from './seccomp';
 
 /** rv() flag from Fget: the file was borrowed by fdget (unshared table), no reference was taken. */
@@ -69,7 +70,8 @@ export function stepClose(): bool {
   }
 }
 
-/** dup(fd): fget_raw, alloc_fd (reserve), fd_install — the new number is reserved before it is filled. */
+/** dup(fd): fget_raw, alloc_fd (reserve), fd_install — the new number is reserved before it is filled.
+ *  r1 = file + 1, r2 = the reserved fd. */
 export function stepDup(): bool {
   const tb = threadTable(cur);
   switch (pc()) {
@@ -83,45 +85,20 @@ export function stepDup(): bool {
         opReturn(-EBADF);
         return true;
       }
-      label(Step.AllocFdLock);
-      if (!acquire(ft())) return false;
       setR(1, v);
       setPc(2);
-      return true;
-    }
-    case 2: {
-      label(Step.AllocFd);
-      let fd = -1;
-      for (let i = 0; i < nSlots; i++) {
-        if (slot(tb, i) == SLOT_EMPTY) {
-          fd = i;
-          break;
-        }
-      }
-      if (fd >= 0) setSlot(tb, fd, <u8>SLOT_RESERVED);
-      setR(2, fd >= 0 ? fd : 0xff);
-      setPc(3);
-      return true;
-    }
-    case 3: {
-      label(Step.AllocFdUnlock);
-      release(ft());
-      if (r(2) == 0xff) {
-        const f = r(1) - 1; // read before ret() clears the frame
-        setOpret(-EMFILE);
-        ret(0);
-        push(Routine.Fput, f, 0, 0, 0, 0, 0);
-        return true;
-      }
-      setPc(4);
-      return true;
+      return callNow(Routine.AllocFd, 0, 0, 0);
     }
     default: {
-      label(Step.FdInstall);
       const f = r(1) - 1;
-      setSlot(tb, r(2), <u8>(f + 1));
+      if (rv() == NO_FD) {
+        setOpret(-EMFILE);
+        return tailNow(Routine.Fput, f, 0, 0);
+      }
+      label(Step.FdInstall);
+      setSlot(tb, rv(), <u8>(f + 1));
       dropRef(f); // fd_install consumes the caller's reference: it is now the table's
-      opReturn(r(2));
+      opReturn(rv());
       return true;
     }
   }

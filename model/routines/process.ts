@@ -12,18 +12,8 @@ import { Life } from '../codes';
 import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { FGET_REF } from './fdtable';
+import { NO_FD } from './alloc_fd';
 import { EBADF, EMFILE, ENOMEM } from '../errno';
-
-/** Lowest free slot of table tb, reserved (alloc_fd); -1 if full. */
-function reserveLowest(tb: i32): i32 {
-  for (let i = 0; i < nSlots; i++) {
-    if (slot(tb, i) == <u8>SLOT_EMPTY) {
-      setSlot(tb, i, <u8>SLOT_RESERVED);
-      return i;
-    }
-  }
-  return -1;
-}
 
 /** fork() without CLONE_FILES: dup_fd(parent) into the child's (empty) table. r0 = child table. */
 export function stepFork(): bool {
@@ -56,63 +46,42 @@ export function stepFork(): bool {
   }
 }
 
-/** pidfd_getfd(pidfd of Q, n): r0 = Q's table, r1 = n, r2 = file + 1, r3 = new fd. */
+/** pidfd_getfd(pidfd of Q, n): r0 = Q's table, r1 = n, r2 = file + 1. */
 export function stepPidfdGetfd(): bool {
   const tb = threadTable(cur);
-  const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
     case 0:
       setPc(1);
       return callNow(Routine.Fget, r(1), 0, FGET_REF, r(0) + 1);
-    case 1: {
+    case 1:
       if (rv() == 0) {
         label(Step.PidfdGetfdBadFd);
         opReturn(-EBADF);
         return true;
       }
-      label(Step.AllocFdLock);
-      if (!acquire(ft)) return false;
       setR(2, rv());
       setPc(2);
-      return true;
-    }
-    case 2: {
-      label(Step.AllocFd);
-      const fd = reserveLowest(tb);
-      setR(3, fd >= 0 ? fd : 0xff);
-      setPc(3);
-      return true;
-    }
-    case 3:
-      label(Step.AllocFdUnlock);
-      release(ft);
-      if (r(3) == 0xff) {
-        setOpret(-EMFILE);
-        return tailNowPut();
-      }
-      setPc(4);
-      return true;
+      return callNow(Routine.AllocFd, 0, 0, 0); // receive_fd -> get_unused_fd_flags
     default: {
+      const f = r(2) - 1;
+      if (rv() == NO_FD) {
+        setOpret(-EMFILE);
+        return tailNow(Routine.Fput, f, 0, 0);
+      }
       // receive_fd: get_file + fd_install (that reference becomes the table's); then pidfd_getfd's fput.
       label(Step.ReceiveFdInstall);
-      const f = r(2) - 1;
       setRef(f, ref(f) + 1);
-      setSlot(tb, r(3), <u8>(f + 1));
-      setOpret(r(3));
-      return tailNowPut();
+      setSlot(tb, rv(), <u8>(f + 1));
+      setOpret(rv());
+      return tailNow(Routine.Fput, f, 0, 0);
     }
   }
-}
-
-function tailNowPut(): bool {
-  return tailNow(Routine.Fput, r(2) - 1, 0, 0);
 }
 
 /** epoll_create1(0): ep_alloc, reserve an fd, the "[eventpoll]" file, fd_install. r0 = the epoll file,
  *  r1 = the reserved fd. */
 export function stepEpollCreate(): bool {
   const tb = threadTable(cur);
-  const ft = lockId(LockClass.FileTable, tb);
   const f = r(0);
   const ep = fileEp(f);
   switch (pc()) {
@@ -123,30 +92,15 @@ export function stepEpollCreate(): bool {
         return true;
       }
       setPc(1);
-      return true;
+      return callNow(Routine.AllocFd, 0, 0, 0);
     case 1:
-      label(Step.AllocFdLock);
-      if (!acquire(ft)) return false;
-      setPc(2);
-      return true;
-    case 2: {
-      label(Step.AllocFd);
-      const fd = reserveLowest(tb);
-      setR(1, fd >= 0 ? fd : 0xff);
-      setPc(3);
-      return true;
-    }
-    case 3:
-      label(Step.AllocFdUnlock);
-      release(ft);
-      if (r(1) == 0xff) {
+      if (rv() == NO_FD) {
+        label(Step.EpollCreateNoFd);
         opReturn(-EMFILE); // ep_clear_and_put / ep_free of the unpublished eventpoll: nothing else saw it
         return true;
       }
-      setPc(4);
-      return true;
-    case 4:
       label(Step.EpollCreateFile);
+      setR(1, rv());
       if (faultPoint()) {
         setSlot(tb, r(1), <u8>SLOT_EMPTY); // put_unused_fd
         opReturn(-ENOMEM);
@@ -157,7 +111,7 @@ export function stepEpollCreate(): bool {
       store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Live);
       store<u8>(epAddr(ep) + E_REF, 1);
       holdRef(f);
-      setPc(5);
+      setPc(2);
       return true;
     default:
       label(Step.FdInstall);
