@@ -57,6 +57,8 @@ export enum OpKind {
   IoUringRegister = 17,
   IoUringUnregister = 18,
   IoUringIo = 19,
+  /** expand_files -> expand_fdtable: publish a bigger fdtable (the old one is freed after a grace period). */
+  ExpandFdtable = 20,
 }
 
 export enum EpollCtlOp {
@@ -102,6 +104,7 @@ export enum Routine {
   NotifSend = 34,
   Kcmp = 35,
   IoUring = 36,
+  ExpandFdtable = 37,
 }
 
 /** Why a state is bad. The first byte of every state; 0 = fine. */
@@ -148,6 +151,8 @@ export enum Viol {
   CheckListLeak = 19,
   /** E4: an epitem was inserted into an eventpoll whose epoll file was already released (an orphan, F.8a). */
   OrphanInsert = 20,
+  /** E1: a walk went on with an fdtable that expand_fdtable replaced and RCU freed (F.11). */
+  UafFdt = 21,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */

@@ -23,6 +23,7 @@ import { stepRfcV7EpReplace } from './routines/rfc_v7';
 import { frozen, stepNotifAddfd, stepNotifRecv, stepNotifSend, stepSeccompTrap } from './routines/seccomp';
 import { stepIoUring, stepKcmp } from './routines/iouring';
 import { stepAllocFd } from './routines/alloc_fd';
+import { stepExpandFdtable } from './routines/expand';
 import { LockClass } from './codes';
 import { setBlocked } from './frame';
 
@@ -65,6 +66,7 @@ export function runTop(): bool {
     case Routine.Kcmp: return stepKcmp();
     case Routine.IoUring: return stepIoUring();
     case Routine.AllocFd: return stepAllocFd();
+    case Routine.ExpandFdtable: return stepExpandFdtable();
     default: unreachable();
   }
   return false;
@@ -125,6 +127,7 @@ function enterKernel(t: i32): bool {
     case OpKind.IoUringRegister: push(Routine.IoUring, 0, a, b, 0, 0, 0); break;
     case OpKind.IoUringUnregister: push(Routine.IoUring, 1, a, 0, 0, 0, 0); break;
     case OpKind.IoUringIo: push(Routine.IoUring, 2, a, 0, 0, 0, 0); break;
+    case OpKind.ExpandFdtable: push(Routine.ExpandFdtable, 0, 0, 0, 0, 0, 0); break;
     default: unreachable();
   }
   return true;

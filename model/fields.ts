@@ -5,6 +5,12 @@
 export const SLOT_EMPTY = 0;
 export const SLOT_RESERVED = 0xff;
 
+// fd table record: files->file_lock owner, the generation of files->fdt (bumped when expand_fdtable publishes a
+// new table; the old one is freed after an RCU grace period), then the slots.
+export const TB_LOCK = 0;
+export const TB_GEN = 1;
+export const TB_SLOTS = 2;
+
 // Global header of a state.
 export const G_VIOL = 0; // Viol
 export const G_VIOL_OBJ = 1; // object the violation is about

@@ -79,7 +79,7 @@ export function isFatal(v: i32): bool {
   return (
     v == Viol.UafFile || v == Viol.UafItem || v == Viol.UafEp || v == Viol.RefUnderflow || v == Viol.RefMismatch ||
     v == Viol.CloseZeroCount || v == Viol.Watchers || v == Viol.RecursiveLock || v == Viol.LockHeldAtReturn ||
-    v == Viol.RefLeak || v == Viol.Capacity || v == Viol.DanglingFile || v == Viol.EpRefcount
+    v == Viol.RefLeak || v == Viol.Capacity || v == Viol.DanglingFile || v == Viol.EpRefcount || v == Viol.UafFdt
   );
 }
 

@@ -50,7 +50,7 @@ export const MAX_SLOTS = 64;
 export const MAX_ITEMS = 120;
 
 export * from './fields';
-import { F_SIZE, E_SIZE, FR_SIZE, G_SIZE, I_SIZE, MAX_DEPTH, T_RETS, U_SIZE, U_SLOTS } from './fields';
+import { F_SIZE, E_SIZE, FR_SIZE, G_SIZE, I_SIZE, MAX_DEPTH, T_RETS, TB_SLOTS, U_SIZE, U_SLOTS } from './fields';
 
 // Derived by configure().
 export let nTables: i32 = 0;
@@ -84,7 +84,7 @@ export function configure(): i32 {
   if (nTables > MAX_TABLES || nSlots > MAX_SLOTS || nFiles > MAX_FILES || nEpolls > MAX_EPOLLS) return -1;
   if (nThreads > MAX_THREADS || nItems > MAX_ITEMS || maxOps > MAX_OPS) return -1;
   offTables = G_SIZE;
-  tableStride = 1 + nSlots; // file_lock owner, then the slots
+  tableStride = TB_SLOTS + nSlots; // file_lock owner, fdt generation, then the slots
   offFiles = offTables + nTables * tableStride;
   offEpolls = offFiles + nFiles * F_SIZE;
   offItems = offEpolls + nEpolls * E_SIZE;
@@ -118,7 +118,7 @@ export function setState(p: usize): void {
 }
 // @ts-ignore: decorator
 @inline export function slotAddr(t: i32, fd: i32): usize {
-  return S + <usize>(offTables + t * tableStride + 1 + fd);
+  return S + <usize>(offTables + t * tableStride + TB_SLOTS + fd);
 }
 // @ts-ignore: decorator
 @inline export function fileAddr(f: i32): usize {

@@ -162,4 +162,9 @@ export enum Step {
   V7UnlockFile = 157,
   V7UnlockMtx = 158,
   EpollCreateNoFd = 159,
+  ExpandLock = 160,
+  ExpandUnlockAlloc = 161,
+  ExpandAlloc = 162,
+  ExpandRelock = 163,
+  ExpandPublish = 164,
 }

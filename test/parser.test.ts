@@ -330,7 +330,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['thread without in', mutate('thread T3 in P', 'thread T3 P'), "22:11: expected 'in' after the thread name, found 'P'"],
   ['thread without operations', mutate('thread T3 in P\n  epoll_ctl(5, ADD, 4, IN)', 'thread T3 in P'), '22:8: thread T3 has no operations (expected 1 to 32 indented operation lines under it)'],
   ['too many operations', withMin(...Array.from({ length: 32 }, () => '  dup(3)')), '40:3: thread T has more than 32 operations'],
-  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork, pidfd_getfd, seccomp_trap, recv, addfd, send, kcmp, io_uring_register, io_uring_unregister or io_uring_io)"],
+  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork, pidfd_getfd, seccomp_trap, recv, addfd, send, kcmp, io_uring_register, io_uring_unregister, io_uring_io or expand_fdtable)"],
   ['missing comma', mutate('replace(3, NEW)', 'replace(3)'), "19:12: expected ',' after the fd number, found ')'"],
   ['dup2 missing comma', mutate('close(4)', 'dup2(4 5)'), "21:10: expected ',' after the old fd number, found '5'"],
   ['fput with an argument', mutate('close(4)', 'fget(4)\n  fput(4)'), "22:8: expected ')' after 'fput(' (fput takes no arguments), found '4'"],

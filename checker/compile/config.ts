@@ -80,6 +80,7 @@ function encodeOp(op: Op, ix: Indexes): number[] {
     case 'io_uring_register': return [OpKind.IoUringRegister, op.slot, op.fd];
     case 'io_uring_unregister': return [OpKind.IoUringUnregister, op.slot];
     case 'io_uring_io': return [OpKind.IoUringIo, op.slot];
+    case 'expand_fdtable': return [OpKind.ExpandFdtable];
   }
 }
 

@@ -10,6 +10,7 @@ import type { EpollOp, EventName, Op } from './types.ts';
 const OPS = [
   'close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput', 'epoll_wait', 'epoll_create', 'fork', 'pidfd_getfd',
   'seccomp_trap', 'recv', 'addfd', 'send', 'kcmp', 'io_uring_register', 'io_uring_unregister', 'io_uring_io',
+  'expand_fdtable',
 ] as const;
 const EPOLL_OPS: readonly EpollOp[] = ['ADD', 'DEL', 'MOD'];
 
@@ -88,8 +89,9 @@ export function parseOp(lx: LineLexer, scope: Scope): Op {
     case 'seccomp_trap':
     case 'recv':
     case 'send':
+    case 'expand_fdtable':
       punct(lx, ')', `after '${t.text}(' (${t.text} takes no arguments)`);
-      op = { kind: t.text as 'seccomp_trap' | 'recv' | 'send', loc };
+      op = { kind: t.text as 'seccomp_trap' | 'recv' | 'send' | 'expand_fdtable', loc };
       break;
     case 'addfd': {
       const n = fd(lx, "the target's fd number after 'addfd('");

@@ -76,7 +76,9 @@ export type BaseOp =
   /** io_uring fixed files: register fd N in slot K (the slot holds a reference), unregister, I/O through K. */
   | { kind: 'io_uring_register'; slot: number; fd: number; loc: Loc }
   | { kind: 'io_uring_unregister'; slot: number; loc: Loc }
-  | { kind: 'io_uring_io'; slot: number; loc: Loc };
+  | { kind: 'io_uring_io'; slot: number; loc: Loc }
+  /** The table grows (expand_files -> expand_fdtable): a new fdtable is published, the old one RCU-freed. */
+  | { kind: 'expand_fdtable'; loc: Loc };
 
 export interface ThreadDecl {
   name: string;

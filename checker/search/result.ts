@@ -60,6 +60,7 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.EpollCycle]: { property: 'watchers', name: 'EpollCycle', what: 'epolls watch each other in a cycle (E9)' },
   [Viol.CheckListLeak]: { property: 'check-list', name: 'CheckListLeak', what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)' },
   [Viol.OrphanInsert]: { property: 'refcount', name: 'OrphanInsert', what: 'epitem inserted into an eventpoll whose epoll file was already released (E4)' },
+  [Viol.UafFdt]: { property: 'no-uaf', name: 'UafFdt', what: 'an fdtable used after expand_fdtable replaced it and RCU freed it' },
   [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
 };
 

@@ -36,6 +36,7 @@ export function opText(op: Op): string {
     case 'io_uring_register': return `io_uring_register(${op.slot}, ${op.fd})`;
     case 'io_uring_unregister': return `io_uring_unregister(${op.slot})`;
     case 'io_uring_io': return `io_uring_io(${op.slot})`;
+    case 'expand_fdtable': return 'expand_fdtable()';
   }
 }
 
@@ -93,7 +94,7 @@ export function decodeState(x: FdraceExports, c: Compiled, addr: number, probe =
     const base = L.offTables + t * L.tableStride;
     const fds = [];
     for (let fd = 0; fd < c.nSlots; fd++) {
-      const v = at(base + 1 + fd);
+      const v = at(base + F.TB_SLOTS + fd);
       if (v === F.SLOT_EMPTY) continue;
       fds.push({ fd, file: v === F.SLOT_RESERVED ? '(reserved)' : (fileNames[v - 1] ?? '?') });
     }

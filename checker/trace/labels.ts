@@ -175,6 +175,11 @@ export const STEP_LABELS: Record<Exclude<keyof typeof Step, 'None'>, StepLabel> 
   V7UnlockFile: { fn: 'eventpoll_replace_file (RFC v7)', file: RFC, text: 'end of f_ep: spin_unlock(&toreplace->f_lock); go to cleanup' },
   V7UnlockMtx: { fn: 'eventpoll_replace_file (RFC v7)', file: RFC, text: 'mutex_unlock(&ep->mtx); on error goto cleanup (the ep reference stays)' },
   EpollCreateNoFd: { fn: 'do_epoll_create', file: EP, text: 'get_unused_fd_flags failed: -EMFILE; the unpublished eventpoll is freed' },
+  ExpandLock: { fn: 'expand_files', file: FILE, text: 'spin_lock(&files->file_lock): fd beyond max_fds' },
+  ExpandUnlockAlloc: { fn: 'expand_files', file: FILE, text: 'files->resize_in_progress = true; spin_unlock(&files->file_lock)' },
+  ExpandAlloc: { fn: 'expand_fdtable', file: FILE, text: 'new_fdt = alloc_fdtable(nr) (GFP_KERNEL, may sleep)' },
+  ExpandRelock: { fn: 'expand_fdtable', file: FILE, text: 'spin_lock(&files->file_lock)' },
+  ExpandPublish: { fn: 'expand_fdtable', file: FILE, text: 'copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt); call_rcu(free_fdtable_rcu); unlock' },
   RfcIterateFdUnlock: { fn: 'iterate_fd', file: FILE, text: 'no more slots: spin_unlock(&files->file_lock)' },
 };
 

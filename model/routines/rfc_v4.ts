@@ -9,14 +9,15 @@
 
 import { LockClass, Routine } from '../codes';
 import { I_DATA, I_EVENTS, I_FD, SLOT_EMPTY, SLOT_RESERVED, nSlots, threadTable } from '../layout';
-import { cur, holdRef, label, pc, push, r, ret, setEpi, setPc, setR } from '../frame';
+import { cur, holdRef, label, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import { fepAt, itemEp, itemGet, ref, setRef, setSlot, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
 import { heldByOwnTable, markSem } from './rfc_v7';
 import { SEM_CROSS_PROCESS, SEM_OTHER_FD, toggle } from '../layout';
-import { Toggle } from '../codes';
+import { Toggle, Viol } from '../codes';
+import { fdtGen } from './expand';
 import { advance, saveNext } from './release';
 import { curItem } from './epitem';
 
@@ -89,6 +90,7 @@ export function stepRfcFdWalk(): bool {
     case 0:
       label(Step.RfcIterateFdLock);
       if (!acquire(ft)) return false;
+      setR(5, fdtGen(tb)); // fdt = files_fdtable(files), read once for the whole walk
       setPc(1);
       return true;
     case 1: {
@@ -120,6 +122,7 @@ export function stepRfcFdWalk(): bool {
     default:
       label(Step.RfcCallbackRelock);
       if (!acquire(ft)) return false;
+      if (fdtGen(tb) != r(5)) violate(Viol.UafFdt, tb); // the cached fdt was replaced and freed meanwhile
       setPc(1);
       return true;
   }

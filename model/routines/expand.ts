@@ -1,0 +1,55 @@
+// expand_files -> expand_fdtable (fs/file.c): growing the table drops file_lock to allocate (may sleep), then
+// publishes the new fdt under the lock; the old fdtable is freed after an RCU grace period. A grace period ends
+// whenever no task is inside an RCU read section — tasks sleeping with file_lock dropped do not hold it up — so
+// a walk that cached the old fdt and dropped file_lock (the RFC's v3 callback, spec F.11) may find it freed.
+// The model keeps a generation number per table; slot contents carry over unchanged.
+
+import { LockClass } from '../codes';
+import { TB_GEN, tableAddr, threadTable } from '../layout';
+import { FP_TABLE, cur, faultPoint, fpWrite, label, opReturn, pc, setPc } from '../frame';
+import { acquire, lockId, mightSleep, release } from '../locks';
+import { Step } from '../steps';
+import { ENOMEM } from '../errno';
+
+export function fdtGen(tb: i32): i32 {
+  return load<u8>(tableAddr(tb) + TB_GEN);
+}
+
+export function stepExpandFdtable(): bool {
+  const tb = threadTable(cur);
+  const ft = lockId(LockClass.FileTable, tb);
+  switch (pc()) {
+    case 0:
+      label(Step.ExpandLock);
+      if (!acquire(ft)) return false;
+      setPc(1);
+      return true;
+    case 1:
+      label(Step.ExpandUnlockAlloc); // files->resize_in_progress = true; spin_unlock; alloc_fdtable
+      release(ft);
+      setPc(2);
+      return true;
+    case 2:
+      label(Step.ExpandAlloc);
+      mightSleep();
+      if (faultPoint()) {
+        opReturn(-ENOMEM);
+        return true;
+      }
+      setPc(3);
+      return true;
+    case 3:
+      label(Step.ExpandRelock);
+      if (!acquire(ft)) return false;
+      setPc(4);
+      return true;
+    default:
+      // copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt); call_rcu(&old->rcu, free_fdtable_rcu)
+      label(Step.ExpandPublish);
+      fpWrite(FP_TABLE + tb);
+      store<u8>(tableAddr(tb) + TB_GEN, <u8>(fdtGen(tb) + 1));
+      release(ft);
+      opReturn(0);
+      return true;
+  }
+}
