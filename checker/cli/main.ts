@@ -6,6 +6,7 @@ import { TOGGLES, VARIANTS } from '../variants.ts';
 import { checkCommand } from './check.ts';
 import { ciCommand } from './ci.ts';
 import { verdictsCommand } from './verdicts.ts';
+import { viewCommand } from './view.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { replayCommand } from './replay.ts';
 import { parseCommand } from './parse.ts';
@@ -18,6 +19,7 @@ commands:
   check FILE...            explore every interleaving of each scenario on its variants; print violations with traces
   ci [FILES|DIRS]          run every scenario x variant and compare with the scenarios' result lines
   verdicts [DIRS]          write docs/verdicts.md (designs x properties) and its traces; --check compares
+  view [TRACE.json]        serve the web viewer (and a trace) on 127.0.0.1: swim lanes, state, playground
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
   variants                 list variants and toggles
@@ -45,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': return await checkCommand(rest);
       case 'ci': return await ciCommand(rest);
       case 'verdicts': return await verdictsCommand(rest);
+      case 'view': return await viewCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'parse': return parseCommand(rest);
       case 'variants': return variantsCommand();

@@ -1,0 +1,57 @@
+// Re-deriving a trace from a shareable link: parse the scenario, compile it for the variant, replay the path in
+// the page's own kernel. The same steps as `fdrace replay`, so a link shows exactly what the CLI would print.
+
+import { compileScenario } from '../../checker/compile/config.ts';
+import { ScenarioError } from '../../checker/scenario/types.ts';
+import { parseScenario } from '../../checker/scenario/parse.ts';
+import { parsePath } from '../../checker/search/result.ts';
+import { ReplayError, replay } from '../../checker/trace/replay.ts';
+import { checkVariantSpec } from '../../checker/variants.ts';
+import { kernel } from './kernel.ts';
+import type { Share } from './url.ts';
+import type { ViewTrace } from './validate.ts';
+import { resolveLabel } from './variant.ts';
+
+export class DeriveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeriveError';
+  }
+}
+
+export async function deriveTrace(share: Share): Promise<ViewTrace> {
+  let scenario;
+  try {
+    scenario = parseScenario(share.source, 'link.fdr', { variants: checkVariantSpec });
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new DeriveError(`the link's scenario does not parse: ${e.loc.line}:${e.loc.col}: ${e.message}`);
+    throw e;
+  }
+  let v;
+  try {
+    v = resolveLabel(share.variant);
+  } catch (e) {
+    throw new DeriveError(`the link's variant: ${(e as Error).message}`);
+  }
+  const file = `${scenario.name}.fdr`;
+  let compiled;
+  try {
+    compiled = compileScenario(scenario, v.label, v.toggles, file);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new DeriveError(`the link's scenario does not compile: ${e.message}`);
+    throw e;
+  }
+  let moves;
+  try {
+    moves = parsePath(share.path, compiled.ix.threadNames.length);
+  } catch (e) {
+    throw new DeriveError(`the link's path: ${(e as Error).message}`);
+  }
+  const x = await kernel();
+  try {
+    return replay(x, compiled, moves, file, share.prop);
+  } catch (e) {
+    if (e instanceof ReplayError) throw new DeriveError(`the link's path does not fit the scenario: ${e.message}`);
+    throw e;
+  }
+}
