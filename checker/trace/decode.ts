@@ -76,6 +76,10 @@ export function lockName(c: Compiled, id: number): string {
   if (cls === LockClass.FileTable) return `${c.ix.tableNames[inst]}.file_lock`;
   if (cls === LockClass.FLock) return `${c.ix.fileNames[inst]}.f_lock`;
   if (cls === LockClass.EpMtx) return `${c.ix.epollNames[inst]}.mtx`;
+  if (cls === LockClass.Notify) return 'notify_lock';
+  // Not locks: what a blocked step waits for (model/routines/seccomp.ts, model/dispatch.ts).
+  if (cls === LockClass.Wait) return ['n.ready (the notification)', 'a notification to receive', 'kaddfd.completion'][inst] ?? 'a completion';
+  if (cls === LockClass.Freezer) return 'the cgroup freezer';
   return c.toggles & Toggle.EpRefcount ? 'epnested_mutex' : 'epmutex';
 }
 
