@@ -152,6 +152,7 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     }
   }
   const created = new Map<string, Op>();
+  const forked = new Map<string, number>();
   for (const t of s.threads) {
     for (const op of t.ops) {
       if (op.kind === 'epoll_create') {
@@ -159,6 +160,8 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
         created.set(op.epoll, op);
       }
       if (op.kind === 'fork') {
+        if (forked.has(op.child)) at(op.loc, `fork(${op.child}): ${op.child} is already forked at line ${forked.get(op.child)} (a process is forked once)`);
+        forked.set(op.child, op.loc.line);
         const child = s.processes.find((p) => p.name === op.child)!;
         if (child.shares) at(op.loc, `fork(${op.child}): ${op.child} shares ${child.shares}'s table (CLONE_FILES); fork needs a table of its own`);
         if (child.fds.length > 0) at(op.loc, `fork(${op.child}): ${op.child} must start with an empty fd table (fork fills it)`);
@@ -175,6 +178,11 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     else if (!held) at(f.loc, `file ${f.name} is not in any fd table: nothing holds a reference to it`);
   }
   dv.setUint16(C.UNBORN, unborn, true);
+  for (const w of s.watches) {
+    // A created epoll starts empty, and nothing can watch a file that does not exist yet.
+    if (created.has(w.epoll)) at(w.loc, `watch: ${w.epoll} is created by epoll_create and starts with no items`);
+    if (created.has(w.file)) at(w.loc, `watch: ${w.file} is created by epoll_create and does not exist at the start`);
+  }
 
   s.threads.forEach((t, i) => {
     const tb = ix.tableOf(t.process);

@@ -173,6 +173,10 @@ export function opLine(lx: LineLexer, st: State, block: { decl: ThreadDecl; held
     lx.fail(`thread ${decl.name} has more than ${LIMITS.maxOpsPerThread} operations`, lx.peek().loc);
   }
   const op = parseOp(lx, st.scope);
+  if (op.elseSkip && block.held > 0 && op.kind !== 'fput') {
+    // A skip jumps to the last op: over the fput() that pairs with the held fget(), so the pairing would break.
+    lx.fail(`'else skip' in thread ${decl.name} while an fget() reference is held: the skip would jump over its fput()`, op.loc);
+  }
   if (op.kind === 'fget') {
     // The model keeps one explicitly held reference per thread (an in-flight holder), not a stack.
     if (block.held > 0) lx.fail(`fget() in thread ${decl.name} while an earlier fget's reference is still held: fput() it first (one held reference per thread)`, op.loc);

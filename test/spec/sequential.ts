@@ -1,39 +1,52 @@
 // A sequential specification of the syscalls fdrace models, for ONE task at a time (no interleaving): what a
 // single-threaded program observes on Linux. It is written from the syscall semantics (man pages, and
-// ../shared/spec/kernel-model.md B.1/B.2 for the kernel-internal facts a man page does not state), NOT from the
+// ../shared/spec/kernel-model.md B.1-B.3 for the kernel-internal facts a man page does not state), NOT from the
 // kernel model's step programs, so that test/kernel-vs-spec.test.ts compares two independent descriptions.
 //
 // Abstract state:
-//   - fd tables: files_struct name -> Map<fd, file name>; every slot owns one reference on its file;
-//   - per file: its reference count and whether it is live (count > 0) or freed;
+//   - fd tables: files_struct name -> Map<fd, file name>; every slot owns one reference on its file; processes
+//     map to tables (CLONE_FILES sharers map to the same one);
+//   - per file: its reference count and whether it is unborn (an epoll that epoll_create makes later), live
+//     (count > 0) or freed;
 //   - per epoll: its interest list, a set of items keyed (file, fd) carrying events and data;
 //   - per thread: the references kept by the scenario's fget() (a stack: fput() drops the latest);
-//   - the user's epoll_watches counter (number of items, all epolls; one user owns everything here).
+//   - the user's epoll_watches counter (number of items, all epolls; one user owns everything here);
+//   - one io_uring with four fixed-file slots; a used slot owns one reference on its file (B.3) and remembers the
+//     fd and table it was registered from.
 // Facts the specification relies on:
 //   - epoll holds no reference on the files it watches; an item lives until EPOLL_CTL_DEL, until the epoll is
 //     released, or until the watched file's last reference goes (__fput -> eventpoll_release). fd numbers in
 //     a key are never updated (close/dup2/replace of the fd leave the item alone while the file lives).
 //   - When a file's count reaches 0 it is freed: every item watching it disappears from every epoll; if it is an
 //     epoll file, its eventpoll disappears with all its items. Neither drops a reference on anything else, so
-//     freeing never cascades.
+//     freeing never cascades. (The io_uring is never released in these scenarios, so its slots never put.)
 //   - max_fds is both the table size and the limit: fds at or above it are EBADF (close, dup, dup2's either fd,
-//     replace's fd, epoll_ctl, fget) and dup finds no free slot at or above it (EMFILE).
+//     replace's fd, epoll_ctl, epoll_wait, fget, pidfd_getfd's and kcmp's fds, io_uring_register), and
+//     allocating an fd (dup, epoll_create, pidfd_getfd) finds no free slot at or above it (EMFILE).
+//   - `OP else skip`: when OP returns nonzero, the thread's next op is its last one (the ones between are not
+//     run and return nothing).
 
 export type SpecKind = 'socket' | 'regular' | 'epoll';
 export type SpecEvent = 'IN' | 'OUT' | 'ERR' | 'HUP' | 'ET' | 'ONESHOT';
 /** The uapi bit order (include/uapi/linux/eventpoll.h, as the scenario language lists them). */
 export const EVENT_ORDER: readonly SpecEvent[] = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];
+export type SpecLife = 'unborn' | 'live' | 'freed';
 
 export const EPERM = 1;
 export const ENOENT = 2;
+export const ENXIO = 6;
 export const EBADF = 9;
+export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
 export const EMFILE = 24;
 export const ENOSPC = 28;
 export const ELOOP = 40;
 
-export type SpecOp =
+/** Fixed-file slots of the one io_uring (IORING_REGISTER_FILES with four entries). */
+export const RING_SLOTS = 4;
+
+export type SpecBaseOp =
   | { kind: 'close'; fd: number }
   | { kind: 'dup'; fd: number }
   | { kind: 'dup2'; oldfd: number; newfd: number }
@@ -41,7 +54,20 @@ export type SpecOp =
   | { kind: 'replace'; fd: number; file: string }
   | { kind: 'epoll_ctl'; epfd: number; op: 'ADD' | 'DEL' | 'MOD'; fd: number; events: SpecEvent[]; data: number }
   | { kind: 'fget'; fd: number }
-  | { kind: 'fput' };
+  | { kind: 'fput' }
+  | { kind: 'epoll_wait'; epfd: number }
+  | { kind: 'epoll_create'; epoll: string }
+  /** fork without CLONE_FILES into the (empty) table of process `child`. */
+  | { kind: 'fork'; child: string }
+  | { kind: 'pidfd_getfd'; process: string; fd: number }
+  /** kcmp(KCMP_FILE) of `process`'s fd `fd` and the caller's fd `own`. */
+  | { kind: 'kcmp'; process: string; fd: number; own: number }
+  | { kind: 'io_uring_register'; slot: number; fd: number }
+  | { kind: 'io_uring_unregister'; slot: number }
+  | { kind: 'io_uring_io'; slot: number }
+  /** expand_files -> expand_fdtable: a bigger fdtable with the same contents (nothing a task can observe). */
+  | { kind: 'expand_fdtable' };
+export type SpecOp = SpecBaseOp & { elseSkip?: boolean };
 
 export interface SpecItem {
   file: string;
@@ -51,10 +77,21 @@ export interface SpecItem {
   data: number;
 }
 
+export interface SpecRingSlot {
+  file: string;
+  /** The fd and table it was registered from. */
+  fd: number;
+  table: string;
+}
+
 export interface SpecInit {
   files: { name: string; kind: SpecKind }[];
   /** One entry per files_struct (CLONE_FILES sharers are one table). */
   tables: { name: string; fds: [number, string][] }[];
+  /** Every process and the table it uses (default: each table is the process of the same name). */
+  processes?: { name: string; table: string }[];
+  /** Epolls that no table holds at the start: epoll_create makes them. */
+  unborn?: string[];
   /** Items present at the start; events as given (EPOLLERR|EPOLLHUP are added as epoll_ctl would). */
   watches: { epoll: string; file: string; fd: number; events: SpecEvent[]; data: number }[];
   /** Threads: the table each uses. */
@@ -65,11 +102,20 @@ export interface SpecInit {
 
 export interface SpecSnapshot {
   tables: { name: string; fds: { fd: number; file: string }[] }[];
-  files: { name: string; ref: number; life: 'live' | 'freed' }[];
-  epolls: { name: string; life: 'live' | 'freed'; items: SpecItem[] }[];
+  files: { name: string; ref: number; life: SpecLife }[];
+  epolls: { name: string; life: SpecLife; items: SpecItem[] }[];
   /** References each thread keeps from fget(), oldest first. */
   held: { thread: string; files: string[] }[];
   watches: number;
+  ring: (SpecRingSlot | null)[];
+}
+
+/** One thread's run: each op's result (null: skipped by `else skip`) and the state after each op that ran. */
+export interface SpecRun {
+  rets: (number | null)[];
+  /** Indices of the ops that ran, in order, and the snapshot after each. */
+  ran: number[];
+  snaps: SpecSnapshot[];
 }
 
 function canonEvents(ev: Iterable<SpecEvent>): SpecEvent[] {
@@ -82,27 +128,31 @@ const key = (file: string, fd: number): string => `${file}\u0000${fd}`;
 export class SequentialSpec {
   private readonly kind = new Map<string, SpecKind>();
   private readonly tables = new Map<string, Map<number, string>>();
+  private readonly procTable = new Map<string, string>();
   private readonly ref = new Map<string, number>();
-  private readonly live = new Map<string, boolean>();
-  /** epoll file name -> its interest list (absent once the epoll is freed). */
+  private readonly life = new Map<string, SpecLife>();
+  /** epoll file name -> its interest list (absent while the epoll is unborn and once it is freed). */
   private readonly interest = new Map<string, Map<string, SpecItem>>();
   private readonly threadTable = new Map<string, string>();
   private readonly held = new Map<string, string[]>();
+  private readonly ring: (SpecRingSlot | null)[] = Array.from({ length: RING_SLOTS }, () => null);
   private readonly maxFds: number;
   private readonly maxUserWatches: number;
 
   constructor(init: SpecInit) {
     this.maxFds = init.maxFds;
     this.maxUserWatches = init.maxUserWatches;
+    const unborn = new Set(init.unborn ?? []);
     for (const f of init.files) {
       this.kind.set(f.name, f.kind);
       this.ref.set(f.name, 0);
-      if (f.kind === 'epoll') this.interest.set(f.name, new Map());
     }
+    for (const e of unborn) if (this.kind.get(e) !== 'epoll') throw new Error(`spec: ${e} is not an epoll, epoll_create cannot make it`);
     for (const t of init.tables) {
       const m = new Map<number, string>();
       for (const [fd, file] of t.fds) {
         if (!this.kind.has(file)) throw new Error(`spec: unknown file ${file}`);
+        if (unborn.has(file)) throw new Error(`spec: ${file} is in a table but created by epoll_create`);
         if (fd < 0 || fd >= this.maxFds) throw new Error(`spec: fd ${fd} outside the table`);
         if (m.has(fd)) throw new Error(`spec: fd ${fd} of ${t.name} declared twice`);
         m.set(fd, file);
@@ -110,12 +160,22 @@ export class SequentialSpec {
       }
       this.tables.set(t.name, m);
     }
-    for (const f of init.files) this.live.set(f.name, this.ref.get(f.name)! > 0);
-    for (const f of init.files) if (!this.live.get(f.name)) this.release(f.name);
+    for (const t of init.tables) this.procTable.set(t.name, t.name);
+    for (const p of init.processes ?? []) {
+      if (!this.tables.has(p.table)) throw new Error(`spec: process ${p.name} uses unknown table ${p.table}`);
+      this.procTable.set(p.name, p.table);
+    }
+    for (const f of init.files) {
+      if (unborn.has(f.name)) this.life.set(f.name, 'unborn');
+      else if (this.ref.get(f.name)! > 0) {
+        this.life.set(f.name, 'live');
+        if (f.kind === 'epoll') this.interest.set(f.name, new Map());
+      } else this.life.set(f.name, 'freed');
+    }
     for (const w of init.watches) {
       const list = this.interest.get(w.epoll);
       if (!list) throw new Error(`spec: ${w.epoll} is not a live epoll`);
-      if (!this.live.get(w.file)) throw new Error(`spec: watch of a freed file ${w.file}`);
+      if (this.life.get(w.file) !== 'live') throw new Error(`spec: watch of ${w.file}, which is not live`);
       list.set(key(w.file, w.fd), { file: w.file, fd: w.fd, events: canonEvents([...w.events, 'ERR', 'HUP']), data: w.data });
     }
     for (const t of init.threads) {
@@ -129,13 +189,23 @@ export class SequentialSpec {
 
   /** The file fd refers to in the thread's table, or undefined (unused, or outside the table). */
   private lookup(thread: string, fd: number): string | undefined {
+    return this.lookupIn(this.table(thread), fd);
+  }
+
+  private lookupIn(t: Map<number, string>, fd: number): string | undefined {
     if (fd < 0 || fd >= this.maxFds) return undefined;
-    return this.table(thread).get(fd);
+    return t.get(fd);
   }
 
   private table(thread: string): Map<number, string> {
     const t = this.threadTable.get(thread);
     if (t === undefined) throw new Error(`spec: unknown thread ${thread}`);
+    return this.tables.get(t)!;
+  }
+
+  private processTable(process: string): Map<number, string> {
+    const t = this.procTable.get(process);
+    if (t === undefined) throw new Error(`spec: unknown process ${process}`);
     return this.tables.get(t)!;
   }
 
@@ -145,10 +215,36 @@ export class SequentialSpec {
     return n;
   }
 
+  /** The fds of a process's table now (for the generator: arguments that hit something). */
+  fdsOf(process: string): [number, string][] {
+    return [...this.processTable(process)].sort((a, b) => a[0] - b[0]);
+  }
+
+  kindOf(file: string): SpecKind | undefined {
+    return this.kind.get(file);
+  }
+
+  lifeOf(file: string): SpecLife | undefined {
+    return this.life.get(file);
+  }
+
+  /** The items of a live epoll now (for the generator). */
+  itemsOf(epoll: string): SpecItem[] {
+    return [...(this.interest.get(epoll)?.values() ?? [])];
+  }
+
+  heldBy(thread: string): number {
+    return this.held.get(thread)?.length ?? 0;
+  }
+
+  ringSlot(k: number): SpecRingSlot | null {
+    return this.ring[k] ?? null;
+  }
+
   // ---- references and release ---------------------------------------------------------------------------
 
   private get(file: string): void {
-    if (!this.live.get(file)) throw new Error(`spec: reference taken on freed ${file}`);
+    if (this.life.get(file) !== 'live') throw new Error(`spec: reference taken on ${this.life.get(file)} ${file}`);
     this.ref.set(file, this.ref.get(file)! + 1);
   }
 
@@ -162,17 +258,46 @@ export class SequentialSpec {
   /** The last reference went: __fput. eventpoll_release drops every item watching the file; an epoll file's
    *  release frees its eventpoll and every item in it. Nothing here puts another reference. */
   private release(file: string): void {
-    this.live.set(file, false);
+    this.life.set(file, 'freed');
     for (const list of this.interest.values()) {
       for (const [k, it] of list) if (it.file === file) list.delete(k);
     }
     this.interest.delete(file);
   }
 
+  /** The lowest free fd of a table, or -1 when every fd below max_fds is in use. */
+  private lowestFree(t: Map<number, string>): number {
+    for (let n = 0; n < this.maxFds; n++) if (!t.has(n)) return n;
+    return -1;
+  }
+
   // ---- operations -----------------------------------------------------------------------------------------
 
+  /** Run a thread's ops in order with `else skip`: after an op with that flag returns nonzero, only the
+   *  thread's last op still runs. */
+  run(thread: string, ops: readonly SpecOp[]): SpecRun {
+    const rets: (number | null)[] = [];
+    const ran: number[] = [];
+    const snaps: SpecSnapshot[] = [];
+    let skipping = false;
+    ops.forEach((op, k) => {
+      const last = k === ops.length - 1;
+      if (skipping && !last) {
+        rets.push(null);
+        return;
+      }
+      const v = this.apply(thread, op);
+      rets.push(v);
+      ran.push(k);
+      snaps.push(this.snapshot());
+      if (op.elseSkip && v !== 0) skipping = true;
+    });
+    return { rets, ran, snaps };
+  }
+
   /** Run one operation of `thread` to completion (including the deferred __fput on its way back to user space)
-   *  and return its result: an fd number or 0, or a negative errno. */
+   *  and return its result: an fd number, a count or 0, or a negative errno. `elseSkip` is the caller's
+   *  business (see run). */
   apply(thread: string, op: SpecOp): number {
     switch (op.kind) {
       case 'close':
@@ -189,6 +314,24 @@ export class SequentialSpec {
         return this.fget(thread, op.fd);
       case 'fput':
         return this.fput(thread);
+      case 'epoll_wait':
+        return this.epollWait(thread, op.epfd);
+      case 'epoll_create':
+        return this.epollCreate(thread, op.epoll);
+      case 'fork':
+        return this.fork(thread, op.child);
+      case 'pidfd_getfd':
+        return this.pidfdGetfd(thread, op.process, op.fd);
+      case 'kcmp':
+        return this.kcmp(thread, op.process, op.fd, op.own);
+      case 'io_uring_register':
+        return this.ringRegister(thread, op.slot, op.fd);
+      case 'io_uring_unregister':
+        return this.ringUnregister(op.slot);
+      case 'io_uring_io':
+        return this.ringIo(op.slot);
+      case 'expand_fdtable':
+        return 0;
     }
   }
 
@@ -206,14 +349,11 @@ export class SequentialSpec {
     const f = this.lookup(thread, fd);
     if (f === undefined) return -EBADF;
     const t = this.table(thread);
-    for (let n = 0; n < this.maxFds; n++) {
-      if (!t.has(n)) {
-        this.get(f);
-        t.set(n, f);
-        return n;
-      }
-    }
-    return -EMFILE;
+    const n = this.lowestFree(t);
+    if (n < 0) return -EMFILE;
+    this.get(f);
+    t.set(n, f);
+    return n;
   }
 
   /** dup2(2): oldfd == newfd only validates; otherwise newfd is made to refer to oldfd's file and the file it
@@ -232,11 +372,12 @@ export class SequentialSpec {
   }
 
   /** SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SETFD: the supervisor's file (which must still be open,
-   *  else its fget fails: EBADF) is installed at exactly slot fd of the target's table, like dup2; nothing else
-   *  changes (other fds on the displaced file and epoll items keyed on it stay). Returns fd. */
+   *  else its fget fails: EBADF; an epoll not created yet is not open either) is installed at exactly slot fd of
+   *  the target's table, like dup2; nothing else changes (other fds on the displaced file and epoll items keyed
+   *  on it stay). Returns fd. */
   private replace(thread: string, fd: number, file: string): number {
     if (!this.kind.has(file)) throw new Error(`spec: unknown file ${file}`);
-    if (!this.live.get(file)) return -EBADF;
+    if (this.life.get(file) !== 'live') return -EBADF;
     if (fd < 0 || fd >= this.maxFds) return -EBADF;
     const t = this.table(thread);
     const displaced = t.get(fd);
@@ -275,7 +416,7 @@ export class SequentialSpec {
     if (this.kind.get(tf) === 'regular') return -EPERM;
     if (ef === tf || this.kind.get(ef) !== 'epoll') return -EINVAL;
     const list = this.interest.get(ef);
-    if (!list) throw new Error(`spec: epoll ${ef} is in a table but freed`);
+    if (!list) throw new Error(`spec: epoll ${ef} is in a table but has no eventpoll`);
     const k = key(tf, fd);
     switch (op) {
       case 'ADD':
@@ -295,6 +436,95 @@ export class SequentialSpec {
         return 0;
       }
     }
+  }
+
+  /** epoll_wait(2) with readiness not modelled: every item of the interest list is ready and reported once
+   *  (an item watching another epoll counts as one). EBADF, or EINVAL when epfd is not an epoll. */
+  private epollWait(thread: string, epfd: number): number {
+    const ef = this.lookup(thread, epfd);
+    if (ef === undefined) return -EBADF;
+    if (this.kind.get(ef) !== 'epoll') return -EINVAL;
+    const list = this.interest.get(ef);
+    if (!list) throw new Error(`spec: epoll ${ef} is in a table but has no eventpoll`);
+    return list.size;
+  }
+
+  /** epoll_create1(0): a new eventpoll with an empty interest list and its file (one reference, the new fd's)
+   *  at the lowest free fd; EMFILE (nothing created) when the table is full. */
+  private epollCreate(thread: string, epoll: string): number {
+    if (this.kind.get(epoll) !== 'epoll') throw new Error(`spec: epoll_create of ${epoll}, not an epoll`);
+    if (this.life.get(epoll) !== 'unborn') throw new Error(`spec: epoll_create(${epoll}) twice`);
+    const t = this.table(thread);
+    const n = this.lowestFree(t);
+    if (n < 0) return -EMFILE;
+    this.life.set(epoll, 'live');
+    this.ref.set(epoll, 1);
+    this.interest.set(epoll, new Map());
+    t.set(n, epoll);
+    return n;
+  }
+
+  /** fork(2) without CLONE_FILES: the child's table (empty before) becomes a copy of the caller's, one new
+   *  reference per slot (dup_fd). The parent sees the child's pid; the model's pid is 1. */
+  private fork(thread: string, child: string): number {
+    const t = this.table(thread);
+    const c = this.processTable(child);
+    if (c === t) throw new Error(`spec: fork into the caller's own table`);
+    if (c.size > 0) throw new Error(`spec: fork(${child}) into a table that is not empty`);
+    for (const [fd, f] of t) {
+      this.get(f);
+      c.set(fd, f);
+    }
+    return 1;
+  }
+
+  /** pidfd_getfd(2): fget_task(Q, fd) (EBADF if Q's fd is empty), then receive_fd into the caller's lowest free
+   *  fd (EMFILE); the new fd refers to the same struct file. */
+  private pidfdGetfd(thread: string, process: string, fd: number): number {
+    const f = this.lookupIn(this.processTable(process), fd);
+    if (f === undefined) return -EBADF;
+    const t = this.table(thread);
+    const n = this.lowestFree(t);
+    if (n < 0) return -EMFILE;
+    this.get(f);
+    t.set(n, f);
+    return n;
+  }
+
+  /** kcmp(Q, self, KCMP_FILE, fd, own): -EBADF if either fd is empty, else 0 for the same struct file and 1
+   *  for different ones (the model does not order them). */
+  private kcmp(thread: string, process: string, fd: number, own: number): number {
+    const a = this.lookupIn(this.processTable(process), fd);
+    const b = this.lookup(thread, own);
+    if (a === undefined || b === undefined) return -EBADF;
+    return a === b ? 0 : 1;
+  }
+
+  /** Register fd in fixed slot k: -EBUSY if the slot is in use; fget(fd) (EBADF); the slot owns that
+   *  reference. */
+  private ringRegister(thread: string, k: number, fd: number): number {
+    if (k < 0 || k >= RING_SLOTS) return -ENXIO;
+    if (this.ring[k]) return -EBUSY;
+    const f = this.lookup(thread, fd);
+    if (f === undefined) return -EBADF;
+    this.get(f);
+    this.ring[k] = { file: f, fd, table: this.threadTable.get(thread)! };
+    return 0;
+  }
+
+  /** Unregister slot k: -ENXIO if empty; else the slot's reference is put (maybe the last one). */
+  private ringUnregister(k: number): number {
+    const s = k >= 0 && k < RING_SLOTS ? this.ring[k] : null;
+    if (!s) return -ENXIO;
+    this.ring[k] = null;
+    this.put(s.file);
+    return 0;
+  }
+
+  /** I/O through fixed slot k (IOSQE_FIXED_FILE): the slot's file, never the fd table. -EBADF if empty. */
+  private ringIo(k: number): number {
+    if (k < 0 || k >= RING_SLOTS) return -ENXIO;
+    return this.ring[k] ? 0 : -EBADF;
   }
 
   /** The scenario's fget(N): take a reference on fd's file and keep it (an in-flight holder). 0 or EBADF. */
@@ -320,14 +550,15 @@ export class SequentialSpec {
     const byFd = (a: { fd: number }, b: { fd: number }) => a.fd - b.fd;
     return {
       tables: [...this.tables].map(([name, m]) => ({ name, fds: [...m].map(([fd, file]) => ({ fd, file })).sort(byFd) })),
-      files: [...this.kind.keys()].map((name) => ({ name, ref: this.ref.get(name)!, life: this.live.get(name) ? 'live' : 'freed' })),
+      files: [...this.kind.keys()].map((name) => ({ name, ref: this.ref.get(name)!, life: this.life.get(name)! })),
       epolls: [...this.kind].filter(([, k]) => k === 'epoll').map(([name]) => ({
         name,
-        life: this.interest.has(name) ? 'live' : 'freed',
+        life: this.life.get(name)!,
         items: sortItems([...(this.interest.get(name)?.values() ?? [])].map((it) => ({ ...it, events: [...it.events] }))),
       })),
       held: [...this.held].map(([thread, files]) => ({ thread, files: [...files] })),
       watches: this.watchCount(),
+      ring: this.ring.map((s) => (s ? { ...s } : null)),
     };
   }
 }
