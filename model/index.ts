@@ -107,8 +107,10 @@ export function kLayout(field: i32): i32 {
 }
 
 // ---- Search-engine helpers (model/search_*.ts, owned by the explorer; appended, nothing above depends on them) ----
-import { boundW, boundT, boundsAttach, boundsBytes, boundsInit, threadBound } from './search_bounds';
-import { namedThreads, propsAttach, propsBytes, propsInit, virtualCount, virtualWrites } from './search_props';
+import { boundW, boundT, boundsAttach, boundsBytes, boundsInit, nestedEpolls, threadBound } from './search_bounds';
+import {
+  invariantVirtual, invariantVirtualBound, namedThreads, propsAttach, propsBytes, propsInit, virtualCount, virtualWrites,
+} from './search_props';
 import { canonicalize, permutationAt, symmetryAttach, symmetryBytes, symmetryInit } from './search_symmetry';
 
 /** Static future-footprint bounds per thread (partial-order reduction): region size, then compute at `addr`. */
@@ -137,6 +139,17 @@ export function kPropsInit(addr: usize): void {
 }
 export function kVirtualWrites(writes: u64, t: i32): u64 {
   return virtualWrites(writes, t);
+}
+/** Invariants' virtual objects written by the step src -> dst, and by a bound that may write `w`. */
+export function kInvariantVirtual(src: usize, dst: usize): u64 {
+  return invariantVirtual(src, dst);
+}
+export function kInvariantVirtualBound(w: u64): u64 {
+  return invariantVirtualBound(w);
+}
+/** Can an epoll ever watch an epoll file in this scenario (after kBoundsInit)? */
+export function kNestedEpolls(): bool {
+  return nestedEpolls();
 }
 export function kVirtualCount(): i32 {
   return virtualCount();

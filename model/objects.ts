@@ -107,13 +107,15 @@ export function itemAlloc(ep: i32, f: i32, fd: i32, events: i32, data: i32): i32
   fpWrite(FP_FILE + f);
   for (let i = 0; i < nItems; i++) {
     if (!itemUsed(i)) {
-      itemSet(i, I_EP, ep + 1);
-      itemSet(i, I_FILE, f);
-      itemSet(i, I_FD, fd);
-      itemSet(i, I_EVENTS, events);
-      itemSet(i, I_DATA, data);
-      itemSet(i, I_FPOS, 0);
-      itemSet(i, I_FLAGS, 0);
+      // Plain stores: the footprint is (ep, f) above, not whatever the free record held before.
+      const a = itemAddr(i);
+      store<u8>(a + I_EP, <u8>(ep + 1));
+      store<u8>(a + I_FILE, <u8>f);
+      store<u8>(a + I_FD, <u8>fd);
+      store<u8>(a + I_EVENTS, <u8>events);
+      store<u8>(a + I_DATA, <u8>data);
+      store<u8>(a + I_FPOS, 0);
+      store<u8>(a + I_FLAGS, 0);
       return i;
     }
   }

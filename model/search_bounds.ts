@@ -15,7 +15,7 @@
 
 import { OpKind, Toggle } from './codes';
 import {
-  C_INIT_ITEMS, C_INIT_SLOTS, CFG, T_DEPTH, T_FLAGS, T_OPIDX, T_PENDING, epFile, fileEp, nEpolls, nFiles, nTables,
+  C_FAULTS, C_INIT_ITEMS, C_INIT_SLOTS, CFG, T_DEPTH, T_FLAGS, T_OPIDX, T_PENDING, epFile, fileEp, nEpolls, nFiles, nTables,
   nThreads, opAddr, setState, threadAddr, threadNops, threadTable, toggle,
 } from './layout';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, FP_TABLE } from './frame';
@@ -88,6 +88,16 @@ function epollsOfFiles(files: u32): u64 {
   return m;
 }
 
+/** Does the scenario use only the operations this analysis models precisely (close, dup, dup2, replace,
+ *  epoll_ctl, fget, fput)? Otherwise files may move between tables in ways it does not track (fork, pidfd_getfd,
+ *  seccomp ADDFD, epoll_create, io_uring), and every table and epoll may hold every file. */
+let classic: bool = true;
+const ALL: u64 = (<u64>1 << 34) - 1;
+
+function isClassic(kind: i32): bool {
+  return kind >= OpKind.Close && kind <= OpKind.Fput;
+}
+
 function computeMaps(): void {
   for (let tb = 0; tb < 8; tb++) store<u16>(base + OFF_MT + (<usize>tb << 1), 0);
   for (let e = 0; e < 8; e++) store<u16>(base + OFF_MW + (<usize>e << 1), 0);
@@ -109,6 +119,16 @@ function computeMaps(): void {
       }
     }
   }
+  classic = true;
+  for (let q = 0; q < nThreads; q++) {
+    for (let k = 0; k < threadNops(q); k++) if (!isClassic(<i32>load<u8>(opAddr(q, k)))) classic = false;
+  }
+  if (!classic) {
+    const every: u32 = nFiles >= 16 ? 0xffff : (<u32>1 << nFiles) - 1;
+    for (let tb = 0; tb < 8; tb++) store<u16>(base + OFF_MT + (<usize>tb << 1), <u16>every);
+    for (let e = 0; e < 8; e++) store<u16>(base + OFF_MW + (<usize>e << 1), <u16>every);
+    return;
+  }
   const n = <i32>load<u8>(CFG + C_INIT_ITEMS);
   for (let k = 0; k < n; k++) {
     const p = CFG + C_INIT_ITEMS + 1 + <usize>(k * 5);
@@ -128,7 +148,8 @@ function computeMaps(): void {
         for (let e = 0; e < nEpolls; e++) {
           let add: u32 = 0;
           if (kind == OpKind.EpollCtl && (files & (<u32>1 << epFile(e))) != 0) add = files;
-          if (kind == OpKind.Replace && toggle(Toggle.RfcV4Replace) && (mw(e) & files) != 0) add = <u32>1 << load<u8>(op + 2);
+          const rekeys = toggle(Toggle.RfcV4Replace) || toggle(Toggle.RfcV7);
+          if (kind == OpKind.Replace && rekeys && (mw(e) & files) != 0) add = <u32>1 << load<u8>(op + 2);
           const nw = mw(e) | add;
           if (nw != mw(e)) {
             store<u16>(base + OFF_MW + (<usize>e << 1), <u16>nw);
@@ -147,6 +168,11 @@ function opBound(q: i32, k: i32): void {
   const tb = threadTable(q);
   const op = opAddr(q, k);
   const kind = <i32>load<u8>(op);
+  if (!isClassic(kind)) {
+    opW = ALL;
+    opT = ALL;
+    return;
+  }
   let files = mt(tb);
   let w: u64 = 0;
   let r: u64 = bit(FP_TABLE + tb);
@@ -156,7 +182,8 @@ function opBound(q: i32, k: i32): void {
   if (kind == OpKind.Replace) {
     const nf = <i32>load<u8>(op + 2);
     files |= <u32>1 << nf;
-    if (toggle(Toggle.RfcV4Replace)) {
+    w |= bit(FP_GLOBAL); // the RFC walks and the seccomp request state
+    if (toggle(Toggle.RfcV4Replace) || toggle(Toggle.RfcV7)) {
       for (let e = 0; e < nEpolls; e++) {
         if ((mw(e) & files) != 0) w |= bit(FP_EPOLL + e) | bit(FP_GLOBAL) | bit(FP_ITEMS);
       }
@@ -165,13 +192,18 @@ function opBound(q: i32, k: i32): void {
   if (kind == OpKind.EpollCtl) {
     w |= epollsOfFiles(files) | bit(FP_GLOBAL) | bit(FP_ITEMS);
   }
+  // itemAlloc writes the record field by field, and each itemSet reports the item's current file: between
+  // I_EP and I_FILE that is the zeroed record's file 0 (objects.ts). Harmless, but it is in the footprint.
+  if ((w & bit(FP_ITEMS)) != 0) w |= bit(FP_FILE + 0);
   // Every file of the table may be taken, inserted into an epoll (its f_ep and its watchers' items move) and put.
   for (let f = 0; f < nFiles; f++) {
     if ((files & (<u32>1 << f)) != 0) w |= bit(FP_FILE + f) | (kind == OpKind.EpollCtl || kind == OpKind.Replace ? watchersOf(f) : 0);
   }
   w |= filesClosure(files);
+  // Every allocation is a fault point, which reads the fault budget (global); with a budget it may write it.
+  if (load<u8>(CFG + C_FAULTS) != 0) w |= bit(FP_GLOBAL);
   opW = w;
-  opT = w | r;
+  opT = w | r | bit(FP_GLOBAL);
 }
 
 /** Compute the bounds for the configured scenario into the region at `addr` (kBoundsBytes() bytes). */
@@ -195,6 +227,14 @@ export function boundsInit(addr: usize): void {
     }
     store<u64>(base + OFF_EVER + <usize>(q * 8), ever);
   }
+}
+
+/** Can an epoll ever watch an epoll file (nested epolls: the epoll-cycle invariant matters)? */
+export function nestedEpolls(): bool {
+  for (let e = 0; e < nEpolls; e++) {
+    for (let f = 0; f < nFiles; f++) if ((mw(e) & (<u32>1 << f)) != 0 && fileEp(f) != 0xff) return true;
+  }
+  return false;
 }
 
 /** Use bounds computed by another instance on the same (shared) memory. */

@@ -6,18 +6,29 @@
 // which threads any expectation names (those threads are not interchangeable).
 
 import { Modality, PredOp } from './codes';
-import { C_CODE, C_EXPECT, C_NEXPECT, CFG, nEpolls, nTables } from './layout';
+import {
+  C_CODE, C_EXPECT, C_NEXPECT, CFG, E_MTX, E_SIZE, F_LIFE, F_SIZE, I_SIZE, fileEp, nEpolls, nFiles, nItems, nTables,
+  offEpolls, offFiles, offItems,
+} from './layout';
+import { nestedEpolls } from './search_bounds';
 import { FP_EPOLL, FP_FILE, FP_TABLE } from './frame';
 
 export const VIRTUAL_BASE: i32 = 34;
-export const MAX_VIRTUAL: i32 = 30;
+export const MAX_VIRTUAL: i32 = 27; // bits 34..60; 61 and 62 belong to invariants (below)
+/** DanglingFile (E8) is checked only while the item's ep->mtx is free: the files' life and the epolls' mtx are
+ *  one virtual object. */
+export const VIRTUAL_QUIESCENT: i32 = 62;
+/** EpollCycle (E9) reads the items of every epoll that watch epoll files: one virtual object when nested
+ *  epolls are possible. */
+export const VIRTUAL_CYCLE: i32 = 61;
 
-// Region: objects u64[30], threads u8[30] (padded to 32), named threads u8 (any modality).
+// Region: objects u64[27], threads u8[27] (padded to 32), named threads u8 (any modality), nested flag.
 let base: usize = 0;
 const OFF_OBJ: usize = 0;
 const OFF_THR: usize = 240;
 const OFF_NAMED: usize = 272;
 const OFF_NVIRTUAL: usize = 276;
+const OFF_NESTED: usize = 277;
 const BYTES: usize = 280;
 let nVirtual: i32 = 0;
 
@@ -97,12 +108,17 @@ export function propsInit(addr: usize): void {
   }
   store<u8>(base + OFF_NAMED, <u8>named);
   store<u8>(base + OFF_NVIRTUAL, <u8>nVirtual);
+  nested = nestedEpolls();
+  store<u8>(base + OFF_NESTED, nested ? 1 : 0);
 }
+
+let nested: bool = false;
 
 /** Use an analysis made by another instance on the same (shared) memory. */
 export function propsAttach(addr: usize): void {
   base = addr;
   nVirtual = load<u8>(base + OFF_NVIRTUAL);
+  nested = load<u8>(base + OFF_NESTED) != 0;
 }
 
 /** Threads named by any expectation (bit per thread). */
@@ -123,4 +139,56 @@ export function virtualWrites(writes: u64, t: i32): u64 {
 
 export function virtualCount(): i32 {
   return nVirtual;
+}
+
+function bit64(b: i32): u64 {
+  return (<u64>1) << <u64>b;
+}
+
+/** Virtual objects of the kernel's invariants that the step from src to dst wrote: the quiescence object when a
+ *  file's life or an epoll's mtx changed, the epoll-graph object when an item on an epoll file changed. The
+ *  invariants not named here read one object each, or are sums over objects (docs/search.md). */
+export function invariantVirtual(src: usize, dst: usize): u64 {
+  let m: u64 = 0;
+  for (let f = 0; f < nFiles; f++) {
+    const o = <usize>(offFiles + f * F_SIZE + F_LIFE);
+    if (load<u8>(src + o) != load<u8>(dst + o)) {
+      m |= bit64(VIRTUAL_QUIESCENT);
+      break;
+    }
+  }
+  if (m == 0) {
+    for (let e = 0; e < nEpolls; e++) {
+      const o = <usize>(offEpolls + e * E_SIZE + E_MTX);
+      if (load<u8>(src + o) != load<u8>(dst + o)) {
+        m |= bit64(VIRTUAL_QUIESCENT);
+        break;
+      }
+    }
+  }
+  if (nested) {
+    for (let i = 0; i < nItems; i++) {
+      const o = <usize>(offItems + i * I_SIZE);
+      const a = load<u64>(src + o);
+      const b = load<u64>(dst + o);
+      if (a == b) continue;
+      // I_EP (byte 0) != 0 means used; I_FILE is byte 1.
+      const fa = <i32>((a >> 8) & 0xff);
+      const fb = <i32>((b >> 8) & 0xff);
+      if (((a & 0xff) != 0 && fileEp(fa) != 0xff) || ((b & 0xff) != 0 && fileEp(fb) != 0xff)) {
+        m |= bit64(VIRTUAL_CYCLE);
+        break;
+      }
+    }
+  }
+  return m;
+}
+
+/** The same for a thread's bound (may write): any file or epoll write may change a life or an mtx. */
+export function invariantVirtualBound(w: u64): u64 {
+  let m: u64 = 0;
+  const filesAndEpolls: u64 = ((<u64>1 << 32) - 1) & ~(<u64>0xff);
+  if ((w & filesAndEpolls) != 0) m |= bit64(VIRTUAL_QUIESCENT);
+  if (nested && (w & (<u64>0xff << 24)) != 0) m |= bit64(VIRTUAL_CYCLE);
+  return m;
 }

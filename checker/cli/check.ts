@@ -1,5 +1,6 @@
-// fdrace check FILE... : exhaustive search of each scenario on each variant, a summary per run and the shortest
-// trace of each violation. Exit 10 on a violation, 11 on a deadlock, 12 if a limit stopped a search, else 0.
+// fdrace check FILE... : search each scenario on each variant (exhaustive breadth-first by default; depth-first,
+// random walks and preemption-bounded search on request), a summary per run and a trace of each violation.
+// Exit 10 on a violation, 11 on a deadlock, 12 if a limit stopped a search (or it was not exhaustive), else 0.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import { compileScenario } from '../compile/config.ts';
 import { compare } from '../expected.ts';
 import { loadKernel } from '../kernel/load-node.ts';
 import { readScenario } from '../load.ts';
-import { bfs, type Limits } from '../search/bfs.ts';
+import type { Limits, Progress, SearchOptions, StorageMode, Strategy } from '../search/options.ts';
+import { searchAsync } from '../search/run.ts';
 import { withLockOrder } from '../lockdep.ts';
 import { parsePath, type SearchResult } from '../search/result.ts';
 import { replay } from '../trace/replay.ts';
@@ -15,24 +17,117 @@ import { formatTrace } from '../trace/text.ts';
 import { resolveVariant } from '../variants.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
-import { headline, statsLine } from './report.ts';
+import { bytes, headline, statsLine } from './report.ts';
 
 export const CHECK_OPTIONS: Record<string, OptSpec> = {
   variant: { kind: 'list', value: 'NAME', help: 'variant to check (repeatable); default: every variant the scenario lists' },
   without: { kind: 'list', value: 'TOGGLE', help: 'switch a toggle off in the chosen variants ("what if this fix were missing?")' },
   with: { kind: 'list', value: 'TOGGLE', help: 'switch a toggle on in the chosen variants' },
-  strategy: { kind: 'string', value: 'bfs', help: 'search strategy: bfs (breadth-first, shortest counterexamples)' },
+  strategy: {
+    kind: 'string',
+    value: 'NAME',
+    help: 'bfs (default: breadth-first, shortest counterexamples), dfs (depth-first, least memory), random (seeded random walks), pb (preemption-bounded: fewest preemptions first)',
+  },
+  storage: {
+    kind: 'string',
+    value: 'MODE',
+    help: 'full (default: whole states), fingerprint (64-bit hashes, 8 B per slot; prints the collision probability), bitstate (k bits per state in a bit array sized by --max-memory; may miss states: a pass is not a proof)',
+  },
+  por: {
+    kind: 'flag',
+    help: 'partial-order reduction with sleep sets (default with dfs; off by default with bfs, whose counterexamples are then shortest; see docs/search.md)',
+  },
+  'no-por': { kind: 'flag', help: 'explore every interleaving (no partial-order reduction, no sleep sets)' },
+  symmetry: { kind: 'flag', help: 'symmetry reduction of interchangeable threads (same process, same operations; the default)' },
+  'no-symmetry': { kind: 'flag', help: 'no symmetry reduction' },
+  hashes: { kind: 'int', value: 'K', min: 1, max: 16, help: 'bitstate: hash functions (bits) per state (default 3)' },
+  seed: { kind: 'int', value: 'S', min: 0, max: 2 ** 53 - 2 ** 32, help: 'random: base seed (default 0); walk i uses seed S+i, reproducible with --seed S+i --walks 1' },
+  walks: { kind: 'int', value: 'N', min: 1, max: 1e9, help: 'random: number of walks (default 1000)' },
+  'walk-depth': { kind: 'int', value: 'D', min: 1, max: 1_000_000, help: 'random: steps per walk at most (default 10000)' },
+  'max-preemptions': { kind: 'int', value: 'K', min: 0, max: 254, help: 'pb: stop after bound K (incomplete if interleavings with more preemptions exist); default: raise the bound until everything is explored' },
   'max-states': { kind: 'int', value: 'N', min: 1, max: 2 ** 31, help: 'stop after storing N states (result: incomplete, exit 12)' },
-  'max-depth': { kind: 'int', value: 'N', min: 1, max: 65535, help: 'stop when a state deeper than N steps is stored (incomplete)' },
+  'max-depth': { kind: 'int', value: 'N', min: 1, max: 65535, help: 'do not expand states N steps deep (incomplete if any had successors)' },
   timeout: { kind: 'number', value: 'S', min: 0.001, max: 1e7, help: 'stop after S seconds (incomplete, exit 12)' },
-  'max-memory': { kind: 'int', value: 'MIB', min: 1, max: 4095, help: 'cap the state store at MIB mebibytes (incomplete when reached)' },
-  workers: { kind: 'int', value: 'N', min: 1, max: 1, help: 'worker threads (this build searches with 1)' },
+  'max-memory': { kind: 'int', value: 'MIB', min: 1, max: 4095, help: 'cap the search memory at MIB mebibytes (incomplete when reached); bitstate: the bit array takes half' },
+  workers: { kind: 'int', value: 'N', min: 1, max: 64, help: 'worker threads sharing one visited set (bfs; default 1)' },
+  'check-bounds': { kind: 'flag', help: 'check every step against its thread\'s footprint bound even without reduction (debugging the reduction)' },
   json: { kind: 'flag', help: 'print one JSON object per scenario x variant instead of the summary' },
   'trace-out': { kind: 'string', value: 'DIR', help: 'write each counterexample as Trace JSON (format 1) into DIR' },
   'no-trace': { kind: 'flag', help: 'do not print counterexample traces (summaries only)' },
-  quiet: { kind: 'flag', help: 'no progress output on stderr' },
+  quiet: { kind: 'flag', help: 'no progress output on stderr (progress is shown only when stderr is a terminal)' },
   help: { kind: 'flag', help: 'show this help' },
 };
+
+const STRATEGIES: Strategy[] = ['bfs', 'dfs', 'random', 'pb'];
+const STORAGES: StorageMode[] = ['full', 'fingerprint', 'bitstate'];
+
+/** The search options the command line asks for (validated). */
+export function searchOptions(opts: Record<string, unknown>): { options: SearchOptions; workers: number } {
+  const strategy = (opts.strategy ?? 'bfs') as Strategy;
+  if (!STRATEGIES.includes(strategy)) throw new UsageError(`unknown strategy '${String(opts.strategy)}' (known: ${STRATEGIES.join(', ')})`);
+  const storage = (opts.storage ?? 'full') as StorageMode;
+  if (!STORAGES.includes(storage)) throw new UsageError(`unknown storage '${String(opts.storage)}' (known: ${STORAGES.join(', ')})`);
+  if (opts.por && opts['no-por']) throw new UsageError('--por and --no-por contradict each other');
+  if (opts.symmetry && opts['no-symmetry']) throw new UsageError('--symmetry and --no-symmetry contradict each other');
+  const only = (name: string, strategies: Strategy[]) => {
+    if (opts[name] !== undefined && !strategies.includes(strategy)) {
+      throw new UsageError(`--${name} applies to --strategy ${strategies.join(' or ')}, not ${strategy}`);
+    }
+  };
+  only('seed', ['random']);
+  only('walks', ['random']);
+  only('walk-depth', ['random']);
+  only('max-preemptions', ['pb']);
+  if (opts.hashes !== undefined && storage !== 'bitstate') throw new UsageError('--hashes applies to --storage bitstate');
+  const workers = (opts.workers as number | undefined) ?? 1;
+  if (workers > 1 && strategy !== 'bfs') throw new UsageError(`--workers ${workers} needs --strategy bfs (${strategy} runs in one thread)`);
+  if (strategy === 'pb' && storage !== 'full') throw new UsageError('--strategy pb keeps whole states: use --storage full');
+  const options: SearchOptions = {
+    strategy,
+    storage,
+    // bfs promises shortest counterexamples, which a reduced graph may not contain: reduction is opt-in there.
+    por: opts.por ? true : opts['no-por'] ? false : strategy === 'dfs',
+    symmetry: !opts['no-symmetry'],
+    ...(opts.hashes !== undefined ? { hashes: opts.hashes as number } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed as number } : {}),
+    ...(opts.walks !== undefined ? { walks: opts.walks as number } : {}),
+    ...(opts['walk-depth'] !== undefined ? { walkDepth: opts['walk-depth'] as number } : {}),
+    ...(opts['max-preemptions'] !== undefined ? { maxPreemptions: opts['max-preemptions'] as number } : {}),
+    ...(opts['check-bounds'] ? { checkBounds: true } : {}),
+  };
+  return { options, workers };
+}
+
+const fmt = new Intl.NumberFormat('en-US');
+
+/** The progress line: states, rate, frontier, depth, memory, and what the strategy knows about the rest. */
+export function progressLine(p: Progress): string {
+  const rate = p.seconds > 0 ? Math.round(p.states / p.seconds) : p.states;
+  const rest = p.remaining ? `, ${p.remaining}` : '';
+  return `${fmt.format(p.states)} states, ${fmt.format(rate)} states/s, frontier ${fmt.format(p.frontier)}, depth ${p.depth}, ${bytes(p.memoryBytes)}${rest}`;
+}
+
+/** How the search ran: strategy, storage (and what it means), reductions, workers. */
+export function searchLines(r: SearchResult): string[] {
+  const s = r.search;
+  if (!s) return [];
+  const st = s.storage;
+  const red = [s.reductions.por ? 'partial-order' : '', s.reductions.sleepSets ? 'sleep sets' : '', s.reductions.symmetry ? 'symmetry' : ''].filter(Boolean);
+  const perState = r.stats.bytesPerState ? `, ${r.stats.bytesPerState.toFixed(1)} B/state stored` : '';
+  const lines = [
+    `search: ${s.strategy}, ${st.mode} storage${perState}, ${red.length ? `reductions: ${red.join(', ')}` : 'no reduction'}, ` +
+      `${s.workers} worker${s.workers === 1 ? '' : 's'}, ${fmt.format(r.stats.transitionsPerSecond ?? 0)} transitions/s`,
+  ];
+  if (st.mode === 'fingerprint') lines.push(`fingerprints: collision probability ~${(st.collisionProbability ?? 0).toExponential(1)} (n^2/2^65)`);
+  if (st.mode === 'bitstate') {
+    lines.push(
+      `bitstate: POSSIBLY INCOMPLETE (not a proof): 2^${Math.log2(st.bits ?? 1)} bits, ${st.hashes} hashes, ` +
+        `hash factor ${(st.hashFactor ?? 0).toFixed(1)}, ~${(st.expectedOmissions ?? 0).toPrecision(2)} states expected missed`,
+    );
+  }
+  for (const n of s.notes ?? []) lines.push(`note: ${n}`);
+  return lines;
+}
 
 export const CHECK_USAGE = 'usage: fdrace check FILE.fdr... [options]';
 
@@ -45,9 +140,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positional.length === 0) throw new UsageError(`no scenario file given\n${CHECK_USAGE}`);
-  if (opts.strategy !== undefined && opts.strategy !== 'bfs') {
-    throw new UsageError(`unknown strategy '${String(opts.strategy)}' (this build has: bfs)`);
-  }
+  const { options, workers } = searchOptions(opts);
   const scenarios = positional.map((p) => ({ path: p, s: readScenario(p) }));
   const x = await loadKernel();
   // Replays get their own instance: replaying resets the engine, and the search's store must stay intact.
@@ -63,9 +156,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     timeoutSeconds: opts.timeout as number | undefined,
     maxMemoryBytes: opts['max-memory'] ? (opts['max-memory'] as number) * 1024 * 1024 : 0,
     interrupted: () => interrupted,
-    onProgress: showProgress
-      ? (p) => process.stderr.write(`\r${p.states} states, ${Math.round(p.states / p.seconds)} states/s, frontier ${p.frontier}, depth ${p.depth}, ${(p.memoryBytes / 2 ** 20).toFixed(0)} MiB   `)
-      : undefined,
+    onProgress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p)}`) : undefined,
   };
   const results: SearchResult[] = [];
   try {
@@ -79,7 +170,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
           throw new UsageError((e as Error).message);
         }
         const c = compileScenario(s, v.label, v.toggles, path);
-        const r = withLockOrder(bfs(x, c, limits, path), x, c);
+        const r = await searchAsync(x, c, limits, options, workers, path, (res, xs) => withLockOrder(res, xs, c));
         if (showProgress) process.stderr.write('\r\x1b[K');
         results.push(r);
         const cmp = v.label === name ? compare(s, r, name) : undefined;
@@ -88,9 +179,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
         } else {
           console.log(headline(r, cmp));
           console.log(`  ${statsLine(r)}`);
+          for (const line of searchLines(r)) console.log(`  ${line}`);
         }
         for (const viol of r.violations) {
-          if (!opts.json) console.log(`  ${viol.property}: ${viol.message}${viol.path || viol.steps ? ` [${viol.steps} steps, path ${viol.path || '(initial state)'}]` : ''}`);
+          const how = [
+            viol.path || viol.steps ? `${viol.steps} steps, path ${viol.path || '(initial state)'}` : '',
+            viol.seed !== undefined ? `seed ${viol.seed}` : '',
+            viol.preemptions !== undefined ? `${viol.preemptions} preemption${viol.preemptions === 1 ? '' : 's'}` : '',
+          ].filter(Boolean);
+          if (!opts.json) console.log(`  ${viol.property}: ${viol.message}${how.length ? ` [${how.join(', ')}]` : ''}`);
           if (viol.splat && !opts.json) console.log(indent(viol.splat));
           if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
           const needTrace = (!opts.json && !opts['no-trace']) || opts['trace-out'];

@@ -13,6 +13,47 @@ export interface Stats {
   statesPerSecond: number;
   memoryBytes: number;
   stateBytes: number;
+  /** Transitions per second. */
+  transitionsPerSecond?: number;
+  /** Bytes of the visited set's table (or bit array), and bytes per state of everything that stores visited
+   *  states (table, plus whole-state records in full storage). */
+  visitedBytes?: number;
+  bytesPerState?: number;
+  /** Reductions at work: expansions that used a proper ample set, that fell back to every move (cycle proviso or
+   *  no ample set), and moves skipped because they were asleep. */
+  ampleExpansions?: number;
+  fullExpansions?: number;
+  sleptMoves?: number;
+  /** Random walks run (strategy random); preemption bound reached (strategy pb). */
+  walks?: number;
+  preemptions?: number;
+  /** Parallel search: seconds spent starting the workers (included in `seconds`). */
+  startupSeconds?: number;
+}
+
+/** How states were stored, and what that means for completeness. */
+export interface StorageInfo {
+  mode: 'full' | 'fingerprint' | 'bitstate';
+  /** fingerprint: estimated probability that two distinct states shared a fingerprint (n^2 / 2^65). */
+  collisionProbability?: number;
+  /** bitstate: bits, hash functions, bits per state ("hash factor"), expected states missed. */
+  bits?: number;
+  hashes?: number;
+  hashFactor?: number;
+  expectedOmissions?: number;
+  /** bitstate may have missed states: a pass is not a proof. */
+  possiblyIncomplete?: boolean;
+}
+
+export interface SearchInfo {
+  strategy: 'bfs' | 'dfs' | 'random' | 'pb';
+  storage: StorageInfo;
+  reductions: { por: boolean; sleepSets: boolean; symmetry: boolean };
+  workers: number;
+  /** random: the base seed (walk i uses seed + i). */
+  seed?: number;
+  /** Anything the reader should know about how this result was obtained. */
+  notes?: string[];
 }
 
 export interface Violation {
@@ -26,6 +67,10 @@ export interface Violation {
   steps: number;
   /** For lock-order inversions: the lockdep-style report. */
   splat?: string;
+  /** strategy random: the seed that reproduces this counterexample with --seed SEED --walks 1. */
+  seed?: number;
+  /** strategy pb: the preemptions on this counterexample (the fewest any counterexample of it needs). */
+  preemptions?: number;
 }
 
 export interface SearchResult {
@@ -37,6 +82,8 @@ export interface SearchResult {
   incomplete?: string;
   stats: Stats;
   violations: Violation[];
+  /** How the search ran (strategy, storage, reductions, workers). Absent only in results of older builds. */
+  search?: SearchInfo;
 }
 
 /** Built-in property each kernel violation code belongs to. */

@@ -1,301 +1,374 @@
-// The explorer's hot loop, compiled together with the kernel into one Wasm module: breadth-first search with the
-// visited set and the state store in linear memory. The TypeScript driver (checker/search/bfs.ts) calls eRun in
-// batches and owns everything else (limits, progress, reports, paths). The kernel is used only through its
-// interface (model/index.ts): states are opaque bytes here.
+// The explorer's hot loops, compiled together with the kernel into one Wasm module (plain and threaded builds of
+// the same source). The TypeScript drivers (checker/search/) call these exports in batches and own everything
+// else: limits, progress, workers, reports, paths. The kernel is used only through its interface
+// (model/index.ts): states are opaque bytes here.
 //
-// Store: records of [hash u32][parent u32][move u8][flags u8][depth u16][pad 4][state], in chunks of 2^14
-// records; the visited set is an open-addressing table of record ids + 1, doubled at half load.
+//   config.ts   the engine's options (storage, strategy, reductions) and sizes
+//   shared.ts   control block, atomics, allocator      store.ts    chunked arrays
+//   hash.ts     state hashing                          visited.ts  full / fingerprint / bitstate visited sets
+//   judge.ts    invariants, expectations, reports      expand.ts   successors, sleep sets, symmetry
+//   por.ts      ample sets (partial-order reduction)   bfs.ts dfs.ts walk.ts pb.ts   the strategies
 
 import {
-  kAllDone, kBuildInitial, kCheck, kConfigure, kEvalExpect, kExpectCount, kExpectModality, kFaultBudget,
-  kCheckMask, kViolObjOf, kFaultsUsed, kIsFatal, kSawFaultPoint, kStateSize, kStep, kViolObj,
+  kBoundsInit, kBuildInitial, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
+  kNestedEpolls,
+  kPermutation, kPropsInit, kSearchAttach, kStateSize, kStep, kSymBytes, kSymInit,
 } from '../../model/index';
-import { Modality, StepStatus } from '../../model/codes';
-import { SCRATCH } from '../../model/layout';
-import { MAX_THREADS } from '../../model/layout';
+import { Modality } from '../../model/codes';
+import { MAX_THREADS, SCRATCH } from '../../model/layout';
+import {
+  BOUNDS_AREA, CTRL, HEAP_START, PROPS_AREA, REPORTS, SYM_AREA, X_AMPLE, X_BOUNDERR, X_BOUNDW, X_CHUNKS_LOG,
+  X_CHUNKS_QA, X_CHUNKS_QB, X_CHUNKS_RA, X_CHUNKS_RB, X_CHUNKS_REC, X_CHUNKS_TERM, X_COUNT, X_DEAD, X_DEPTHCUT,
+  X_FULLEXP, X_LEVEL, X_MAX, X_MAXDEPTH, X_MAXSTATES, X_NEXTN, X_NREPORTS, X_NTERM, X_SLEPT, X_SOMETIMES,
+  X_LE, X_STEPW, X_STOP, X_TERMINALS, X_TOP, X_TRANSITIONS, X_USED, X_WORKERS, alloc, ld32, ld64, st32, usedBytes,
+} from './shared';
+import * as C from './config';
+import { arrInit } from './store';
+import { R_MOVE, R_PARENT, HDR, NONE, flushUsed, recAddr, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
+import { buffersBytes, setBuffers, spare, spareObjs } from './expand';
+import {
+  RUN_DONE, RUN_LEVEL_DONE, bfsNextLevel, bfsStart, bfsWork, consumed, insertInitial, levelRemaining, logGet,
+} from './bfs';
+import { dfsDepth, dfsMove, dfsPendingMove, dfsRun, dfsStart } from './dfs';
+import { walkBuffers, walkLength, walkMove, walkRun } from './walk';
+import { boundCut, pbBound, pbQueued, pbRun, pbStart } from './pb';
+import { judge, jExpect, jFatal, jMask, reportJudged, setSerialiseChecks, setTermScratch, terminalAddr } from './judge';
+import { FL_BAD } from './visited';
+import { insertFull, insertHash } from './visited';
+import { hash64 } from './hash';
+import { SEED } from './bfs';
 
 export * from '../../model/index';
+export { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_CAPACITY, RUN_LEVEL_DONE, RUN_GROW, RUN_BOUND, RUN_LIMIT, RUN_STOPPED, RUN_FOUND } from './bfs';
+export { R_INVARIANT, R_EXPECT, R_DEADLOCK } from './judge';
 
-const CHUNK_SHIFT: u32 = 14;
-const CHUNK_RECS: u32 = 1 << CHUNK_SHIFT;
-const CHUNK_TABLE: usize = 40960; // u32 pointers, up to 4096 chunks (64 Mi records)
-const MAX_CHUNKS: u32 = 4096;
-const REPORTS: usize = 57344; // [64] kind u8, code u8, obj u8, pad u8, id u32
-const MAX_REPORTS: i32 = 64;
-const HEAP_START: usize = 65536;
-const HDR: usize = 16;
+let setupPending = false;
 
-/** Report kinds. */
-export const R_INVARIANT = 1;
-export const R_EXPECT = 2;
-export const R_DEADLOCK = 3;
-
-/** eRun results. */
-export const RUN_DONE = 0;
-export const RUN_MORE = 1;
-export const RUN_OUT_OF_MEMORY = 2;
-export const RUN_CAPACITY = 3;
-
-let stateBytes: usize = 0;
-let recSize: usize = 0;
-let top: usize = HEAP_START;
-let maxBytes: usize = 0xffff0000;
-let table: usize = 0;
-let tableMask: u32 = 0;
-let count: u32 = 0;
-let head: u32 = 0;
-let transitions: f64 = 0;
-let terminals: u32 = 0;
-let maxDepth: i32 = 0;
-let nReports: i32 = 0;
-let sometimes: u32 = 0;
-let nChunks: u32 = 0;
-let oom: bool = false;
-let nThreadsCfg: i32 = 0;
-
-function alloc(bytes: usize): usize {
-  const p = (top + 15) & ~15;
-  const end = p + bytes;
-  if (end > maxBytes) return 0;
-  const have = <usize>memory.size() << 16;
-  if (end > have) {
-    const pages = <i32>((end - have + 0xffff) >> 16);
-    if (memory.grow(pages) < 0) return 0;
-  }
-  top = end;
-  return p;
+/** Choose storage, strategy and reductions for the next eInit (otherwise eInit uses full-storage BFS, no
+ *  reduction: what replays and older callers expect). */
+export function eSetup(
+  storage: i32, strategy: i32, por: i32, sleep: i32, symmetry: i32, hashes: i32, maxDepth: i32, bitsLog2: i32,
+  maxPreemptions: i32, checkBounds: i32, maxStates: f64,
+): void {
+  C.writeChoices(storage, strategy, por != 0, sleep != 0, symmetry != 0, hashes, maxDepth, bitsLog2, maxPreemptions, checkBounds != 0);
+  store<u32>(CTRL + X_MAXSTATES, maxStates > 0 && maxStates < 4294967295.0 ? <u32>maxStates : 0);
+  setupPending = true;
 }
 
-// @ts-ignore: decorator
-@inline function recAddr(id: u32): usize {
-  return <usize>load<u32>(CHUNK_TABLE + ((<usize>(id >> CHUNK_SHIFT)) << 2)) + <usize>(id & (CHUNK_RECS - 1)) * recSize;
-}
+let walkDepth: u32 = 0;
 
-function hashState(p: usize): u32 {
-  let h: u64 = 0x9e3779b97f4a7c15;
-  for (let i: usize = 0; i < stateBytes; i += 8) {
-    h ^= load<u64>(p + i);
-    h *= 0xff51afd7ed558ccd;
-    h ^= h >> 32;
-  }
-  h ^= h >> 29;
-  h *= 0xc4ceb9fe1a85ec53;
-  h ^= h >> 32;
-  return <u32>h;
-}
-
-function sameState(a: usize, b: usize): bool {
-  for (let i: usize = 0; i < stateBytes; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
-  return true;
-}
-
-function growTable(): bool {
-  const cap = (tableMask + 1) << 1;
-  const t = alloc(<usize>cap << 2);
-  if (t == 0) return false;
-  memory.fill(t, 0, <usize>cap << 2);
-  const mask = cap - 1;
-  for (let id: u32 = 0; id < count; id++) {
-    let i = load<u32>(recAddr(id)) & mask;
-    while (load<u32>(t + (<usize>i << 2)) != 0) i = (i + 1) & mask;
-    store<u32>(t + (<usize>i << 2), id + 1);
-  }
-  table = t;
-  tableMask = mask;
-  return true;
-}
-
-function report(kind: i32, code: i32, obj: i32, id: u32): void {
-  for (let k = 0; k < nReports; k++) {
-    const p = REPORTS + <usize>(k * 8);
-    if (load<u8>(p) == <u8>kind && load<u8>(p + 1) == <u8>code) return;
-  }
-  if (nReports >= MAX_REPORTS) return;
-  const p = REPORTS + <usize>(nReports * 8);
-  store<u8>(p, <u8>kind);
-  store<u8>(p + 1, <u8>code);
-  store<u8>(p + 2, <u8>obj);
-  store<u32>(p + 4, id);
-  nReports++;
-}
-
-/** Flags of a record. */
-const BAD: u8 = 1;
-
-/** Judge a new state: invariants, then always/never/sometimes expectations. Returns true if it is bad. */
-function judge(id: u32, s: usize): bool {
-  let m = kCheckMask(s);
-  let bad = false;
-  while (m != 0) {
-    const v = <i32>ctz(m);
-    m &= m - 1;
-    report(R_INVARIANT, v, kViolObjOf(v), id);
-    if (kIsFatal(v)) bad = true;
-  }
-  const n = kExpectCount();
-  for (let k = 0; k < n; k++) {
-    const m = kExpectModality(k);
-    if (m == Modality.AtEnd) continue;
-    const holds = kEvalExpect(s, k);
-    if (m == Modality.Sometimes) {
-      if (holds) sometimes |= 1 << k;
-    } else if ((m == Modality.Always && !holds) || (m == Modality.Never && holds)) {
-      report(R_EXPECT, k, 0, id);
-    }
-  }
-  return bad;
-}
-
-/** Insert the state at `s` if new. Returns the outcome: 0 seen before, 1 new, -1 out of memory. */
-function insert(s: usize, parent: u32, move: u8, dep: i32): i32 {
-  const h = hashState(s);
-  let i = h & tableMask;
-  while (true) {
-    const e = load<u32>(table + (<usize>i << 2));
-    if (e == 0) break;
-    const r = recAddr(e - 1);
-    if (load<u32>(r) == h && sameState(r + HDR, s)) return 0;
-    i = (i + 1) & tableMask;
-  }
-  const id = count;
-  if ((id & (CHUNK_RECS - 1)) == 0) {
-    if (nChunks >= MAX_CHUNKS) return -1;
-    const c = alloc(<usize>CHUNK_RECS * recSize);
-    if (c == 0) return -1;
-    store<u32>(CHUNK_TABLE + (<usize>nChunks << 2), <u32>c);
-    nChunks++;
-  }
-  const r = recAddr(id);
-  store<u32>(r, h);
-  store<u32>(r + 4, parent);
-  store<u8>(r + 8, move);
-  store<u16>(r + 10, <u16>dep);
-  memory.copy(r + HDR, s, stateBytes);
-  store<u32>(table + (<usize>i << 2), id + 1);
-  count++;
-  if (dep > maxDepth) maxDepth = dep;
-  store<u8>(r + 9, judge(id, r + HDR) ? BAD : 0);
-  if (count * 2 > tableMask && !growTable()) return -1;
-  return 1;
-}
-
-function expand(id: u32): bool {
-  const r = recAddr(id);
-  const src = r + HDR;
-  const dep = <i32>load<u16>(r + 10) + 1;
-  const canFault = kFaultsUsed(src) < kFaultBudget();
-  let enabled = false;
-  for (let t = 0; t < nThreadsCfg; t++) {
-    if (kStep(src, SCRATCH, t, false) != StepStatus.Ok) continue;
-    enabled = true;
-    const faultable = kSawFaultPoint();
-    transitions++;
-    if (insert(SCRATCH, id, <u8>(t * 2), dep) < 0) return false;
-    if (faultable && canFault) {
-      kStep(src, SCRATCH, t, true);
-      transitions++;
-      if (insert(SCRATCH, id, <u8>(t * 2 + 1), dep) < 0) return false;
-    }
-  }
-  if (!enabled) {
-    terminals++;
-    if (!kAllDone(src)) report(R_DEADLOCK, 0, 0, id);
-    else {
-      const n = kExpectCount();
-      for (let k = 0; k < n; k++) {
-        if (kExpectModality(k) == Modality.AtEnd && !kEvalExpect(src, k)) report(R_EXPECT, k, 0, id);
-      }
-    }
-  }
-  return true;
-}
-
-/** Reset the store and insert the initial state. Returns 0, or a negative error. */
+/** Reset the engine for the configuration block the host wrote at eConfigAddr(). Returns 0 or a negative error:
+ *  -1 bad configuration, -2 out of memory, -3 the kernel could not build the initial state. */
 export function eInit(maxMemoryBytes: f64): i32 {
-  const sz = kConfigure();
-  if (sz < 0) return -1;
-  nThreadsCfg = load<u8>(16384 + 4);
-  if (nThreadsCfg > MAX_THREADS) return -1;
-  stateBytes = <usize>kStateSize();
-  recSize = HDR + stateBytes;
-  top = HEAP_START;
-  maxBytes = maxMemoryBytes > 0 && maxMemoryBytes < 4294901760.0 ? <usize>maxMemoryBytes : 0xffff0000;
-  count = 0;
-  head = 0;
-  transitions = 0;
-  terminals = 0;
-  maxDepth = 0;
-  nReports = 0;
-  sometimes = 0;
-  nChunks = 0;
-  oom = false;
-  tableMask = (1 << 12) - 1;
-  table = alloc(<usize>(tableMask + 1) << 2);
-  if (table == 0) return -2;
-  memory.fill(table, 0, <usize>(tableMask + 1) << 2);
-  if (kBuildInitial(SCRATCH) != 0) return -3;
-  if (insert(SCRATCH, 0xffffffff, 0xff, 0) < 0) return -2;
+  const maxStates = load<u32>(CTRL + X_MAXSTATES);
+  const setupPendingMax = setupPending;
+  if (!setupPending) C.writeChoices(C.STORAGE_FULL, C.STRATEGY_BFS, false, false, false, 3, 65535, 0, 255, false);
+  setupPending = false;
+  pathBuffer = 0;
+  if (kConfigure() < 0) return -1;
+  const nThreads = <i32>load<u8>(16384 + 4);
+  if (nThreads > MAX_THREADS) return -1;
+  const sb = kStateSize();
+  if (sb > 4096) return -1;
+  // Reset the control block except the configuration written by eSetup.
+  memory.fill(CTRL, 0, 512);
+  memory.fill(CTRL + 2048, 0, 256);
+  memory.fill(CTRL + X_WORKERS, 0, 64);
+  memory.fill(REPORTS, 0, 1024);
+  store<u32>(CTRL + X_MAXSTATES, setupPendingMax ? maxStates : 0);
+  store<u32>(CTRL + X_TOP, <u32>HEAP_START);
+  store<u32>(CTRL + X_MAX, maxMemoryBytes > 0 && maxMemoryBytes < 4293918720.0 ? <u32>maxMemoryBytes : 0);
+  let npred = 0;
+  const nexp = kExpectCount();
+  for (let k = 0; k < nexp; k++) if (kExpectModality(k) != Modality.AtEnd) npred++;
+  C.loadConfig(); // the host's choices
+  const wantSym = C.symmetry;
+  const wantSleep = C.sleepSets;
+  const wantPor = C.por;
+  C.writeSizes(sb, nThreads, npred, nexp, kFaultBudget(), false, false, false);
+  C.loadConfig();
+  // Reductions: what the options asked for, as far as the strategy and storage allow.
+  const porOn = wantPor && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
+  const sleepOn = porOn && wantSleep && C.storage == C.STORAGE_FULL;
+  kBoundsInit(BOUNDS_AREA);
+  kPropsInit(PROPS_AREA);
+  setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
+  let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB;
+  if ((symOn || C.collectTerminals == 2) && kSymInit(SYM_AREA, kNamedThreads()) == 0) symOn = false;
+  C.writeSizes(sb, nThreads, npred, nexp, kFaultBudget(), symOn, sleepOn, porOn);
+  C.loadConfig();
+  const buf = alloc(buffersBytes());
+  const ts = alloc(<usize>sb);
+  if (buf == 0 || ts == 0) return -2;
+  setBuffers(buf);
+  setTermScratch(ts);
+  store<u32>(CTRL + X_WORKERS, <u32>buf);
+  if (!arrInit(X_CHUNKS_REC, 1 << 16) || !arrInit(X_CHUNKS_QA, 1 << 16) || !arrInit(X_CHUNKS_QB, 1 << 16)) return -2;
+  if (!arrInit(X_CHUNKS_LOG, 1 << 12) || !arrInit(X_CHUNKS_RA, 1 << 14) || !arrInit(X_CHUNKS_RB, 1 << 14)) return -2;
+  if (!arrInit(X_CHUNKS_TERM, 1 << 12)) return -2;
+  const withBitmap = porOn && C.strategy == C.STRATEGY_BFS && C.storage == C.STORAGE_FINGERPRINT;
+  const storageNow = C.strategy == C.STRATEGY_PB ? C.STORAGE_FULL : C.storage;
+  if (storageNow != C.storage) {
+    C.setCfg(0, storageNow);
+    C.loadConfig();
+  }
+  if (!visitedCreate(4096, withBitmap)) return -2;
+  const init = spare;
+  if (C.strategy == C.STRATEGY_BFS) {
+    if (!insertInitial(init, C.storage == C.STORAGE_FULL)) return kBuildInitial(init) != 0 ? -3 : -2;
+    bfsStart();
+    return 0;
+  }
+  if (C.strategy == C.STRATEGY_RANDOM) {
+    walkDepth = <u32>C.maxDepth;
+    return walkBuffers(walkDepth) ? 0 : -2;
+  }
+  if (kBuildInitial(init) != 0) return -3;
+  if (C.strategy == C.STRATEGY_PB) {
+    return pbStart(init) ? 0 : -2;
+  }
+  // DFS
+  if (judge(init, spareObjs())) {
+    reportJudged(jMask, spareObjs(), jExpect, 0, 0);
+    if (jFatal) {
+      if (C.symmetry) kCanonicalize(init);
+      if (C.storage == C.STORAGE_FULL) insertFull(init, hash64(init, C.stateBytes, SEED), NONE, 0xff, 0xff, 0, FL_BAD << 16);
+      else {
+        insertHash(hash64(init, C.stateBytes, SEED));
+        store<u32>(CTRL + X_COUNT, ld32(CTRL + X_COUNT) + 1);
+      }
+      return 0;
+    }
+  }
+  if (C.symmetry) kCanonicalize(init);
+  return dfsStart(init) ? 0 : -2;
+}
+
+/** Attach this instance (a worker) to an engine that another instance initialised on the shared memory. */
+export function eAttach(worker: i32): i32 {
+  if (kConfigure() < 0) return -1;
+  C.loadConfig();
+  const scratch = alloc(<usize>kSymBytes());
+  const buf = alloc(buffersBytes());
+  const ts = alloc(C.stateBytes);
+  if (buf == 0 || scratch == 0 || ts == 0) return -2;
+  setTermScratch(ts);
+  kSearchAttach(BOUNDS_AREA, PROPS_AREA, SYM_AREA, scratch);
+  setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
+  setBuffers(buf);
+  store<u32>(CTRL + X_WORKERS + <usize>(worker << 2), <u32>buf);
+  visitedReload();
   return 0;
 }
 
-/** Expand up to `budget` states in BFS order. */
+// ---- running ------------------------------------------------------------------------------------------------
+
+/** BFS, single-threaded: expand up to `budget` states, moving to the next level as needed. */
 export function eRun(budget: i32): i32 {
-  if (oom) return RUN_OUT_OF_MEMORY;
-  while (head < count && budget-- > 0) {
-    const id = head;
-    if ((load<u8>(recAddr(id) + 9) & BAD) == 0 && !expand(id)) {
-      oom = true;
-      return RUN_OUT_OF_MEMORY;
-    }
-    head++;
+  while (true) {
+    const rc = bfsWork(budget);
+    if (rc != RUN_LEVEL_DONE) return rc;
+    if (bfsNextLevel() == 0) return RUN_DONE;
+    budget -= consumed > 0 ? consumed : 1;
+    if (budget <= 0) return 1;
   }
-  return head < count ? RUN_MORE : RUN_DONE;
+  return RUN_DONE;
+}
+/** BFS, one worker's share of the current level (threaded build). RUN_LEVEL_DONE when the level is handed out. */
+export function eBfsWork(budget: i32): i32 {
+  return bfsWork(budget);
+}
+/** BFS barrier: the next level becomes current. 1 if it has work. */
+export function eBfsNextLevel(): i32 {
+  return bfsNextLevel();
+}
+/** Grow the visited set (while no worker inserts). 0 when out of memory. */
+export function eGrow(): i32 {
+  flushUsed();
+  visitedReload();
+  return visitedGrow() ? 1 : 0;
+}
+export function eStop(v: i32): void {
+  st32(CTRL + X_STOP, v);
+}
+export function eDfsRun(budget: i32): i32 {
+  return dfsRun(budget);
+}
+export function ePbRun(budget: i32): i32 {
+  return pbRun(budget);
+}
+/** One random walk with the 64-bit seed (hi, lo). 1 if it found a new violation (path: eWalkLength/eWalkMove). */
+export function eWalk(seedHi: u32, seedLo: u32): i32 {
+  visitedReload();
+  return walkRun(((<u64>seedHi) << 32) | <u64>seedLo, walkDepth);
+}
+export function eWalkLength(): u32 {
+  return walkLength();
+}
+export function eWalkMove(i: u32): u32 {
+  return walkMove(i);
+}
+export function eDfsDepth(): u32 {
+  return dfsDepth();
+}
+export function eDfsMove(i: u32): u32 {
+  return dfsMove(i);
+}
+export function eDfsPendingMove(): u32 {
+  return dfsPendingMove();
 }
 
+// ---- statistics ---------------------------------------------------------------------------------------------
+
+/** States stored (distinct states seen). */
 export function eCount(): u32 {
-  return count;
+  return ld32(CTRL + X_COUNT) - ld32(CTRL + X_DEAD);
 }
+/** States handed out for expansion in the current level (compatibility: eCount() - eHead() is the frontier). */
 export function eHead(): u32 {
-  return head;
+  return eCount() - eFrontier();
+}
+export function eFrontier(): u32 {
+  if (C.strategy == C.STRATEGY_BFS) return levelRemaining() + (C.storage == C.STORAGE_FULL ? ld32(CTRL + X_COUNT) - ld32(CTRL + X_LE) : ld32(CTRL + X_NEXTN));
+  if (C.strategy == C.STRATEGY_DFS) return dfsDepth();
+  if (C.strategy == C.STRATEGY_PB) return pbQueued();
+  return 0;
+}
+export function eLevel(): u32 {
+  return ld32(CTRL + X_LEVEL);
 }
 export function eTransitions(): f64 {
-  return transitions;
+  return <f64>ld64(CTRL + X_TRANSITIONS);
 }
 export function eTerminals(): u32 {
-  return terminals;
+  return ld32(CTRL + X_TERMINALS);
 }
 export function eMaxDepth(): i32 {
-  return maxDepth;
+  return <i32>ld32(CTRL + X_MAXDEPTH);
 }
 export function eSometimes(): u32 {
-  return sometimes;
+  return ld32(CTRL + X_SOMETIMES);
 }
 export function eMemBytes(): f64 {
-  return <f64>(top - HEAP_START);
+  return <f64>usedBytes();
 }
 export function eStateBytes(): i32 {
-  return <i32>stateBytes;
+  return <i32>C.stateBytes;
 }
+export function eVisitedBytes(): f64 {
+  return <f64>visitedBytes();
+}
+/** Bytes that hold the visited states: the table, plus the records in full storage. */
+export function eStoreBytes(): f64 {
+  let b = <f64>visitedBytes();
+  if (C.storage == C.STORAGE_FULL) b += <f64>(ld32(CTRL + X_COUNT)) * <f64>C.recSize;
+  return b;
+}
+export function eVisitedSlots(): f64 {
+  return <f64>visitedCap();
+}
+export function eVisitedUsed(): u32 {
+  flushUsed();
+  return ld32(CTRL + X_USED);
+}
+export function eAmple(): f64 {
+  return <f64>ld64(CTRL + X_AMPLE);
+}
+export function eFullExpansions(): u32 {
+  return ld32(CTRL + X_FULLEXP);
+}
+export function eSlept(): f64 {
+  return <f64>ld64(CTRL + X_SLEPT);
+}
+export function eDepthCut(): i32 {
+  return <i32>ld32(CTRL + X_DEPTHCUT);
+}
+export function ePbBound(): u32 {
+  return pbBound();
+}
+export function ePbCut(): i32 {
+  return boundCut ? 1 : 0;
+}
+/** The effective reductions: bit 0 partial-order reduction, 1 sleep sets, 2 symmetry. */
+export function eReductions(): i32 {
+  return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0);
+}
+export function eStorage(): i32 {
+  return C.storage;
+}
+/** A step outside its thread's footprint bound: thread + 1 | label << 8 (0: none); then the bits. */
+export function eBoundError(): u32 {
+  return ld32(CTRL + X_BOUNDERR);
+}
+/** which: 0 the bound, 1 the step's footprint; half: 0 low 32 bits, 1 high. */
+export function eBoundBits(which: i32, half: i32): u32 {
+  const v = ld64(CTRL + (which == 0 ? X_BOUNDW : X_STEPW));
+  return half == 0 ? <u32>v : <u32>(v >> 32);
+}
+export function eNext(): u32 {
+  return ld32(CTRL + X_NEXTN);
+}
+
+// ---- reports and paths --------------------------------------------------------------------------------------
+
 export function eReportCount(): i32 {
-  return nReports;
+  return <i32>ld32(CTRL + X_NREPORTS);
 }
-/** field: 0 kind, 1 code, 2 obj, 3 state id */
+/** field: 0 kind, 1 code, 2 obj, 3 state (record id or sequence number), 4 extra (pb: preemptions) */
 export function eReport(k: i32, field: i32): u32 {
-  const p = REPORTS + <usize>(k * 8);
+  const p = REPORTS + <usize>(k * 16);
   if (field == 0) return load<u8>(p);
   if (field == 1) return load<u8>(p + 1);
   if (field == 2) return load<u8>(p + 2);
-  return load<u32>(p + 4);
+  if (field == 3) return load<u32>(p + 4);
+  return load<u32>(p + 8);
 }
-export function eParent(id: u32): u32 {
-  return load<u32>(recAddr(id) + 4);
+/** Parent of state `seq` (0xFFFFFFFF for the initial state, 0xFFFFFFFE if unknown). */
+export function eParent(seq: u32): u32 {
+  if (C.storage == C.STORAGE_FULL) return load<u32>(recAddr(seq) + R_PARENT);
+  const e = logGet(seq);
+  if (e >= 0xfffffffe) return e;
+  return e >> 4;
 }
-export function eMove(id: u32): u32 {
-  return load<u8>(recAddr(id) + 8);
+export function eMove(seq: u32): u32 {
+  if (C.storage == C.STORAGE_FULL) return load<u8>(recAddr(seq) + R_MOVE);
+  return logGet(seq) & 15;
 }
 export function eStateAddr(id: u32): usize {
   return recAddr(id) + HDR;
 }
+
+/** Symmetry: rewrite n moves at `buf` (thread numbers of canonical states) into the real threads' numbers, by
+ *  replaying them from the initial state with canonicalisation. Returns 0, or the step that could not be taken. */
+export function eTranslate(n: i32, buf: usize): i32 {
+  if (!C.symmetry) return 0;
+  const a = SCRATCH + 4096;
+  const b = SCRATCH + 8192;
+  const perm = SCRATCH + 12288; // perm[n]: real thread of canonical thread n
+  const tmp = SCRATCH + 12288 + 16;
+  if (kBuildInitial(a) != 0) return -1;
+  for (let t = 0; t < 8; t++) store<u8>(perm + <usize>t, <u8>t);
+  if (kCanonicalize(a)) for (let t = 0; t < C.nThreadsCfg; t++) store<u8>(perm + <usize>t, <u8>kPermutation(t));
+  for (let i = 0; i < n; i++) {
+    const mv = <i32>load<u8>(buf + <usize>i);
+    const t = mv >> 1;
+    if (kStep(a, b, t, (mv & 1) != 0) != 0) return i + 1;
+    store<u8>(buf + <usize>i, <u8>((<i32>load<u8>(perm + <usize>t) << 1) | (mv & 1)));
+    if (kCanonicalize(b)) {
+      for (let k = 0; k < C.nThreadsCfg; k++) store<u8>(tmp + <usize>k, load<u8>(perm + <usize>kPermutation(k)));
+      memory.copy(perm, tmp, 8);
+    }
+    memory.copy(a, b, <usize>C.stateBytes);
+  }
+  return 0;
+}
+/** A buffer the host may use for eTranslate (n <= 65536), allocated on first use. 0 if out of memory. */
+let pathBuffer: usize = 0;
+export function ePathBuffer(): usize {
+  if (pathBuffer == 0) pathBuffer = alloc(65536 + 64);
+  return pathBuffer;
+}
+
 /** Where the host writes the configuration block. */
 export function eConfigAddr(): usize {
   return 16384;
@@ -303,4 +376,16 @@ export function eConfigAddr(): usize {
 /** Scratch area for replay (two states). */
 export function eScratch(k: i32): usize {
   return SCRATCH + <usize>(k + 1) * 4096;
+}
+/** Terminal states' hashes, collected when asked (tests: reductions must keep the set of terminal states). */
+export function eTerminalCount(): u32 {
+  return ld32(CTRL + X_NTERM);
+}
+export function eTerminalHash(i: u32, half: i32): u32 {
+  const p = terminalAddr(i);
+  return half == 0 ? load<u32>(p) : load<u32>(p + 4);
+}
+/** Collect terminal states' hashes in the next eInit: 0 no, 1 as stored, 2 canonicalised (symmetry). */
+export function eCollectTerminals(mode: i32): void {
+  C.setCollectTerminals(mode);
 }

@@ -191,8 +191,9 @@ export function stepEpInsert(): bool {
       mightSleep();
       const i = epi() - 1;
       if (faultPoint()) {
+        const ep = r(0); // read before ret() clears this frame
         ret(0);
-        push(Routine.EpRemove, r(0), ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
+        push(Routine.EpRemove, ep, ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
         setEpi(i + 1);
         return true;
       }

@@ -1,0 +1,234 @@
+// Turning the engine's reports into a SearchResult: violations with replayable paths, the verdict, statistics and
+// what the storage mode means for completeness. Shared by every strategy.
+
+import type { Compiled } from '../compile/config.ts';
+import type { FdraceExports } from '../kernel/exports.ts';
+import { R_DEADLOCK, R_EXPECT, R_INVARIANT } from '../kernel/exports.ts';
+import type { Verdict } from '../scenario/types.ts';
+import { engine } from './engine-api.ts';
+import { DEFAULTS, bitsLog2For, effectiveStorage, type Limits, type SearchOptions } from './options.ts';
+import { VIOL_PROPERTY, formatPath, type SearchInfo, type SearchResult, type StorageInfo, type Violation } from './result.ts';
+
+/** Paths the strategy collected itself (dfs: the stack, random: the walk), by report index; others come from the
+ *  parent links. */
+export interface Found {
+  moves: number[];
+  seed?: number;
+}
+
+const NO_PARENT = 0xffffffff;
+const UNKNOWN = 0xfffffffe;
+
+/** Moves from the initial state to state `seq` (record id or sequence number), in the stored states' thread
+ *  numbering. null when the parent log cannot name a parent (more than 2^28 states). */
+export function movesTo(x: FdraceExports, seq: number): number[] | null {
+  const moves: number[] = [];
+  let cur = seq >>> 0;
+  for (let guard = 0; guard < 1 << 20; guard++) {
+    const p = x.eParent(cur) >>> 0;
+    if (p === NO_PARENT) return moves.reverse();
+    if (p === UNKNOWN) return null;
+    moves.push(x.eMove(cur));
+    cur = p;
+  }
+  return null;
+}
+
+/** Symmetry reduction stores canonical states: rename the moves into the real threads' numbers. */
+export function realMoves(x: FdraceExports, moves: number[]): number[] {
+  const e = engine(x);
+  if ((e.eReductions() & 4) === 0 || moves.length === 0) return moves;
+  const buf = e.ePathBuffer();
+  if (buf === 0) throw new Error('out of memory while translating a symmetric path');
+  const n = Math.min(moves.length, 65536);
+  new Uint8Array(x.memory.buffer, buf, n).set(moves.slice(0, n));
+  const rc = e.eTranslate(n, buf);
+  if (rc !== 0) throw new Error(`internal error: a symmetric path could not be replayed (step ${rc})`);
+  return [...new Uint8Array(x.memory.buffer, buf, n)];
+}
+
+export function describeViolation(c: Compiled, code: number, obj: number): string {
+  const info = VIOL_PROPERTY[code];
+  if (!info) return `kernel violation ${code}`;
+  const files = c.ix.fileNames;
+  const about = ['UafFile', 'RefUnderflow', 'RefMismatch', 'CloseZeroCount', 'DanglingFile', 'RefLeak'].includes(info.name)
+    ? ` (file ${files[obj] ?? obj})`
+    : info.name === 'LockHeldAtReturn' || info.name === 'SleepInAtomic'
+      ? ` (thread ${c.ix.threadNames[obj] ?? obj})`
+      : info.name === 'UafItem' || info.name === 'Watchers' || info.name === 'DuplicateKey'
+        ? ` (epitem #${obj})`
+        : '';
+  return `${info.what}${about}`;
+}
+
+/** The object a violation names, recomputed on the real path's last state (symmetry renames threads). */
+function objOnPath(x: FdraceExports, c: Compiled, moves: number[], fallback: number): number {
+  if ((engine(x).eReductions() & 4) === 0) return fallback;
+  const a = x.eScratch(0);
+  const b = x.eScratch(1);
+  const size = x.kStateSize();
+  if (x.kBuildInitial(a) !== 0) return fallback;
+  const mem = new Uint8Array(x.memory.buffer);
+  for (const mv of moves) {
+    if (x.kStep(a, b, mv >> 1, mv & 1) !== 0) return fallback;
+    mem.copyWithin(a, b, b + size);
+  }
+  return x.kCheck(a) !== 0 ? x.kViolObj() : fallback;
+}
+
+export function collectViolations(x: FdraceExports, c: Compiled, found: Map<number, Found>, pb = false): Violation[] {
+  const out: Violation[] = [];
+  const n = x.eReportCount();
+  for (let k = 0; k < n; k++) {
+    const kind = x.eReport(k, 0);
+    const code = x.eReport(k, 1);
+    let obj = x.eReport(k, 2);
+    const f = found.get(k);
+    const stored = f ? f.moves : movesTo(x, x.eReport(k, 3));
+    const moves = stored === null ? null : f ? stored : realMoves(x, stored);
+    const path = moves === null ? '' : formatPath(moves);
+    const steps = moves?.length ?? 0;
+    const extra: Partial<Violation> = {};
+    if (f?.seed !== undefined) extra.seed = f.seed;
+    if (pb) extra.preemptions = x.eReport(k, 4);
+    const unavailable = moves === null ? ' (path unavailable: more than 2^28 states)' : '';
+    if (kind === R_INVARIANT) {
+      if (moves) obj = objOnPath(x, c, moves, obj);
+      const info = VIOL_PROPERTY[code];
+      out.push({ property: info?.property ?? 'kernel', kind: info?.name ?? `code${code}`, message: describeViolation(c, code, obj) + unavailable, path, steps, ...extra });
+    } else if (kind === R_EXPECT) {
+      const ex = c.expectations[code];
+      if (!ex) continue;
+      const word = ex.modality === 'at-end' ? 'at end' : ex.modality;
+      out.push({ property: ex.label, kind: ex.modality, message: `${word} ${ex.text}${unavailable}`, path, steps, ...extra });
+    } else if (kind === R_DEADLOCK) {
+      out.push({ property: 'deadlock', kind: 'deadlock', message: `no thread can move and some have not finished${unavailable}`, path, steps, ...extra });
+    }
+  }
+  return out;
+}
+
+/** Expected number of states a bit array of m bits with k hashes missed while n states were inserted:
+ *  sum over i < n of (1 - e^{-k i / m})^k (Holzmann; Dillinger & Manolios), integrated numerically. */
+export function expectedOmissions(n: number, m: number, k: number): number {
+  if (n <= 0) return 0;
+  const steps = 256;
+  let sum = 0;
+  for (let j = 0; j < steps; j++) {
+    const i = ((j + 0.5) / steps) * n;
+    sum += Math.pow(1 - Math.exp((-k * i) / m), k);
+  }
+  return (sum * n) / steps;
+}
+
+export function storageInfo(x: FdraceExports, o: SearchOptions, limits: Limits, states: number): StorageInfo {
+  const mode = effectiveStorage(o);
+  if (mode === 'fingerprint') return { mode, collisionProbability: Math.min(1, (states * states) / 2 ** 65) };
+  if (mode === 'bitstate') {
+    const bits = 2 ** bitsLog2For(limits.maxMemoryBytes);
+    const hashes = o.hashes ?? DEFAULTS.hashes;
+    return {
+      mode,
+      bits,
+      hashes,
+      hashFactor: states > 0 ? bits / states : bits,
+      expectedOmissions: expectedOmissions(states, bits, hashes),
+      possiblyIncomplete: true,
+    };
+  }
+  return { mode };
+}
+
+export interface Finish {
+  x: FdraceExports;
+  c: Compiled;
+  file: string;
+  t0: number;
+  incomplete?: string;
+  found: Map<number, Found>;
+  options: SearchOptions;
+  limits: Limits;
+  workers?: number;
+  walks?: number;
+  /** Whether "no reachable state satisfies P" may be concluded (exhaustive, complete search). */
+  exhaustive: boolean;
+}
+
+export function finish(f: Finish): SearchResult {
+  const { x, c } = f;
+  const e = engine(x);
+  const seconds = (performance.now() - f.t0) / 1000;
+  const violations = collectViolations(x, c, f.found, (f.options.strategy ?? 'bfs') === 'pb');
+  const sometimes = x.eSometimes() >>> 0;
+  if (!f.incomplete && f.exhaustive) {
+    c.expectations.forEach((ex, k) => {
+      if (ex.modality === 'sometimes' && !(sometimes & (1 << k))) {
+        violations.push({ property: ex.label, kind: 'sometimes', message: `sometimes ${ex.text}: no reachable state satisfies it`, path: '', steps: 0 });
+      }
+    });
+  }
+  const states = x.eCount() >>> 0;
+  const transitions = x.eTransitions();
+  let verdict: Verdict = 'pass';
+  if (violations.some((v) => v.property !== 'deadlock')) verdict = 'violation';
+  else if (violations.length > 0) verdict = 'deadlock';
+  else if (f.incomplete) verdict = 'incomplete';
+  const visitedBytes = e.eVisitedBytes();
+  const red = e.eReductions();
+  const strategy = f.options.strategy ?? 'bfs';
+  const search: SearchInfo = {
+    strategy,
+    storage: storageInfo(x, f.options, f.limits, states),
+    reductions: { por: (red & 1) !== 0, sleepSets: (red & 2) !== 0, symmetry: (red & 4) !== 0 },
+    workers: f.workers ?? 1,
+    ...(strategy === 'random' ? { seed: f.options.seed ?? 0 } : {}),
+  };
+  return {
+    scenario: c.scenario.name,
+    file: f.file,
+    variant: c.variant,
+    verdict,
+    ...(f.incomplete ? { incomplete: f.incomplete } : {}),
+    stats: {
+      states,
+      transitions,
+      terminal: x.eTerminals() >>> 0,
+      maxDepth: x.eMaxDepth(),
+      seconds,
+      statesPerSecond: seconds > 0 ? Math.round(states / seconds) : states,
+      memoryBytes: x.eMemBytes(),
+      stateBytes: x.eStateBytes(),
+      transitionsPerSecond: seconds > 0 ? Math.round(transitions / seconds) : transitions,
+      visitedBytes,
+      bytesPerState: states > 0 ? e.eStoreBytes() / states : 0,
+      ampleExpansions: e.eAmple(),
+      fullExpansions: e.eFullExpansions() >>> 0,
+      sleptMoves: e.eSlept(),
+      ...(f.walks !== undefined ? { walks: f.walks } : {}),
+      ...(strategy === 'pb' ? { preemptions: e.ePbBound() >>> 0 } : {}),
+    },
+    violations,
+    search,
+  };
+}
+
+/** A step left its thread's footprint bound: the reduction would be unsound for this scenario. */
+export class BoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BoundError';
+  }
+}
+
+/** A step left its thread's footprint bound: the reduction would be unsound, so the search stops. */
+export function boundError(x: FdraceExports): Error | null {
+  const e = engine(x);
+  const b = e.eBoundError() >>> 0;
+  if (b === 0) return null;
+  const hex = (which: number) => `0x${(BigInt(e.eBoundBits(which, 1) >>> 0) * 2n ** 32n + BigInt(e.eBoundBits(which, 0) >>> 0)).toString(16)}`;
+  return new BoundError(
+    `internal error: thread ${(b & 0xff) - 1}'s step (label ${b >> 8}) touched footprint bits ${hex(1)} ` +
+      `outside its bound ${hex(0)}: model/search_bounds.ts is out of date with the kernel's routines ` +
+      `(rerun with --no-por to search without reduction)`,
+  );
+}

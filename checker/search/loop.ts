@@ -1,0 +1,63 @@
+// The batch loop every single-threaded strategy runs: call the engine for a batch, then check the limits
+// (--max-states is enforced inside the engine, --timeout and Ctrl-C here), report progress, and name the reason
+// when the search stopped early. Nothing hangs: each batch is a few milliseconds of work.
+
+import type { FdraceExports } from '../kernel/exports.ts';
+import { boundError } from './collect.ts';
+import { RUN, engine } from './engine-api.ts';
+import type { Limits } from './options.ts';
+
+export const BATCH = 4096;
+
+export function stopReason(limits: Limits, t0: number): string | undefined {
+  const seconds = (performance.now() - t0) / 1000;
+  if (limits.timeoutSeconds !== undefined && seconds >= limits.timeoutSeconds) return `--timeout ${limits.timeoutSeconds}s reached`;
+  if (limits.interrupted?.()) return 'interrupted';
+  return undefined;
+}
+
+export function outcomeReason(rc: number, limits: Limits): string | undefined {
+  if (rc === RUN.outOfMemory) return 'out of memory (--max-memory or the 4 GiB Wasm limit)';
+  if (rc === RUN.limit) return `--max-states ${limits.maxStates} reached`;
+  return undefined;
+}
+
+export interface LoopHooks {
+  /** Run one batch; returns an engine RUN_* code. */
+  step(budget: number): number;
+  /** A report was added (RUN_FOUND): collect its path. */
+  onFound?(): void;
+  /** Frontier size and what is left, for progress. */
+  frontier(): number;
+  remaining?(): string | undefined;
+}
+
+/** Run batches until done or stopped. Returns why the search is incomplete, if it is. */
+export function runLoop(x: FdraceExports, limits: Limits, t0: number, hooks: LoopHooks): string | undefined {
+  const e = engine(x);
+  let lastProgress = t0;
+  for (;;) {
+    const rc = hooks.step(BATCH);
+    if (rc === RUN.bound) throw boundError(x) ?? new Error('internal error: footprint bound violated');
+    if (rc === RUN.found) hooks.onFound?.();
+    if (rc === RUN.done) break;
+    const early = outcomeReason(rc, limits);
+    if (early) return early;
+    const why = stopReason(limits, t0);
+    if (why) return why;
+    if (limits.onProgress && performance.now() - lastProgress > 1000) {
+      lastProgress = performance.now();
+      limits.onProgress({
+        states: x.eCount() >>> 0,
+        frontier: hooks.frontier(),
+        transitions: x.eTransitions(),
+        depth: x.eMaxDepth(),
+        seconds: (performance.now() - t0) / 1000,
+        memoryBytes: x.eMemBytes(),
+        remaining: hooks.remaining?.(),
+      });
+    }
+  }
+  if (e.eDepthCut() !== 0) return `--max-depth ${limits.maxDepth} reached`;
+  return undefined;
+}

@@ -1,0 +1,65 @@
+// One entry point for every strategy. A step outside its thread's footprint bound (model/search_bounds.ts out
+// of date with a new kernel routine) would make partial-order reduction unsound: the search is then redone
+// without it, and the result says so.
+
+import type { Compiled } from '../compile/config.ts';
+import type { FdraceExports } from '../kernel/exports.ts';
+import { bfs } from './bfs.ts';
+import { BoundError } from './collect.ts';
+import { dfs } from './dfs.ts';
+import type { Limits, SearchOptions } from './options.ts';
+import { parallelBfs } from './parallel.ts';
+import { preemptionBounded } from './pb.ts';
+import { randomWalks } from './random.ts';
+import type { SearchResult } from './result.ts';
+
+function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string): SearchResult {
+  switch (options.strategy ?? 'bfs') {
+    case 'bfs':
+      return bfs(x, c, limits, file, options);
+    case 'dfs':
+      return dfs(x, c, limits, file, options);
+    case 'random':
+      return randomWalks(x, c, limits, file, options);
+    case 'pb':
+      return preemptionBounded(x, c, limits, file, options);
+  }
+}
+
+function withoutPor(e: unknown, options: SearchOptions): SearchOptions {
+  if (!(e instanceof BoundError) || options.por === false) throw e;
+  return { ...options, por: false };
+}
+
+function note(r: SearchResult, e: unknown): SearchResult {
+  const msg = (e as Error).message.replace(/^internal error: /, '');
+  if (r.search) r.search.notes = [...(r.search.notes ?? []), `partial-order reduction was switched off: ${msg}`];
+  return r;
+}
+
+/** Called with the result and the instance that searched, before the instance is reused or released (lock-order
+ *  analysis reads the kernel's edge table from it). */
+export type After = (r: SearchResult, x: FdraceExports) => SearchResult;
+
+/** Search with one worker (the calling thread). */
+export function search(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): SearchResult {
+  let r: SearchResult;
+  try {
+    r = once(x, c, limits, options, file);
+  } catch (e) {
+    r = note(once(x, c, limits, withoutPor(e, options), file), e);
+  }
+  return after ? after(r, x) : r;
+}
+
+/** Search with `workers` worker threads (bfs), or in this thread when workers is 1. */
+export async function searchAsync(
+  x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name, after?: After,
+): Promise<SearchResult> {
+  if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return search(x, c, limits, options, file, after);
+  try {
+    return await parallelBfs(c, limits, options, workers, file, after);
+  } catch (e) {
+    return note(await parallelBfs(c, limits, withoutPor(e, options), workers, file, after), e);
+  }
+}

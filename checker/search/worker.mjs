@@ -1,0 +1,5 @@
+// Worker entry (tsx cannot start a .ts file as a worker on Node 20: toolchain notes, gotcha 2).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./worker.ts');

@@ -1,0 +1,120 @@
+// The engine's configuration: written once into the control block by eSetup (the host's choices) and eInit (sizes
+// derived from the kernel), then copied into each instance's globals, so that the hot loop reads globals only.
+
+import { CTRL, X_CONFIG } from './shared';
+
+export const STORAGE_FULL: i32 = 0;
+export const STORAGE_FINGERPRINT: i32 = 1;
+export const STORAGE_BITSTATE: i32 = 2;
+
+export const STRATEGY_BFS: i32 = 0;
+export const STRATEGY_DFS: i32 = 1;
+export const STRATEGY_RANDOM: i32 = 2;
+export const STRATEGY_PB: i32 = 3;
+
+// Field offsets inside X_CONFIG (u32 each).
+const F_STORAGE: usize = 0;
+const F_STRATEGY: usize = 4;
+const F_POR: usize = 8;
+const F_SLEEP: usize = 12;
+const F_SYM: usize = 16;
+const F_HASHES: usize = 20;
+const F_STATE_BYTES: usize = 24;
+const F_REC_SIZE: usize = 28;
+const F_NTHREADS: usize = 32;
+const F_MAX_DEPTH: usize = 36;
+const F_SUCC_STRIDE: usize = 40;
+const F_BITS_LOG2: usize = 44;
+const F_MAX_PRE: usize = 48;
+const F_CHECK_BOUNDS: usize = 52;
+const F_NPRED: usize = 56; // expectations that must be judged on every state (always/never/sometimes)
+const F_NEXPECT: usize = 60;
+const F_FAULTS: usize = 64;
+const F_KEY_EXTRA: usize = 68; // pb: the last thread is part of the key
+const F_TERMS: usize = 72; // collect terminal hashes: 0 no, 1 raw, 2 canonical
+
+export let storage: i32 = 0;
+export let strategy: i32 = 0;
+export let por: bool = false;
+export let sleepSets: bool = false;
+export let symmetry: bool = false;
+export let hashes: i32 = 3;
+export let stateBytes: usize = 0;
+export let recSize: usize = 0;
+export let nThreadsCfg: i32 = 0;
+export let maxDepth: i32 = 65535;
+export let succStride: usize = 0;
+export let bitsLog2: i32 = 0;
+export let maxPreemptions: i32 = 255;
+export let checkBounds: bool = false;
+export let nPred: i32 = 0;
+export let nExpect: i32 = 0;
+export let faultBudget: i32 = 0;
+export let keyExtra: bool = false;
+export let collectTerminals: i32 = 0;
+
+function cfg(off: usize): u32 {
+  return load<u32>(CTRL + X_CONFIG + off);
+}
+export function setCfg(off: usize, v: u32): void {
+  store<u32>(CTRL + X_CONFIG + off, v);
+}
+
+/** Host choices (eSetup). */
+export function writeChoices(
+  st: i32, strat: i32, p: bool, sl: bool, sym: bool, k: i32, mdepth: i32, bits: i32, maxPre: i32, chk: bool,
+): void {
+  setCfg(F_STORAGE, st);
+  setCfg(F_STRATEGY, strat);
+  setCfg(F_POR, p ? 1 : 0);
+  setCfg(F_SLEEP, sl ? 1 : 0);
+  setCfg(F_SYM, sym ? 1 : 0);
+  setCfg(F_HASHES, k);
+  setCfg(F_MAX_DEPTH, mdepth);
+  setCfg(F_BITS_LOG2, bits);
+  setCfg(F_MAX_PRE, maxPre);
+  setCfg(F_CHECK_BOUNDS, chk ? 1 : 0);
+  setCfg(F_KEY_EXTRA, strat == STRATEGY_PB ? 1 : 0);
+  setCfg(F_TERMS, 0);
+}
+
+/** Sizes derived from the kernel (eInit). */
+export function writeSizes(sb: i32, nth: i32, npred: i32, nexp: i32, faults: i32, symOn: bool, sleepOn: bool, porOn: bool): void {
+  setCfg(F_STATE_BYTES, sb);
+  setCfg(F_REC_SIZE, 16 + sb);
+  setCfg(F_NTHREADS, nth);
+  setCfg(F_SUCC_STRIDE, 128 + sb);
+  setCfg(F_NPRED, npred);
+  setCfg(F_NEXPECT, nexp);
+  setCfg(F_FAULTS, faults);
+  setCfg(F_SYM, symOn ? 1 : 0);
+  setCfg(F_SLEEP, sleepOn ? 1 : 0);
+  setCfg(F_POR, porOn ? 1 : 0);
+}
+
+/** Copy the configuration into this instance's globals. */
+export function loadConfig(): void {
+  storage = cfg(F_STORAGE);
+  strategy = cfg(F_STRATEGY);
+  por = cfg(F_POR) != 0;
+  sleepSets = cfg(F_SLEEP) != 0;
+  symmetry = cfg(F_SYM) != 0;
+  hashes = cfg(F_HASHES);
+  stateBytes = cfg(F_STATE_BYTES);
+  recSize = cfg(F_REC_SIZE);
+  nThreadsCfg = cfg(F_NTHREADS);
+  maxDepth = cfg(F_MAX_DEPTH);
+  succStride = cfg(F_SUCC_STRIDE);
+  bitsLog2 = cfg(F_BITS_LOG2);
+  maxPreemptions = cfg(F_MAX_PRE);
+  checkBounds = cfg(F_CHECK_BOUNDS) != 0;
+  nPred = cfg(F_NPRED);
+  nExpect = cfg(F_NEXPECT);
+  faultBudget = cfg(F_FAULTS);
+  keyExtra = cfg(F_KEY_EXTRA) != 0;
+  collectTerminals = cfg(F_TERMS);
+}
+
+export function setCollectTerminals(mode: i32): void {
+  setCfg(F_TERMS, mode);
+}

@@ -1,0 +1,38 @@
+// 64-bit state hashing: one xxhash64-style round per 8-byte word and a final avalanche. The same value serves as
+// the table position (full storage), the fingerprint (fingerprint storage) and the seed of the k bit positions
+// (bitstate). States are padded to whole words by the kernel (kStateSize), and the padding is zero.
+
+const P1: u64 = 0x9e3779b185ebca87;
+const P2: u64 = 0xc2b2ae3d27d4eb4f;
+const P3: u64 = 0x165667b19e3779f9;
+
+// @ts-ignore: decorator
+@inline function round(h: u64, w: u64): u64 {
+  h ^= w * P2;
+  h = rotl<u64>(h, 31);
+  return h * P1;
+}
+
+export function hash64(p: usize, n: usize, seed: u64): u64 {
+  let h: u64 = seed ^ (<u64>n * P3);
+  for (let i: usize = 0; i < n; i += 8) h = round(h, load<u64>(p + i));
+  h ^= h >> 33;
+  h *= P2;
+  h ^= h >> 29;
+  h *= P3;
+  h ^= h >> 32;
+  return h;
+}
+
+/** A second, independent mix of a 64-bit value (bitstate's second hash, walk seeds). */
+export function mix64(x: u64): u64 {
+  x += 0x9e3779b97f4a7c15;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111eb;
+  return x ^ (x >> 31);
+}
+
+export function sameBytes(a: usize, b: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  return true;
+}

@@ -1,0 +1,67 @@
+// Shared helpers for the search tests.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileScenario, type Compiled } from '../../checker/compile/config.ts';
+import { failedProperties } from '../../checker/expected.ts';
+import type { FdraceExports } from '../../checker/kernel/exports.ts';
+import { readScenario } from '../../checker/load.ts';
+import { parseScenario } from '../../checker/scenario/parse.ts';
+import { engine } from '../../checker/search/engine-api.ts';
+import type { SearchOptions } from '../../checker/search/options.ts';
+import { parsePath, type SearchResult } from '../../checker/search/result.ts';
+import { search } from '../../checker/search/run.ts';
+import { replay } from '../../checker/trace/replay.ts';
+import { checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
+
+export function compileText(text: string, variant: string): Compiled {
+  const s = parseScenario(text, 'test.fdr', { variants: checkVariantSpec });
+  return compileScenario(s, variant, resolveVariant(variant).toggles, 'test.fdr');
+}
+
+/** Every scenario file of the library with each variant it lists. */
+export function library(): { file: string; variant: string; c: Compiled }[] {
+  const root = join(import.meta.dirname, '..', '..', 'scenarios');
+  const files = [
+    ...readdirSync(root).filter((f) => f.endsWith('.fdr')).map((f) => join(root, f)),
+    ...readdirSync(join(root, 'history')).filter((f) => f.endsWith('.fdr')).map((f) => join(root, 'history', f)),
+  ];
+  const out: { file: string; variant: string; c: Compiled }[] = [];
+  for (const file of files) {
+    const s = readScenario(file);
+    for (const variant of s.variants) {
+      const v = resolveVariant(variant, [], []);
+      out.push({ file, variant, c: compileScenario(s, v.label, v.toggles, file) });
+    }
+  }
+  return out;
+}
+
+/** Hashes of the terminal states the last search collected (collectTerminals). */
+export function terminalSet(x: FdraceExports): string[] {
+  const e = engine(x);
+  const out = new Set<string>();
+  for (let i = 0; i < e.eTerminalCount() >>> 0; i++) out.add(`${e.eTerminalHash(i, 1) >>> 0}:${e.eTerminalHash(i, 0) >>> 0}`);
+  return [...out].sort();
+}
+
+export interface Outcome {
+  verdict: string;
+  properties: string[];
+  terminals: string[];
+  states: number;
+  result: SearchResult;
+}
+
+export function outcome(x: FdraceExports, c: Compiled, o: SearchOptions, maxStates?: number): Outcome {
+  const r = search(x, c, maxStates ? { maxStates } : {}, { ...o, collectTerminals: 'canonical' });
+  return { verdict: r.verdict, properties: failedProperties(r), terminals: terminalSet(x), states: r.stats.states, result: r };
+}
+
+/** Every counterexample replays on the unreduced kernel and ends where it says. */
+export function replaysAll(xr: FdraceExports, c: Compiled, r: SearchResult): void {
+  for (const v of r.violations) {
+    if (v.kind === 'sometimes' || v.kind === 'inversion' || v.property === 'lock-order') continue;
+    const tr = replay(xr, c, parsePath(v.path, c.ix.threadNames.length), c.scenario.name, v.property);
+    if (!tr.violation) throw new Error(`${v.property}: path ${v.path} replays without a violation`);
+  }
+}
