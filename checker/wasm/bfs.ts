@@ -316,6 +316,15 @@ function item(i: u32): bool {
 /** Work items the last bfsWork call took. */
 export let consumed: i32 = 0;
 
+/** The checks a single-instance strategy (dfs, pb) makes before each expansion: Ctrl-C, --max-states, a full
+ *  visited table (grown in place). RUN_MORE when none stops it. */
+export function sequentialGuard(maxStates: u32): i32 {
+  if (stopRequested()) return RUN_STOPPED;
+  if (maxStates != 0 && ld32(CTRL + X_COUNT) >= maxStates) return RUN_LIMIT;
+  if (needsGrow() && !visitedGrow()) return RUN_OUT_OF_MEMORY;
+  return RUN_MORE;
+}
+
 export function bfsWork(budget: i32): i32 {
   visitedReload();
   const start = budget;

@@ -23,7 +23,7 @@ import * as J from './judge';
 import { hash64 } from './hash';
 import {
   RUN_BOUND, RUN_DONE, RUN_FOUND, RUN_LIMIT, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_STOPPED, SEED, countTransition,
-  flushStats, noteDepth,
+  flushStats, noteDepth, sequentialGuard,
 } from './bfs';
 import { STORAGE_BITSTATE } from './config';
 
@@ -177,18 +177,8 @@ export function dfsRun(budget: i32): i32 {
       rc = RUN_DONE;
       break;
     }
-    if (stopRequested()) {
-      rc = RUN_STOPPED;
-      break;
-    }
-    if (maxStates != 0 && ld32(CTRL + X_COUNT) >= maxStates) {
-      rc = RUN_LIMIT;
-      break;
-    }
-    if (needsGrow() && !visitedGrow()) {
-      rc = RUN_OUT_OF_MEMORY;
-      break;
-    }
+    rc = sequentialGuard(maxStates);
+    if (rc != RUN_MORE) break;
     const f = frame(sp - 1);
     const todo = load<u32>(f + F_TODO);
     if (todo == 0) {

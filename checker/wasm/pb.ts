@@ -18,7 +18,7 @@ import {
 import { S_STATE, enabledMask, enabledThreads, fatalSucc, generate, judgeSucc, spareObjs, succ } from './expand';
 import { judge, jExpect, jFatal, jMask, reportJudged, terminal } from './judge';
 import { hash64, mix64 } from './hash';
-import { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_LIMIT, RUN_STOPPED, SEED, countTransition, flushStats, noteDepth } from './bfs';
+import { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_LIMIT, RUN_STOPPED, SEED, countTransition, flushStats, noteDepth, sequentialGuard } from './bfs';
 import { ample } from './por';
 
 let head: u32 = 0;
@@ -132,18 +132,8 @@ export function pbRun(budget: i32): i32 {
   const maxStates = ld32(CTRL + X_MAXSTATES);
   let rc = RUN_MORE;
   while (budget-- > 0) {
-    if (stopRequested()) {
-      rc = RUN_STOPPED;
-      break;
-    }
-    if (maxStates != 0 && ld32(CTRL + X_COUNT) >= maxStates) {
-      rc = RUN_LIMIT;
-      break;
-    }
-    if (needsGrow() && !visitedGrow()) {
-      rc = RUN_OUT_OF_MEMORY;
-      break;
-    }
+    rc = sequentialGuard(maxStates);
+    if (rc != RUN_MORE) break;
     if (head >= ld32(CTRL + X_REOPEN_CUR)) {
       if (ld32(CTRL + X_REOPEN_NEXT) == 0) {
         rc = RUN_DONE;

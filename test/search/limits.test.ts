@@ -3,21 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import type { Strategy } from '../../checker/search/options.ts';
 import { search } from '../../checker/search/run.ts';
-import { compileText, library } from './util.ts';
+import { compileText, library, TWO_CLOSES } from './util.ts';
 
-const TWO_CLOSES = `scenario t
-file X socket
-file Y socket
-process P
-  fd 3 = X
-  fd 4 = Y
-thread T1 in P
-  close(3)
-thread T2 in P
-  close(4)
-variants v6.2
-result v6.2 pass
-`;
 
 const STRATEGIES: Strategy[] = ['bfs', 'dfs', 'pb', 'random'];
 

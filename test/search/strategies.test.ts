@@ -4,21 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { search } from '../../checker/search/run.ts';
 import { explore } from './reference.ts';
-import { compileText } from './util.ts';
+import { compileText, TWO_CLOSES } from './util.ts';
 
-const TWO_CLOSES = `scenario t
-file X socket
-file Y socket
-process P
-  fd 3 = X
-  fd 4 = Y
-thread T1 in P
-  close(3)
-thread T2 in P
-  close(4)
-variants v6.2
-result v6.2 pass
-`;
 
 // Two interchangeable threads (same process, same operation) on a shared file: symmetric.
 const TWINS = `scenario twins

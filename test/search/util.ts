@@ -65,3 +65,18 @@ export function replaysAll(xr: FdraceExports, c: Compiled, r: SearchResult): voi
     if (!tr.violation) throw new Error(`${v.property}: path ${v.path} replays without a violation`);
   }
 }
+
+/** Two closes on different files of one table (60 states, 100 transitions unreduced: test/kernel-counts.test.ts). */
+export const TWO_CLOSES = `scenario t
+file X socket
+file Y socket
+process P
+  fd 3 = X
+  fd 4 = Y
+thread T1 in P
+  close(3)
+thread T2 in P
+  close(4)
+variants v6.2
+result v6.2 pass
+`;
