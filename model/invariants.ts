@@ -4,10 +4,9 @@
 
 import { EpLife, Life, Viol } from './codes';
 import {
-  C_REACH, C_URING, G_GMTX, G_TFILE_LIST, U_SLOTS, uringAddr, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
+  C_REACH, C_URING, MAX_FILES, NHELD, SLOT_RESERVED, T_HELD, G_GMTX, G_TFILE_LIST, U_SLOTS, uringAddr, CFG, E_LIFE, E_MTX, G_VIOL, G_VIOL_OBJ, fileEp, I_FD, IF_FEP, IF_RBR, T_UHELD, epAddr, gAddr, nEpolls, nFiles, nItems,
   nSlots, nTables, nThreads, slotAddr, threadAddr,
 } from './layout';
-import { heldCount } from './frame';
 import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
 
 /** Object the last reported violation is about (file, epoll, item or thread index, by kind). */
@@ -34,35 +33,36 @@ export function checkAll(): u32 {
   violMask = 0;
   const sv = <i32>load<u8>(gAddr(G_VIOL));
   if (sv != 0) found(sv, load<u8>(gAddr(G_VIOL_OBJ)));
-  // E2/E3 reference conservation and E1/E8 no dangling pointer to a freed file.
-  for (let f = 0; f < nFiles; f++) {
-    let holders = 0;
-    for (let t = 0; t < nTables; t++) {
-      for (let fd = 0; fd < nSlots; fd++) if (load<u8>(slotAddr(t, fd)) == <u8>(f + 1)) holders++;
-    }
-    if (load<u8>(CFG + C_URING) != 0) {
-      for (let k = 0; k < U_SLOTS; k++) if (load<u8>(uringAddr(k)) == <u8>(f + 1)) holders++;
-    }
-    for (let t = 0; t < nThreads; t++) {
-      holders += heldCount(t, f);
-      if (load<u8>(threadAddr(t) + T_UHELD) == <u8>(f + 1)) holders++;
-    }
-    if (life(f) == Life.Freed) {
-      let pinned = holders > 0;
-      // E8 is a quiescent property: ep_remove unlinks the epitem from f_ep first (after which __fput may free
-      // the file) and only then erases it from the rbtree, all under ep->mtx, without touching the file again.
-      for (let i = 0; i < nItems; i++) {
-        if (itemUsed(i) && itemFile(i) == f && load<u8>(epAddr(itemEp(i)) + E_MTX) == 0) pinned = true;
-      }
-      if (pinned) found(Viol.DanglingFile, f);
-    } else if (holders != ref(f)) found(Viol.RefMismatch, f);
+  // E2/E3 reference conservation and E1/E8 no dangling pointer to a freed file. One pass over every holder
+  // (slots, ring slots, references held by tasks) counts each file's holders in a scratch array.
+  memory.fill(HOLDERS, 0, MAX_FILES);
+  for (let t = 0; t < nTables; t++) {
+    for (let fd = 0; fd < nSlots; fd++) countHolder(load<u8>(slotAddr(t, fd)));
   }
-  // E6: in ep->rbr <=> on file->f_ep, whenever nobody is inside ep->mtx.
-  for (let e = 0; e < nEpolls; e++) {
-    if (load<u8>(epAddr(e) + E_MTX) != 0 || load<u8>(epAddr(e) + E_LIFE) == EpLife.Freed) continue;
-    for (let i = 0; i < nItems; i++) {
-      if (itemUsed(i) && itemEp(i) == e && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) found(Viol.Watchers, i);
-    }
+  if (load<u8>(CFG + C_URING) != 0) {
+    for (let k = 0; k < U_SLOTS; k++) countHolder(load<u8>(uringAddr(k)));
+  }
+  for (let t = 0; t < nThreads; t++) {
+    const ta = threadAddr(t);
+    for (let k = 0; k < NHELD; k++) countHolder(load<u8>(ta + T_HELD + <usize>k));
+    countHolder(load<u8>(ta + T_UHELD));
+  }
+  // Files with an epitem outside any ep->mtx critical section, and E6 (in ep->rbr <=> on file->f_ep) for those.
+  // E8 is a quiescent property: ep_remove unlinks the epitem from f_ep first (after which __fput may free the
+  // file) and only then erases it from the rbtree, all under ep->mtx, without touching the file again.
+  let atRest: u32 = 0;
+  for (let i = 0; i < nItems; i++) {
+    if (!itemUsed(i)) continue;
+    const ea = epAddr(itemEp(i));
+    if (load<u8>(ea + E_MTX) != 0) continue;
+    atRest |= <u32>1 << itemFile(i);
+    if (load<u8>(ea + E_LIFE) != <u8>EpLife.Freed && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) found(Viol.Watchers, i);
+  }
+  for (let f = 0; f < nFiles; f++) {
+    const holders = <i32>load<u8>(HOLDERS + <usize>f);
+    if (life(f) == Life.Freed) {
+      if (holders > 0 || (atRest & (<u32>1 << f)) != 0) found(Viol.DanglingFile, f);
+    } else if (holders != ref(f)) found(Viol.RefMismatch, f);
   }
   // E10: the check list belongs to whoever holds the global mutex; nothing may stay on it after the unlock.
   if (load<u8>(gAddr(G_GMTX)) == 0 && load<u16>(gAddr(G_TFILE_LIST)) != 0) found(Viol.CheckListLeak, 0);
@@ -82,6 +82,14 @@ export function checkAll(): u32 {
     }
   }
   return violMask;
+}
+
+/** Scratch holder counts per file (inside the configuration block; checks are serialised across workers). */
+const HOLDERS: usize = CFG + 4880;
+
+// @ts-ignore: decorator
+@inline function countHolder(v: u8): void {
+  if (v != 0 && v != <u8>SLOT_RESERVED) store<u8>(HOLDERS + <usize>(v - 1), load<u8>(HOLDERS + <usize>(v - 1)) + 1);
 }
 
 function found(v: i32, obj: i32): void {
