@@ -13,6 +13,9 @@ export function lockId(cls: LockClass, inst: i32): i32 {
   return (<i32>cls << 8) | inst;
 }
 
+/** The global epoll mutex: epmutex (v6.2) / epnested_mutex (current). */
+export const EPMUTEX: i32 = (<i32>LockClass.Global) << 8;
+
 /** Address of a lock's owner byte. */
 export function lockAddr(id: i32): usize {
   const cls = id >> 8;

@@ -9,7 +9,7 @@
 import { EpollCtlOp, LockClass, Routine, Toggle } from '../codes';
 import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '../layout';
 import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
-import { acquire, lockId, mightSleep, release } from '../locks';
+import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
 import { I_DATA, I_EVENTS } from '../layout';
 import { Step } from '../steps';
@@ -101,7 +101,7 @@ export function stepEpollCtl(): bool {
     case 4: {
       label(Step.EpollCtlLockGlobal);
       mightSleep();
-      if (!acquire(lockId(LockClass.Global, 0))) return false;
+      if (!acquire(EPMUTEX)) return false;
       setR(6, 1);
       fpWrite(FP_GLOBAL);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
@@ -147,7 +147,7 @@ export function stepEpollCtl(): bool {
       fpWrite(FP_GLOBAL);
       store<u16>(gAddr(G_TFILE_LIST), 0);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
-      release(lockId(LockClass.Global, 0));
+      release(EPMUTEX);
       setPc(9);
       return true;
     default:

@@ -5,12 +5,11 @@
 import { EpLife, LockClass, Routine, Viol } from '../codes';
 import { DANGLING, E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
 import { FP_EPOLL, FP_ITEMS, fpRead, fpWrite, label, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR, violate } from '../frame';
-import { acquire, lockId, mightSleep, release } from '../locks';
+import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { epFirst, fepAt, fepNext, itemEp, itemSetFlag, itemUsed } from '../objects';
 import { Step } from '../steps';
 import { curItem } from './epitem';
 
-const EPMUTEX: i32 = (<i32>LockClass.Global) << 8;
 
 /** Save `next` the way hlist_for_each_entry_safe does: before the current entry is processed. */
 export function saveNext(i: i32): void {

@@ -10,7 +10,7 @@
 import { LockClass, Routine } from '../codes';
 import { I_DATA, I_EVENTS, I_FD, SLOT_EMPTY, SLOT_RESERVED, nSlots, threadTable } from '../layout';
 import { cur, holdRef, label, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
-import { acquire, lockId, mightSleep, release } from '../locks';
+import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { fepAt, itemEp, itemGet, ref, setRef, setSlot, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
@@ -21,7 +21,6 @@ import { fdtGen } from './expand';
 import { advance, saveNext } from './release';
 import { curItem } from './epitem';
 
-const EPMUTEX: i32 = (<i32>LockClass.Global) << 8;
 
 /** eventpoll_replace_file(OLD, NEW). r0 = OLD, r1 = NEW, r2 = fd, r3 = events, r4 = data, r5 = ep. */
 export function stepRfcEpReplace(): bool {
