@@ -5,7 +5,7 @@
 // the io_uring fixed slots, the fget() holders and the epoll_watches counter; and no invariant may fire on the
 // way (kCheckMask after every step). Random scenarios are rendered as .fdr text, go through the real parser and
 // compiler, and run on every kernel generation whose one-thread meaning is the specification's (v6.2, current,
-// current-pre-6.16). The kernel is driven through its k* exports only (test/spec/harness.ts), never through
+// current-pre-6.16). The kernel is driven through its k* exports only (test/spec/drive.ts), never through
 // the search engine. A failure shows the scenario text, the first op after which the two differ, and the
 // kernel's step-by-step trace.
 //
@@ -15,23 +15,15 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { instantiate, type FdraceExports } from '../checker/kernel/exports.ts';
 import { kernelModule } from '../checker/kernel/load-node.ts';
-import { compileScenario } from '../checker/compile/config.ts';
+import { nodeSession } from '../checker/session-node.ts';
 import { parseScenario } from '../checker/scenario/parse.ts';
 import { ScenarioError } from '../checker/scenario/types.ts';
-import { variantByName } from '../checker/variants.ts';
-import {
-  SEQUENTIAL_VARIANTS,
-  check,
-  checkAll,
-  renderScenario,
-  report,
-  scenarioArb,
-  type GenOp,
-  type GenScenario,
-  type Outcome,
-} from './spec/harness.ts';
+import { check, checkAll, report, type Outcome } from './spec/compare.ts';
+import { scenarioArb } from './spec/generate.ts';
+import { SEQUENTIAL_VARIANTS, renderScenario, type GenOp, type GenScenario } from './spec/render.ts';
 
 const SEED = Number(process.env.FDRACE_SPEC_SEED ?? 0x5eed);
+const session = nodeSession();
 const RUNS = Number(process.env.FDRACE_SPEC_RUNS ?? 4000);
 
 let x: FdraceExports;
@@ -386,7 +378,7 @@ describe('fixed discrepancies stay fixed', () => {
   const rejected = (text: string): ScenarioError | null => {
     try {
       const s = parseScenario(text, 'pinned.fdr');
-      for (const v of SEQUENTIAL_VARIANTS) compileScenario(s, v, variantByName(v)!.toggles);
+      for (const v of SEQUENTIAL_VARIANTS) session.compile(s, session.resolve(v), 'generated.fdr');
       return null;
     } catch (e) {
       if (e instanceof ScenarioError) return e;

@@ -4,17 +4,13 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileScenario } from '../compile/config.ts';
 import { compare } from '../expected.ts';
-import { loadKernel } from '../kernel/load-node.ts';
 import { readScenario } from '../load.ts';
 import type { Limits, Progress, SearchOptions, StorageMode, Strategy } from '../search/options.ts';
-import { searchAsync } from '../search/run.ts';
-import { withLockOrder } from '../lockdep.ts';
-import { parsePath, type SearchResult } from '../search/result.ts';
-import { replay } from '../trace/replay.ts';
+import type { SearchResult } from '../search/result.ts';
+import { nodeSession } from '../session-node.ts';
+import type { ResolvedVariant } from '../session.ts';
 import { formatTrace } from '../trace/text.ts';
-import { resolveVariant } from '../variants.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes, headline, statsLine } from './report.ts';
@@ -85,9 +81,9 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
   const options: SearchOptions = {
     strategy,
     storage,
-    // bfs promises shortest counterexamples, which a reduced graph may not contain: reduction is opt-in there.
-    por: opts.por ? true : opts['no-por'] ? false : strategy === 'dfs',
-    symmetry: !opts['no-symmetry'],
+    // Unset choices take the one set of defaults (checker/session.ts searchDefaults).
+    ...(opts.por ? { por: true } : opts['no-por'] ? { por: false } : {}),
+    ...(opts.symmetry ? { symmetry: true } : opts['no-symmetry'] ? { symmetry: false } : {}),
     ...(opts.hashes !== undefined ? { hashes: opts.hashes as number } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed as number } : {}),
     ...(opts.walks !== undefined ? { walks: opts.walks as number } : {}),
@@ -142,9 +138,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (positional.length === 0) throw new UsageError(`no scenario file given\n${CHECK_USAGE}`);
   const { options, workers } = searchOptions(opts);
   const scenarios = positional.map((p) => ({ path: p, s: readScenario(p) }));
-  const x = await loadKernel();
-  // Replays get their own instance: replaying resets the engine, and the search's store must stay intact.
-  const xr = await loadKernel();
+  const session = nodeSession();
   const onSigint = () => {
     interrupted = true;
   };
@@ -163,14 +157,14 @@ export async function checkCommand(argv: string[]): Promise<number> {
     for (const { path, s } of scenarios) {
       const names = (opts.variant as string[] | undefined) ?? s.variants;
       for (const name of names) {
-        let v;
+        let v: ResolvedVariant;
         try {
-          v = resolveVariant(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
+          v = session.resolve(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
         } catch (e) {
           throw new UsageError((e as Error).message);
         }
-        const c = compileScenario(s, v.label, v.toggles, path);
-        const r = await searchAsync(x, c, limits, options, workers, path, (res, xs) => withLockOrder(res, xs, c));
+        const c = session.compile(s, v, path);
+        const r = await session.search(c, path, { search: options, limits, workers });
         if (showProgress) process.stderr.write('\r\x1b[K');
         results.push(r);
         const cmp = v.label === name ? compare(s, r, name) : undefined;
@@ -192,7 +186,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
           if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
           const needTrace = (!opts.json && !opts['no-trace']) || opts['trace-out'];
           if (!needTrace) continue;
-          const tr = replay(xr, c, parsePath(viol.path, c.ix.threadNames.length), path, viol.property);
+          const tr = await session.replay(c, viol.path, path, viol.property);
           if (!opts.json && !opts['no-trace']) console.log(indent(formatTrace(tr, { changesOnly: true })));
           if (opts['trace-out']) {
             const dir = opts['trace-out'] as string;

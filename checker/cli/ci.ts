@@ -5,15 +5,11 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { compileScenario } from '../compile/config.ts';
-import { compare, type Comparison } from '../expected.ts';
-import { loadKernel } from '../kernel/load-node.ts';
+import type { Comparison } from '../expected.ts';
+import { nodeSession } from '../session-node.ts';
 import { readScenario, scenarioPaths } from '../load.ts';
-import { bfs } from '../search/bfs.ts';
-import { withLockOrder } from '../lockdep.ts';
 import type { SearchResult } from '../search/result.ts';
 import { ScenarioError, type Loc, type Scenario } from '../scenario/types.ts';
-import { resolveVariant } from '../variants.ts';
 import { counterexamples, type Counterexample } from '../report/counterexamples.ts';
 import { junitXml } from '../report/junit.ts';
 import { sarifLog } from '../report/sarif.ts';
@@ -54,9 +50,7 @@ export interface CiOptions {
 }
 
 export async function runCi(paths: string[], opts: CiOptions, each?: (row: CiRow) => void): Promise<CiRow[]> {
-  const x = await loadKernel();
-  // Replays get their own instance, so that the search's lock graph and store are never disturbed by them.
-  const xr = opts.traces ? await loadKernel() : undefined;
+  const session = nodeSession();
   const rows: CiRow[] = [];
   const push = (row: CiRow) => {
     rows.push(row);
@@ -74,11 +68,11 @@ export async function runCi(paths: string[], opts: CiOptions, each?: (row: CiRow
     for (const variant of s.variants) {
       let row: CiRow;
       try {
-        const v = resolveVariant(variant);
-        const c = compileScenario(s, variant, v.toggles, file);
-        const result = withLockOrder(bfs(x, c, { maxStates: opts.maxStates, timeoutSeconds: opts.timeout }, file), x, c);
-        row = { file, scenario: s.name, variant, s, result, cmp: compare(s, result, variant) };
-        if (xr) row.counterexamples = counterexamples(xr, c, result, file);
+        const { compiled, result, comparison } = await session.check(s, session.resolve(variant), file, {
+          limits: { maxStates: opts.maxStates, timeoutSeconds: opts.timeout },
+        });
+        row = { file, scenario: s.name, variant, s, result, cmp: comparison };
+        if (opts.traces) row.counterexamples = counterexamples(await session.replayInstance(), compiled, result, file);
       } catch (e) {
         if (!(e instanceof ScenarioError)) throw e;
         row = { file, scenario: s.name, variant, s, error: e.format(), errorLoc: e.loc };

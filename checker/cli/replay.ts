@@ -2,13 +2,12 @@
 // choices"). A path that does not fit the scenario (a blocked or finished thread, a fault where nothing
 // allocates) is a usage error naming the step.
 
-import { compileScenario } from '../compile/config.ts';
-import { loadKernel } from '../kernel/load-node.ts';
 import { readScenario } from '../load.ts';
-import { parsePath } from '../search/result.ts';
-import { ReplayError, replay } from '../trace/replay.ts';
+import { Path } from '../path.ts';
+import { nodeSession } from '../session-node.ts';
+import type { ResolvedVariant } from '../session.ts';
+import { ReplayError } from '../trace/replay.ts';
 import { formatTrace } from '../trace/text.ts';
-import { resolveVariant } from '../variants.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 
@@ -34,23 +33,23 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (typeof opts.path !== 'string') throw new UsageError(`--path is required\n${REPLAY_USAGE}`);
   const file = positional[0]!;
   const s = readScenario(file);
-  let v;
+  const session = nodeSession();
+  let v: ResolvedVariant;
   try {
-    v = resolveVariant(opts.variant, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
+    v = session.resolve(opts.variant, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const c = compileScenario(s, v.label, v.toggles, file);
-  let moves;
+  const c = session.compile(s, v, file);
+  let path: Path;
   try {
-    moves = parsePath(opts.path, c.ix.threadNames.length);
+    path = Path.parse(opts.path, c.ix.threadNames.length);
   } catch (e) {
     throw new UsageError(`--path: ${(e as Error).message}`);
   }
-  const x = await loadKernel();
   let tr;
   try {
-    tr = replay(x, c, moves, file);
+    tr = await session.replay(c, path, file);
   } catch (e) {
     if (e instanceof ReplayError) throw new UsageError(`--path: ${e.message}`);
     throw e;

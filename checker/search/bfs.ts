@@ -14,14 +14,8 @@ import type { SearchResult } from './result.ts';
 export type { Limits, Progress, SearchOptions } from './options.ts';
 export { describeViolation } from './collect.ts';
 
-/** Write the compiled configuration into the instance and reset the engine (full-storage BFS, no reduction:
- *  what replay expects, with the initial state as record 0). */
-export function load(x: FdraceExports, c: Compiled, maxMemoryBytes = 0): void {
-  new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);
-  const rc = x.eInit(maxMemoryBytes);
-  if (rc === -2) throw new Error('out of memory before the search started (raise --max-memory)');
-  if (rc !== 0) throw new Error(`internal error: the kernel rejected the configuration (${rc})`);
-}
+/** Kept for callers of earlier builds: the one implementation is checker/kernel/configure.ts. */
+export { loadConfig as load } from '../kernel/configure.ts';
 
 /** Breadth-first search. `options` chooses storage and reductions (default: full storage, no reduction — the
  *  behaviour callers of earlier builds rely on; the CLI passes its own defaults). */

@@ -2,6 +2,7 @@
 // reports and URLs are all derived from it by replay.
 
 import { Viol } from '../../model/codes.ts';
+import { Path } from '../path.ts';
 import type { Verdict } from '../scenario/types.ts';
 
 export interface Stats {
@@ -111,34 +112,12 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
 };
 
-/** Moves as text: "0.1.1!.2", with runs of one move written once with a count ("0*24.1"). */
-export function formatPath(moves: number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < moves.length; ) {
-    let j = i;
-    while (j < moves.length && moves[j] === moves[i]) j++;
-    const m = moves[i]!;
-    const one = `${m >> 1}${m & 1 ? '!' : ''}`;
-    out.push(j - i > 2 ? `${one}*${j - i}` : Array(j - i).fill(one).join('.'));
-    i = j;
-  }
-  return out.join('.');
+/** Moves as text (see checker/path.ts, the one place that defines the format). */
+export function formatPath(moves: readonly number[]): string {
+  return Path.fromMoves(moves).format();
 }
 
-/** Parse a path string. Throws a message (the caller adds the location) on malformed input. */
+/** Parse a path string into encoded moves. Throws a message (the caller adds the location) on malformed input. */
 export function parsePath(text: string, nThreads: number): number[] {
-  const t = text.trim();
-  if (t === '') return [];
-  if (t.length > 1_000_000) throw new Error('path is longer than 1,000,000 characters');
-  const moves: number[] = [];
-  t.split('.').forEach((part, i) => {
-    const m = /^(\d{1,3})(!?)(?:\*(\d{1,6}))?$/.exec(part);
-    if (!m) throw new Error(`part ${i + 1} '${part.slice(0, 20)}' is not a thread number, optionally followed by '!' and '*COUNT'`);
-    const th = Number(m[1]);
-    if (th >= nThreads) throw new Error(`part ${i + 1} names thread ${th}, but the scenario has ${nThreads} threads`);
-    const n = m[3] === undefined ? 1 : Number(m[3]);
-    if (n < 1 || moves.length + n > 1_000_000) throw new Error(`part ${i + 1}: repeat count ${n} is out of range`);
-    for (let k = 0; k < n; k++) moves.push(th * 2 + (m[2] ? 1 : 0));
-  });
-  return moves;
+  return [...Path.parse(text, nThreads).moves];
 }

@@ -8,7 +8,6 @@ import { bfs } from './bfs.ts';
 import { BoundError } from './collect.ts';
 import { dfs } from './dfs.ts';
 import type { Limits, SearchOptions } from './options.ts';
-import { parallelBfs } from './parallel.ts';
 import { preemptionBounded } from './pb.ts';
 import { randomWalks } from './random.ts';
 import type { SearchResult } from './result.ts';
@@ -26,12 +25,12 @@ function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOpti
   }
 }
 
-function withoutPor(e: unknown, options: SearchOptions): SearchOptions {
+export function withoutPor(e: unknown, options: SearchOptions): SearchOptions {
   if (!(e instanceof BoundError) || options.por === false) throw e;
   return { ...options, por: false };
 }
 
-function note(r: SearchResult, e: unknown): SearchResult {
+export function note(r: SearchResult, e: unknown): SearchResult {
   const msg = (e as Error).message.replace(/^internal error: /, '');
   if (r.search) r.search.notes = [...(r.search.notes ?? []), `partial-order reduction was switched off: ${msg}`];
   return r;
@@ -50,16 +49,4 @@ export function search(x: FdraceExports, c: Compiled, limits: Limits, options: S
     r = note(once(x, c, limits, withoutPor(e, options), file), e);
   }
   return after ? after(r, x) : r;
-}
-
-/** Search with `workers` worker threads (bfs), or in this thread when workers is 1. */
-export async function searchAsync(
-  x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name, after?: After,
-): Promise<SearchResult> {
-  if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return search(x, c, limits, options, file, after);
-  try {
-    return await parallelBfs(c, limits, options, workers, file, after);
-  } catch (e) {
-    return note(await parallelBfs(c, limits, withoutPor(e, options), workers, file, after), e);
-  }
 }

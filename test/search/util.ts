@@ -1,7 +1,7 @@
 // Shared helpers for the search tests.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileScenario, type Compiled } from '../../checker/compile/config.ts';
+import type { Compiled } from '../../checker/compile/config.ts';
 import { failedProperties } from '../../checker/expected.ts';
 import type { FdraceExports } from '../../checker/kernel/exports.ts';
 import { readScenario } from '../../checker/load.ts';
@@ -11,11 +11,14 @@ import type { SearchOptions } from '../../checker/search/options.ts';
 import { parsePath, type SearchResult } from '../../checker/search/result.ts';
 import { search } from '../../checker/search/run.ts';
 import { replay } from '../../checker/trace/replay.ts';
-import { checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
+import { nodeSession } from '../../checker/session-node.ts';
+import { checkVariantSpec } from '../../checker/variants.ts';
+
+const session = nodeSession();
 
 export function compileText(text: string, variant: string): Compiled {
   const s = parseScenario(text, 'test.fdr', { variants: checkVariantSpec });
-  return compileScenario(s, variant, resolveVariant(variant).toggles, 'test.fdr');
+  return session.compile(s, session.resolve(variant), 'test.fdr');
 }
 
 /** Every scenario file of the library with each variant it lists. */
@@ -29,8 +32,7 @@ export function library(): { file: string; variant: string; c: Compiled }[] {
   for (const file of files) {
     const s = readScenario(file);
     for (const variant of s.variants) {
-      const v = resolveVariant(variant, [], []);
-      out.push({ file, variant, c: compileScenario(s, v.label, v.toggles, file) });
+      out.push({ file, variant, c: session.compile(s, session.resolve(variant), file) });
     }
   }
   return out;

@@ -1,35 +1,29 @@
-// Test helpers: run scenario text through the real parser, compiler, kernel and search.
-import { compileScenario, type Compiled } from '../../checker/compile/config.ts';
-import type { FdraceExports } from '../../checker/kernel/exports.ts';
-import { loadKernel } from '../../checker/kernel/load-node.ts';
+// Test helpers: run scenario text through the real parser, compiler, kernel and search — the same Session the
+// CLI uses. Searches here ask for the whole interleaving graph (no reduction), so state counts are exact and
+// hand-derivable; a test that wants the front ends' defaults passes `searchDefaults()`.
+import type { Compiled } from '../../checker/compile/config.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
-import { bfs, type Limits } from '../../checker/search/bfs.ts';
-import { withLockOrder } from '../../checker/lockdep.ts';
-import { parsePath, type SearchResult } from '../../checker/search/result.ts';
-import { replay } from '../../checker/trace/replay.ts';
+import type { Limits, SearchOptions } from '../../checker/search/options.ts';
+import type { SearchResult } from '../../checker/search/result.ts';
+import { nodeSession } from '../../checker/session-node.ts';
 import type { Trace } from '../../checker/trace/types.ts';
-import { checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
+import { checkVariantSpec } from '../../checker/variants.ts';
 
-let kernel: FdraceExports | undefined;
-export async function kernelInstance(): Promise<FdraceExports> {
-  kernel ??= await loadKernel();
-  return kernel;
-}
+export const UNREDUCED: SearchOptions = { strategy: 'bfs', storage: 'full', por: false, symmetry: false };
+
+const session = nodeSession();
 
 export function compileText(text: string, variant: string): Compiled {
   const s = parseScenario(text, 'test.fdr', { variants: checkVariantSpec });
-  return compileScenario(s, variant, resolveVariant(variant).toggles, 'test.fdr');
+  return session.compile(s, session.resolve(variant), 'test.fdr');
 }
 
-export async function check(text: string, variant: string, limits: Limits = {}): Promise<SearchResult> {
-  const x = await kernelInstance();
-  const c = compileText(text, variant);
-  return withLockOrder(bfs(x, c, limits, 'test.fdr'), x, c);
+export async function check(text: string, variant: string, limits: Limits = {}, search: SearchOptions = UNREDUCED): Promise<SearchResult> {
+  return session.search(compileText(text, variant), 'test.fdr', { search, limits });
 }
 
 export async function trace(text: string, variant: string, path: string, property?: string): Promise<Trace> {
-  const c = compileText(text, variant);
-  return replay(await kernelInstance(), c, parsePath(path, c.ix.threadNames.length), 'test.fdr', property);
+  return session.replay(compileText(text, variant), path, 'test.fdr', property);
 }
 
 /** A scenario with the given declarations and threads, and a single result line. */

@@ -1,0 +1,14 @@
+// Writing a compiled scenario into a kernel instance and resetting its engine: the step every search and every
+// replay starts with.
+
+import type { Compiled } from '../compile/config.ts';
+import type { FdraceExports } from './exports.ts';
+
+/** Write the compiled configuration into the instance and reset the engine (full-storage BFS, no reduction:
+ *  what replay expects, with the initial state as record 0). */
+export function loadConfig(x: FdraceExports, c: Compiled, maxMemoryBytes = 0): void {
+  new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);
+  const rc = x.eInit(maxMemoryBytes);
+  if (rc === -2) throw new Error('out of memory before the search started (raise --max-memory)');
+  if (rc !== 0) throw new Error(`internal error: the kernel rejected the configuration (${rc})`);
+}
