@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseScenario } from './scenario/parse.ts';
 import { ScenarioError, type Scenario } from './scenario/types.ts';
 import { checkVariantSpec } from './variants.ts';
-import { UsageError } from './cli/exit.ts';
+import { UsageError } from './errors.ts';
 
 const MAX_SCENARIO_BYTES = 1 << 20;
 

@@ -1,7 +1,7 @@
 // Exact verdicts and traces for the bundled scenarios (the library is also run by `npm start` via fdrace ci).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCi } from '../checker/cli/ci.ts';
+import { runCi } from '../checker/report/ci-run.ts';
 import { scenarioPaths } from '../checker/load.ts';
 import { check, trace } from './util/run.ts';
 

@@ -5,12 +5,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Comparison } from '../expected.ts';
-import { nodeSession } from '../session-node.ts';
-import { readScenario, scenarioPaths } from '../load.ts';
-import type { SearchResult } from '../search/result.ts';
-import { ScenarioError, type Loc, type Scenario } from '../scenario/types.ts';
-import { counterexamples, type Counterexample } from '../report/counterexamples.ts';
+import { scenarioPaths } from '../load.ts';
+import { runCi, type CiRow } from '../report/ci-run.ts';
 import { junitXml } from '../report/junit.ts';
 import { sarifLog } from '../report/sarif.ts';
 import { ciTable } from '../report/table.ts';
@@ -27,61 +23,6 @@ export const CI_OPTIONS: Record<string, OptSpec> = {
   help: { kind: 'flag', help: 'show this help' },
 };
 export const CI_USAGE = 'usage: fdrace ci [FILES|DIRS...] [options]   (default: scenarios/)';
-
-export interface CiRow {
-  file: string;
-  scenario: string;
-  variant: string;
-  /** The parsed scenario (absent when it could not be read). */
-  s?: Scenario;
-  result?: SearchResult;
-  cmp?: Comparison;
-  error?: string;
-  errorLoc?: Loc;
-  /** Each violation replayed (only when runCi is asked for traces). */
-  counterexamples?: Counterexample[];
-}
-
-export interface CiOptions {
-  maxStates?: number;
-  timeout?: number;
-  /** Replay every violation into a trace (reports need them; the plain listing does not). */
-  traces?: boolean;
-}
-
-export async function runCi(paths: string[], opts: CiOptions, each?: (row: CiRow) => void): Promise<CiRow[]> {
-  const session = nodeSession();
-  const rows: CiRow[] = [];
-  const push = (row: CiRow) => {
-    rows.push(row);
-    each?.(row);
-  };
-  for (const file of paths) {
-    let s: Scenario;
-    try {
-      s = readScenario(file);
-    } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      push({ file, scenario: file, variant: '-', error: e.format(), errorLoc: e.loc });
-      continue;
-    }
-    for (const variant of s.variants) {
-      let row: CiRow;
-      try {
-        const { compiled, result, comparison } = await session.check(s, session.resolve(variant), file, {
-          limits: { maxStates: opts.maxStates, timeoutSeconds: opts.timeout },
-        });
-        row = { file, scenario: s.name, variant, s, result, cmp: comparison };
-        if (opts.traces) row.counterexamples = counterexamples(await session.replayInstance(), compiled, result, file);
-      } catch (e) {
-        if (!(e instanceof ScenarioError)) throw e;
-        row = { file, scenario: s.name, variant, s, error: e.format(), errorLoc: e.loc };
-      }
-      push(row);
-    }
-  }
-  return rows;
-}
 
 /** Exit code of a ci run: scenario errors 2; an outcome that differs from the stated one 10; runs stopped by a
  *  limit (and nothing worse) 12; else 0. */

@@ -1,4 +1,4 @@
-// Exit codes: a stable contract (DESIGN.md). Scripts and CI rely on them; never renumber.
+// Exit codes: a stable contract (README "Exit codes"). Scripts and CI rely on them; never renumber.
 export const EXIT = {
   ok: 0,
   internal: 1,
@@ -8,10 +8,4 @@ export const EXIT = {
   incomplete: 12,
 } as const;
 
-/** A usage or input error: printed as one line, exit 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError } from '../errors.ts';

@@ -8,7 +8,7 @@ import { scenarioPaths } from '../load.ts';
 import { displayPath } from '../report/counterexamples.ts';
 import { verdictsMarkdown, type VerdictsDoc } from '../report/verdicts-md.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
-import { runCi } from './ci.ts';
+import { runCi } from '../report/ci-run.ts';
 import { EXIT, UsageError } from './exit.ts';
 
 export const VERDICTS_OPTIONS: Record<string, OptSpec> = {

@@ -3,7 +3,7 @@
 // counterexample paths; a scenario that does not parse is a testsuite with one errored testcase. Counterexample
 // traces go to the testcase's <system-out>. Layout as read by Jenkins, GitLab and the common JUnit reporters.
 
-import type { CiRow } from '../cli/ci.ts';
+import type { CiRow } from './ci-run.ts';
 import { displayPath, replayCommandLine } from './counterexamples.ts';
 import { groupByFile } from './table.ts';
 

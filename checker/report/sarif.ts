@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { CiRow } from '../cli/ci.ts';
+import type { CiRow } from './ci-run.ts';
 import type { Loc, Scenario } from '../scenario/types.ts';
 import { BUILTIN_PROPERTIES } from '../scenario/constants.ts';
 import type { Violation } from '../search/result.ts';

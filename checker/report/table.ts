@@ -2,7 +2,7 @@
 // one column per variant, each cell the outcome marked ✓ when it is the one the scenario's `result` line states
 // and ✗ when it is not; — where the scenario does not run that variant.
 
-import type { CiRow } from '../cli/ci.ts';
+import type { CiRow } from './ci-run.ts';
 
 /** Designs in the order readers compare them; any other variant follows, sorted by code unit. */
 export const VARIANT_ORDER: readonly string[] = ['v6.2', 'current', 'current-pre-6.16', 'rfc-v4', 'rfc-v7', 'userspace', 'userspace-frozen'];

@@ -5,7 +5,7 @@
 // state counts: the same scenarios and kernel give the same bytes, which `fdrace verdicts --check` relies on.
 
 import { relative, sep } from 'node:path';
-import type { CiRow } from '../cli/ci.ts';
+import type { CiRow } from './ci-run.ts';
 import { BUILTIN_PROPERTIES } from '../scenario/constants.ts';
 import { TOGGLES, variantByName } from '../variants.ts';
 import { NOT_RUN, groupByFile, orderVariants, type FileGroup } from './table.ts';
