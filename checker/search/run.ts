@@ -4,25 +4,26 @@
 
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { bfs } from './bfs.ts';
+import { bfsSteps } from './bfs.ts';
 import { BoundError } from './collect.ts';
-import { dfs } from './dfs.ts';
+import { dfsSteps } from './dfs.ts';
+import { drain, drainAsync, type Steps } from './loop.ts';
 import type { Limits, SearchOptions } from './options.ts';
 import { parallelBfs } from './parallel.ts';
-import { preemptionBounded } from './pb.ts';
-import { randomWalks } from './random.ts';
+import { preemptionBoundedSteps } from './pb.ts';
+import { randomWalkSteps } from './random.ts';
 import type { SearchResult } from './result.ts';
 
-function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string): SearchResult {
+function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string): Steps<SearchResult> {
   switch (options.strategy ?? 'bfs') {
     case 'bfs':
-      return bfs(x, c, limits, file, options);
+      return bfsSteps(x, c, limits, file, options);
     case 'dfs':
-      return dfs(x, c, limits, file, options);
+      return dfsSteps(x, c, limits, file, options);
     case 'random':
-      return randomWalks(x, c, limits, file, options);
+      return randomWalkSteps(x, c, limits, file, options);
     case 'pb':
-      return preemptionBounded(x, c, limits, file, options);
+      return preemptionBoundedSteps(x, c, limits, file, options);
   }
 }
 
@@ -41,22 +42,28 @@ function note(r: SearchResult, e: unknown): SearchResult {
  *  analysis reads the kernel's edge table from it). */
 export type After = (r: SearchResult, x: FdraceExports) => SearchResult;
 
-/** Search with one worker (the calling thread). */
-export function search(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): SearchResult {
+/** One worker's search, yielding between batches. */
+export function* searchSteps(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): Steps<SearchResult> {
   let r: SearchResult;
   try {
-    r = once(x, c, limits, options, file);
+    r = yield* once(x, c, limits, options, file);
   } catch (e) {
-    r = note(once(x, c, limits, withoutPor(e, options), file), e);
+    r = note(yield* once(x, c, limits, withoutPor(e, options), file), e);
   }
   return after ? after(r, x) : r;
+}
+
+/** Search with one worker (the calling thread). */
+export function search(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): SearchResult {
+  return drain(searchSteps(x, c, limits, options, file, after));
 }
 
 /** Search with `workers` worker threads (bfs), or in this thread when workers is 1. */
 export async function searchAsync(
   x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name, after?: After,
 ): Promise<SearchResult> {
-  if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return search(x, c, limits, options, file, after);
+  // One worker searches in this thread, giving the event loop a turn every few milliseconds (Ctrl-C, pipes).
+  if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return drainAsync(searchSteps(x, c, limits, options, file, after));
   try {
     return await parallelBfs(c, limits, options, workers, file, after);
   } catch (e) {
