@@ -3,6 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../checker/cli/main.ts');
+const { main, quietOnClosedPipe } = await import('../checker/cli/main.ts');
+quietOnClosedPipe();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -14,16 +14,13 @@ import { Path } from './path.ts';
 import type { Scenario } from './scenario/types.ts';
 import { DEFAULTS, type Limits, type SearchOptions, type Strategy } from './search/options.ts';
 import type { SearchResult } from './search/result.ts';
-import { search } from './search/run.ts';
+import { searchYielding } from './search/run.ts';
 import { replay } from './trace/replay.ts';
 import type { Trace } from './trace/types.ts';
-import { resolveVariant } from './variants.ts';
+import { resolveVariant, type Variant } from './variants.ts';
 
-/** A variant as the kernel sees it: the toggle mask, and the label that names it in results and traces. */
-export interface ResolvedVariant {
-  label: string;
-  toggles: number;
-}
+/** A variant, parsed once (checker/variants.ts): preset, toggles off and on, mask and canonical label. */
+export type ResolvedVariant = Variant;
 
 /** The search options every front end starts from. Breadth-first search keeps its shortest-counterexample
  *  promise, which a partial-order-reduced graph may break, so reduction is opt-in there and the default of
@@ -100,7 +97,7 @@ export class Session {
       return this.config.parallel(c, limits, options, workers, file, (r, x) => withLockOrder(r, x, c));
     }
     const x = await this.searcher();
-    return withLockOrder(search(x, c, limits, options, file), x, c);
+    return searchYielding(x, c, limits, options, file, (r, xs) => withLockOrder(r, xs, c));
   }
 
   /** The whole pipeline for one scenario x variant. */

@@ -3,6 +3,7 @@
 // preset would do without that change.
 
 import { Toggle } from '../model/codes.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface ToggleInfo {
   name: string;
@@ -141,29 +142,87 @@ export function variantByName(name: string): VariantInfo | undefined {
   return VARIANTS.find((v) => v.name === name);
 }
 
-/** Resolve a variant spec (PRESET, or PRESET~TOGGLE~... for "without") plus --with/--without toggle names. */
-export function resolveVariant(spec: string, without: string[] = [], withT: string[] = []): { toggles: number; label: string } {
-  const [name = '', ...specWithout] = spec.split('~');
-  const v = variantByName(name);
-  if (!v) throw new Error(`unknown variant '${name}' (known: ${VARIANT_NAMES.join(', ')})`);
-  let mask = v.toggles;
-  const toggle = (t: string): ToggleInfo => {
-    const info = TOGGLES.find((x) => x.name === t);
-    if (!info) throw new Error(`unknown toggle '${t}' (known: ${TOGGLES.map((x) => x.name).join(', ')})`);
-    return info;
-  };
-  for (const t of [...specWithout, ...without]) mask &= ~toggle(t).bit;
-  for (const t of withT) mask |= toggle(t).bit;
-  const label = [spec, ...without.map((t) => `~${t}`)].join('') + withT.map((t) => `+${t}`).join('');
-  return { toggles: mask, label };
+/** A variant as one typed value: a preset, the toggles switched off ("~T") and on ("+T"), the resulting toggle
+ *  mask and the canonical label. Labels are parsed in exactly one place (parseVariant) and written in exactly one
+ *  (formatVariant): "PRESET~OFF1~OFF2+ON1+ON2", e.g. "current~epi-fget" or "v6.2+rfc-v4-replace". The preset is
+ *  what `thread ... when PRESET` lists match. */
+export interface Variant {
+  readonly preset: string;
+  readonly without: readonly string[];
+  readonly with: readonly string[];
+  readonly toggles: number;
+  readonly label: string;
 }
 
-/** Validator for scenario files: null if the spec names a preset and known toggles, else the error. */
+/** A variant label or toggle name that does not exist (a usage or scenario error, never an internal one). */
+export class VariantError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VariantError';
+  }
+}
+
+const TOGGLE_NAMES: readonly string[] = TOGGLES.map((t) => t.name);
+
+function toggleInfo(name: string): ToggleInfo {
+  const info = TOGGLES.find((x) => x.name === name);
+  if (!info) throw new VariantError(`unknown toggle '${name}'${didYouMean(name, TOGGLE_NAMES)} (known: ${TOGGLE_NAMES.join(', ')})`);
+  return info;
+}
+
+/** The canonical label of a preset with toggles switched off and on. */
+export function formatVariant(v: { preset: string; without: readonly string[]; with: readonly string[] }): string {
+  return v.preset + v.without.map((t) => `~${t}`).join('') + v.with.map((t) => `+${t}`).join('');
+}
+
+/** Build a variant from its parts; every name is checked. */
+export function makeVariant(preset: string, without: readonly string[] = [], withT: readonly string[] = []): Variant {
+  const p = variantByName(preset);
+  if (!p) throw new VariantError(`unknown variant '${preset}'${didYouMean(preset, VARIANT_NAMES)} (known: ${VARIANT_NAMES.join(', ')})`);
+  let mask = p.toggles;
+  const seen = new Map<string, string>();
+  for (const [sign, list] of [['~', without], ['+', withT]] as const) {
+    for (const t of list) {
+      const prev = seen.get(t);
+      if (prev !== undefined) {
+        throw new VariantError(prev === sign ? `toggle '${t}' is given twice` : `toggle '${t}' is switched both on and off`);
+      }
+      seen.set(t, sign);
+      const bit = toggleInfo(t).bit;
+      mask = sign === '~' ? mask & ~bit : mask | bit;
+    }
+  }
+  const v = { preset, without: [...without], with: [...withT] };
+  return { ...v, toggles: mask, label: formatVariant(v) };
+}
+
+/** Parse a label "PRESET(~TOGGLE|+TOGGLE)*" (toggles off and on, in any order; written back canonically). */
+export function parseVariant(label: string): Variant {
+  const parts = label.split(/([~+])/);
+  const preset = parts[0] ?? '';
+  const without: string[] = [];
+  const withT: string[] = [];
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const t = parts[i + 1]!;
+    if (t === '') throw new VariantError(`variant '${label}': expected a toggle name after '${parts[i]}'`);
+    (parts[i] === '~' ? without : withT).push(t);
+  }
+  return makeVariant(preset, without, withT);
+}
+
+/** A label plus command-line --without/--with toggles, as one variant. */
+export function resolveVariant(spec: string, without: readonly string[] = [], withT: readonly string[] = []): Variant {
+  const base = parseVariant(spec);
+  return makeVariant(base.preset, [...base.without, ...without], [...base.with, ...withT]);
+}
+
+/** Validator for scenario files: null if the label names a preset and known toggles, else the error. */
 export function checkVariantSpec(spec: string): string | null {
   try {
-    resolveVariant(spec);
+    parseVariant(spec);
     return null;
   } catch (e) {
-    return (e as Error).message;
+    if (e instanceof VariantError) return e.message;
+    throw e;
   }
 }

@@ -2,18 +2,18 @@
 // random walks and preemption-bounded search on request), a summary per run and a trace of each violation.
 // Exit 10 on a violation, 11 on a deadlock, 12 if a limit stopped a search (or it was not exhaustive), else 0.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compare } from '../expected.ts';
 import { readScenario } from '../load.ts';
 import type { Limits, Progress, SearchOptions, StorageMode, Strategy } from '../search/options.ts';
 import type { SearchResult } from '../search/result.ts';
 import { nodeSession } from '../session-node.ts';
-import type { ResolvedVariant } from '../session.ts';
 import { formatTrace } from '../trace/text.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes, headline, statsLine } from './report.ts';
+import { isUserError, printInternal, shellArg, type Repro } from './internal.ts';
 
 export const CHECK_OPTIONS: Record<string, OptSpec> = {
   variant: { kind: 'list', value: 'NAME', help: 'variant to check (repeatable); default: every variant the scenario lists' },
@@ -48,7 +48,7 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   workers: { kind: 'int', value: 'N', min: 1, max: 64, help: 'worker threads sharing one visited set (bfs; default 1)' },
   'check-bounds': { kind: 'flag', help: 'check every step against its thread\'s footprint bound even without reduction (debugging the reduction)' },
   json: { kind: 'flag', help: 'print one JSON object per scenario x variant instead of the summary' },
-  'trace-out': { kind: 'string', value: 'DIR', help: 'write each counterexample as Trace JSON (format 1) into DIR' },
+  'trace-out': { kind: 'string', value: 'DIR', help: 'write each counterexample as Trace JSON (format 1) into DIR, named SCENARIO.VARIANT.PROPERTY.trace.json (a second counterexample of the same property: PROPERTY.2.trace.json, ...)' },
   'no-trace': { kind: 'flag', help: 'do not print counterexample traces (summaries only)' },
   quiet: { kind: 'flag', help: 'no progress output on stderr (progress is shown only when stderr is a terminal)' },
   help: { kind: 'flag', help: 'show this help' },
@@ -127,7 +127,48 @@ export function searchLines(r: SearchResult): string[] {
 
 export const CHECK_USAGE = 'usage: fdrace check FILE.fdr... [options]';
 
-let interrupted = false;
+/** Where --trace-out writes: a directory (created if missing), checked before any search starts. */
+export function prepareTraceDir(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isDirectory()) throw new UsageError(`--trace-out ${dir}: exists and is not a directory (--trace-out takes a directory)`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--trace-out ${dir}: cannot create or write the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Trace file names: SCENARIO.VARIANT.PROPERTY.trace.json for the first counterexample of a property, then
+ *  SCENARIO.VARIANT.PROPERTY.2.trace.json, .3, ... for further ones in the same run (never overwritten). */
+export class TraceNames {
+  private readonly used = new Set<string>();
+  next(scenario: string, variant: string, property: string): string {
+    const base = `${scenario}.${variant}.${property}`;
+    let name = `${base}.trace.json`;
+    for (let k = 2; this.used.has(name); k++) name = `${base}.${k}.trace.json`;
+    this.used.add(name);
+    return name;
+  }
+}
+
+/** The command line that reruns one scenario x variant with the same search options (for internal errors). */
+function reproCommand(argv: string[], file: string, variant: string): string {
+  const keep: string[] = [];
+  const { opts } = parseArgs(argv, CHECK_OPTIONS);
+  for (const [k, v] of Object.entries(opts)) {
+    if (['variant', 'with', 'without', 'json', 'quiet', 'trace-out', 'help'].includes(k)) continue;
+    if (v === true) keep.push(`--${k}`);
+    else if (Array.isArray(v)) for (const x of v) keep.push(`--${k}`, String(x));
+    else keep.push(`--${k}`, String(v));
+  }
+  return ['fdrace', 'check', file, '--variant', variant, ...keep].map(shellArg).join(' ');
+}
 
 export async function checkCommand(argv: string[]): Promise<number> {
   const { positional, opts } = parseArgs(argv, CHECK_OPTIONS);
@@ -137,9 +178,20 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   if (positional.length === 0) throw new UsageError(`no scenario file given\n${CHECK_USAGE}`);
   const { options, workers } = searchOptions(opts);
+  const traceDir = opts['trace-out'] as string | undefined;
+  if (traceDir !== undefined) prepareTraceDir(traceDir);
   const scenarios = positional.map((p) => ({ path: p, s: readScenario(p) }));
   const session = nodeSession();
+  // Every variant is resolved before the first search, so a bad --variant/--with is reported at once.
+  const runs = scenarios.flatMap(({ path, s }) =>
+    ((opts.variant as string[] | undefined) ?? s.variants).map((name) => ({
+      path, s, name, v: session.resolve(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []),
+    })),
+  );
+  let interrupted = false;
   const onSigint = () => {
+    // The first Ctrl-C ends the search with a labelled incomplete result; a second one leaves at once.
+    if (interrupted) process.exit(130);
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
@@ -153,16 +205,13 @@ export async function checkCommand(argv: string[]): Promise<number> {
     onProgress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p)}`) : undefined,
   };
   const results: SearchResult[] = [];
+  const names = new TraceNames();
+  let internal = 0;
   try {
-    for (const { path, s } of scenarios) {
-      const names = (opts.variant as string[] | undefined) ?? s.variants;
-      for (const name of names) {
-        let v: ResolvedVariant;
-        try {
-          v = session.resolve(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
+    for (const { path, s, name, v } of runs) {
+      if (interrupted) break;
+      const repro: Repro = { file: path, variant: v.label, command: reproCommand(argv, path, v.label) };
+      try {
         const c = session.compile(s, v, path);
         const r = await session.search(c, path, { search: options, limits, workers });
         if (showProgress) process.stderr.write('\r\x1b[K');
@@ -184,24 +233,33 @@ export async function checkCommand(argv: string[]): Promise<number> {
           if (!opts.json) console.log(`  ${viol.property}: ${viol.message}${how.length ? ` [${how.join(', ')}]` : ''}`);
           if (viol.splat && !opts.json) console.log(indent(viol.splat));
           if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
-          const needTrace = (!opts.json && !opts['no-trace']) || opts['trace-out'];
+          const needTrace = (!opts.json && !opts['no-trace']) || traceDir !== undefined;
           if (!needTrace) continue;
+          repro.path = viol.path;
+          repro.seed = viol.seed;
           const tr = await session.replay(c, viol.path, path, viol.property);
           if (!opts.json && !opts['no-trace']) console.log(indent(formatTrace(tr, { changesOnly: true })));
-          if (opts['trace-out']) {
-            const dir = opts['trace-out'] as string;
-            mkdirSync(dir, { recursive: true });
-            const f = join(dir, `${s.name}.${v.label}.${viol.property}.trace.json`);
-            writeFileSync(f, JSON.stringify(tr, null, 1));
+          if (traceDir !== undefined) {
+            const f = join(traceDir, names.next(s.name, v.label, viol.property));
+            try {
+              writeFileSync(f, JSON.stringify(tr, null, 1));
+            } catch (e) {
+              throw new UsageError(`${f}: cannot write the trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+            }
             if (!opts.json) console.log(`  trace written to ${f}`);
           }
         }
+      } catch (e) {
+        if (isUserError(e)) throw e;
+        // One run's internal error does not hide the others: it is reported and the run goes on (exit 1).
+        internal++;
+        printInternal(e, repro);
       }
     }
   } finally {
     process.off('SIGINT', onSigint);
   }
-  return exitFor(results);
+  return internal > 0 ? EXIT.internal : exitFor(results);
 }
 
 function indent(s: string): string {

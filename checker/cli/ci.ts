@@ -1,7 +1,7 @@
 // fdrace ci [FILES|DIRS]: every scenario on every variant it names, compared with its `result` lines. One line per
 // scenario x variant, a summary table (scenarios x variants, ✓/✗ against the stated result), optional JUnit XML and
 // SARIF reports, and exit 0 only if everything matched (10: a mismatch, 2: a scenario error, 12: only runs stopped
-// by a limit).
+// by a limit, 1: an internal error). One scenario's error never stops the run: it becomes an error row.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -24,9 +24,10 @@ export const CI_OPTIONS: Record<string, OptSpec> = {
 };
 export const CI_USAGE = 'usage: fdrace ci [FILES|DIRS...] [options]   (default: scenarios/)';
 
-/** Exit code of a ci run: scenario errors 2; an outcome that differs from the stated one 10; runs stopped by a
+/** Exit code of a ci run: internal errors 1; scenario errors 2; an outcome that differs from the stated one 10; runs stopped by a
  *  limit (and nothing worse) 12; else 0. */
 export function ciExitCode(rows: CiRow[]): number {
+  if (rows.some((r) => r.internal)) return EXIT.internal;
   if (rows.some((r) => r.error)) return EXIT.usage;
   const bad = rows.filter((r) => !r.cmp?.matches);
   if (bad.some((r) => !r.result?.incomplete && r.result?.verdict !== 'incomplete')) return EXIT.violation;
@@ -52,13 +53,25 @@ export async function ciCommand(argv: string[]): Promise<number> {
   const junit = opts.junit as string | undefined;
   const sarif = opts.sarif as string | undefined;
   const t0 = performance.now();
-  const runOpts = { maxStates: opts['max-states'] as number | undefined, timeout: opts.timeout as number | undefined, traces: Boolean(junit || sarif) };
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+  };
+  const runOpts = {
+    maxStates: opts['max-states'] as number | undefined,
+    timeout: opts.timeout as number | undefined,
+    traces: Boolean(junit || sarif),
+    interrupted: () => interrupted,
+  };
+  process.on('SIGINT', onSigint);
   const rows = await runCi(paths, runOpts, (row) => {
     if (opts.json) {
       console.log(JSON.stringify({ file: row.file, scenario: row.scenario, variant: row.variant, error: row.error, ...row.result, expected: row.cmp?.expected, matchesExpected: row.cmp?.matches ?? false }));
       return;
     }
     if (row.error) {
+      if (row.internal) console.error(`fdrace: ${row.error}`);
       console.log(`ERROR ${row.error}`);
       return;
     }
@@ -68,8 +81,9 @@ export async function ciCommand(argv: string[]): Promise<number> {
     const detail = cmp.matches ? cmp.actual : `expected ${cmp.expected}, got ${cmp.actual} (${row.file}:${cmp.line ?? 1})`;
     console.log(`${mark} ${row.scenario.padEnd(34)} ${row.variant.padEnd(8)} ${detail.padEnd(44)} ${String(r.stats.states).padStart(9)} states ${r.stats.seconds.toFixed(2).padStart(7)} s`);
   });
+  process.off('SIGINT', onSigint);
   const seconds = (performance.now() - t0) / 1000;
-  const code = ciExitCode(rows);
+  const code = interrupted && ciExitCode(rows) === EXIT.ok ? EXIT.incomplete : ciExitCode(rows);
   const bad = rows.filter((r) => r.error || !r.cmp?.matches);
   if (!opts.json) {
     if (!opts['no-table']) console.log(`\n${ciTable(rows)}`);

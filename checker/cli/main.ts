@@ -3,6 +3,7 @@
 
 import { ScenarioError } from '../scenario/types.ts';
 import { TOGGLES, VARIANTS } from '../variants.ts';
+import { didYouMean } from '../suggest.ts';
 import { checkCommand } from './check.ts';
 import { ciCommand } from './ci.ts';
 import { verdictsCommand } from './verdicts.ts';
@@ -10,6 +11,9 @@ import { viewCommand } from './view.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { replayCommand } from './replay.ts';
 import { parseCommand } from './parse.ts';
+import { helpText, parseArgs } from './args.ts';
+import { InternalError, isUserError, printInternal, shellArg } from './internal.ts';
+import { VariantError } from '../variants.ts';
 
 const HELP = `fdrace — model checker for the Linux fd table, struct file lifetime and epoll
 
@@ -29,7 +33,17 @@ exit codes: 0 ok / as expected, 1 internal error, 2 usage or scenario error, 10 
             12 incomplete (a limit stopped the search)
 run 'fdrace <command> --help' for a command's options.`;
 
-function variantsCommand(): number {
+export const COMMANDS = ['check', 'ci', 'verdicts', 'view', 'replay', 'parse', 'variants', 'help'] as const;
+
+const VARIANTS_OPTIONS = { help: { kind: 'flag' as const, help: 'show this help' } };
+
+function variantsCommand(argv: string[]): number {
+  const { positional, opts } = parseArgs(argv, VARIANTS_OPTIONS);
+  if (opts.help) {
+    console.log(helpText('usage: fdrace variants', VARIANTS_OPTIONS));
+    return EXIT.ok;
+  }
+  if (positional.length > 0) throw new UsageError(`variants takes no arguments, got '${positional[0]!.slice(0, 40)}'`);
   console.log('variants:');
   for (const v of VARIANTS) {
     const on = TOGGLES.filter((t) => v.toggles & t.bit).map((t) => t.name);
@@ -38,6 +52,18 @@ function variantsCommand(): number {
   console.log('\ntoggles (use --with / --without):');
   for (const t of TOGGLES) console.log(`  ${t.name.padEnd(16)} ${t.change}\n  ${''.padEnd(16)} ${t.doc}`);
   return EXIT.ok;
+}
+
+/** Status when stdout's reader went away (`fdrace check X | head`): what a process killed by SIGPIPE reports. */
+export const EXIT_EPIPE = 141;
+
+/** A closed pipe on stdout ends the run quietly (no stack trace); stderr errors are ignored. */
+export function quietOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(EXIT_EPIPE);
+    throw e;
+  });
+  process.stderr.on('error', () => {});
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -50,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'view': return await viewCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'parse': return parseCommand(rest);
-      case 'variants': return variantsCommand();
+      case 'variants': return variantsCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -58,19 +84,18 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP);
         return cmd === undefined ? EXIT.usage : EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: check, ci, replay, parse, variants, help)`);
+        throw new UsageError(`unknown command '${cmd}'${didYouMean(cmd, COMMANDS)} (commands: ${COMMANDS.join(', ')})`);
     }
   } catch (e) {
     if (e instanceof ScenarioError) {
       console.error(e.format());
       return EXIT.usage;
     }
-    if (e instanceof UsageError) {
-      console.error(`fdrace: ${e.message}`);
+    if (e instanceof UsageError || e instanceof VariantError || isUserError(e)) {
+      console.error(`fdrace: ${(e as Error).message}`);
       return EXIT.usage;
     }
-    console.error(`fdrace: internal error: ${(e as Error).message}`);
-    if (process.env.FDRACE_DEBUG) console.error((e as Error).stack);
+    printInternal(e, { command: ['fdrace', ...argv].map(shellArg).join(' '), ...(e instanceof InternalError ? e.repro : {}) });
     return EXIT.internal;
   }
 }

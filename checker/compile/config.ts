@@ -7,6 +7,7 @@ import type { Expectation, Expr, Op, Scenario } from '../scenario/types.ts';
 import { builtinCheck } from './builtins.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
+import { parseVariant } from '../variants.ts';
 import { compileExpr } from './predicates.ts';
 
 // Must match model/layout.ts.
@@ -92,7 +93,7 @@ function limit(n: number, max: number, what: string, s: Scenario): void {
 
 /** The scenario as it runs on one variant: threads with a `when` list run only on the presets it names. */
 export function forVariant(s0: Scenario, variant: string): Scenario {
-  const preset = variant.split('~')[0] ?? variant;
+  const preset = parseVariant(variant).preset;
   return { ...s0, threads: s0.threads.filter((t) => !t.when || t.when.includes(preset)) };
 }
 

@@ -7,6 +7,7 @@ import { readScenario } from '../load.ts';
 import { ScenarioError, type Loc, type Scenario } from '../scenario/types.ts';
 import type { SearchResult } from '../search/result.ts';
 import { nodeSession } from '../session-node.ts';
+import { internalLine, isUserError, shellArg } from '../cli/internal.ts';
 import { counterexamples, type Counterexample } from './counterexamples.ts';
 
 export interface CiRow {
@@ -19,6 +20,8 @@ export interface CiRow {
   cmp?: Comparison;
   error?: string;
   errorLoc?: Loc;
+  /** The error is fdrace's own (a bug), not the scenario's: exit 1, reported as an internal error. */
+  internal?: boolean;
   /** Each violation replayed (only when runCi is asked for traces). */
   counterexamples?: Counterexample[];
 }
@@ -28,6 +31,8 @@ export interface CiOptions {
   timeout?: number;
   /** Replay every violation into a trace (reports need them; the plain listing does not). */
   traces?: boolean;
+  /** Checked between batches (Ctrl-C): the current run ends incomplete and no further run starts. */
+  interrupted?: () => boolean;
 }
 
 export async function runCi(paths: string[], opts: CiOptions, each?: (row: CiRow) => void): Promise<CiRow[]> {
@@ -38,28 +43,36 @@ export async function runCi(paths: string[], opts: CiOptions, each?: (row: CiRow
     each?.(row);
   };
   for (const file of paths) {
+    if (opts.interrupted?.()) break;
     let s: Scenario;
     try {
       s = readScenario(file);
     } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      push({ file, scenario: file, variant: '-', error: e.format(), errorLoc: e.loc });
+      push(errorRow(e, { file, scenario: file, variant: '-' }));
       continue;
     }
     for (const variant of s.variants) {
+      if (opts.interrupted?.()) break;
       let row: CiRow;
       try {
-        const { compiled, result, comparison } = await session.check(s, session.resolve(variant), file, {
-          limits: { maxStates: opts.maxStates, timeoutSeconds: opts.timeout },
-        });
+        const limits = { maxStates: opts.maxStates, timeoutSeconds: opts.timeout, interrupted: opts.interrupted };
+        const { compiled, result, comparison } = await session.check(s, session.resolve(variant), file, { limits });
         row = { file, scenario: s.name, variant, s, result, cmp: comparison };
         if (opts.traces) row.counterexamples = counterexamples(await session.replayInstance(), compiled, result, file);
       } catch (e) {
-        if (!(e instanceof ScenarioError)) throw e;
-        row = { file, scenario: s.name, variant, s, error: e.format(), errorLoc: e.loc };
+        row = errorRow(e, { file, scenario: s.name, variant, s });
       }
       push(row);
     }
   }
   return rows;
+}
+
+/** A run that failed: a scenario error (located), or an internal error (one line naming what reproduces it). */
+function errorRow(e: unknown, row: CiRow): CiRow {
+  if (e instanceof ScenarioError) return { ...row, error: e.format(), errorLoc: e.loc };
+  if (isUserError(e)) return { ...row, error: `${row.file}: ${(e as Error).message}` };
+  const variant = row.variant === '-' ? undefined : row.variant;
+  const command = ['fdrace', 'check', row.file, ...(variant ? ['--variant', variant] : [])].map(shellArg).join(' ');
+  return { ...row, internal: true, error: internalLine(e, { file: row.file, variant, command }).replace(/^fdrace: /, '') };
 }

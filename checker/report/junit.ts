@@ -47,7 +47,7 @@ function testcase(r: CiRow): { xml: string[]; failed: boolean; errored: boolean;
     return {
       xml: [
         `    <testcase${attrs({ name: r.variant, classname: r.scenario, file, line: r.errorLoc?.line, time: secs(0) })}>`,
-        `      <error${attrs({ message, type: 'scenario-error' })}>${textEscape(message)}</error>`,
+        `      <error${attrs({ message, type: r.internal ? 'internal-error' : 'scenario-error' })}>${textEscape(message)}</error>`,
         '    </testcase>',
       ],
       failed: false,

@@ -38,6 +38,7 @@ export const BUILTIN_DESCRIPTIONS: Record<string, string> = {
 
 const MISMATCH = 'result-mismatch';
 const SCENARIO_ERROR = 'scenario-error';
+const INTERNAL_ERROR = 'internal-error';
 
 function toolVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -115,6 +116,7 @@ export function sarifLog(rows: CiRow[], exitCode: number): Json {
   };
   addRule(MISMATCH, 'ResultMismatch', "an outcome differs from the one the scenario's `result` line states", 'error');
   addRule(SCENARIO_ERROR, 'ScenarioError', 'the scenario file could not be read, parsed or compiled', 'error');
+  addRule(INTERNAL_ERROR, 'InternalError', 'fdrace failed on this scenario (a bug in fdrace: please report it)', 'error');
   for (const p of [...BUILTIN_PROPERTIES, 'model-capacity']) addRule(p, p, BUILTIN_DESCRIPTIONS[p] ?? p, 'warning');
   const seen = new Set<string>();
   for (const r of rows) {
@@ -132,7 +134,7 @@ export function sarifLog(rows: CiRow[], exitCode: number): Json {
   };
   for (const r of rows) {
     if (r.error) {
-      result(SCENARIO_ERROR, 'error', r.error, location(r.file, r.errorLoc ?? { line: 1, col: 1 }), { scenario: r.scenario });
+      result(r.internal ? INTERNAL_ERROR : SCENARIO_ERROR, 'error', r.error, location(r.file, r.errorLoc ?? { line: 1, col: 1 }), { scenario: r.scenario });
       continue;
     }
     const res = r.result!;

@@ -7,7 +7,7 @@
 import { relative, sep } from 'node:path';
 import type { CiRow } from './ci-run.ts';
 import { BUILTIN_PROPERTIES } from '../scenario/constants.ts';
-import { TOGGLES, variantByName } from '../variants.ts';
+import { TOGGLES, parseVariant, variantByName } from '../variants.ts';
 import { NOT_RUN, groupByFile, orderVariants, type FileGroup } from './table.ts';
 
 export interface VerdictsDoc {
@@ -36,15 +36,18 @@ export function traceFileName(scenario: string, variant: string, property: strin
 
 /** What a variant models: a preset's doc, or "PRESET without TOGGLE (the change)" for PRESET~TOGGLE. */
 export function variantDoc(spec: string): string {
-  const [name = '', ...without] = spec.split('~');
-  const preset = variantByName(name);
-  if (!preset) return '(unknown variant)';
-  if (without.length === 0) return preset.doc;
-  const parts = without.map((t) => {
-    const info = TOGGLES.find((x) => x.name === t);
-    return info ? `\`${t}\` (${info.change})` : `\`${t}\``;
-  });
-  return `\`${name}\` without ${parts.join(', ')}.`;
+  let v;
+  try {
+    v = parseVariant(spec);
+  } catch {
+    return '(unknown variant)';
+  }
+  const preset = variantByName(v.preset)!;
+  if (v.without.length === 0 && v.with.length === 0) return preset.doc;
+  const part = (t: string) => `\`${t}\` (${TOGGLES.find((x) => x.name === t)!.change})`;
+  const off = v.without.length ? ` without ${v.without.map(part).join(', ')}` : '';
+  const on = v.with.length ? ` with ${v.with.map(part).join(', ')}` : '';
+  return `\`${v.preset}\`${off}${on}.`;
 }
 
 const BLOCKING = new Set(['deadlock', 'lock-order']);

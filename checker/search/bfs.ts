@@ -7,7 +7,7 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
-import { runLoop } from './loop.ts';
+import { drain, loopSteps, type Steps } from './loop.ts';
 import { prepare, type Limits, type Progress, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
@@ -20,12 +20,17 @@ export { loadConfig as load } from '../kernel/configure.ts';
 /** Breadth-first search. `options` chooses storage and reductions (default: full storage, no reduction — the
  *  behaviour callers of earlier builds rely on; the CLI passes its own defaults). */
 export function bfs(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = { por: false, symmetry: false }): SearchResult {
+  return drain(bfsSteps(x, c, limits, file, options));
+}
+
+/** bfs, yielding between batches. */
+export function* bfsSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = { por: false, symmetry: false }): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'bfs' };
   const t0 = performance.now();
   prepare(x, c, limits, o);
   const e = engine(x);
   const found = new Map<number, Found>();
-  const incomplete = runLoop(x, limits, t0, {
+  const incomplete = yield* loopSteps(x, limits, t0, {
     step: (n) => x.eRun(n),
     frontier: () => e.eFrontier() >>> 0,
     remaining: () => `level ${e.eLevel()}`,

@@ -6,11 +6,16 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, realMoves, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
-import { runLoop } from './loop.ts';
+import { drain, loopSteps, type Steps } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
 export function dfs(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): SearchResult {
+  return drain(dfsSteps(x, c, limits, file, options));
+}
+
+/** dfs, yielding between batches. */
+export function* dfsSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'dfs' };
   const t0 = performance.now();
   prepare(x, c, limits, o);
@@ -29,7 +34,7 @@ export function dfs(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c
     for (let k = seen; k < x.eReportCount(); k++) found.set(k, { moves: real });
     seen = x.eReportCount();
   };
-  const incomplete = runLoop(x, limits, t0, {
+  const incomplete = yield* loopSteps(x, limits, t0, {
     step: (n) => {
       const rc = e.eDfsRun(n);
       return rc;

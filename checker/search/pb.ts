@@ -7,17 +7,22 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
-import { runLoop } from './loop.ts';
+import { drain, loopSteps, type Steps } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
 export function preemptionBounded(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): SearchResult {
+  return drain(preemptionBoundedSteps(x, c, limits, file, options));
+}
+
+/** preemptionBounded, yielding between batches. */
+export function* preemptionBoundedSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'pb', storage: 'full', por: false, symmetry: false };
   const t0 = performance.now();
   prepare(x, c, limits, o);
   const e = engine(x);
   const found = new Map<number, Found>();
-  let incomplete = runLoop(x, limits, t0, {
+  let incomplete = yield* loopSteps(x, limits, t0, {
     step: (n) => e.ePbRun(n),
     frontier: () => e.eFrontier() >>> 0,
     remaining: () => `preemption bound ${e.ePbBound()}${options.maxPreemptions !== undefined ? ` of ${options.maxPreemptions}` : ''}`,

@@ -7,13 +7,13 @@ import type { FdraceExports } from '../kernel/exports.ts';
 import type { Limits, SearchOptions } from './options.ts';
 import { parallelBfs } from './parallel.ts';
 import type { SearchResult } from './result.ts';
-import { type After, note, search, withoutPor } from './run.ts';
+import { type After, note, searchYielding, withoutPor } from './run.ts';
 
 /** Search with `workers` worker threads (bfs), or in this thread when workers is 1 or the strategy is not bfs. */
 export async function searchAsync(
   x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name, after?: After,
 ): Promise<SearchResult> {
-  if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return search(x, c, limits, options, file, after);
+  if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return searchYielding(x, c, limits, options, file, after);
   return parallelSearch(c, limits, options, workers, file, after);
 }
 

@@ -4,24 +4,25 @@
 
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { bfs } from './bfs.ts';
+import { bfsSteps } from './bfs.ts';
 import { BoundError } from './collect.ts';
-import { dfs } from './dfs.ts';
+import { dfsSteps } from './dfs.ts';
+import { drain, drainAsync, type Steps } from './loop.ts';
 import type { Limits, SearchOptions } from './options.ts';
-import { preemptionBounded } from './pb.ts';
-import { randomWalks } from './random.ts';
+import { preemptionBoundedSteps } from './pb.ts';
+import { randomWalkSteps } from './random.ts';
 import type { SearchResult } from './result.ts';
 
-function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string): SearchResult {
+function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string): Steps<SearchResult> {
   switch (options.strategy ?? 'bfs') {
     case 'bfs':
-      return bfs(x, c, limits, file, options);
+      return bfsSteps(x, c, limits, file, options);
     case 'dfs':
-      return dfs(x, c, limits, file, options);
+      return dfsSteps(x, c, limits, file, options);
     case 'random':
-      return randomWalks(x, c, limits, file, options);
+      return randomWalkSteps(x, c, limits, file, options);
     case 'pb':
-      return preemptionBounded(x, c, limits, file, options);
+      return preemptionBoundedSteps(x, c, limits, file, options);
   }
 }
 
@@ -40,13 +41,24 @@ export function note(r: SearchResult, e: unknown): SearchResult {
  *  analysis reads the kernel's edge table from it). */
 export type After = (r: SearchResult, x: FdraceExports) => SearchResult;
 
-/** Search with one worker (the calling thread). */
-export function search(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): SearchResult {
+/** One worker's search, yielding between batches. */
+export function* searchSteps(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): Steps<SearchResult> {
   let r: SearchResult;
   try {
-    r = once(x, c, limits, options, file);
+    r = yield* once(x, c, limits, options, file);
   } catch (e) {
-    r = note(once(x, c, limits, withoutPor(e, options), file), e);
+    r = note(yield* once(x, c, limits, withoutPor(e, options), file), e);
   }
   return after ? after(r, x) : r;
+}
+
+/** Search with one worker (the calling thread). */
+export function search(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): SearchResult {
+  return drain(searchSteps(x, c, limits, options, file, after));
+}
+
+/** One worker's search in the calling thread, giving the event loop a turn every few milliseconds (Ctrl-C,
+ *  pipes, progress). */
+export function searchYielding(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): Promise<SearchResult> {
+  return drainAsync(searchSteps(x, c, limits, options, file, after));
 }

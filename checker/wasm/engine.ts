@@ -197,7 +197,7 @@ export function eDfsRun(budget: i32): i32 {
 export function ePbRun(budget: i32): i32 {
   return pbRun(budget);
 }
-/** One random walk with the 64-bit seed (hi, lo). 1 if it found a new violation (path: eWalkLength/eWalkMove). */
+/** One random walk with the 64-bit seed (hi, lo). 1 if it found a new violation (path: eWalkLength/eWalkMove), 2 if the fingerprint set could not grow. */
 export function eWalk(seedHi: u32, seedLo: u32): i32 {
   visitedReload();
   return walkRun(((<u64>seedHi) << 32) | <u64>seedLo, walkDepth);

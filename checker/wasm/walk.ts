@@ -10,11 +10,13 @@ import { S_STATE, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, spare
 import { judge, jExpect, jFatal, jMask, reportJudged, terminal } from './judge';
 import * as J from './judge';
 import { hash64, mix64 } from './hash';
-import { insertHash } from './visited';
+import { insertHash, needsGrow, visitedGrow } from './visited';
 import { SEED, countTransition, flushStats, noteDepth } from './bfs';
 
 export const WALK_END = 0;
 export const WALK_FOUND = 1;
+/** The fingerprint set could not grow (--max-memory or the 4 GiB limit): the walk stopped. */
+export const WALK_OOM = 2;
 
 let cur: usize = 0;
 let path: usize = 0;
@@ -34,9 +36,13 @@ function next(): u64 {
   return mix64(rng);
 }
 
-function count(s: usize): void {
-  if (storage == STORAGE_FULL) return;
+/** Count s as seen; false when the set was full and could not grow. The set grows like the other strategies'
+ *  (an open-addressing table that never grew would probe forever once every slot is taken). */
+function count(s: usize): bool {
+  if (storage == STORAGE_FULL) return true;
+  if (needsGrow() && !visitedGrow()) return false;
   if (insertHash(hash64(s, stateBytes, SEED))) add32(CTRL + X_COUNT, 1);
+  return true;
 }
 
 /** Run one walk of at most `depth` moves from the initial state with the given 64-bit seed. */
@@ -53,7 +59,10 @@ export function walkRun(seed: u64, depth: u32): i32 {
       return J.reported ? WALK_FOUND : WALK_END;
     }
   }
-  count(cur);
+  if (!count(cur)) {
+    flushStats();
+    return WALK_OOM;
+  }
   let rc = WALK_END;
   while (true) {
     generate(cur);
@@ -85,7 +94,10 @@ export function walkRun(seed: u64, depth: u32): i32 {
         break;
       }
     }
-    count(cur);
+    if (!count(cur)) {
+      rc = WALK_OOM;
+      break;
+    }
   }
   flushStats();
   return rc;

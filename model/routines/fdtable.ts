@@ -249,6 +249,12 @@ export function stepReplace(): bool {
   switch (pc()) {
     case 0:
       if (r(5) == REPLACE_REQUEST) {
+        // replace_fd(): an fd at or above RLIMIT_NOFILE (here: the table's slots) is EBADF before anything else.
+        if (fd >= nSlots) {
+          setR(3, EBADF);
+          setPc(7);
+          return stepReplace();
+        }
         setPc(v7 ? 10 : 1);
         return stepReplace();
       }

@@ -2,9 +2,8 @@
 // "+toggle" for each switched on ("rfc-v4", "current~epi-fget", "v6.2+rfc-v4-replace"), as resolveVariant writes
 // it. To replay a trace the label is split back into what resolveVariant takes.
 
-import { resolveVariant } from '../../checker/variants.ts';
+import { parseVariant } from '../../checker/variants.ts';
 
 export function resolveLabel(label: string): { toggles: number; label: string } {
-  const [spec = '', ...withT] = label.split('+');
-  return resolveVariant(spec, [], withT);
+  return parseVariant(label);
 }
