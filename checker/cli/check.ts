@@ -10,6 +10,7 @@ import type { Limits, Progress, SearchOptions, StorageMode, Strategy } from '../
 import type { SearchResult } from '../search/result.ts';
 import { nodeSession } from '../session-node.ts';
 import { formatTrace } from '../trace/text.ts';
+import { STRATEGIES } from '../search/strategy.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes, headline, statsLine } from './report.ts';
@@ -54,30 +55,34 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   help: { kind: 'flag', help: 'show this help' },
 };
 
-const STRATEGIES: Strategy[] = ['bfs', 'dfs', 'random', 'pb'];
+const STRATEGY_NAMES = Object.keys(STRATEGIES) as Strategy[];
 const STORAGES: StorageMode[] = ['full', 'fingerprint', 'bitstate'];
+/** Command-line spellings of the options a single strategy owns (SearchStrategy.ownOptions). */
+const OWN_OPTION_FLAGS: Partial<Record<keyof SearchOptions, string>> = { seed: 'seed', walks: 'walks', walkDepth: 'walk-depth', maxPreemptions: 'max-preemptions' };
 
-/** The search options the command line asks for (validated). */
+/** The search options the command line asks for (validated against what each strategy declares). */
 export function searchOptions(opts: Record<string, unknown>): { options: SearchOptions; workers: number } {
   const strategy = (opts.strategy ?? 'bfs') as Strategy;
-  if (!STRATEGIES.includes(strategy)) throw new UsageError(`unknown strategy '${String(opts.strategy)}' (known: ${STRATEGIES.join(', ')})`);
-  const storage = (opts.storage ?? 'full') as StorageMode;
-  if (!STORAGES.includes(storage)) throw new UsageError(`unknown storage '${String(opts.storage)}' (known: ${STORAGES.join(', ')})`);
+  if (!STRATEGY_NAMES.includes(strategy)) throw new UsageError(`unknown strategy '${String(opts.strategy)}' (known: ${STRATEGY_NAMES.join(', ')})`);
+  const how = STRATEGIES[strategy];
+  if (opts.storage !== undefined && !STORAGES.includes(opts.storage as StorageMode)) {
+    throw new UsageError(`unknown storage '${String(opts.storage)}' (known: ${STORAGES.join(', ')})`);
+  }
+  if (opts.storage !== undefined && !how.storages.includes(opts.storage as StorageMode)) {
+    throw new UsageError(`--strategy ${strategy} runs with --storage ${how.storages.join(' or ')}, not ${String(opts.storage)}`);
+  }
+  const storage = (opts.storage as StorageMode | undefined) ?? how.storages[0]!;
   if (opts.por && opts['no-por']) throw new UsageError('--por and --no-por contradict each other');
   if (opts.symmetry && opts['no-symmetry']) throw new UsageError('--symmetry and --no-symmetry contradict each other');
-  const only = (name: string, strategies: Strategy[]) => {
-    if (opts[name] !== undefined && !strategies.includes(strategy)) {
-      throw new UsageError(`--${name} applies to --strategy ${strategies.join(' or ')}, not ${strategy}`);
-    }
-  };
-  only('seed', ['random']);
-  only('walks', ['random']);
-  only('walk-depth', ['random']);
-  only('max-preemptions', ['pb']);
+  for (const [key, flag] of Object.entries(OWN_OPTION_FLAGS)) {
+    if (opts[flag] === undefined || how.ownOptions.includes(key as keyof SearchOptions)) continue;
+    const owners = STRATEGY_NAMES.filter((n) => STRATEGIES[n].ownOptions.includes(key as keyof SearchOptions));
+    throw new UsageError(`--${flag} applies to --strategy ${owners.join(' or ')}, not ${strategy}`);
+  }
+  if (!how.reduces && (opts.por || opts.symmetry)) throw new UsageError(`--strategy ${strategy} explores without reductions: drop --por/--symmetry`);
   if (opts.hashes !== undefined && storage !== 'bitstate') throw new UsageError('--hashes applies to --storage bitstate');
   const workers = (opts.workers as number | undefined) ?? 1;
   if (workers > 1 && strategy !== 'bfs') throw new UsageError(`--workers ${workers} needs --strategy bfs (${strategy} runs in one thread)`);
-  if (strategy === 'pb' && storage !== 'full') throw new UsageError('--strategy pb keeps whole states: use --storage full');
   const options: SearchOptions = {
     strategy,
     storage,

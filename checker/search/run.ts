@@ -4,26 +4,14 @@
 
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { bfsSteps } from './bfs.ts';
 import { BoundError } from './collect.ts';
-import { dfsSteps } from './dfs.ts';
 import { drain, drainAsync, type Steps } from './loop.ts';
 import type { Limits, SearchOptions } from './options.ts';
-import { preemptionBoundedSteps } from './pb.ts';
-import { randomWalkSteps } from './random.ts';
 import type { SearchResult } from './result.ts';
+import { strategyFor } from './strategy.ts';
 
 function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string): Steps<SearchResult> {
-  switch (options.strategy ?? 'bfs') {
-    case 'bfs':
-      return bfsSteps(x, c, limits, file, options);
-    case 'dfs':
-      return dfsSteps(x, c, limits, file, options);
-    case 'random':
-      return randomWalkSteps(x, c, limits, file, options);
-    case 'pb':
-      return preemptionBoundedSteps(x, c, limits, file, options);
-  }
+  return strategyFor(options).steps(x, c, limits, file, options);
 }
 
 export function withoutPor(e: unknown, options: SearchOptions): SearchOptions {

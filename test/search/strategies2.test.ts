@@ -60,3 +60,23 @@ describe('strategies', async () => {
     expect(expectedOmissions(1e5, 2 ** 24, 3)).toBeLessThan(expectedOmissions(1e5, 2 ** 22, 3));
   });
 });
+
+describe('one Strategy interface', () => {
+  it('every strategy the CLI accepts is a registered SearchStrategy, and the CLI enforces what each declares', async () => {
+    const { STRATEGIES } = await import('../../checker/search/strategy.ts');
+    const { searchOptions } = await import('../../checker/cli/check.ts');
+    expect(Object.keys(STRATEGIES).sort()).toEqual(['bfs', 'dfs', 'pb', 'random']);
+    for (const s of Object.values(STRATEGIES)) {
+      // Storage defaults to the strategy's first supported mode; other modes are refused, not silently changed.
+      expect(searchOptions({ strategy: s.name }).options.storage).toBe(s.storages[0]);
+      for (const m of ['full', 'fingerprint', 'bitstate']) {
+        const call = () => searchOptions({ strategy: s.name, storage: m });
+        if (s.storages.includes(m as never)) expect(call).not.toThrow();
+        else expect(call).toThrow(/runs with --storage/);
+      }
+    }
+    expect(() => searchOptions({ strategy: 'bfs', seed: 3 })).toThrow('--seed applies to --strategy random, not bfs');
+    expect(() => searchOptions({ strategy: 'random', 'max-preemptions': 3 })).toThrow('--max-preemptions applies to --strategy pb, not random');
+    expect(() => searchOptions({ strategy: 'pb', por: true })).toThrow(/without reductions/);
+  });
+});
