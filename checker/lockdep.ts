@@ -8,10 +8,11 @@ import type { Compiled } from './compile/config.ts';
 import type { FdraceExports } from './kernel/exports.ts';
 import { stepLabel } from './trace/labels.ts';
 import type { SearchResult, Violation } from './search/result.ts';
+import { Cfg, LockIndex } from '../model/abi.ts';
 import { Toggle } from '../model/codes.ts';
 
-const NLOCKS = 34;
-const EDGES_OFFSET = 5120; // model/layout.ts C_LOCK_EDGES, inside the configuration block
+const NLOCKS: number = LockIndex.Count;
+const EDGES_OFFSET: number = Cfg.LockEdges;
 
 export interface Edge {
   from: number;
@@ -31,10 +32,10 @@ export interface Inversion {
 }
 
 export function lockIndexName(c: Compiled, i: number): string {
-  if (i < 8) return `${c.ix.tableNames[i] ?? `table${i}`}.file_lock`;
-  if (i < 24) return `${c.ix.fileNames[i - 8] ?? `file${i - 8}`}.f_lock`;
-  if (i < 32) return `${c.ix.epollNames[i - 24] ?? `ep${i - 24}`}.mtx`;
-  if (i === 33) return 'notify_lock';
+  if (i < LockIndex.FLocks) return `${c.ix.tableNames[i] ?? `table${i}`}.file_lock`;
+  if (i < LockIndex.EpMtx) return `${c.ix.fileNames[i - LockIndex.FLocks] ?? `file${i - LockIndex.FLocks}`}.f_lock`;
+  if (i < LockIndex.Global) return `${c.ix.epollNames[i - LockIndex.EpMtx] ?? `ep${i - LockIndex.EpMtx}`}.mtx`;
+  if (i === LockIndex.Notify) return 'notify_lock';
   return c.toggles & Toggle.EpRefcount ? 'epnested_mutex' : 'epmutex';
 }
 

@@ -4,50 +4,52 @@
 // The host (checker/compile/) writes the scenario's configuration at CFG and then calls configure(), which derives
 // the offsets below. All offsets are relative to the start of a state vector.
 
-/** Configuration block written by the host. */
-export const CFG: usize = 16384;
-export const CFG_SIZE: usize = 8192;
+import { Addr, Cap, Cfg } from './abi';
+
+/** Configuration block written by the host (model/abi.ts: the one place these numbers are written). */
+export const CFG: usize = <usize>Addr.Cfg;
+export const CFG_SIZE: usize = <usize>Addr.CfgSize;
 /** Scratch states used by the kernel itself (replay, enabledness probes). */
-export const SCRATCH: usize = CFG + CFG_SIZE;
+export const SCRATCH: usize = <usize>Addr.Scratch;
 
-// Configuration block offsets (bytes from CFG).
-export const C_NTABLES = 0;
-export const C_NSLOTS = 1;
-export const C_NFILES = 2;
-export const C_NEPOLLS = 3;
-export const C_NTHREADS = 4;
-export const C_NITEMS = 5;
-export const C_FAULTS = 6;
-export const C_MAXWATCH = 7;
-export const C_TOGGLES = 8; // u32
-export const C_NEXPECT = 12;
-export const C_URING = 14; // 1 if the scenario uses io_uring (the ring's fixed table is in the state)
-export const C_TARGET = 15; // table of the seccomp target (the process that traps), 0xFF if none
-export const C_MAXOPS = 13;
-export const C_FILE_KIND = 16; // [16] Kind
-export const C_FILE_EP = 32; // [16] epoll index of an epoll file, 0xFF otherwise
-export const C_EP_FILE = 48; // [8] file index of each epoll
-export const C_TABLE_USERS = 56; // [8] tasks sharing each files_struct (fdget borrows when 1)
-export const C_THREAD_TABLE = 64; // [8]
-export const C_THREAD_NOPS = 72; // [8]
-export const C_OPS = 128; // [8 threads][32 ops][8 bytes]: kind, a, b, c, d, e, 0, 0
-export const OP_BYTES = 8;
-export const MAX_OPS = 32;
-export const C_EXPECT = 2176; // [32] modality u8, pad u8, code offset u16 (from C_CODE)
-export const C_CODE = 2304; // predicate bytecode, up to C_INIT_SLOTS
-export const C_INIT_SLOTS = 4096; // [8 tables][64] initial slot contents (file + 1, 0 empty)
-export const C_INIT_ITEMS = 4608; // count u8, then [n][5]: ep, file, fd, events, data
-export const C_UNBORN = 4864; // u16: files created by an op (epoll_create) rather than present at the start
-export const C_LOCK_EDGES = 5120; // [33][33] u16: lock-order edges seen in the whole exploration (not state)
-export const C_REACH = 7872; // [8] u32 scratch for the epoll-cycle check
-export const C_PSTACK = 7936; // predicate evaluation stack (64 x i32)
+// Configuration block offsets (bytes from CFG), documented in model/abi.ts.
+export const C_NTABLES = Cfg.NTables;
+export const C_NSLOTS = Cfg.NSlots;
+export const C_NFILES = Cfg.NFiles;
+export const C_NEPOLLS = Cfg.NEpolls;
+export const C_NTHREADS = Cfg.NThreads;
+export const C_NITEMS = Cfg.NItems;
+export const C_FAULTS = Cfg.Faults;
+export const C_MAXWATCH = Cfg.MaxWatch;
+export const C_TOGGLES = Cfg.Toggles;
+export const C_NEXPECT = Cfg.NExpect;
+export const C_URING = Cfg.Uring;
+export const C_TARGET = Cfg.Target;
+export const C_MAXOPS = Cfg.MaxOps;
+export const C_FILE_KIND = Cfg.FileKind;
+export const C_FILE_EP = Cfg.FileEp;
+export const C_EP_FILE = Cfg.EpFile;
+export const C_TABLE_USERS = Cfg.TableUsers;
+export const C_THREAD_TABLE = Cfg.ThreadTable;
+export const C_THREAD_NOPS = Cfg.ThreadNops;
+export const C_OPS = Cfg.Ops;
+export const OP_BYTES = Cap.OpBytes;
+export const MAX_OPS = Cap.Ops;
+export const C_EXPECT = Cfg.Expect;
+export const C_CODE = Cfg.Code;
+export const C_INIT_SLOTS = Cfg.InitSlots;
+export const C_INIT_ITEMS = Cfg.InitItems;
+export const C_UNBORN = Cfg.Unborn;
+export const C_LOCK_EDGES = Cfg.LockEdges;
+export const C_REACH = Cfg.Reach;
+export const C_PSTACK = Cfg.PStack;
 
-export const MAX_FILES = 16;
-export const MAX_EPOLLS = 8;
-export const MAX_THREADS = 8;
-export const MAX_TABLES = 8;
-export const MAX_SLOTS = 64;
-export const MAX_ITEMS = 120;
+export const MAX_FILES = Cap.Files;
+export const MAX_EPOLLS = Cap.Epolls;
+export const MAX_THREADS = Cap.Threads;
+export const MAX_TABLES = Cap.Tables;
+export const MAX_SLOTS = Cap.Slots;
+export const MAX_ITEMS = Cap.Items;
 
 export * from './fields';
 import { F_SIZE, E_SIZE, FR_SIZE, G_SIZE, I_SIZE, MAX_DEPTH, T_RETS, TB_SLOTS, U_SIZE, U_SLOTS } from './fields';

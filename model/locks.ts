@@ -2,6 +2,7 @@
 // lock taken by another thread makes the whole step not enabled (the thread is blocked on it); taking a lock the
 // thread already holds is the AA deadlock lockdep calls "possible recursive locking".
 
+import { LockIndex } from './abi';
 import { C_LOCK_EDGES, CFG, E_LIFE, E_MTX, F_LOCK, G_GMTX, G_NL, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
 import { EpLife } from './codes';
 import { lastLabel } from './frame';
@@ -40,15 +41,15 @@ function lockObject(id: i32): i32 {
 
 /** Dense index of a lock instance for the lock-order table: file tables 0..7, f_locks 8..23, ep->mtx 24..31,
  *  the global epoll mutex 32. */
-export const NLOCKS: i32 = 34;
+export const NLOCKS: i32 = LockIndex.Count;
 export function lockIndex(id: i32): i32 {
   const cls = id >> 8;
   const inst = id & 0xff;
-  if (cls == LockClass.FileTable) return inst;
-  if (cls == LockClass.FLock) return 8 + inst;
-  if (cls == LockClass.EpMtx) return 24 + inst;
-  if (cls == LockClass.Notify) return 33;
-  return 32;
+  if (cls == LockClass.FileTable) return LockIndex.Tables + inst;
+  if (cls == LockClass.FLock) return LockIndex.FLocks + inst;
+  if (cls == LockClass.EpMtx) return LockIndex.EpMtx + inst;
+  if (cls == LockClass.Notify) return LockIndex.Notify;
+  return LockIndex.Global;
 }
 
 /** Record "B taken while A held" for every lock A the thread holds (lockdep's dependency graph, per instance).

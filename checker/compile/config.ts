@@ -1,6 +1,7 @@
 // Scenario -> the kernel's configuration block (layout in model/layout.ts, C_* offsets). The kernel builds the
 // initial state from it, so the layout of states stays the kernel's business.
 
+import { Addr, Cap, Cfg } from '../../model/abi.ts';
 import { EpollCtlOp, Kind, Modality, OpKind, PredOp, Toggle } from '../../model/codes.ts';
 import { eventsToByte } from '../scenario/parse.ts';
 import type { Expectation, Expr, Op, Scenario } from '../scenario/types.ts';
@@ -10,13 +11,18 @@ import { buildIndexes, type Indexes } from './indexes.ts';
 import { parseVariant } from '../variants.ts';
 import { compileExpr } from './predicates.ts';
 
-// Must match model/layout.ts.
+// The configuration block's offsets and capacities: model/abi.ts, shared with the kernel.
 const C = {
-  NTABLES: 0, NSLOTS: 1, NFILES: 2, NEPOLLS: 3, NTHREADS: 4, NITEMS: 5, FAULTS: 6, MAXWATCH: 7, TOGGLES: 8,
-  NEXPECT: 12, MAXOPS: 13, URING: 14, TARGET: 15, FILE_KIND: 16, FILE_EP: 32, EP_FILE: 48, TABLE_USERS: 56, THREAD_TABLE: 64,
-  THREAD_NOPS: 72, OPS: 128, EXPECT: 2176, CODE: 2304, INIT_SLOTS: 4096, INIT_ITEMS: 4608, UNBORN: 4864, SIZE: 8192,
+  NTABLES: Cfg.NTables, NSLOTS: Cfg.NSlots, NFILES: Cfg.NFiles, NEPOLLS: Cfg.NEpolls, NTHREADS: Cfg.NThreads, NITEMS: Cfg.NItems,
+  FAULTS: Cfg.Faults, MAXWATCH: Cfg.MaxWatch, TOGGLES: Cfg.Toggles, NEXPECT: Cfg.NExpect, MAXOPS: Cfg.MaxOps, URING: Cfg.Uring,
+  TARGET: Cfg.Target, FILE_KIND: Cfg.FileKind, FILE_EP: Cfg.FileEp, EP_FILE: Cfg.EpFile, TABLE_USERS: Cfg.TableUsers,
+  THREAD_TABLE: Cfg.ThreadTable, THREAD_NOPS: Cfg.ThreadNops, OPS: Cfg.Ops, EXPECT: Cfg.Expect, CODE: Cfg.Code,
+  INIT_SLOTS: Cfg.InitSlots, INIT_ITEMS: Cfg.InitItems, UNBORN: Cfg.Unborn, SIZE: Addr.CfgSize,
 } as const;
-const LIMIT = { files: 16, epolls: 8, threads: 8, tables: 8, slots: 64, items: 120, expect: 32, code: 1792 };
+const LIMIT = {
+  files: Cap.Files, epolls: Cap.Epolls, threads: Cap.Threads, tables: Cap.Tables, slots: Cap.Slots, items: Cap.Items,
+  expect: Cap.Expect, code: Cap.Code,
+};
 
 /** One property the search reports on: a scenario expectation or a built-in `check`. */
 export interface CompiledExpectation {
@@ -191,8 +197,8 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     b[C.TABLE_USERS + tb] = (b[C.TABLE_USERS + tb] ?? 0) + 1;
     b[C.THREAD_NOPS + i] = t.ops.length;
     t.ops.forEach((op, k) => {
-      encodeOp(op, ix).forEach((v, j) => (b[C.OPS + (i * 32 + k) * 8 + j] = v));
-      if (op.elseSkip) b[C.OPS + (i * 32 + k) * 8 + 6] = 1;
+      encodeOp(op, ix).forEach((v, j) => (b[C.OPS + (i * Cap.Ops + k) * Cap.OpBytes + j] = v));
+      if (op.elseSkip) b[C.OPS + (i * Cap.Ops + k) * Cap.OpBytes + 6] = 1;
     });
   });
 

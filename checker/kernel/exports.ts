@@ -1,6 +1,8 @@
 // The Wasm module's exports (kernel: k*, engine: e*). Numbers cross the boundary as JS numbers; u32 results come
 // back signed, hence the `>>> 0` at call sites that read ids.
 
+import { Report } from '../../model/abi.ts';
+
 export interface FdraceExports {
   memory: WebAssembly.Memory;
   _start(): void;
@@ -48,13 +50,9 @@ export interface FdraceExports {
   eScratch(k: number): number;
 }
 
-export const RUN_DONE = 0;
-export const RUN_MORE = 1;
-export const RUN_OUT_OF_MEMORY = 2;
-
-export const R_INVARIANT = 1;
-export const R_EXPECT = 2;
-export const R_DEADLOCK = 3;
+export const R_INVARIANT = Report.Invariant;
+export const R_EXPECT = Report.Expect;
+export const R_DEADLOCK = Report.Deadlock;
 
 /** Instantiate a fresh kernel+engine instance from compiled module bytes or a module. */
 export async function instantiate(module: WebAssembly.Module): Promise<FdraceExports> {

@@ -1,27 +1,13 @@
 // Fixed vocabularies of the scenario language. Kept apart from the parser so the CLI, the search and the
 // reports can share them without pulling in parsing code.
 
+import { Errno } from '../../model/abi.ts';
 import type { EventName } from './types.ts';
 
-/** errno names accepted in `T.ret == -ENAME`; values from include/uapi/asm-generic/errno-base.h / errno.h. */
-export const ERRNO: Record<string, number> = Object.freeze({
-  EPERM: 1,
-  ENOENT: 2,
-  ESRCH: 3,
-  EINTR: 4,
-  EBADF: 9,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EFAULT: 14,
-  EBUSY: 16,
-  EEXIST: 17,
-  EINVAL: 22,
-  ENFILE: 23,
-  EMFILE: 24,
-  ENOSPC: 28,
-  ELOOP: 40,
-  EINPROGRESS: 115,
-});
+/** errno names accepted in `T.ret == -ENAME`, with the kernel's values (model/abi.ts Errno). */
+export const ERRNO: Record<string, number> = Object.freeze(
+  Object.fromEntries(Object.entries(Errno).filter(([k, v]) => typeof v === 'number')) as Record<string, number>,
+);
 
 /** Order used in error messages. */
 export const EVENT_NAMES: readonly EventName[] = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];

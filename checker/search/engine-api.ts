@@ -2,6 +2,7 @@
 // set; the engine in checker/wasm/engine.ts adds these). Numbers cross as JS numbers: u32 results come back
 // signed (use >>> 0), u64 statistics are returned as f64 by the engine.
 
+import { Run, StorageCode, StrategyCode } from '../../model/abi.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 
 export interface EngineExports extends FdraceExports {
@@ -46,20 +47,21 @@ export interface EngineExports extends FdraceExports {
   eTerminalHash(i: number, half: number): number;
 }
 
-export const STORAGE = { full: 0, fingerprint: 1, bitstate: 2 } as const;
-export const STRATEGY = { bfs: 0, dfs: 1, random: 2, pb: 3 } as const;
+// The codes themselves are model/abi.ts's, shared with the engine.
+export const STORAGE = { full: StorageCode.Full, fingerprint: StorageCode.Fingerprint, bitstate: StorageCode.Bitstate } as const;
+export const STRATEGY = { bfs: StrategyCode.Bfs, dfs: StrategyCode.Dfs, random: StrategyCode.Random, pb: StrategyCode.Pb } as const;
 
 export const RUN = {
-  done: 0,
-  more: 1,
-  outOfMemory: 2,
-  capacity: 3,
-  levelDone: 4,
-  grow: 5,
-  bound: 6,
-  limit: 7,
-  stopped: 8,
-  found: 9,
+  done: Run.Done,
+  more: Run.More,
+  outOfMemory: Run.OutOfMemory,
+  capacity: Run.Capacity,
+  levelDone: Run.LevelDone,
+  grow: Run.Grow,
+  bound: Run.Bound,
+  limit: Run.Limit,
+  stopped: Run.Stopped,
+  found: Run.Found,
 } as const;
 
 export function engine(x: FdraceExports): EngineExports {

@@ -4,6 +4,7 @@
 //   full storage:        the level is the records [LS, LE) plus re-expansions queued by sleep sets
 //   fingerprint/bitstate: the level is a queue of whole states; a parent log gives each state's path
 
+import { Run } from '../../model/abi';
 import { kBuildInitial, kCanonicalize } from '../../model/index';
 import {
   CTRL, X_AMPLE, X_BOUNDERR, X_CHUNKS_LOG, X_CHUNKS_QA, X_CHUNKS_QB, X_CHUNKS_RA, X_CHUNKS_RB, X_COUNT,
@@ -23,16 +24,16 @@ import { ample } from './por';
 import { judge, jExpect, jFatal, jMask, reportJudged, terminal } from './judge';
 import { hash64 } from './hash';
 
-export const RUN_DONE = 0;
-export const RUN_MORE = 1;
-export const RUN_OUT_OF_MEMORY = 2;
-export const RUN_CAPACITY = 3;
-export const RUN_LEVEL_DONE = 4;
-export const RUN_GROW = 5;
-export const RUN_BOUND = 6;
-export const RUN_LIMIT = 7;
-export const RUN_STOPPED = 8;
-export const RUN_FOUND = 9;
+export const RUN_DONE = Run.Done;
+export const RUN_MORE = Run.More;
+export const RUN_OUT_OF_MEMORY = Run.OutOfMemory;
+export const RUN_CAPACITY = Run.Capacity;
+export const RUN_LEVEL_DONE = Run.LevelDone;
+export const RUN_GROW = Run.Grow;
+export const RUN_BOUND = Run.Bound;
+export const RUN_LIMIT = Run.Limit;
+export const RUN_STOPPED = Run.Stopped;
+export const RUN_FOUND = Run.Found;
 
 export const SEED: u64 = 0x243f6a8885a308d3;
 const GRAB: u32 = 32;

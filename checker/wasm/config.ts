@@ -1,16 +1,17 @@
 // The engine's configuration: written once into the control block by eSetup (the host's choices) and eInit (sizes
 // derived from the kernel), then copied into each instance's globals, so that the hot loop reads globals only.
 
+import { StorageCode, StrategyCode } from '../../model/abi';
 import { CTRL, X_CONFIG } from './shared';
 
-export const STORAGE_FULL: i32 = 0;
-export const STORAGE_FINGERPRINT: i32 = 1;
-export const STORAGE_BITSTATE: i32 = 2;
+export const STORAGE_FULL: i32 = StorageCode.Full;
+export const STORAGE_FINGERPRINT: i32 = StorageCode.Fingerprint;
+export const STORAGE_BITSTATE: i32 = StorageCode.Bitstate;
 
-export const STRATEGY_BFS: i32 = 0;
-export const STRATEGY_DFS: i32 = 1;
-export const STRATEGY_RANDOM: i32 = 2;
-export const STRATEGY_PB: i32 = 3;
+export const STRATEGY_BFS: i32 = StrategyCode.Bfs;
+export const STRATEGY_DFS: i32 = StrategyCode.Dfs;
+export const STRATEGY_RANDOM: i32 = StrategyCode.Random;
+export const STRATEGY_PB: i32 = StrategyCode.Pb;
 
 // Field offsets inside X_CONFIG (u32 each).
 const F_STORAGE: usize = 0;

@@ -9,6 +9,7 @@
 //   judge.ts    invariants, expectations, reports      expand.ts   successors, sleep sets, symmetry
 //   por.ts      ample sets (partial-order reduction)   bfs.ts dfs.ts walk.ts pb.ts   the strategies
 
+import { Addr } from '../../model/abi';
 import {
   kBoundsInit, kBuildInitial, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
   kNestedEpolls,
@@ -371,11 +372,11 @@ export function ePathBuffer(): usize {
 
 /** Where the host writes the configuration block. */
 export function eConfigAddr(): usize {
-  return 16384;
+  return <usize>Addr.Cfg;
 }
 /** Scratch area for replay (two states). */
 export function eScratch(k: i32): usize {
-  return SCRATCH + <usize>(k + 1) * 4096;
+  return SCRATCH + <usize>(k + 1) * <usize>Addr.ScratchState;
 }
 /** Terminal states' hashes, collected when asked (tests: reductions must keep the set of terminal states). */
 export function eTerminalCount(): u32 {

@@ -4,6 +4,7 @@
 // to the report table (one entry per property, the first found wins), which the host turns into violations
 // with paths.
 
+import { Report } from '../../model/abi';
 import {
   kAllDone, kCanonicalize, kCheckMask, kEvalExpect, kExpectModality, kIsFatal, kViolObjOf,
 } from '../../model/index';
@@ -16,9 +17,9 @@ import { collectTerminals, nExpect, nPred, stateBytes } from './config';
 import { LIST_SHIFT, arrAt, arrEnsure } from './store';
 import { hash64 } from './hash';
 
-export const R_INVARIANT: u8 = 1;
-export const R_EXPECT: u8 = 2;
-export const R_DEADLOCK: u8 = 3;
+export const R_INVARIANT: u8 = <u8>Report.Invariant;
+export const R_EXPECT: u8 = <u8>Report.Expect;
+export const R_DEADLOCK: u8 = <u8>Report.Deadlock;
 export const MAX_REPORTS: u32 = 64;
 export const REPORT_BYTES: usize = 16;
 

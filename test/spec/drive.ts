@@ -3,6 +3,7 @@
 // kConfigure, kBuildInitial, kStep, kCheckMask, ...): the compiled configuration is written at the kernel's CFG
 // address and the states live in the kernel's scratch region. Nothing here depends on the search engine.
 
+import { Addr } from '../../model/abi.ts';
 import { StepStatus, Viol } from '../../model/codes.ts';
 import * as F from '../../model/fields.ts';
 import { type Compiled } from '../../checker/compile/config.ts';
@@ -17,12 +18,12 @@ import {
 
 const MAX_STEPS = 5000;
 
-// Fixed addresses of the kernel (model/layout.ts): the configuration block and two 4 KiB scratch states.
-export const CFG_ADDR = 16384;
-const CFG_BYTES = 8192;
-export const STATE_A = 24576;
-export const STATE_B = 28672;
-const STATE_MAX = 4096;
+// Fixed addresses of the kernel (model/abi.ts): the configuration block and two 4 KiB scratch states.
+export const CFG_ADDR: number = Addr.Cfg;
+const CFG_BYTES: number = Addr.CfgSize;
+export const STATE_A: number = Addr.Scratch;
+export const STATE_B: number = Addr.Scratch + Addr.ScratchState;
+const STATE_MAX: number = Addr.ScratchState;
 
 // ---- running the kernel ------------------------------------------------------------------------------------
 
