@@ -243,7 +243,7 @@ describe('a scenario using every construct', () => {
 describe('constants', () => {
   it('has the errno, event and property tables', () => {
     expect(ERRNO).toMatchObject({ EPERM: 1, EBADF: 9, EAGAIN: 11, EEXIST: 17, EINVAL: 22, ELOOP: 40, EINPROGRESS: 115 });
-    expect(Object.keys(ERRNO)).toHaveLength(17); // ENXIO too: the model returns it (io_uring file update on a ring without fixed files)
+    expect(Object.keys(ERRNO)).toHaveLength(17); // ENXIO too: the model returns it (an io_uring fixed-file index beyond the table)
     expect(EVENT_BITS).toStrictEqual({ IN: 1, OUT: 4, ERR: 8, HUP: 16, ET: 0x80000000, ONESHOT: 0x40000000 });
     expect(eventsToByte(['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'])).toBe(63);
     expect(eventsToByte(['ET', 'IN'])).toBe(17);
