@@ -55,3 +55,18 @@ describe('the Wasm boundary', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('one typed view of the module', () => {
+  it('declares only functions the built module exports (a stale declaration fails here, not at run time)', async () => {
+    const x = await loadKernel();
+    const text = readFileSync(join(ROOT, 'checker/kernel/exports.ts'), 'utf8');
+    const body = text.slice(text.indexOf('export interface FdraceExports {'), text.indexOf('\n}\n', text.indexOf('export interface FdraceExports {')));
+    const declared = [...body.matchAll(/^ {2}([A-Za-z_]\w*)\(/gm)].map((m) => m[1]!).sort();
+    const exported = Object.entries(x)
+      .filter(([, v]) => typeof v === 'function')
+      .map(([k]) => k)
+      .sort();
+    expect(declared.filter((n) => !exported.includes(n))).toEqual([]);
+    expect(declared.length).toBeGreaterThan(90);
+  });
+});

@@ -48,6 +48,46 @@ export interface FdraceExports {
   eStateAddr(id: number): number;
   eConfigAddr(): number;
   eScratch(k: number): number;
+  // search engine (checker/wasm/engine.ts): u64 statistics are returned as f64
+  eSetup(
+    storage: number, strategy: number, por: number, sleep: number, symmetry: number, hashes: number, maxDepth: number,
+    bitsLog2: number, maxPreemptions: number, checkBounds: number, maxStates: number,
+  ): void;
+  eCollectTerminals(mode: number): void;
+  eAttach(worker: number): number;
+  eBfsWork(budget: number): number;
+  eBfsNextLevel(): number;
+  eGrow(): number;
+  eStop(v: number): void;
+  eDfsRun(budget: number): number;
+  ePbRun(budget: number): number;
+  eWalk(seedHi: number, seedLo: number): number;
+  eWalkLength(): number;
+  eWalkMove(i: number): number;
+  eDfsDepth(): number;
+  eDfsMove(i: number): number;
+  eDfsPendingMove(): number;
+  eFrontier(): number;
+  eLevel(): number;
+  eVisitedBytes(): number;
+  eVisitedSlots(): number;
+  eStoreBytes(): number;
+  eVisitedUsed(): number;
+  eAmple(): number;
+  eFullExpansions(): number;
+  eSlept(): number;
+  eDepthCut(): number;
+  ePbBound(): number;
+  ePbCut(): number;
+  eReductions(): number;
+  eStorage(): number;
+  eBoundError(): number;
+  eBoundBits(which: number, half: number): number;
+  eNext(): number;
+  eTranslate(n: number, buf: number): number;
+  ePathBuffer(): number;
+  eTerminalCount(): number;
+  eTerminalHash(i: number, half: number): number;
 }
 
 export const R_INVARIANT = Report.Invariant;

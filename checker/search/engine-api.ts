@@ -1,51 +1,11 @@
-// The search engine's Wasm exports beyond the kernel interface (checker/kernel/exports.ts declares the original
-// set; the engine in checker/wasm/engine.ts adds these). Numbers cross as JS numbers: u32 results come back
-// signed (use >>> 0), u64 statistics are returned as f64 by the engine.
+// The search engine's codes (model/abi.ts) as the drivers name them. The engine's exports themselves are declared
+// with the kernel's in checker/kernel/exports.ts: one typed view of the whole module.
 
 import { Run, StorageCode, StrategyCode } from '../../model/abi.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 
-export interface EngineExports extends FdraceExports {
-  eSetup(
-    storage: number, strategy: number, por: number, sleep: number, symmetry: number, hashes: number, maxDepth: number,
-    bitsLog2: number, maxPreemptions: number, checkBounds: number, maxStates: number,
-  ): void;
-  eCollectTerminals(mode: number): void;
-  eAttach(worker: number): number;
-  eBfsWork(budget: number): number;
-  eBfsNextLevel(): number;
-  eGrow(): number;
-  eStop(v: number): void;
-  eDfsRun(budget: number): number;
-  ePbRun(budget: number): number;
-  eWalk(seedHi: number, seedLo: number): number;
-  eWalkLength(): number;
-  eWalkMove(i: number): number;
-  eDfsDepth(): number;
-  eDfsMove(i: number): number;
-  eDfsPendingMove(): number;
-  eFrontier(): number;
-  eLevel(): number;
-  eVisitedBytes(): number;
-  eVisitedSlots(): number;
-  eStoreBytes(): number;
-  eVisitedUsed(): number;
-  eAmple(): number;
-  eFullExpansions(): number;
-  eSlept(): number;
-  eDepthCut(): number;
-  ePbBound(): number;
-  ePbCut(): number;
-  eReductions(): number;
-  eStorage(): number;
-  eBoundError(): number;
-  eBoundBits(which: number, half: number): number;
-  eNext(): number;
-  eTranslate(n: number, buf: number): number;
-  ePathBuffer(): number;
-  eTerminalCount(): number;
-  eTerminalHash(i: number, half: number): number;
-}
+/** The engine's exports are part of the module's one interface (checker/kernel/exports.ts). */
+export type EngineExports = FdraceExports;
 
 // The codes themselves are model/abi.ts's, shared with the engine.
 export const STORAGE = { full: StorageCode.Full, fingerprint: StorageCode.Fingerprint, bitstate: StorageCode.Bitstate } as const;
@@ -64,6 +24,7 @@ export const RUN = {
   found: Run.Found,
 } as const;
 
+/** Kept so call sites read `engine(x).eRun(...)` where they drive the search rather than the kernel; no cast. */
 export function engine(x: FdraceExports): EngineExports {
-  return x as EngineExports;
+  return x;
 }

@@ -11,7 +11,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { boundError, finish, type Found } from './collect.ts';
-import { RUN, type EngineExports } from './engine-api.ts';
+import { RUN } from './engine-api.ts';
 import { stopReason } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
@@ -98,7 +98,7 @@ export async function parallelBfs(
     await Promise.all(threads.map((w) => w.terminate()));
   }
   const found = new Map<number, Found>();
-  const r = finish({ x: x as EngineExports, c, file, t0, incomplete, found, options: o, limits, workers, exhaustive: true });
+  const r = finish({ x, c, file, t0, incomplete, found, options: o, limits, workers, exhaustive: true });
   r.stats.startupSeconds = startup;
   return after ? after(r, x) : r;
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineExports } from './engine-api.ts';
+import type { FdraceExports } from '../kernel/exports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -41,7 +41,7 @@ export function sharedMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
 }
 
-export async function instantiateThreaded(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<EngineExports> {
+export async function instantiateThreaded(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<FdraceExports> {
   const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
@@ -50,7 +50,7 @@ export async function instantiateThreaded(module: WebAssembly.Module, memory: We
       },
     },
   });
-  const x = instance.exports as unknown as EngineExports;
+  const x = instance.exports as unknown as FdraceExports;
   x._start?.();
   return x;
 }
