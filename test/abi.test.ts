@@ -67,6 +67,6 @@ describe('one typed view of the module', () => {
       .map(([k]) => k)
       .sort();
     expect(declared.filter((n) => !exported.includes(n))).toEqual([]);
-    expect(declared.length).toBeGreaterThan(90);
+    expect(declared.length).toBeGreaterThan(70); // the parse of the interface found its members
   });
 });
