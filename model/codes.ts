@@ -155,7 +155,7 @@ export enum Viol {
   UafFdt = 21,
 }
 
-/** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
+/** Lock classes (docs/model.md §D.1). A lock id is (class << 8) | instance. */
 export enum LockClass {
   FileTable = 1,
   FLock = 2,
@@ -186,11 +186,11 @@ export enum Toggle {
   /** a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466). */
   CheckListRef = 32,
   /** RFC v5..v7 (2023-04/05): seccomp ADDFD with SECCOMP_ADDFD_FLAG_REPLACE_REF calls eventpoll_replace_file(OLD,
-   *  NEW, tfd) before receive_fd_replace; only items with ffd.fd == tfd move (spec C.2). */
+   *  NEW, tfd) before receive_fd_replace; only items with ffd.fd == tfd move (docs/model.md §C.2). */
   RfcV7 = 64,
   /** RFC v6 (2023-05-23): eventpoll_replace_file takes ep->mtx while still holding the old file's f_lock. */
   RfcV6LockOrder = 128,
-  /** RFC v2 fd walk: iterate_fd_locked() called without file_lock, pick_file() reading the slot back (spec C.1 v2). */
+  /** RFC v2 fd walk: iterate_fd_locked() called without file_lock, pick_file() reading the slot back (docs/model.md §C.1, v2). */
   RfcWalkV2 = 256,
   /** userspace-frozen: the target process's other threads are frozen from NOTIF_RECV until the reply. */
   FrozenTarget = 512,
