@@ -29,7 +29,7 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'epi-fget',
     bit: Toggle.EpiFget,
-    change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.10, CVE-2024-38580)',
+    change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.9, CVE-2024-38580)',
     doc: 'ep_item_poll takes a reference with epi_fget (increment-if-not-zero) and skips files whose count is zero.',
   },
   {

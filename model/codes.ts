@@ -177,7 +177,7 @@ export enum Toggle {
   /** RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code as posted for v4):
    *  replace_fd re-keys every epitem of the old file and replaces every fd that refers to it. */
   RfcV4Replace = 2,
-  /** 4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.10, CVE-2024-38580): epi_fget in ep_item_poll. */
+  /** 4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.9, CVE-2024-38580): epi_fget in ep_item_poll. */
   EpiFget = 4,
   /** 8c2e52ebbe88 "eventpoll: don't decrement ep refcount while still holding the ep mutex" (v6.16). */
   UnlockBeforePut = 8,
