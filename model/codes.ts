@@ -143,7 +143,7 @@ export enum Viol {
   PollDeadFile = 15,
   /** E4: ep->refcount dropped to zero where the caller must still hold a reference (WARN_ON_ONCE), or below. */
   EpRefcount = 16,
-  /** E9: epolls watching each other in a cycle, or nested deeper than EP_MAX_NESTS. */
+  /** E9: epolls watching each other in a cycle (the EP_MAX_NESTS depth is not checked: docs/model.md §G.11). */
   EpollCycle = 17,
   /** E15: a retry loop went round three times without anything it looks at changing (rfc-v7 cleanup, F.18). */
   Livelock = 18,
