@@ -30,7 +30,7 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'epi-fget',
     bit: Toggle.EpiFget,
-    change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.10, CVE-2024-38580)',
+    change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.9, CVE-2024-38580)',
     doc: 'ep_item_poll takes a reference with epi_fget (increment-if-not-zero) and skips files whose count is zero.',
   },
   {
@@ -107,7 +107,7 @@ export const VARIANTS: VariantInfo[] = [
   {
     name: 'rfc-v4',
     toggles: FIXED_BEFORE_6_2 | Toggle.RfcV4Replace,
-    doc: 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (spec C.1, v3 fd-table walk).',
+    doc: 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (docs/model.md §C.1, v3 fd-table walk).',
   },
   {
     name: 'rfc-v4-v2',
@@ -117,7 +117,7 @@ export const VARIANTS: VariantInfo[] = [
   {
     name: 'rfc-v7',
     toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7,
-    doc: 'the RFC as revised in v5..v7 (spec C.2), on the v6.4-era refcount epoll it was written against.',
+    doc: 'the RFC as revised in v5..v7 (docs/model.md §C.2), on the v6.4-era refcount epoll it was written against.',
   },
   {
     name: 'rfc-v6',

@@ -143,7 +143,7 @@ export enum Viol {
   PollDeadFile = 15,
   /** E4: ep->refcount dropped to zero where the caller must still hold a reference (WARN_ON_ONCE), or below. */
   EpRefcount = 16,
-  /** E9: epolls watching each other in a cycle, or nested deeper than EP_MAX_NESTS. */
+  /** E9: epolls watching each other in a cycle (the EP_MAX_NESTS depth is not checked: docs/model.md §G.11). */
   EpollCycle = 17,
   /** E15: a retry loop went round three times without anything it looks at changing (rfc-v7 cleanup, F.18). */
   Livelock = 18,
@@ -155,7 +155,7 @@ export enum Viol {
   UafFdt = 21,
 }
 
-/** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
+/** Lock classes (docs/model.md §D.1). A lock id is (class << 8) | instance. */
 export enum LockClass {
   FileTable = 1,
   FLock = 2,
@@ -177,7 +177,7 @@ export enum Toggle {
   /** RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code as posted for v4):
    *  replace_fd re-keys every epitem of the old file and replaces every fd that refers to it. */
   RfcV4Replace = 2,
-  /** 4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.10, CVE-2024-38580): epi_fget in ep_item_poll. */
+  /** 4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.9, CVE-2024-38580): epi_fget in ep_item_poll. */
   EpiFget = 4,
   /** 8c2e52ebbe88 "eventpoll: don't decrement ep refcount while still holding the ep mutex" (v6.16). */
   UnlockBeforePut = 8,
@@ -186,11 +186,11 @@ export enum Toggle {
   /** a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466). */
   CheckListRef = 32,
   /** RFC v5..v7 (2023-04/05): seccomp ADDFD with SECCOMP_ADDFD_FLAG_REPLACE_REF calls eventpoll_replace_file(OLD,
-   *  NEW, tfd) before receive_fd_replace; only items with ffd.fd == tfd move (spec C.2). */
+   *  NEW, tfd) before receive_fd_replace; only items with ffd.fd == tfd move (docs/model.md §C.2). */
   RfcV7 = 64,
   /** RFC v6 (2023-05-23): eventpoll_replace_file takes ep->mtx while still holding the old file's f_lock. */
   RfcV6LockOrder = 128,
-  /** RFC v2 fd walk: iterate_fd_locked() called without file_lock, pick_file() reading the slot back (spec C.1 v2). */
+  /** RFC v2 fd walk: iterate_fd_locked() called without file_lock, pick_file() reading the slot back (docs/model.md §C.1, v2). */
   RfcWalkV2 = 256,
   /** userspace-frozen: the target process's other threads are frozen from NOTIF_RECV until the reply. */
   FrozenTarget = 512,

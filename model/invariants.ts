@@ -1,4 +1,4 @@
-// State invariants checked on every new state (spec E). Violations found while stepping (use-after-free on
+// State invariants checked on every new state (docs/model.md §E). Violations found while stepping (use-after-free on
 // access, puts below zero, recursive locking, locks or references held at return) are already in G_VIOL; the
 // checks here compare whole-state facts that no single step sees.
 

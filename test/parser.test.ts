@@ -41,7 +41,7 @@ describe('the doc example', () => {
     const expected: Scenario = {
       name: 'F07-replace-vs-add',
       title: 'replace fd 3 while another thread closes fd 4 and adds it to an epoll',
-      doc: ['Spec F.7. fds 3 and 4 refer to the same socket.'],
+      doc: ['docs/model.md §F.7. fds 3 and 4 refer to the same socket.'],
       source: EXAMPLE,
       files: [
         { name: 'OLD', kind: 'socket', loc: L(5, 1) },

@@ -1,4 +1,4 @@
-// Exit codes: a stable contract (README "Exit codes"). Scripts and CI rely on them; never renumber.
+// Exit codes: a stable contract (README.md, "Exit codes"). Scripts and CI rely on them; never renumber.
 export const EXIT = {
   ok: 0,
   internal: 1,

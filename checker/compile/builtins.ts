@@ -1,4 +1,4 @@
-// Built-in semantic properties (spec E16, E17, E19, E20, E21), compiled to the kernel's expectation bytecode.
+// Built-in semantic properties (docs/model.md §E16, §E17, §E19, §E20, §E21), compiled to the kernel's expectation bytecode.
 // They are the properties the 2023 review argued about: what a replacement may change and what must follow it.
 
 import { PredOp } from '../../model/codes.ts';

@@ -1,7 +1,7 @@
 // epoll_ctl(2): do_epoll_ctl in fs/eventpoll.c. Both files are pinned by fdget for the whole call; ep->mtx
 // serialises the interest list. An ADD that needs the full check (the epoll is itself watched, was visited by a
 // running loop check, or the target is an epoll) drops ep->mtx, takes the global mutex, and re-takes ep->mtx:
-// the window in between is where other threads can change the interest list (spec B.2.2 step 7a).
+// the window in between is where other threads can change the interest list (docs/model.md §B.2.2).
 //
 // r0 = F (fdget result of epfd), r1 = op, r2 = fd, r3 = events, r4 = data, r5 = TF (fdget result of fd),
 // r6 = full_check | TEP_HELD, r7 = errno (RV_PENDING: take the callee's return value).

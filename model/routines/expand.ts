@@ -1,7 +1,7 @@
 // expand_files -> expand_fdtable (fs/file.c): growing the table drops file_lock to allocate (may sleep), then
 // publishes the new fdt under the lock; the old fdtable is freed after an RCU grace period. A grace period ends
 // whenever no task is inside an RCU read section — tasks sleeping with file_lock dropped do not hold it up — so
-// a walk that cached the old fdt and dropped file_lock (the RFC's v3 callback, spec F.11) may find it freed.
+// a walk that cached the old fdt and dropped file_lock (the RFC's v3 callback, docs/model.md §F.11) may find it freed.
 // The model keeps a generation number per table; slot contents carry over unchanged.
 
 import { LockClass } from '../codes';

@@ -237,8 +237,8 @@ export function stepFputOp(): bool {
 }
 
 /** seccomp ADDFD with SETFD, run by the target: receive_fd_replace -> replace_fd -> do_dup2. On rfc-v4
- *  replace_fd hands the displaced file to do_replace instead of closing it (spec C.1); on rfc-v7
- *  seccomp_handle_addfd first moves the epitems with eventpoll_replace_file (spec C.2).
+ *  replace_fd hands the displaced file to do_replace instead of closing it (docs/model.md §C.1); on rfc-v7
+ *  seccomp_handle_addfd first moves the epitems with eventpoll_replace_file (docs/model.md §C.2).
  *  r0 = fd, r1 = new file, r2 = displaced file + 1, r3 = errno, r4 = OLD + 1 (rfc-v7's fget), r5 = REPLACE_REQUEST
  *  when the target serves a supervisor's queued request (the supervisor owns the kfile reference). */
 export function stepReplace(): bool {

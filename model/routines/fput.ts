@@ -1,7 +1,7 @@
 // struct file lifetime: filp_close (fs/open.c), fput and the deferred __fput (fs/file_table.c).
 // fput never tears the file down inline: the final reference queues __fput as task_work of the putting task, which
 // runs it on its way back to user space (model/dispatch.ts starts it between syscalls). Running it inline would
-// invent a self-deadlock whenever the final put happens under ep->mtx (spec D.4.5, F.13).
+// invent a self-deadlock whenever the final put happens under ep->mtx (docs/model.md §D.4.5, §F.13).
 
 import { Life, Routine, Toggle, Viol } from '../codes';
 import { T_PENDING, fileEp, threadAddr, toggle } from '../layout';

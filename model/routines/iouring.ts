@@ -1,7 +1,7 @@
 // io_uring's fixed-file table (io_uring/rsrc.c: io_sqe_files_register / __io_sqe_files_update) and kcmp.
 // IORING_REGISTER_FILES takes fget(fd) and the ring's slot owns that reference until it is unregistered or
 // updated; requests with IOSQE_FIXED_FILE use the slot, never the fd table — so nothing that replaces an fd
-// (dup2, ADDFD+SETFD, the RFC) reaches it (spec B.3). One ring per scenario, U_SLOTS fixed slots.
+// (dup2, ADDFD+SETFD, the RFC) reaches it (docs/model.md §B.3). One ring per scenario, U_SLOTS fixed slots.
 
 import { Routine } from '../codes';
 import { SLOT_EMPTY, SLOT_RESERVED, U_SLOTS, threadTable, uringAddr } from '../layout';

@@ -2,7 +2,7 @@
 // eventpoll_release_file claims one epitem at a time under the file's f_lock (epi->dying), then removes it under
 // ep->mtx; ep_clear_and_put skips claimed items. ep->refcount (1 for the epoll file + 1 per epitem) decides who
 // frees the eventpoll. mutex_unlock is two steps here (ownership handed over, then the unlocking task still
-// touches the mutex): a free of the eventpoll in between is the use-after-free 8c2e52ebbe88 fixed (spec F.12).
+// touches the mutex): a free of the eventpoll in between is the use-after-free 8c2e52ebbe88 fixed (docs/model.md §F.12).
 
 import { EpLife, LockClass, Routine, Toggle, Viol } from '../codes';
 import { E_LIFE, IF_DYING, IF_PWQ, epAddr, nItems, toggle } from '../layout';

@@ -1,5 +1,5 @@
 // The 2023 RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (v2/v3 code, reviewed as v4), against
-// the v6.2-style epoll: spec C.1. Not kernel code that was ever merged; modelled from the posted patch.
+// the v6.2-style epoll: docs/model.md §C.1. Not kernel code that was ever merged; modelled from the posted patch.
 //
 // eventpoll_replace_file(toreplace, file) walks toreplace->f_ep under epmutex with a saved `next`, and for each
 // epitem — whichever epoll and process it belongs to — removes it and re-inserts (file, same fd number) with

@@ -1,4 +1,4 @@
-// The RFC as revised in v5..v7 (2023-04/05; v7 against the refcount epoll of v6.4): spec C.2.
+// The RFC as revised in v5..v7 (2023-04/05; v7 against the refcount epoll of v6.4): docs/model.md §C.2.
 // seccomp_handle_addfd with SECCOMP_ADDFD_FLAG_REPLACE_REF calls eventpoll_replace_file(OLD, NEW, tfd) before
 // receive_fd_replace. It walks OLD->f_ep under OLD->f_lock with a saved `next` pointer, dropping f_lock around
 // every item (also those it skips), and for items with ffd.fd == tfd: ep_get, unlock, ep->mtx, ep_insert

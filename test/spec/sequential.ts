@@ -1,6 +1,6 @@
 // A sequential specification of the syscalls fdrace models, for ONE task at a time (no interleaving): what a
 // single-threaded program observes on Linux. It is written from the syscall semantics (man pages, and
-// ../shared/spec/kernel-model.md B.1-B.3 for the kernel-internal facts a man page does not state), NOT from the
+// docs/model.md §B.1-§B.3 for the kernel-internal facts a man page does not state), NOT from the
 // kernel model's step programs, so that test/kernel-vs-spec.test.ts compares two independent descriptions.
 //
 // Abstract state:
