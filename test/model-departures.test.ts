@@ -43,3 +43,39 @@ describe('docs/model.md §G.2: unlocking f_lock of a file freed meanwhile is not
     });
   }
 });
+
+// T1 adds epoll B into A (full check: B is an epoll) while T2 adds socket X into B.
+const GEN = `scenario gen-fast-path
+file X socket
+epoll A
+epoll B
+process P
+  fd 3 = A
+  fd 4 = B
+  fd 5 = X
+thread T1 in P
+  epoll_ctl(3, ADD, 4, IN)
+thread T2 in P
+  epoll_ctl(4, ADD, 5, IN)
+variants current
+result current pass
+`;
+
+describe('docs/model.md §G.5: ep->gen is never set, so an ADD into an epoll a running loop check visited takes the fast path', () => {
+  it('current: T2 inserts into B under B->mtx alone while T1 still holds epnested_mutex after visiting B', async () => {
+    const tr = await trace(GEN, 'current', '0*11.1*19');
+    const lines = tr.steps.map((s) => `${s.thread} ${s.function}: ${s.text} | ${s.changes.join('; ')}`);
+    expect(lines.slice(8, 11)).toEqual([
+      'T1 do_epoll_ctl: mutex_lock(&epmutex); loop_check_gen++; full_check = 1 | epnested_mutex taken by T1',
+      'T1 ep_loop_check_proc: mutex_lock_nested(&ep->mtx, call_nests + 1) | B.mtx taken by T1',
+      'T1 ep_loop_check_proc: mutex_unlock(&ep->mtx) | B.mtx released by T1',
+    ]);
+    // In the kernel B->gen == loop_check_gen now, and T2's ADD would drop B->mtx and wait for epnested_mutex.
+    expect(lines.slice(17, 19)).toEqual([
+      'T2 do_epoll_ctl: mutex_lock_nested(&ep->mtx, 0) | B.mtx taken by T2',
+      'T2 do_epoll_ctl: epi = ep_find(ep, tf.file, fd), then dispatch on op | ',
+    ]);
+    expect(lines.filter((l) => l.startsWith('T2') && /epnested_mutex|full check/.test(l))).toEqual([]);
+    expect(lines.at(-1)).toContain('T2: op 1 returned 0');
+  });
+});
