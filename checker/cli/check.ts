@@ -18,6 +18,9 @@ import { resolveVariant } from '../variants.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes, headline, statsLine } from './report.ts';
+import { isMerged, partPlan, runPart, type PartPlan } from '../search/shard-run.ts';
+import type { PartResult } from '../search/shard-result.ts';
+import { mergedLines } from './merge.ts';
 
 export const CHECK_OPTIONS: Record<string, OptSpec> = {
   variant: { kind: 'list', value: 'NAME', help: 'variant to check (repeatable); default: every variant the scenario lists' },
@@ -55,6 +58,12 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   'trace-out': { kind: 'string', value: 'DIR', help: 'write each counterexample as Trace JSON (format 1) into DIR' },
   'no-trace': { kind: 'flag', help: 'do not print counterexample traces (summaries only)' },
   quiet: { kind: 'flag', help: 'no progress output on stderr (progress is shown only when stderr is a terminal)' },
+  shard: { kind: 'string', value: 'I/N', help: 'run shard I of N (numbered from 0) of one exhaustive bfs; merge the --json results with fdrace merge (docs/scale-out.md)' },
+  'shard-from-env': { kind: 'int', value: 'N', min: 1, max: 65536, help: 'run one of N shards, the index from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID or FDRACE_SHARD_INDEX' },
+  'shard-frontier': { kind: 'int', value: 'K', min: 1, max: 1_000_000, help: 'shards: partition the first bfs level with at least K*N states (default 64)' },
+  'state-hashes': { kind: 'string', value: 'FILE', help: 'shards: write the hashes of every stored state to FILE (merge computes the union and the overlap)' },
+  swarm: { kind: 'int', value: 'K', min: 1, max: 10_000, help: 'swarm verification: K diversified bounded searches (dfs/random/bfs, bitstate hash families, seeds); not a proof' },
+  'swarm-index': { kind: 'int', value: 'J', min: 0, max: 9_999, help: 'run only swarm member J of K (a separate job; merge the --json results with fdrace merge)' },
   help: { kind: 'flag', help: 'show this help' },
 };
 
@@ -141,7 +150,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   if (positional.length === 0) throw new UsageError(`no scenario file given\n${CHECK_USAGE}`);
   const { options, workers } = searchOptions(opts);
+  let plan: PartPlan;
+  try {
+    plan = partPlan(opts, options, workers);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const scenarios = positional.map((p) => ({ path: p, s: readScenario(p) }));
+  const runs = scenarios.reduce((n, { s }) => n + ((opts.variant as string[] | undefined) ?? s.variants).length, 0);
+  if (opts['state-hashes'] !== undefined && runs !== 1) throw new UsageError(`--state-hashes FILE needs exactly one scenario and one variant (this run has ${runs})`);
   const x = await loadKernel();
   // Replays get their own instance: replaying resets the engine, and the search's store must stay intact.
   const xr = await loadKernel();
@@ -170,7 +187,17 @@ export async function checkCommand(argv: string[]): Promise<number> {
           throw new UsageError((e as Error).message);
         }
         const c = compileScenario(s, v.label, v.toggles, path);
-        const r = await searchAsync(x, c, limits, options, workers, path, (res, xs) => withLockOrder(res, xs, c));
+        const part = plan.kind === 'none' ? undefined : await runPart(x, c, limits, options, workers, path, plan, (m: PartResult) => {
+          if (!opts.json) console.log(`  ${headline(m)}`);
+        });
+        if (part && isMerged(part)) {
+          if (showProgress) process.stderr.write('\r\x1b[K');
+          if (opts.json) console.log(JSON.stringify(part));
+          else for (const line of mergedLines(part)) console.log(line);
+          results.push(part as unknown as SearchResult);
+          continue;
+        }
+        const r = part ?? (await searchAsync(x, c, limits, options, workers, path, (res, xs) => withLockOrder(res, xs, c)));
         if (showProgress) process.stderr.write('\r\x1b[K');
         results.push(r);
         const cmp = v.label === name ? compare(s, r, name) : undefined;
@@ -180,6 +207,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
           console.log(headline(r, cmp));
           console.log(`  ${statsLine(r)}`);
           for (const line of searchLines(r)) console.log(`  ${line}`);
+          if (part) console.log(`  ${partLine(part)}`);
         }
         for (const viol of r.violations) {
           const how = [
@@ -208,6 +236,20 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   return exitFor(results);
+}
+
+/** What part of a split question this result answers. */
+function partLine(r: PartResult): string {
+  const sh = r.part.shard;
+  if (sh) {
+    const cut = sh.cutLevel === null
+      ? `no level reached ${sh.frontierFactor * sh.count} states: this shard explored everything`
+      : `frontier at depth ${sh.cutLevel}: ${fmt.format(sh.frontierStates)} states, ${fmt.format(sh.ownedStates)} owned; shared prefix ${fmt.format(sh.prefixStates)} states`;
+    const hashes = r.part.stateHashes ? `; ${fmt.format(r.part.stateHashes.count)} state hashes in ${r.part.stateHashes.file}` : '';
+    return `shard ${sh.index}/${sh.count}: ${cut}${hashes} (merge the --json results: fdrace merge)`;
+  }
+  const sw = r.part.swarm!;
+  return `swarm member ${sw.index} of ${sw.count}: ${sw.member}; not a proof (merge the --json results: fdrace merge)`;
 }
 
 function indent(s: string): string {

@@ -10,6 +10,7 @@ import { viewCommand } from './view.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { replayCommand } from './replay.ts';
 import { parseCommand } from './parse.ts';
+import { mergeCommand } from './merge.ts';
 
 const HELP = `fdrace — model checker for the Linux fd table, struct file lifetime and epoll
 
@@ -20,6 +21,7 @@ commands:
   ci [FILES|DIRS]          run every scenario x variant and compare with the scenarios' result lines
   verdicts [DIRS]          write docs/verdicts.md (designs x properties) and its traces; --check compares
   view [TRACE.json]        serve the web viewer (and a trace) on 127.0.0.1: swim lanes, state, playground
+  merge RESULT.json...     one verdict from the --json results of check --shard i/n (or --swarm-index j)
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
   variants                 list variants and toggles
@@ -49,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'verdicts': return await verdictsCommand(rest);
       case 'view': return await viewCommand(rest);
       case 'replay': return await replayCommand(rest);
+      case 'merge': return mergeCommand(rest);
       case 'parse': return parseCommand(rest);
       case 'variants': return variantsCommand();
       case undefined:
@@ -58,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(HELP);
         return cmd === undefined ? EXIT.usage : EXIT.ok;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: check, ci, replay, parse, variants, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: check, ci, merge, replay, parse, variants, help)`);
     }
   } catch (e) {
     if (e instanceof ScenarioError) {

@@ -44,6 +44,10 @@ export interface EngineExports extends FdraceExports {
   ePathBuffer(): number;
   eTerminalCount(): number;
   eTerminalHash(i: number, half: number): number;
+  eShardCut(index: number, count: number): number;
+  eHashBuffer(): number;
+  eStateHashes(restart: number): number;
+  eSetBitSalt(salt: number): void;
 }
 
 export const STORAGE = { full: 0, fingerprint: 1, bitstate: 2 } as const;
