@@ -14,9 +14,9 @@ import type { SearchOptions } from '../checker/search/options.ts';
 import { parsePath, type SearchResult } from '../checker/search/result.ts';
 import { search } from '../checker/search/run.ts';
 import { mergeParts } from '../checker/search/shard-merge.ts';
-import { collectStateHashes, distinctCount, type PartResult } from '../checker/search/shard-result.ts';
+import { collectStateHashes, distinctCount, partOf, type PartResult } from '../checker/search/shard-result.ts';
 import { runPart } from '../checker/search/shard-run.ts';
-import { parseShard, shardIndexFromEnv } from '../checker/search/shard.ts';
+import { parseShard, shardIndexFromEnv, shardSearch } from '../checker/search/shard.ts';
 import { replay } from '../checker/trace/replay.ts';
 import { library } from './search/util.ts';
 
@@ -110,6 +110,25 @@ describe('shards cover the unsharded search', async () => {
       { numRuns: 25, seed: 16 },
     );
   }, 120_000);
+
+  it('with --workers 2 (the cut happens at the parallel barrier): the union is the unsharded state set', async () => {
+    const { c } = lib.find((l) => /F07/.test(l.file) && l.variant === 'rfc-v4')!;
+    for (const storage of ['full', 'fingerprint'] as const) {
+      const o: SearchOptions = { strategy: 'bfs', storage, por: false, symmetry: false };
+      const sets: BigUint64Array[] = [];
+      const parts: PartResult[] = [];
+      for (let i = 0; i < 3; i++) {
+        // Capture the coordinator instance: the hashes are read from the shared memory after the workers ended.
+        const run = await shardSearch(x, c, {}, o, 2, 'f', { index: i, count: 3, frontierFactor: 2 });
+        expect(run.result.search?.workers).toBe(2);
+        expect(run.shard.cutLevel).not.toBeNull();
+        sets.push(collectStateHashes(run.x));
+        parts.push({ ...run.result, part: { ...partOf(run.x, c, 'q'.repeat(64)), shard: run.shard } });
+      }
+      expect([storage, distinctCount(sets)]).toEqual([storage, 5764]);
+      expect(failedProperties(mergeParts(parts) as unknown as SearchResult)).toEqual(['check-list', 'stale-registration']);
+    }
+  }, 60_000);
 
   it('one shard is the unsharded search, state for state', async () => {
     const { c } = lib.find((l) => /F07/.test(l.file) && l.variant === 'rfc-v4')!;

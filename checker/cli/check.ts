@@ -149,7 +149,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positional.length === 0) throw new UsageError(`no scenario file given\n${CHECK_USAGE}`);
-  const { options, workers } = searchOptions(opts);
+  // Swarm members pick their own strategies; --seed, --walks and --walk-depth are for its random members.
+  const { options, workers } = searchOptions(opts.swarm !== undefined && opts.strategy === undefined ? { ...opts, strategy: 'random' } : opts);
   let plan: PartPlan;
   try {
     plan = partPlan(opts, options, workers);

@@ -37,6 +37,9 @@ export function partPlan(opts: Opts, options: SearchOptions, workers: number, en
     if ((options.strategy ?? 'bfs') !== 'bfs') {
       throw new Error(`--shard splits a breadth-first search: --strategy ${options.strategy} cannot be sharded (use --swarm for diversified bounded runs)`);
     }
+    if (stateHashes !== undefined && options.storage === 'bitstate') {
+      throw new Error('--state-hashes: bitstate storage keeps no hashes of the states it saw (use fingerprint or full)');
+    }
     const { index, count } = shard !== undefined ? parseShard(shard) : { count: fromEnv!, ...shardIndexFromEnv(env, fromEnv!) };
     if (count < 1) throw new Error('--shard-from-env needs the number of shards (at least 1)');
     return {
