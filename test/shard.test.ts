@@ -4,6 +4,9 @@
 // every counterexample a shard reports is a full path from the initial state that replays to its violation. Then
 // the merge rules on hand-made parts: shortest path per property, ties, missing shards, swarm never a pass.
 import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Compiled } from '../checker/compile/config.ts';
 import { failedProperties } from '../checker/expected.ts';
@@ -14,7 +17,7 @@ import type { SearchOptions } from '../checker/search/options.ts';
 import { parsePath, type SearchResult } from '../checker/search/result.ts';
 import { search } from '../checker/search/run.ts';
 import { mergeParts } from '../checker/search/shard-merge.ts';
-import { collectStateHashes, distinctCount, partOf, type PartResult } from '../checker/search/shard-result.ts';
+import { HASH_MAGIC, collectStateHashes, distinctCount, partOf, unionCount, type PartResult } from '../checker/search/shard-result.ts';
 import { runPart } from '../checker/search/shard-run.ts';
 import { parseShard, shardIndexFromEnv, shardSearch } from '../checker/search/shard.ts';
 import { replay } from '../checker/trace/replay.ts';
@@ -157,6 +160,25 @@ describe('shard options', () => {
     expect(() => shardIndexFromEnv({}, 4)).toThrow(/none of/);
     expect(() => shardIndexFromEnv({ JOB_COMPLETION_INDEX: '4' }, 4)).toThrow(/outside 0\.\.3/);
     expect(() => shardIndexFromEnv({ JOB_COMPLETION_INDEX: 'x' }, 4)).toThrow(/not a shard index/);
+  });
+});
+
+describe('the union of state hash files', () => {
+  it('counts distinct hashes in any number of passes (fast-check)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdrace-union-'));
+    const u64 = fc.bigInt({ min: 1n, max: 2n ** 64n - 1n });
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(u64, fc.constantFrom(1n, 2n ** 63n, 2n ** 64n - 1n)), { maxLength: 60 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 8, max: 2048 }), (sets, budget) => {
+        const files = sets.map((s, i) => {
+          const f = join(dir, `u${i}.bin`);
+          writeFileSync(f, Buffer.concat([Buffer.from(HASH_MAGIC, 'latin1'), Buffer.from(new BigUint64Array(s).buffer)]));
+          return f;
+        });
+        expect(unionCount(files, budget)).toBe(new Set(sets.flat()).size);
+        expect(distinctCount(sets.map((s) => new BigUint64Array(s)))).toBe(new Set(sets.flat()).size);
+      }),
+      { numRuns: 200, seed: 16 },
+    );
   });
 });
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { mergeParts, type Merged } from '../search/shard-merge.ts';
-import { PART_FORMAT, distinctCount, readStateHashes, type PartResult } from '../search/shard-result.ts';
+import { PART_FORMAT, stateHashCount, unionCount, type PartResult } from '../search/shard-result.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes } from './report.ts';
@@ -114,6 +114,9 @@ function checkSame(parts: Loaded[]): void {
           'the scenario, variant, search options, number of parts or fdrace build differ; merge only the parts of one run',
       );
     }
+    if (kind(l) !== kind(first) || split(l).count !== split(first).count) {
+      throw new UsageError(`${l.where} is ${kind(l)} ${split(l).index}/${split(l).count}, but ${first.where} is ${kind(first)} ${split(first).index}/${split(first).count}`);
+    }
     const i = split(l).index;
     const prev = seen.get(i);
     if (prev) throw new UsageError(`${kind(l)} ${i} is given twice (${prev} and ${l.where})`);
@@ -133,18 +136,17 @@ function union(parts: Loaded[], count: number): { distinct?: number; note?: stri
     if (!found) return { note: `state hashes ${h.file} (${l.where}) not found: no union` };
     files.push(found);
   }
-  const sets = files.map((f, i) => {
-    let s: BigUint64Array;
+  files.forEach((f, i) => {
+    let n: number;
     try {
-      s = readStateHashes(f);
+      n = stateHashCount(f);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
     const want = parts[i]!.r.part.stateHashes!.count;
-    if (s.length !== want) throw new UsageError(`${f}: ${s.length} hashes, but ${parts[i]!.where} says ${want}`);
-    return s;
+    if (n !== want) throw new UsageError(`${f}: ${n} hashes, but ${parts[i]!.where} says ${want}`);
   });
-  return { distinct: distinctCount(sets) };
+  return { distinct: unionCount(files) };
 }
 
 const fmt = new Intl.NumberFormat('en-US');

@@ -4,7 +4,7 @@
 // two shards) and, on request, a file with the hashes of every state it stored.
 
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type { Compiled } from '../compile/config.ts';
 import { wasmPath } from '../kernel/load-node.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
@@ -164,17 +164,6 @@ export function collectStateHashes(x: FdraceExports): BigUint64Array {
   return out;
 }
 
-/** Read a state hash file. Throws a message naming the file on anything malformed. */
-export function readStateHashes(file: string): BigUint64Array {
-  const b = readFileSync(file);
-  if (b.length < 8 || b.subarray(0, 8).toString('latin1') !== HASH_MAGIC || (b.length - 8) % 8 !== 0) {
-    throw new Error(`${file}: not a state hash file (expected '${HASH_MAGIC}' and 8-byte hashes)`);
-  }
-  const out = new BigUint64Array((b.length - 8) / 8);
-  new Uint8Array(out.buffer).set(b.subarray(8));
-  return out;
-}
-
 /** Distinct values over several hash sets. */
 export function distinctCount(sets: BigUint64Array[]): number {
   const all = new BigUint64Array(sets.reduce((n, s) => n + s.length, 0));
@@ -187,4 +176,65 @@ export function distinctCount(sets: BigUint64Array[]): number {
   let n = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) n++;
   return n;
+}
+
+/** Hashes in a state hash file (after checking its header). Throws a message naming the file. */
+export function stateHashCount(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(8);
+    if (size < 8 || readSync(fd, head, 0, 8, 0) !== 8 || head.toString('latin1') !== HASH_MAGIC || (size - 8) % 8 !== 0) {
+      throw new Error(`${file}: not a state hash file (expected '${HASH_MAGIC}' and 8-byte hashes)`);
+    }
+    return (size - 8) / 8;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Distinct hashes over several state hash files, in bounded memory: the hash range is split into passes of at
+ *  most `budgetBytes` of hashes each (by their top bits, which are uniform), each pass reads every file, keeps
+ *  the hashes in its range, sorts them and counts. 16 shards of 14 M states need 4 passes of 256 MiB. */
+export function unionCount(files: string[], budgetBytes = 256 * 2 ** 20): number {
+  const total = files.reduce((n, f) => n + stateHashCount(f), 0);
+  const passes = Math.max(1, Math.ceil((total * 8) / budgetBytes));
+  const chunk = new Uint32Array(1 << 20); // 4 MiB: 512 Ki hashes per read
+  const bytes = new Uint8Array(chunk.buffer);
+  let distinct = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    // Range of the high 32-bit word, [lo, hi).
+    const lo = Math.floor((pass * 2 ** 32) / passes);
+    const hi = Math.floor(((pass + 1) * 2 ** 32) / passes);
+    let keep = new Uint32Array(2 * Math.max(1024, Math.ceil((total / passes) * 1.1)));
+    let n = 0;
+    for (const f of files) {
+      const fd = openSync(f, 'r');
+      try {
+        let pos = 8;
+        for (;;) {
+          const got = readSync(fd, bytes, 0, bytes.length, pos);
+          if (got <= 0) break;
+          pos += got;
+          for (let i = 0; i + 1 < got / 4; i += 2) {
+            const w = chunk[i + 1]!; // little-endian: the high word second
+            if (w < lo || w >= hi) continue;
+            if (2 * n + 2 > keep.length) {
+              const grown = new Uint32Array(keep.length * 2);
+              grown.set(keep);
+              keep = grown;
+            }
+            keep[2 * n] = chunk[i]!;
+            keep[2 * n + 1] = w;
+            n++;
+          }
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const vals = new BigUint64Array(keep.buffer, 0, n).sort();
+    for (let i = 0; i < n; i++) if (i === 0 || vals[i] !== vals[i - 1]) distinct++;
+  }
+  return distinct;
 }
