@@ -195,6 +195,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
           if (showProgress) process.stderr.write('\r\x1b[K');
           if (opts.json) console.log(JSON.stringify(part));
           else for (const line of mergedLines(part)) console.log(line);
+          if (!opts.json && !opts['no-trace']) {
+            for (const viol of part.violations) {
+              if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
+              console.log(indent(formatTrace(replay(xr, c, parsePath(viol.path, c.ix.threadNames.length), path, viol.property), { changesOnly: true })));
+            }
+          }
           results.push(part as unknown as SearchResult);
           continue;
         }
