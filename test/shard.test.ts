@@ -21,7 +21,8 @@ import { HASH_MAGIC, collectStateHashes, distinctCount, partOf, unionCount, type
 import { runPart } from '../checker/search/shard-run.ts';
 import { parseShard, shardIndexFromEnv, shardSearch } from '../checker/search/shard.ts';
 import { replay } from '../checker/trace/replay.ts';
-import { library } from './search/util.ts';
+import { scenarioArb } from './search/gen.ts';
+import { compileText, library } from './search/util.ts';
 
 async function shards(x: FdraceExports, c: Compiled, o: SearchOptions, n: number, k: number, hashes: boolean): Promise<{ parts: PartResult[]; sets: BigUint64Array[] }> {
   const parts: PartResult[] = [];
@@ -113,6 +114,31 @@ describe('shards cover the unsharded search', async () => {
       { numRuns: 25, seed: 16 },
     );
   }, 120_000);
+
+  it('on random scenarios (fast-check), with and without reductions: the merged verdict and properties are the unsharded ones; unreduced, the union is the state set', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb(), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }), async (g, n, k) => {
+        const c = compileText(g.text, g.variant);
+        const plain = withLockOrder(search(x, c, { maxStates: 30_000 }, { strategy: 'bfs', por: false, symmetry: false }), x, c);
+        fc.pre(plain.incomplete === undefined);
+        const plainStates = plain.stats.states;
+        for (const [o, exact] of [
+          [{ strategy: 'bfs', storage: 'fingerprint', por: false, symmetry: false }, true],
+          [{ strategy: 'bfs', por: true, symmetry: true }, false],
+        ] as [SearchOptions, boolean][]) {
+          const { parts, sets } = await shards(x, c, o, n, k, exact);
+          const m = mergeParts(parts, exact ? distinctCount(sets) : undefined);
+          const got = [m.verdict, failedProperties(m as unknown as SearchResult), exact ? m.stats.distinctStates : plainStates];
+          const want = [plain.verdict, failedProperties(plain), plainStates];
+          if (JSON.stringify(got) !== JSON.stringify(want)) {
+            throw new Error(`${JSON.stringify(o)}, ${n} shards, k=${k} differ on\n${g.text}\nunsharded ${JSON.stringify(want)}; merged ${JSON.stringify(got)}`);
+          }
+          replays(xr, c, m, g.text);
+        }
+      }),
+      { numRuns: 120, seed: 16 },
+    );
+  }, 240_000);
 
   it('with --workers 2 (the cut happens at the parallel barrier): the union is the unsharded state set', async () => {
     const { c } = lib.find((l) => /F07/.test(l.file) && l.variant === 'rfc-v4')!;
