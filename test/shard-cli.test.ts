@@ -163,6 +163,7 @@ describe('shards as separate processes', () => {
       [JSON.stringify({ ...good, violations: [{ property: 'p', kind: 'k', message: 'm', path: '0.1;rm -rf', steps: 2 }] }), /violations\[0\]\.path/],
       [JSON.stringify({ ...good, part: { ...good.part, lockEdges: [{ from: 99 }] } }), /lockEdges/],
       [`\n\n${JSON.stringify({ ...good, part: { ...good.part, question: 'x' } })}`, /:3:1: part\.question/],
+      [JSON.stringify({ ...good, part: { ...good.part, lockEdges: Array.from({ length: 34 * 33 }, (_, k) => ({ from: Math.floor(k / 33), to: (Math.floor(k / 33) + 1 + (k % 33)) % 34, gated: false, thread: 'T', fn: 'f', file: 'x.c', text: 't' })) } }), /1122 distinct lock-order edges, more than merge analyses/],
     ];
     for (const [text, msg] of hostile) {
       const f = join(dir, 'hostile.json');
