@@ -172,6 +172,13 @@ export function mergedLines(m: Merged): string[] {
   );
   if (s.distinctStates !== undefined) {
     lines.push(`  ${fmt.format(s.distinctStates)} distinct states (union of the state hashes); overlap ${fmt.format(s.overlap!)} states (${((s.overlapRatio ?? 0) * 100).toFixed(1)}%)`);
+    const largest = Math.max(...k.parts.map((p) => p.states));
+    if (k.present.length > 1 && largest >= 0.9 * s.distinctStates) {
+      lines.push(
+        `  note: the largest shard stored ${((largest / s.distinctStates) * 100).toFixed(1)}% of the states: interleavings converge below the frontier, ` +
+          'so more shards do not make this search smaller per machine (docs/scale-out.md)',
+      );
+    }
   } else if (s.prefixStates !== undefined) {
     lines.push(`  shared prefix ${fmt.format(s.prefixStates)} states in every shard (overlap at least ${fmt.format(s.prefixStates * (k.present.length - 1))}; write --state-hashes for the exact union)`);
   }
