@@ -62,7 +62,7 @@ export function readEdges(x: FdraceExports, c: Compiled): Edge[] {
 }
 
 /** Elementary cycles of the edge graph, each reported once (rotated to start at its smallest lock). */
-function cycles(edges: Edge[]): Edge[][] {
+export function cycles(edges: Edge[]): Edge[][] {
   const byFrom = new Map<number, Edge[]>();
   for (const e of edges) byFrom.set(e.from, [...(byFrom.get(e.from) ?? []), e]);
   const found = new Map<string, Edge[]>();
@@ -94,7 +94,7 @@ export function findInversions(x: FdraceExports, c: Compiled): Inversion[] {
   return out;
 }
 
-function splat(c: Compiled, cyc: Edge[]): string {
+export function splat(c: Compiled, cyc: Edge[]): string {
   const name = (i: number) => lockIndexName(c, i);
   const closing = cyc[cyc.length - 1]!; // closes the cycle: `to` is taken while `from` is held
   const bar = '======================================================';

@@ -113,6 +113,11 @@ export class Session {
     return replay(await this.replayer(), c, [...p.moves], file, property);
   }
 
+  /** The search instance, for drivers that run a part of a search themselves (shards, swarm members). */
+  searchInstance(): Promise<FdraceExports> {
+    return this.searcher();
+  }
+
   /** The replay instance, for report code that replays many paths itself. */
   replayInstance(): Promise<FdraceExports> {
     return this.replayer();

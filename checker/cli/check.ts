@@ -15,6 +15,10 @@ import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes, headline, statsLine } from './report.ts';
 import { isUserError, printInternal, shellArg, type Repro } from './internal.ts';
+import { isMerged, partPlan, runPart, type PartPlan } from '../search/shard-run.ts';
+import type { PartResult } from '../search/shard-result.ts';
+import { mergedLines } from './merge.ts';
+import { withSearchDefaults } from '../session.ts';
 
 export const CHECK_OPTIONS: Record<string, OptSpec> = {
   variant: { kind: 'list', value: 'NAME', help: 'variant to check (repeatable); default: every variant the scenario lists' },
@@ -52,6 +56,12 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   'trace-out': { kind: 'string', value: 'DIR', help: 'write each counterexample as Trace JSON (format 1) into DIR, named SCENARIO.VARIANT.PROPERTY.trace.json (a second counterexample of the same property: PROPERTY.2.trace.json, ...)' },
   'no-trace': { kind: 'flag', help: 'do not print counterexample traces (summaries only)' },
   quiet: { kind: 'flag', help: 'no progress output on stderr (progress is shown only when stderr is a terminal)' },
+  shard: { kind: 'string', value: 'I/N', help: 'run shard I of N (numbered from 0) of one exhaustive bfs; merge the --json results with fdrace merge (docs/scale-out.md)' },
+  'shard-from-env': { kind: 'int', value: 'N', min: 1, max: 65536, help: 'run one of N shards, the index from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID or FDRACE_SHARD_INDEX' },
+  'shard-frontier': { kind: 'int', value: 'K', min: 1, max: 1_000_000, help: 'shards: partition the first bfs level with at least K*N states (default 64)' },
+  'state-hashes': { kind: 'string', value: 'FILE', help: 'shards: write the hashes of every stored state to FILE (merge computes the union and the overlap)' },
+  swarm: { kind: 'int', value: 'K', min: 1, max: 10_000, help: 'swarm verification: K diversified bounded searches (dfs/random/bfs, bitstate hash families, seeds); not a proof' },
+  'swarm-index': { kind: 'int', value: 'J', min: 0, max: 9_999, help: 'run only swarm member J of K (a separate job; merge the --json results with fdrace merge)' },
   help: { kind: 'flag', help: 'show this help' },
 };
 
@@ -182,7 +192,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positional.length === 0) throw new UsageError(`no scenario file given\n${CHECK_USAGE}`);
-  const { options, workers } = searchOptions(opts);
+  // Swarm members pick their own strategies; --seed, --walks and --walk-depth are for its random members.
+  const asked = searchOptions(opts.swarm !== undefined && opts.strategy === undefined ? { ...opts, strategy: 'random' } : opts);
+  const options = withSearchDefaults(asked.options);
+  const workers = asked.workers;
+  let plan: PartPlan;
+  try {
+    plan = partPlan(opts, options, workers);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const traceDir = opts['trace-out'] as string | undefined;
   if (traceDir !== undefined) prepareTraceDir(traceDir);
   const scenarios = positional.map((p) => ({ path: p, s: readScenario(p) }));
@@ -193,6 +212,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
       path, s, name, v: session.resolve(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []),
     })),
   );
+  if (opts['state-hashes'] !== undefined && runs.length !== 1) {
+    throw new UsageError(`--state-hashes FILE needs exactly one scenario and one variant (this run has ${runs.length})`);
+  }
   let interrupted = false;
   const onSigint = () => {
     // The first Ctrl-C ends the search with a labelled incomplete result; a second one leaves at once.
@@ -218,16 +240,34 @@ export async function checkCommand(argv: string[]): Promise<number> {
       const repro: Repro = { file: path, variant: v.label, command: reproCommand(argv, path, v.label) };
       try {
         const c = session.compile(s, v, path);
-        const r = await session.search(c, path, { search: options, limits, workers });
+        const part = plan.kind === 'none' ? undefined : await runPart(await session.searchInstance(), c, limits, options, workers, path, plan, (m: PartResult) => {
+          if (!opts.json) console.log(`  ${headline(m)}`);
+        });
+        if (part && isMerged(part)) {
+          if (showProgress) process.stderr.write('\r\x1b[K');
+          if (opts.json) console.log(JSON.stringify(part));
+          else for (const line of mergedLines(part)) console.log(line);
+          if (!opts.json && !opts['no-trace']) {
+            for (const viol of part.violations) {
+              if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
+              console.log(indent(formatTrace(await session.replay(c, viol.path, path, viol.property), { changesOnly: true })));
+            }
+          }
+          results.push(part as unknown as SearchResult);
+          continue;
+        }
+        const r = part ?? (await session.search(c, path, { search: options, limits, workers }));
         if (showProgress) process.stderr.write('\r\x1b[K');
         results.push(r);
-        const cmp = v.label === name ? compare(s, r, name) : undefined;
+        // A part's verdict covers its part only: it is not compared with the scenario's stated result.
+        const cmp = !part && v.label === name ? compare(s, r, name) : undefined;
         if (opts.json) {
           console.log(JSON.stringify({ ...r, ...(cmp ? { expected: cmp.expected, matchesExpected: cmp.matches } : {}) }));
         } else {
           console.log(headline(r, cmp));
           console.log(`  ${statsLine(r)}`);
           for (const line of searchLines(r)) console.log(`  ${line}`);
+          if (part) console.log(`  ${partLine(part)}`);
         }
         for (const viol of r.violations) {
           const how = [
@@ -265,6 +305,20 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   return internal > 0 ? EXIT.internal : exitFor(results);
+}
+
+/** What part of a split question this result answers. */
+function partLine(r: PartResult): string {
+  const sh = r.part.shard;
+  if (sh) {
+    const cut = sh.cutLevel === null
+      ? `no level reached ${sh.frontierFactor * sh.count} states: this shard explored everything`
+      : `frontier at depth ${sh.cutLevel}: ${fmt.format(sh.frontierStates)} states, ${fmt.format(sh.ownedStates)} owned; shared prefix ${fmt.format(sh.prefixStates)} states`;
+    const hashes = r.part.stateHashes ? `; ${fmt.format(r.part.stateHashes.count)} state hashes in ${r.part.stateHashes.file}` : '';
+    return `shard ${sh.index}/${sh.count}: ${cut}${hashes} (merge the --json results: fdrace merge)`;
+  }
+  const sw = r.part.swarm!;
+  return `swarm member ${sw.index} of ${sw.count}: ${sw.member}; not a proof (merge the --json results: fdrace merge)`;
 }
 
 function indent(s: string): string {

@@ -14,6 +14,7 @@ import { parseCommand } from './parse.ts';
 import { helpText, parseArgs } from './args.ts';
 import { InternalError, isUserError, printInternal, shellArg } from './internal.ts';
 import { VariantError } from '../variants.ts';
+import { mergeCommand } from './merge.ts';
 
 const HELP = `fdrace — model checker for the Linux fd table, struct file lifetime and epoll
 
@@ -24,6 +25,7 @@ commands:
   ci [FILES|DIRS]          run every scenario x variant and compare with the scenarios' result lines
   verdicts [DIRS]          write docs/verdicts.md (designs x properties) and its traces; --check compares
   view [TRACE.json]        serve the web viewer (and a trace) on 127.0.0.1: swim lanes, state, playground
+  merge RESULT.json...     one verdict from the --json results of check --shard i/n (or --swarm-index j)
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
   variants                 list variants and toggles
@@ -33,7 +35,7 @@ exit codes: 0 ok / as expected, 1 internal error, 2 usage or scenario error, 10 
             12 incomplete (a limit stopped the search)
 run 'fdrace <command> --help' for a command's options.`;
 
-export const COMMANDS = ['check', 'ci', 'verdicts', 'view', 'replay', 'parse', 'variants', 'help'] as const;
+export const COMMANDS = ['check', 'ci', 'merge', 'verdicts', 'view', 'replay', 'parse', 'variants', 'help'] as const;
 
 const VARIANTS_OPTIONS = { help: { kind: 'flag' as const, help: 'show this help' } };
 
@@ -75,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'verdicts': return await verdictsCommand(rest);
       case 'view': return await viewCommand(rest);
       case 'replay': return await replayCommand(rest);
+      case 'merge': return mergeCommand(rest);
       case 'parse': return parseCommand(rest);
       case 'variants': return variantsCommand(rest);
       case undefined:

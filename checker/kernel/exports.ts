@@ -88,6 +88,10 @@ export interface FdraceExports {
   ePathBuffer(): number;
   eTerminalCount(): number;
   eTerminalHash(i: number, half: number): number;
+  eShardCut(index: number, count: number): number;
+  eHashBuffer(): number;
+  eStateHashes(restart: number): number;
+  eSetBitSalt(salt: number): void;
 }
 
 export const R_INVARIANT = Report.Invariant;

@@ -29,6 +29,8 @@ export interface SearchOptions {
   checkBounds?: boolean;
   /** Collect the hashes of terminal states (tests): 'raw' or 'canonical' (orbits under symmetry). */
   collectTerminals?: 'raw' | 'canonical';
+  /** bitstate: another family of hash functions (swarm members differ in it); 0 is the default family. */
+  bitSalt?: number;
 }
 
 export interface Progress {
@@ -100,6 +102,7 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
     limits.maxStates ?? 0,
   );
   if (o.collectTerminals) e.eCollectTerminals(o.collectTerminals === 'raw' ? 1 : 2);
+  if (o.bitSalt) e.eSetBitSalt(o.bitSalt >>> 0);
   new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);
   const rc = x.eInit(limits.maxMemoryBytes ?? 0);
   if (rc === -2) throw new Error('out of memory before the search started (raise --max-memory)');

@@ -27,6 +27,8 @@ function threadedModule(): WebAssembly.Module {
 export async function parallelBfs(
   c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name,
   after?: (r: SearchResult, x: FdraceExports) => SearchResult,
+  /** Called at each barrier before the next level becomes current (sharding cuts the level there). */
+  beforeNextLevel?: (x: EngineExports) => void,
 ): Promise<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'bfs' };
   const mod = threadedModule();
@@ -84,6 +86,7 @@ export async function parallelBfs(
         }
         continue;
       }
+      beforeNextLevel?.(x);
       if (x.eBfsNextLevel() === 0) break;
       const why = stopWhy ?? stopReason(limits, t0);
       if (why) {

@@ -68,11 +68,11 @@ export function noteDepth(d: u32): void {
 
 // ---- queues (fingerprint, bitstate) and the parent log --------------------------------------------------
 
-function queueOff(next: bool): usize {
+export function queueOff(next: bool): usize {
   const cur = ld32(CTRL + X_QCUR);
   return (cur == 0) != next ? X_CHUNKS_QA : X_CHUNKS_QB;
 }
-function reopenOff(next: bool): usize {
+export function reopenOff(next: bool): usize {
   const cur = ld32(CTRL + X_QCUR);
   return (cur == 0) != next ? X_CHUNKS_RA : X_CHUNKS_RB;
 }
@@ -300,7 +300,8 @@ function item(i: u32): bool {
       const id = ls + i;
       const r = recAddr(id);
       const w = or32(r + R_WORD, FL_EXPANDED << 16);
-      if ((((w >> 16) & 0xff) & (FL_BAD | FL_DEAD)) != 0) return true;
+      // FL_EXPANDED already set: a frontier state another shard owns (checker/wasm/shard.ts), never expanded here.
+      if ((((w >> 16) & 0xff) & (FL_BAD | FL_DEAD | FL_EXPANDED)) != 0) return true;
       return expandState(r + HDR, id, <u32>load<u16>(r + R_DEPTH), w & 0xffff, 0);
     }
     const q = arrAt(reopenOff(false), i - n, LIST_SHIFT, 8);

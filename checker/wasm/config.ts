@@ -33,6 +33,7 @@ const F_NEXPECT: usize = 60;
 const F_FAULTS: usize = 64;
 const F_KEY_EXTRA: usize = 68; // pb: the last thread is part of the key
 const F_TERMS: usize = 72; // collect terminal hashes: 0 no, 1 raw, 2 canonical
+const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm members use different ones)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -53,6 +54,7 @@ export let nExpect: i32 = 0;
 export let faultBudget: i32 = 0;
 export let keyExtra: bool = false;
 export let collectTerminals: i32 = 0;
+export let bitSalt: u32 = 0;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -77,6 +79,7 @@ export function writeChoices(
   setCfg(F_CHECK_BOUNDS, chk ? 1 : 0);
   setCfg(F_KEY_EXTRA, strat == STRATEGY_PB ? 1 : 0);
   setCfg(F_TERMS, 0);
+  setCfg(F_BIT_SALT, 0);
 }
 
 /** Sizes derived from the kernel (eInit). */
@@ -114,8 +117,14 @@ export function loadConfig(): void {
   faultBudget = cfg(F_FAULTS);
   keyExtra = cfg(F_KEY_EXTRA) != 0;
   collectTerminals = cfg(F_TERMS);
+  bitSalt = cfg(F_BIT_SALT);
 }
 
 export function setCollectTerminals(mode: i32): void {
   setCfg(F_TERMS, mode);
+}
+
+/** Bitstate: another family of hash functions (after eSetup, before eInit). 0 is the default family. */
+export function setBitSalt(salt: u32): void {
+  setCfg(F_BIT_SALT, salt);
 }

@@ -38,6 +38,7 @@ import { FL_BAD } from './visited';
 import { insertFull, insertHash } from './visited';
 import { hash64 } from './hash';
 import { SEED } from './bfs';
+import { forgetHashBuffer, hashBuffer, shardCut, stateHashes } from './shard';
 
 export * from '../../model/index';
 export { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_CAPACITY, RUN_LEVEL_DONE, RUN_GROW, RUN_BOUND, RUN_LIMIT, RUN_STOPPED, RUN_FOUND } from './bfs';
@@ -66,6 +67,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   if (!setupPending) C.writeChoices(C.STORAGE_FULL, C.STRATEGY_BFS, false, false, false, 3, 65535, 0, 255, false);
   setupPending = false;
   pathBuffer = 0;
+  forgetHashBuffer(); // allocated from the heap that this reset frees
   if (kConfigure() < 0) return -1;
   const nThreads = <i32>load<u8>(16384 + 4);
   if (nThreads > MAX_THREADS) return -1;
@@ -389,4 +391,23 @@ export function eTerminalHash(i: u32, half: i32): u32 {
 /** Collect terminal states' hashes in the next eInit: 0 no, 1 as stored, 2 canonicalised (symmetry). */
 export function eCollectTerminals(mode: i32): void {
   C.setCollectTerminals(mode);
+}
+
+// ---- sharding and swarm runs (checker/wasm/shard.ts, checker/search/shard.ts, checker/search/swarm.ts) --------
+
+/** Between BFS levels: keep only this shard's part of the next level. Returns the work kept. */
+export function eShardCut(index: u32, count: u32): u32 {
+  return shardCut(index, count);
+}
+/** Where eStateHashes writes (u64 values); 0 if out of memory. */
+export function eHashBuffer(): usize {
+  return hashBuffer();
+}
+/** The next batch of stored states' hashes (restart != 0: from the first). Returns how many; 0 at the end. */
+export function eStateHashes(restart: i32): u32 {
+  return stateHashes(restart != 0);
+}
+/** Bitstate: choose another family of hash functions for the next eInit (after eSetup). */
+export function eSetBitSalt(salt: u32): void {
+  C.setBitSalt(salt);
 }

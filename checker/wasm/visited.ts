@@ -10,7 +10,7 @@ import {
   CTRL, X_BITMAP, X_CAP, X_COUNT, X_DEAD, X_GROW_AT, X_TABLE, X_USED, add32, alloc, cas64, ld32, ld64, or32,
   release, st32,
 } from './shared';
-import { STORAGE_BITSTATE, STORAGE_FULL, bitsLog2, hashes, keyExtra, recSize, stateBytes, storage } from './config';
+import { STORAGE_BITSTATE, STORAGE_FULL, bitSalt, bitsLog2, hashes, keyExtra, recSize, stateBytes, storage } from './config';
 import { REC_SHIFT, arrAt, arrEnsure } from './store';
 import { X_CHUNKS_REC } from './shared';
 import { mix64, sameBytes } from './hash';
@@ -279,7 +279,9 @@ export function containsFp(h: u64): bool {
 
 // ---- bitstate ----------------------------------------------------------------------------------------------
 
-export function insertBits(h: u64): bool {
+export function insertBits(h0: u64): bool {
+  // A non-zero salt picks other bit positions for the same states (swarm verification's hash diversity).
+  const h = bitSalt == 0 ? h0 : mix64(h0 ^ ((<u64>bitSalt) * 0x9e3779b97f4a7c15));
   const h2 = mix64(h) | 1;
   const mask: u64 = ((<u64>1) << <u64>bitsLog2) - 1;
   let fresh = false;
