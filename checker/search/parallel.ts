@@ -28,7 +28,7 @@ export async function parallelBfs(
   c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name,
   after?: (r: SearchResult, x: FdraceExports) => SearchResult,
   /** Called at each barrier before the next level becomes current (sharding cuts the level there). */
-  beforeNextLevel?: (x: EngineExports) => void,
+  beforeNextLevel?: (x: FdraceExports) => void,
 ): Promise<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'bfs' };
   const mod = threadedModule();
