@@ -110,7 +110,8 @@ export function formatChangelog(t: Trace, opts: ChangelogOptions = {}): string {
   const names = opts.all ? new Set<string>() : involvedNames(t);
   const chosen = t.steps.slice(0, upTo).filter((s) => (opts.all ? true : touches(s, names)));
   const { cpus, lines } = rows(t, chosen);
-  const width = Math.max(24, ...head0(cpus), ...lines.filter(([c]) => c < cpus.length - 1).map(([, x]) => x.length + 4));
+  let width = head0(cpus).reduce((m, x) => Math.max(m, x), 24);
+  for (const [c, x] of lines) if (c < cpus.length - 1) width = Math.max(width, x.length + 4);
   const pad = (s: string) => s + ' '.repeat(Math.max(0, width - s.length));
   const out: string[] = [];
   const head = cpus.map((c, i) => `CPU${i} (${c})`);

@@ -85,7 +85,14 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
 /** Replay `moves`. The trace's violation is the one named by `property` if it shows on the path (the last
  *  occurrence, which is where a search's path ends), else the first found. The search goes on past non-fatal
  *  findings, so a path may pass through other properties' violations on the way. */
-export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.scenario.name, property?: string): Trace {
+export function replay(
+  x: FdraceExports,
+  c: Compiled,
+  moves: number[],
+  file = c.scenario.name,
+  property?: string,
+  onProgress?: (done: number, total: number) => void,
+): Trace {
   load(x, c);
   const a = x.eScratch(0);
   const b = x.eScratch(1);
@@ -107,6 +114,7 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
   };
   check(0);
   for (let i = 0; i < moves.length; i++) {
+    if (onProgress && i % 500 === 0) onProgress(i, moves.length);
     const f = stop.at;
     if (f) throw new ReplayError(`the path continues after ${f.property} (${f.kind}) at step ${f.step}`, i + 1);
     const mv = moves[i]!;

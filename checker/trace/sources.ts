@@ -95,8 +95,12 @@ export function checkedRange(release: string, label: string, file: string, fn: s
   return r;
 }
 
-export function sourceRef(step: { label?: string; function: string; source: string }, toggles: number): SourceRef {
+/** A path in the kernel tree, as labels write them ("fs/eventpoll.c"); anything else gets no link at all. */
+const KERNEL_PATH = /^[A-Za-z0-9_][A-Za-z0-9_./-]{0,200}\.[ch]$/;
+
+export function sourceRef(step: { label?: string; function: string; source: string }, toggles: number): SourceRef | null {
   const file = step.source.split(' ')[0] ?? step.source;
+  if (!KERNEL_PATH.test(file) || file.includes('..')) return null;
   const rfc = rfcOf(toggles);
   if (rfc && isRfcSource(step.source, step.function)) {
     return { text: `RFC ${rfc.version} posting`, url: rfc.url, precision: 'rfc', release: `RFC ${rfc.version}` };
@@ -113,8 +117,6 @@ export function sourceRef(step: { label?: string; function: string; source: stri
     };
   }
   const ident = cIdent(step.function);
-  const url = ident
-    ? `https://elixir.bootlin.com/linux/${rel}/C/ident/${ident}`
-    : `https://github.com/torvalds/linux/blob/${rel}/${file}`;
+  const url = ident ? `https://elixir.bootlin.com/linux/${rel}/C/ident/${ident}` : `https://github.com/torvalds/linux/blob/${rel}/${file}`;
   return { text: `${file} @ ${rel}`, url, precision: 'function', release: rel };
 }

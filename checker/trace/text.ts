@@ -10,8 +10,9 @@ function pad(s: string, n: number): string {
 export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): string {
   const lines: string[] = [];
   lines.push(`trace ${tr.scenario} on ${tr.variant}, ${tr.steps.length} steps, path ${tr.path || '(empty)'}`);
-  const tw = Math.max(6, ...tr.threads.map((t) => t.name.length));
-  const fw = Math.max(8, ...tr.steps.map((s) => s.function.length));
+  // A loop, not Math.max(...): a million-step trace would overflow the stack as spread arguments.
+  const tw = tr.threads.reduce((m, t) => Math.max(m, t.name.length), 6);
+  const fw = tr.steps.reduce((m, s) => Math.max(m, s.function.length), 8);
   const lastOp = new Map<string, string>();
   for (const s of tr.steps) {
     if (lastOp.get(s.thread) !== s.op) {

@@ -34,6 +34,8 @@ export async function selectedStep(page: Page): Promise<number> {
 }
 
 export async function hashStep(page: Page): Promise<number | null> {
+  // The hash follows the selection once stepping pauses (a short debounce).
+  await page.waitForTimeout(150);
   const h = new URL(page.url()).hash.slice(1);
   const s = new URLSearchParams(h).get('step');
   return s === null ? null : Number(s);

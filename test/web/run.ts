@@ -41,7 +41,10 @@ async function main(): Promise<number> {
   });
   let failed = 0;
   try {
+    // FDRACE_WEB_ONLY=REGEX runs only the cases whose name matches (while working on one area).
+    const only = process.env.FDRACE_WEB_ONLY ? new RegExp(process.env.FDRACE_WEB_ONLY) : null;
     for (const c of cases) {
+      if (only && !only.test(c.name)) continue;
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const errors: string[] = [];
       const t0 = performance.now();

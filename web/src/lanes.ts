@@ -1,15 +1,26 @@
 // Swim lanes: one column per thread, grouped under its process, one row per step (ShiViz's time-flows-down, iSpin's
-// MSC). The moving thread's cell shows the syscall, the kernel function with a link to its file in the kernel tree,
-// the line it models and what it changed; the other lanes show who is blocked on what at that moment.
+// MSC). The moving thread's cell shows the syscall, the kernel function with a link to its source at the release
+// the variant models, the line it models and what it changed; the other lanes show who is blocked on what.
+//
+// Only the rows in view (plus a margin) exist in the DOM: spacer rows stand for the rest, sized from each row's
+// height (estimated from its line count, then measured once rendered). A 50,000-step trace opens and steps as fast
+// as a 50-step one.
 
-import type { DecodedState } from '../../checker/trace/types.ts';
-import { h, sourceLink } from './dom.ts';
+import type { DecodedState, TraceStep } from '../../checker/trace/types.ts';
+import { h } from './dom.ts';
+import { refLink, type SourceOf } from './source-ref.ts';
 import type { ViewTrace } from './validate.ts';
 
 export interface Lanes {
   element: HTMLElement;
   select(step: number): void;
+  /** Rows currently in the DOM (for the tests' and the page's own checks). */
+  rendered(): number;
 }
+
+const LINE = 18;
+const PAD = 7;
+const OVERSCAN = 20;
 
 function groups(trace: ViewTrace): { process: string; threads: number[] }[] {
   const out: { process: string; threads: number[] }[] = [];
@@ -24,20 +35,16 @@ function groups(trace: ViewTrace): { process: string; threads: number[] }[] {
 function idleCell(state: DecodedState, thread: string): HTMLTableCellElement {
   const th = state.threads.find((t) => t.name === thread);
   if (th?.status === 'blocked') {
-    return h('td', { class: 'lane idle blocked' }, h('span', { class: 'wait' }, `waits for ${th.waitingFor ?? '?'}`));
+    return h('td', { class: 'lane idle blocked' }, h('div', { class: 'wait l' }, `waits for ${th.waitingFor ?? '?'}`));
   }
   return h('td', { class: `lane idle${th?.status === 'done' ? ' done' : ''}` });
 }
 
-/** Scroll only the lanes' own box (scrollIntoView would also scroll the page away from the header). */
-function reveal(wrap: HTMLElement, row: HTMLElement, head: number): void {
-  const top = row.getBoundingClientRect().top - wrap.getBoundingClientRect().top + wrap.scrollTop;
-  const bottom = top + row.offsetHeight;
-  if (top - head < wrap.scrollTop) wrap.scrollTop = top - head;
-  else if (bottom > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = bottom - wrap.clientHeight;
+function linesOf(s: TraceStep): number {
+  return 3 + s.changes.length + (s.fault ? 1 : 0);
 }
 
-export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void): Lanes {
+export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, src: SourceOf): Lanes {
   const gs = groups(trace);
   const order = gs.flatMap((g) => g.threads);
   const head1 = h('tr', null, h('th', { rowspan: 2, scope: 'col', class: 'stepno' }, 'step'));
@@ -45,46 +52,54 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void):
   const head2 = h('tr', null);
   for (const i of order) head2.append(h('th', { scope: 'col', class: 'thread' }, trace.threads[i]!.name));
 
-  const rows: HTMLTableRowElement[] = [];
-  const initial = h(
-    'tr',
-    { 'data-step': 0, class: 'initial' },
-    h('th', { scope: 'row', class: 'stepno' }, '0'),
-    h('td', { colspan: order.length, class: 'lane' }, 'initial state'),
-  );
-  rows.push(initial);
+  const n = trace.steps.length;
   const violationStep = trace.violation?.step ?? -1;
+  // Whether a step starts a new syscall in its lane (its op line is drawn bold), computed once.
+  const first = new Uint8Array(n + 1);
   const lastOp = new Map<number, string>();
   for (const s of trace.steps) {
-    const tr = h('tr', { 'data-step': s.step, class: s.step === violationStep ? 'violation-row' : null });
-    tr.append(h('th', { scope: 'row', class: 'stepno' }, String(s.step), s.step === violationStep ? h('span', { class: 'mark', title: 'violation' }, ' ⚠') : null));
+    if (lastOp.get(s.threadIndex) !== s.op) first[s.step] = 1;
+    lastOp.set(s.threadIndex, s.op);
+  }
+  const heights = new Float64Array(n + 1);
+  heights[0] = PAD + LINE;
+  for (const s of trace.steps) heights[s.step] = PAD + LINE * linesOf(s);
+  const offsets = new Float64Array(n + 2);
+  const sums = (): void => {
+    for (let i = 0; i <= n; i++) offsets[i + 1] = offsets[i]! + heights[i]!;
+  };
+  sums();
+
+  function buildRow(step: number): HTMLTableRowElement {
+    if (step === 0) {
+      return h('tr', { 'data-step': 0, class: 'initial' }, h('th', { scope: 'row', class: 'stepno' }, '0'), h('td', { colspan: order.length, class: 'lane' }, h('div', { class: 'l' }, 'initial state')));
+    }
+    const s = trace.steps[step - 1]!;
+    const tr = h('tr', { 'data-step': step, class: step === violationStep ? 'violation-row' : null });
+    tr.append(h('th', { scope: 'row', class: 'stepno' }, String(step), step === violationStep ? h('span', { class: 'mark', title: 'violation' }, ' ⚠') : null));
     for (const i of order) {
       if (i !== s.threadIndex) {
         tr.append(idleCell(s.state, trace.threads[i]!.name));
         continue;
       }
-      const newOp = lastOp.get(i) !== s.op;
       const cell = h(
         'td',
         { class: `lane active${s.fault ? ' fault' : ''}` },
-        h('div', { class: `op${newOp ? ' first' : ''}` }, s.op),
-        h('div', { class: 'fn' }, h('code', null, s.function), ' ', sourceLink(s.source, -1)),
-        h('div', { class: 'text' }, s.text),
-        s.fault ? h('div', { class: 'badge' }, 'allocation fails (injected)') : null,
+        h('div', { class: `op l${first[step] ? ' first' : ''}`, title: s.op }, s.op),
+        h('div', { class: 'fn l' }, h('code', null, s.function), ' ', refLink(s, src, step === selected ? undefined : -1)),
+        h('div', { class: 'text l', title: s.text }, s.text),
+        s.fault ? h('div', { class: 'badge l' }, 'allocation fails (injected)') : null,
       );
-      if (s.changes.length > 0) cell.append(h('ul', { class: 'changes' }, ...s.changes.map((c) => h('li', null, c))));
+      if (s.changes.length > 0) cell.append(h('ul', { class: 'changes' }, ...s.changes.map((c) => h('li', { class: 'l', title: c }, c))));
       tr.append(cell);
-      lastOp.set(i, s.op);
     }
-    rows.push(tr);
+    return tr;
   }
 
-  const table = h(
-    'table',
-    { class: 'lanes', 'aria-label': 'Steps by thread (swim lanes)' },
-    h('thead', null, head1, head2),
-    h('tbody', null, ...rows),
-  );
+  const top = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: order.length + 1 }));
+  const bottom = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: order.length + 1 }));
+  const tbody = h('tbody', null, top, bottom);
+  const table = h('table', { class: 'lanes', 'aria-label': 'Steps by thread (swim lanes)', 'aria-rowcount': n + 3 }, h('thead', null, head1, head2), tbody);
   table.addEventListener('click', (ev) => {
     const t = ev.target as Element;
     if (t.closest('a')) return;
@@ -92,25 +107,123 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void):
     if (row) onSelect(Number(row.getAttribute('data-step')));
   });
   const wrap = h('div', { class: 'lanes-wrap', tabindex: 0, 'aria-label': 'Trace steps: j/k or arrow keys move, Home/End, v jumps to the violation' }, table);
-  let current = -1;
+
+  // Until the first render the bottom spacer stands for every row, so the box can scroll to any step at once.
+  (bottom.firstChild as HTMLElement).style.height = `${offsets[n + 1]!}px`;
+  const live = new Map<number, HTMLTableRowElement>();
+  let from = 0;
+  let to = -1;
+  let selected = -1;
+
+  /** First step whose row ends below y. */
+  function stepAt(y: number): number {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (offsets[mid + 1]! <= y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function headHeight(): number {
+    return table.tHead?.offsetHeight ?? 0;
+  }
+
+  function render(): void {
+    const y = Math.max(0, wrap.scrollTop - headHeight());
+    let a = Math.max(0, stepAt(y) - OVERSCAN);
+    let b = Math.min(n, stepAt(y + (wrap.clientHeight || 800)) + OVERSCAN);
+    // The selected row stays in the DOM when it is near the window (it carries aria-current and the tab stop).
+    if (selected >= 0 && selected < a && a - selected < 4 * OVERSCAN) a = selected;
+    if (selected > b && selected - b < 4 * OVERSCAN) b = selected;
+    if (a === from && b === to) return;
+    for (const [k, row] of live) {
+      if (k < a || k > b) {
+        row.remove();
+        live.delete(k);
+      }
+    }
+    let before: Element = bottom;
+    for (let k = b; k >= a; k--) {
+      let row = live.get(k);
+      if (!row) {
+        row = buildRow(k);
+        if (k === selected) markSelected(row, true);
+        live.set(k, row);
+        tbody.insertBefore(row, before);
+      }
+      before = row;
+    }
+    from = a;
+    to = b;
+    (top.firstChild as HTMLElement).style.height = `${offsets[a]!}px`;
+    (bottom.firstChild as HTMLElement).style.height = `${offsets[n + 1]! - offsets[b + 1]!}px`;
+    // Measured heights replace the estimates, so the spacers stay true as rows are seen.
+    let changed = false;
+    for (const [k, row] of live) {
+      const m = row.offsetHeight;
+      if (m > 0 && m !== heights[k]) {
+        heights[k] = m;
+        changed = true;
+      }
+    }
+    if (changed) {
+      sums();
+      (top.firstChild as HTMLElement).style.height = `${offsets[a]!}px`;
+      (bottom.firstChild as HTMLElement).style.height = `${offsets[n + 1]! - offsets[b + 1]!}px`;
+    }
+  }
+
+  let pending = false;
+  wrap.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      render();
+    });
+  });
+
+  function markSelected(row: HTMLTableRowElement, on: boolean): void {
+    row.classList.toggle('selected', on);
+    if (on) row.setAttribute('aria-current', 'step');
+    else row.removeAttribute('aria-current');
+    // Roving tab stop: only the selected step's source link is in the Tab order.
+    row.querySelectorAll('a').forEach((a) => (on ? a.removeAttribute('tabindex') : a.setAttribute('tabindex', '-1')));
+  }
+
+  /** Scroll only the lanes' own box so the row and its active cell are in view (vertically and, on a phone,
+   *  horizontally). */
+  function reveal(step: number): void {
+    const head = headHeight();
+    const rowTop = offsets[step]! + head;
+    const rowBottom = offsets[step + 1]! + head;
+    if (rowTop - head < wrap.scrollTop) wrap.scrollTop = rowTop - head;
+    else if (rowBottom > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = rowBottom - wrap.clientHeight;
+    render();
+    const cell = live.get(step)?.querySelector<HTMLElement>('td.active');
+    if (cell) {
+      const left = cell.offsetLeft;
+      const right = left + cell.offsetWidth;
+      const stepCol = (table.querySelector('th.stepno') as HTMLElement | null)?.offsetWidth ?? 0;
+      if (left - stepCol < wrap.scrollLeft) wrap.scrollLeft = Math.max(0, left - stepCol);
+      else if (right > wrap.scrollLeft + wrap.clientWidth) wrap.scrollLeft = right - wrap.clientWidth;
+    }
+  }
+
   return {
     element: wrap,
     select(step: number) {
-      if (current >= 0) {
-        const old = rows[current];
-        old?.classList.remove('selected');
-        old?.removeAttribute('aria-current');
-        old?.querySelectorAll('a').forEach((a) => a.setAttribute('tabindex', '-1'));
-      }
-      const row = rows[step];
-      if (!row) return;
-      // Roving tab stop: only the selected step's source link is in the Tab order, so Tab does not have to walk
-      // through every step's link to get past the lanes.
-      row.querySelectorAll('a').forEach((a) => a.removeAttribute('tabindex'));
-      row.classList.add('selected');
-      row.setAttribute('aria-current', 'step');
-      current = step;
-      reveal(wrap, row, table.tHead?.offsetHeight ?? 0);
+      if (step < 0 || step > n) return;
+      const old = live.get(selected);
+      if (old) markSelected(old, false);
+      selected = step;
+      reveal(step);
+      const row = live.get(step);
+      if (row) markSelected(row, true);
     },
+    rendered: () => live.size,
   };
 }
