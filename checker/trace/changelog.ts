@@ -49,7 +49,11 @@ export function involvedNames(t: Pick<Trace, 'initial' | 'steps' | 'violation'>)
 export function touches(step: TraceStep, names: Set<string>): boolean {
   if (names.size === 0) return step.changes.length > 0;
   for (const c of step.changes) {
-    for (const tok of c.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (names.has(tok)) return true;
+    // "A.mtx taken by T1", "P.fd[4]: OLD -> NEW", "E's epitem #0 freed": a lock by its full name, an object by its own.
+    for (const tok of c.match(/[A-Za-z_][A-Za-z0-9_.]*/g) ?? []) {
+      const t = tok.replace(/\.+$/, '');
+      if (names.has(t) || names.has(t.split('.')[0]!)) return true;
+    }
   }
   return false;
 }

@@ -161,7 +161,7 @@ const threadV = obj<DecodedThread>({
   waitingFor: nullable(name),
 });
 const lockV = obj<DecodedLock>({ name, kind: oneOf('spin', 'mutex'), owner: nullable(name), waiters: names });
-const stateV = obj<DecodedState>({
+const stateShapeV = obj<DecodedState>({
   processes: arr(LIMITS.list, processV),
   files: arr(LIMITS.list, fileV),
   epolls: arr(LIMITS.list, epollV),
@@ -169,6 +169,20 @@ const stateV = obj<DecodedState>({
   locks: arr(LIMITS.list, lockV),
   global: obj({ epmutex: nullable(name), watches: int(0, 1 << 30), faults: int(0, 1 << 20) }),
 });
+/** States shared by reference (a trace built in memory by a harness, not parsed from text) are checked once. */
+const stateV: V<DecodedState> = (() => {
+  const seen = new WeakMap<object, DecodedState>();
+  return (x, at) => {
+    if (isRecord(x)) {
+      const hit = seen.get(x);
+      if (hit) return hit;
+      const v = stateShapeV(x, at);
+      seen.set(x, v);
+      return v;
+    }
+    return stateShapeV(x, at);
+  };
+})();
 const stepCoreV = obj<Omit<TraceStep, 'label'>>({
   step: int(1, LIMITS.steps),
   thread: name,

@@ -14,6 +14,7 @@ import { OUT, cases, watch } from './page.ts';
 import './viewer.cases.ts';
 import './playground.cases.ts';
 import './hostile.cases.ts';
+import './mail.cases.ts';
 
 async function main(): Promise<number> {
   // Stale failure screenshots from an earlier run would mislead.

@@ -2,9 +2,10 @@
 // MSC). The moving thread's cell shows the syscall, the kernel function with a link to its source at the release
 // the variant models, the line it models and what it changed; the other lanes show who is blocked on what.
 //
-// Only the rows in view (plus a margin) exist in the DOM: spacer rows stand for the rest, sized from each row's
-// height (estimated from its line count, then measured once rendered). A 50,000-step trace opens and steps as fast
-// as a 50-step one.
+// Only the rows in view (plus a margin) exist in the DOM. The table is placed at the first rendered row's offset
+// inside a canvas as tall as all rows together (each row's height estimated from its line count, then measured
+// once rendered), so the scroll bar is true. No spacer rows: a table row millions of pixels tall makes every
+// relayout slow. A 50,000-step trace opens and steps as fast as a 50-step one.
 
 import type { DecodedState, TraceStep } from '../../checker/trace/types.ts';
 import { h } from './dom.ts';
@@ -65,8 +66,9 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
   heights[0] = PAD + LINE;
   for (const s of trace.steps) heights[s.step] = PAD + LINE * linesOf(s);
   const offsets = new Float64Array(n + 2);
-  const sums = (): void => {
-    for (let i = 0; i <= n; i++) offsets[i + 1] = offsets[i]! + heights[i]!;
+  const measured = new Uint8Array(n + 1);
+  const sums = (from = 0): void => {
+    for (let i = from; i <= n; i++) offsets[i + 1] = offsets[i]! + heights[i]!;
   };
   sums();
 
@@ -96,9 +98,7 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     return tr;
   }
 
-  const top = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: order.length + 1 }));
-  const bottom = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: order.length + 1 }));
-  const tbody = h('tbody', null, top, bottom);
+  const tbody = h('tbody', null);
   const table = h('table', { class: 'lanes', 'aria-label': 'Steps by thread (swim lanes)', 'aria-rowcount': n + 3 }, h('thead', null, head1, head2), tbody);
   table.addEventListener('click', (ev) => {
     const t = ev.target as Element;
@@ -106,10 +106,13 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     const row = t.closest('tr[data-step]');
     if (row) onSelect(Number(row.getAttribute('data-step')));
   });
-  const wrap = h('div', { class: 'lanes-wrap', tabindex: 0, 'aria-label': 'Trace steps: j/k or arrow keys move, Home/End, v jumps to the violation' }, table);
-
-  // Until the first render the bottom spacer stands for every row, so the box can scroll to any step at once.
-  (bottom.firstChild as HTMLElement).style.height = `${offsets[n + 1]!}px`;
+  const canvas = h('div', { class: 'lanes-canvas' }, table);
+  const wrap = h('div', { class: 'lanes-wrap', tabindex: 0, 'aria-label': 'Trace steps: j/k or arrow keys move, Home/End, v jumps to the violation' }, canvas);
+  const place = (): void => {
+    canvas.style.height = `${offsets[n + 1]! + headHeight()}px`;
+    table.style.top = `${offsets[from]!}px`;
+  };
+  canvas.style.height = `${offsets[n + 1]! + 60}px`;
   const live = new Map<number, HTMLTableRowElement>();
   let from = 0;
   let to = -1;
@@ -127,12 +130,18 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     return lo;
   }
 
+  // Read once it is laid out (every read of a layout property after a DOM change costs a full relayout).
+  let headH = 0;
   function headHeight(): number {
-    return table.tHead?.offsetHeight ?? 0;
+    if (headH === 0) headH = table.tHead?.offsetHeight ?? 0;
+    return headH;
   }
 
+  let scrollY = 0;
+  let viewH = 0;
+
   function render(): void {
-    const y = Math.max(0, wrap.scrollTop - headHeight());
+    const y = Math.max(0, scrollY - headHeight());
     let a = Math.max(0, stepAt(y) - OVERSCAN);
     let b = Math.min(n, stepAt(y + (wrap.clientHeight || 800)) + OVERSCAN);
     // The selected row stays in the DOM when it is near the window (it carries aria-current and the tab stop).
@@ -145,7 +154,7 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
         live.delete(k);
       }
     }
-    let before: Element = bottom;
+    let before: Element | null = null;
     for (let k = b; k >= a; k--) {
       let row = live.get(k);
       if (!row) {
@@ -158,22 +167,38 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     }
     from = a;
     to = b;
-    (top.firstChild as HTMLElement).style.height = `${offsets[a]!}px`;
-    (bottom.firstChild as HTMLElement).style.height = `${offsets[n + 1]! - offsets[b + 1]!}px`;
-    // Measured heights replace the estimates, so the spacers stay true as rows are seen.
-    let changed = false;
-    for (const [k, row] of live) {
-      const m = row.offsetHeight;
-      if (m > 0 && m !== heights[k]) {
-        heights[k] = m;
-        changed = true;
+    table.style.top = `${offsets[a]!}px`;
+    scheduleMeasure();
+  }
+
+  // Measured heights replace the estimates after the frame is laid out anyway, so stepping never forces an extra
+  // layout just to measure; the canvas and the table's place follow.
+  let measuring = false;
+  let wide = false;
+  function scheduleMeasure(): void {
+    if (measuring) return;
+    measuring = true;
+    requestAnimationFrame(() => {
+      measuring = false;
+      let changed = n + 1;
+      for (const [k, row] of live) {
+        if (measured[k]) continue;
+        const m = row.offsetHeight;
+        if (m <= 0) continue;
+        measured[k] = 1;
+        if (m !== heights[k]) {
+          heights[k] = m;
+          changed = Math.min(changed, k);
+        }
       }
-    }
-    if (changed) {
-      sums();
-      (top.firstChild as HTMLElement).style.height = `${offsets[a]!}px`;
-      (bottom.firstChild as HTMLElement).style.height = `${offsets[n + 1]! - offsets[b + 1]!}px`;
-    }
+      if (changed <= n) sums(changed);
+      const was = wide;
+      wide = wrap.scrollWidth > wrap.clientWidth;
+      viewH = wrap.clientHeight;
+      scrollY = wrap.scrollTop;
+      place();
+      if (wide && !was && selected >= 0) revealX(selected);
+    });
   }
 
   let pending = false;
@@ -182,6 +207,7 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
+      scrollY = wrap.scrollTop;
       render();
     });
   });
@@ -200,9 +226,16 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     const head = headHeight();
     const rowTop = offsets[step]! + head;
     const rowBottom = offsets[step + 1]! + head;
-    if (rowTop - head < wrap.scrollTop) wrap.scrollTop = rowTop - head;
-    else if (rowBottom > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = rowBottom - wrap.clientHeight;
+    // The box's scroll position and height as last seen (scroll events, the measuring frame): reading them here,
+    // after this step's DOM changes, would force a relayout per step.
+    if (viewH === 0) viewH = wrap.clientHeight;
+    if (rowTop - head < scrollY) wrap.scrollTop = scrollY = rowTop - head;
+    else if (rowBottom > scrollY + viewH) wrap.scrollTop = scrollY = rowBottom - viewH;
     render();
+    if (wide) revealX(step);
+  }
+
+  function revealX(step: number): void {
     const cell = live.get(step)?.querySelector<HTMLElement>('td.active');
     if (cell) {
       const left = cell.offsetLeft;
@@ -218,9 +251,9 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     select(step: number) {
       if (step < 0 || step > n) return;
       const old = live.get(selected);
-      if (old) markSelected(old, false);
       selected = step;
       reveal(step);
+      if (old) markSelected(old, false);
       const row = live.get(step);
       if (row) markSelected(row, true);
     },
