@@ -118,6 +118,7 @@ test('50,000 steps: opens in < 1 s, steps in < 16 ms, only the rows in view exis
   const p = await page();
   await p.goto(view.url);
   await p.waitForSelector('#landing:not([hidden])');
+  await p.evaluate('window.__name = (f) => f');
   const m = await p.evaluate(async (t) => {
     // 50,000 steps cycling through the real trace's steps (states shared by reference, as in memory).
     const steps = Array.from({ length: 50_000 }, (_, i) => ({ ...t.steps[i % t.steps.length]!, step: i + 1 }));
@@ -175,7 +176,7 @@ test('links: a 1,000,000-step path is refused by the step cap at once; a long on
   const src = readTrace(FIX.f01).source;
   const f18 = replayJson('F18-cleanup-livelock', 'rfc-v7', '0*30');
   const p = await page();
-  await p.goto(`${view.url}#${linkHash(f18.source, 'rfc-v7', '0*1000000')}`);
+  await p.goto(`${view.url}#${linkHash(f18.source, 'rfc-v7', '0*500000.0*500000')}`);
   await p.waitForFunction(() => /at most 50,000/.test(document.getElementById('message')?.textContent ?? ''), null, { timeout: 30_000 });
   assert.match(await text(p, '#message'), /the link's path has 1,000,000 steps; the viewer replays at most 50,000/);
   // A 6,000-step path: the replay runs in the worker — the page answers while it runs, and shows progress.
@@ -259,11 +260,13 @@ test('phone (390 px): no sideways page, state panel below the lanes, the selecte
     await p.goto(view.url);
     await p.setInputFiles('#file-input', { name: 'abba.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(t)) });
     await waitForTrace(p, t.steps.length);
+    await p.evaluate('window.__name = (f) => f');
+    await p.waitForTimeout(200);
     const g = await p.evaluate(() => {
       const r = (s: string) => document.querySelector(s)!.getBoundingClientRect();
       const wrap = r('.lanes-wrap');
       const row = r('tr[aria-current="step"]');
-      const cell = document.querySelector('tr[aria-current="step"] td.active, tr[aria-current="step"] td.blocked')!.getBoundingClientRect();
+      const cell = document.querySelector('tr[aria-current="step"] td.active')!.getBoundingClientRect();
       return {
         pageWidth: document.documentElement.scrollWidth,
         lanesBottom: wrap.bottom,
@@ -296,6 +299,7 @@ test('phone (390 px): no sideways page, state panel below the lanes, the selecte
 
 /** Every text on the page against its effective background: [ratio, text, colour, background] below 4.5. */
 async function lowContrast(p: Page): Promise<string[]> {
+  await p.evaluate('window.__name = (f) => f');
   return p.evaluate(() => {
     const parse = (c: string): number[] => {
       const m = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 0];

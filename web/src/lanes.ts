@@ -174,6 +174,7 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
   // Measured heights replace the estimates after the frame is laid out anyway, so stepping never forces an extra
   // layout just to measure; the canvas and the table's place follow.
   let measuring = false;
+  let follow = false;
   let wide = false;
   function scheduleMeasure(): void {
     if (measuring) return;
@@ -198,6 +199,11 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
       scrollY = wrap.scrollTop;
       place();
       if (wide && !was && selected >= 0) revealX(selected);
+      // Measured rows may be taller than estimated: keep a freshly selected row in view.
+      if (follow && selected >= 0) {
+        follow = false;
+        reveal(selected);
+      }
     });
   }
 
@@ -252,6 +258,7 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
       if (step < 0 || step > n) return;
       const old = live.get(selected);
       selected = step;
+      follow = true;
       reveal(step);
       if (old) markSelected(old, false);
       const row = live.get(step);
