@@ -59,6 +59,9 @@ test('F08 rfc-v7 refcount from the CLI: ep->refcount of E explained, RFC v7 labe
   const r = cli(['replay', t.file, '--variant', t.variant, '--path', t.path, '--property', t.violation!.property, '--format', 'changelog']);
   assert.equal(r.stdout.trimEnd(), pre.trimEnd());
   assert.match(pre, /^CPU0 \(\w+\) +CPU1 \(\w+\)$/m);
+  await p.locator('#changelog-text').screenshot({ path: join(OUT, 'f08-rfc-v7-refcount-changelog.png') });
+  await p.click('#changelog summary');
+  await p.evaluate(() => getSelection()?.removeAllRanges());
   await shot(p, 'f08-rfc-v7-refcount.png');
 });
 
