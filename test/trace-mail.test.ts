@@ -265,7 +265,18 @@ describe('watch expressions and explore from here', () => {
     for (const f of later.findings) expect(f.path.startsWith('0.0.1*5.0*')).toBe(true);
   });
 
-  it('uses the toggles it is given', () => {
-    expect(Toggle.RfcV7).toBeGreaterThan(0);
+  it('from the initial state it explores exactly the states and transitions fdrace check does without POR', () => {
+    // fdrace check --no-por: F01 rfc-v4 96 states / 97 transitions, F04 rfc-v4 602 / 1102 (plus the lock-order
+    // inversion, which comes from the lock graph, not from a path).
+    for (const [file, variant, states, transitions, props] of [
+      [F01, 'rfc-v4', 96, 97, 'check-list,fd-local-replace,fds_untouched'],
+      [F04, 'rfc-v4', 602, 1102, 'deadlock,locks,watchers'],
+    ] as const) {
+      const v = resolveVariant(variant);
+      expect(v.toggles & Toggle.RfcV4Replace).not.toBe(0);
+      const c = compileScenario(readScenario(file), v.label, v.toggles, file);
+      const r = exploreFrom(x, c, [], { maxStates: 100_000, timeoutSeconds: 60 });
+      expect([r.states, r.transitions, r.incomplete, r.findings.map((f) => f.property).sort().join(',')]).toEqual([states, transitions, null, props]);
+    }
   });
 });

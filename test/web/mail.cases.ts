@@ -192,7 +192,7 @@ test('links: a 1,000,000-step path is refused by the step cap at once; a long on
   assert.match(src, /scenario/);
 });
 
-test('links that travel: --base-url and FDRACE_VIEWER_URL, and a link that carries the whole trace', async ({ page, browser }) => {
+test('links that travel: --base-url and FDRACE_VIEWER_URL, and a link that carries the whole trace', async ({ page, browser, view }) => {
   const other = await startView(FIX.f16, ['--base-url', 'https://example.org/fdrace/']);
   const env = await startView(FIX.f16, [], { FDRACE_VIEWER_URL: 'https://mirror.example.net/viewer/index.html' });
   try {
@@ -226,6 +226,19 @@ test('links that travel: --base-url and FDRACE_VIEWER_URL, and a link that carri
   } finally {
     await other.stop();
     await env.stop();
+  }
+  // A trace link is as hostile as any input: damaged, inflating past the trace limit, or not a trace.
+  const h = await page();
+  for (const [hash, msg] of [
+    ['trace=%25%25%25', /the link is damaged/],
+    [`trace=${b64url(deflateRawSync(Buffer.alloc(70 * 1024 * 1024, 32)))}`, /the link's trace expands to more than/],
+    [`trace=${b64url(deflateRawSync(Buffer.from('{"format":2}')))}`, /the link's trace is not a valid trace: format: unsupported trace format 2/],
+    [`trace=x&variant=v6.2&path=0&src=x`, /both a trace and a path/],
+  ] as const) {
+    await h.goto(`${view.url}#${hash}`);
+    await h.waitForFunction(() => (document.getElementById('message')?.textContent ?? '') !== '', null, { timeout: 30_000 });
+    assert.match(await text(h, '#message'), msg);
+    await h.goto('about:blank');
   }
   const bad = cli(['view', FIX.f16, '--base-url', 'javascript:alert(1)', '--no-open', '--port', '0']);
   assert.equal(bad.status, 2);
