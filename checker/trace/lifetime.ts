@@ -22,7 +22,7 @@ function states(t: Pick<Trace, 'initial' | 'steps'>): DecodedState[] {
 function who(t: Pick<Trace, 'steps'>, step: number | null): string | null {
   if (step === null || step === 0) return null;
   const s = t.steps[step - 1];
-  return s ? `${s.thread} in ${s.function}()` : null;
+  return s ? `${s.thread} in ${/^[A-Za-z_][A-Za-z0-9_]*/.exec(s.function)?.[0] ?? s.function}()` : null;
 }
 
 /** Where an epitem record lives at a state: its eventpoll and key, or null when it does not exist there. */

@@ -36,7 +36,7 @@ export function subjectBlock(trace: ViewTrace, v: TraceViolation, jump: (n: numb
             null,
             line('allocated', life.allocated, life.allocatedBy),
             line('freed', life.freed, life.freedBy),
-            at ? line('accessed', v.step, `${at.thread} in ${at.function}()`) : null,
+            at ? line('accessed', v.step, `${at.thread} in ${/^[A-Za-z_][A-Za-z0-9_]*/.exec(at.function)?.[0] ?? at.function}()`) : null,
           ),
         ),
       );

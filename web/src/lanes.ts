@@ -106,6 +106,9 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
     const row = t.closest('tr[data-step]');
     if (row) onSelect(Number(row.getAttribute('data-step')));
   });
+  // Fixed layout: lanes share the width equally (whatever the rows in view hold) and a relayout never measures
+  // cell contents; each lane keeps at least 180 px, the box scrolls sideways beyond that.
+  table.style.minWidth = `${56 + 180 * order.length}px`;
   const canvas = h('div', { class: 'lanes-canvas' }, table);
   const wrap = h('div', { class: 'lanes-wrap', tabindex: 0, 'aria-label': 'Trace steps: j/k or arrow keys move, Home/End, v jumps to the violation' }, canvas);
   const place = (): void => {
