@@ -65,6 +65,9 @@ describe('explanations per violation kind', () => {
     expect(words).toMatch(/^struct eventpoll E: ep->refcount 0, /);
     expect(kindWords('EpRefcount').rule).toContain("eventpoll's refcount");
     expect(kindWords('EpRefcount').rule).not.toContain('f_ref');
+    // The CLI's text trace names the kind in words too.
+    expect(formatTrace(t)).toContain('=> VIOLATION refcount (ep->refcount dropped to zero while still needed) after step 45');
+    expect(formatTrace(t)).not.toContain('EpRefcount');
   });
 
   it('F04 watchers on rfc-v4 is a cycle of epolls, named epoll by epoll', () => {

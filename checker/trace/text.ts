@@ -1,6 +1,7 @@
 // The readable trace: one line per step — step number, thread, kernel function and source file, and what the
 // step changed — in the spirit of SPIN's and TLC's error trails, named the way fs/eventpoll.c names things.
 
+import { isKernelKind, kindWords } from './kinds.ts';
 import type { Trace } from './types.ts';
 
 function pad(s: string, n: number): string {
@@ -26,7 +27,9 @@ export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): st
   }
   if (tr.violation) {
     const v = tr.violation;
-    lines.push(`=> ${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} (${v.kind}) after step ${v.step}: ${v.message}`);
+    // A kernel invariant's kind in words ("ep->refcount dropped to zero while still needed"), never its code name.
+    const kind = isKernelKind(v.kind) ? kindWords(v.kind).title : v.kind;
+    lines.push(`=> ${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} (${kind}) after step ${v.step}: ${v.message}`);
     const last = tr.steps[tr.steps.length - 1]?.state ?? tr.initial;
     for (const th of last.threads) {
       if (th.status === 'blocked') {

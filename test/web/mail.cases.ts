@@ -112,6 +112,7 @@ test('a deadlock the CLI wrote shows lockdep\'s CPU0/CPU1 table from the trace i
     ['lock(B.mtx);', ''],
     ['', 'lock(A.mtx);'],
   ]);
+  await p.click('#copy-changelog');
   assert.match(await text(p, '#changelog-text'), /\*\*\* DEADLOCK \*\*\*/);
   await shot(p, 'deadlock-abba-lockdep.png');
 });
@@ -161,11 +162,11 @@ test('50,000 steps: opens in < 1 s, steps in < 16 ms, only the rows in view exis
   assert.equal(await text(p, '#fact-steps'), '50000');
   assert.equal(m.selected, '0');
   assert.ok(m.rows < 300, `${m.rows} rows in the DOM`);
-  assert.ok(m.openMs < 1000, `open took ${m.openMs} ms`);
-  // The 16 ms target is for one step on an idle machine; with more runnable tasks than cores (other test runs),
-  // the same code is slower by the overload, so the bound is scaled by it and reported.
+  // The targets (1 s, 16 ms) are for an idle machine; with more runnable tasks than cores (other test runs) the
+  // same code is slower by the overload, so the bounds are scaled by it and reported.
   const overload = Math.max(1, loadavg()[0]! / cpus().length);
-  console.log(`      load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: step bound ${(16 * overload).toFixed(1)} ms`);
+  console.log(`      load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: bounds ${(1000 * overload).toFixed(0)} ms open, ${(16 * overload).toFixed(1)} ms a step`);
+  assert.ok(m.openMs < 1000 * overload, `open took ${m.openMs} ms`);
   assert.ok(m.stepMedianMs < 16 * overload, `a step took ${m.stepMedianMs} ms (median)`);
   // Scrolling far renders the rows there.
   await p.evaluate(() => {

@@ -111,6 +111,20 @@ function stepButton(step: number, jump: Jump, label = `step ${step}`): HTMLButto
   return button(label, () => jump(step), { class: 'link', 'aria-label': `Go to step ${step}` });
 }
 
+/** "last changed at step N" scans the trace backwards; on a long trace that waits until the page is shown. */
+const DEFER_STEPS = 5_000;
+
+function changedAt(trace: ViewTrace, compute: () => number, render: (at: number) => Node | string | null): HTMLElement {
+  const span = h('span', { class: 'changed-at' });
+  const fill = (): void => {
+    const r = render(compute());
+    span.replaceChildren(...(r === null ? [] : [r]));
+  };
+  if (trace.steps.length > DEFER_STEPS) setTimeout(fill, 0);
+  else fill();
+  return span;
+}
+
 function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElement | null {
   const all = states(trace);
   const s = stateAt(trace, v.step);
@@ -119,8 +133,10 @@ function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElemen
   if (v.subject && known.has(v.subject.name) && !names.includes(v.subject.name)) names.unshift(v.subject.name);
   const items: HTMLElement[] = names.map((n) => {
     const k = known.get(n)!;
-    const at = lastChange(all, v.step, k.prefix);
-    return h('li', { 'data-object': k.prefix }, summary(s, n, k), ' — ', at === 0 ? 'unchanged since the initial state' : h('span', null, 'last changed at ', stepButton(at, jump)));
+    const at = changedAt(trace, () => lastChange(all, v.step, k.prefix), (n2) =>
+      n2 === 0 ? 'unchanged since the initial state' : h('span', null, 'last changed at ', stepButton(n2, jump)),
+    );
+    return h('li', { 'data-object': k.prefix }, summary(s, n, k), ' — ', at);
   });
   // "P.fd[4..12]": the slots themselves, before and after, and when they changed.
   for (const m of v.message.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\.fd\[(\d{1,4})(?:\.\.(\d{1,4}))?\]/g)) {
@@ -131,15 +147,8 @@ function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElemen
       const val = (st: DecodedState): string => st.processes.find((p) => p.name === proc)?.fds.find((d) => d.fd === fd)?.file ?? 'closed';
       const before = val(trace.initial);
       const now = val(s);
-      const at = lastChange(all, v.step, `proc/${proc}/fd/${fd}`);
-      items.push(
-        h(
-          'li',
-          { 'data-slot': `${proc}.fd[${fd}]` },
-          `${proc}.fd[${fd}]: ${before === now ? `still ${now}` : `${before} → ${now}`}`,
-          at > 0 ? h('span', null, ' at ', stepButton(at, jump)) : null,
-        ),
-      );
+      const at = changedAt(trace, () => lastChange(all, v.step, `proc/${proc}/fd/${fd}`), (n2) => (n2 > 0 ? h('span', null, ' at ', stepButton(n2, jump)) : null));
+      items.push(h('li', { 'data-slot': `${proc}.fd[${fd}]` }, `${proc}.fd[${fd}]: ${before === now ? `still ${now}` : `${before} → ${now}`}`, at));
     }
   }
   for (const line of staleItems(s)) items.push(h('li', { class: 'stale' }, line));

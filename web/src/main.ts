@@ -132,10 +132,15 @@ function renderSummary(t: ViewTrace): HTMLElement {
       void navigator.clipboard?.writeText(url).catch(() => undefined);
     });
   }, { id: 'copy-trace-link' });
-  const changelog = formatChangelog(t);
-  const pre = h('pre', { id: 'changelog-text', class: 'changelog' }, changelog);
+  // Drawn when first wanted (it walks every step of the trace).
+  const pre = h('pre', { id: 'changelog-text', class: 'changelog' });
+  let changelog: string | null = null;
+  const draw = (): string => {
+    if (changelog === null) pre.textContent = changelog = formatChangelog(t);
+    return changelog;
+  };
   const copyText = button('Copy as text', () => {
-    void navigator.clipboard?.writeText(changelog).catch(() => undefined);
+    void navigator.clipboard?.writeText(draw()).catch(() => undefined);
     const range = document.createRange();
     range.selectNodeContents(pre);
     const sel = getSelection();
@@ -144,6 +149,9 @@ function renderSummary(t: ViewTrace): HTMLElement {
     details.open = true;
   }, { id: 'copy-changelog', 'aria-label': 'Copy the CPU0/CPU1 diagram as text (for a commit message)' });
   const details = h('details', { id: 'changelog' }, h('summary', null, 'CPU0/CPU1 diagram for a commit message'), pre);
+  details.addEventListener('toggle', () => {
+    if (details.open) draw();
+  });
   const v = t.violation;
   return h(
     'div',
