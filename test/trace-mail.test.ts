@@ -185,7 +185,7 @@ describe('changelog diagrams', () => {
     expect(lines[3]).toMatch(/^-{8} +-{9}$/);
     const col = lines[2]!.indexOf('CPU1');
     expect(lines.some((l) => l.startsWith(' '.repeat(col) + 'close(4)'))).toBe(true);
-    expect(text).toContain('    WARN_ON_ONCE(ep_refcount_dec_and_test(ep))  // <- here');
+    expect(text).toContain('    WARN_ON_ONCE(ep_refcount_dec_and_test(ep))  // E.refcount 1 -> 0  <- here');
     expect(text).toContain('ep->refcount dropped to zero while still needed (refcount, after step 45)');
     expect(text).not.toContain('EpRefcount');
     // Only steps that touch E: fewer than the path's steps, and every kept step names E in its changes.
@@ -208,16 +208,19 @@ describe('changelog diagrams', () => {
       ],
     });
     const text = formatChangelog(t);
-    expect(text).toMatch(/mutex_lock_nested\(&ep->mtx, 0\)/);
+    expect(text).toMatch(/mutex_lock_nested\(&ep->mtx, 0\)  \/\/ A\.mtx taken by T1/);
     expect(text).toMatch(/lock\(B\.mtx\)  \/\/ blocks/);
     expect(text).toMatch(/lock\(A\.mtx\)  \/\/ blocks/);
     expect(text.trimEnd().endsWith('*** DEADLOCK ***')).toBe(true);
   });
 
   it('kernelCall picks the call out of a label text', () => {
-    const s = { text: 'fd != tfd: spin_unlock(&toreplace->f_lock)', function: 'f' } as Trace['steps'][number];
+    const s = { text: 'fd != tfd: spin_unlock(&toreplace->f_lock)', changes: [] as string[] };
     expect(kernelCall(s)).toBe('spin_unlock(&toreplace->f_lock)');
     expect(kernelCall({ ...s, text: 'no more slots' })).toBe('/* no more slots */');
+    const check = 'if (!file_can_poll(file)) return 0; spin_lock(&toreplace->f_lock); epi = first';
+    expect(kernelCall({ text: check, changes: [] })).toBe('if (!file_can_poll(file)) return 0');
+    expect(kernelCall({ text: check, changes: ['OLD.f_lock taken by T'] })).toBe('spin_lock(&toreplace->f_lock)');
   });
 
   it('fdrace replay --format changelog|json|text; --json is --format json; a bad format is exit 2', () => {

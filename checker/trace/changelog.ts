@@ -59,10 +59,18 @@ export function touches(step: TraceStep, names: Set<string>): boolean {
 }
 
 /** The kernel call a label's text models: its first statement ("spin_lock(&files->file_lock)"). */
-export function kernelCall(step: TraceStep): string {
+export function kernelCall(step: Pick<TraceStep, 'text' | 'changes'>): string {
   const parts = step.text.split(/;\s|: | — | then /).map((x) => x.trim());
-  const call = parts.find((x) => /[A-Za-z_][A-Za-z0-9_]*\(/.test(x));
-  return call ?? `/* ${parts[0] ?? step.text} */`;
+  const calls = parts.filter((x) => /[A-Za-z_][A-Za-z0-9_]*\(/.test(x));
+  // A step that takes or drops a lock is drawn as that lock call, even when its label starts with a check.
+  const took = step.changes.some((c) => / taken by /.test(c));
+  const dropped = step.changes.some((c) => / released by /.test(c));
+  const lockCall = took
+    ? calls.find((x) => /(^|[^n_])(spin_|mutex_)?lock(_nested)?\(/.test(x) && !/unlock/.test(x))
+    : dropped
+      ? calls.find((x) => /unlock\(/.test(x))
+      : undefined;
+  return lockCall ?? calls[0] ?? `/* ${parts[0] ?? step.text} */`;
 }
 
 export interface ChangelogOptions {
@@ -71,7 +79,14 @@ export interface ChangelogOptions {
 }
 
 /** Column rows: [cpu index, text] in time order. */
-function rows(t: Trace, steps: TraceStep[]): { cpus: string[]; lines: [number, string][] } {
+/** What the step did to the violation's objects, as a short trailing comment ("A.mtx taken by T1"). */
+function effect(step: TraceStep, names: Set<string>): string {
+  const hits = names.size === 0 ? step.changes : step.changes.filter((c) => touches({ ...step, changes: [c] }, names));
+  const text = hits.join('; ');
+  return text.length > 48 ? `${text.slice(0, 47)}…` : text;
+}
+
+function rows(t: Trace, steps: TraceStep[], names: Set<string>): { cpus: string[]; lines: [number, string][] } {
   const cpus: string[] = [];
   const lines: [number, string][] = [];
   const lastOp = new Map<string, string>();
@@ -89,8 +104,8 @@ function rows(t: Trace, steps: TraceStep[]): { cpus: string[]; lines: [number, s
       lines.push([c, `  ${fn}()`]);
       lastFn.set(s.thread, fn);
     }
-    const mark = s.fault ? '  // fails (injected)' : s.step === t.violation?.step && t.violation.property !== 'deadlock' ? '  // <- here' : '';
-    lines.push([c, `    ${kernelCall(s)}${mark}`]);
+    const notes = [s.fault ? 'fails (injected)' : '', effect(s, names), s.step === t.violation?.step && t.violation.property !== 'deadlock' ? '<- here' : ''].filter(Boolean);
+    lines.push([c, `    ${kernelCall(s)}${notes.length ? `  // ${notes.join('  ')}` : ''}`]);
   }
   const v = t.violation;
   if (v?.scenario) {
@@ -113,7 +128,7 @@ export function formatChangelog(t: Trace, opts: ChangelogOptions = {}): string {
   const upTo = v ? v.step : t.steps.length;
   const names = opts.all ? new Set<string>() : involvedNames(t);
   const chosen = t.steps.slice(0, upTo).filter((s) => (opts.all ? true : touches(s, names)));
-  const { cpus, lines } = rows(t, chosen);
+  const { cpus, lines } = rows(t, chosen, names);
   let width = head0(cpus).reduce((m, x) => Math.max(m, x), 24);
   for (const [c, x] of lines) if (c < cpus.length - 1) width = Math.max(width, x.length + 4);
   const pad = (s: string) => s + ' '.repeat(Math.max(0, width - s.length));
