@@ -112,9 +112,10 @@ test('a deadlock the CLI wrote shows lockdep\'s CPU0/CPU1 table from the trace i
     ['lock(B.mtx);', ''],
     ['', 'lock(A.mtx);'],
   ]);
+  await shot(p, 'deadlock-abba-lockdep.png');
   await p.click('#copy-changelog');
   assert.match(await text(p, '#changelog-text'), /\*\*\* DEADLOCK \*\*\*/);
-  await shot(p, 'deadlock-abba-lockdep.png');
+  await p.locator('#changelog-text').screenshot({ path: join(OUT, 'deadlock-abba-changelog.png') });
 });
 
 test('50,000 steps: opens in < 1 s, steps in < 16 ms, only the rows in view exist', async ({ page, view }) => {
