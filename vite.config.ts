@@ -12,19 +12,30 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** Classic scripts instead of modules: Chrome refuses module scripts from file://, so the built site loads them
+ *  as deferred classic scripts (the bundle is one IIFE, the worker inlined as a blob:). */
+const classicScripts = {
+  name: 'fdrace-classic-scripts',
+  enforce: 'post' as const,
+  transformIndexHtml(html: string): string {
+    return html.replace(/<script type="module" crossorigin src=/g, '<script defer src=').replace(/ crossorigin( |>)/g, '$1');
+  },
+};
+
 export default defineConfig({
+  plugins: [classicScripts],
   root: `${root}web`,
   base: './',
-  publicDir: false,
+  // style.css is copied as it is: inlined into the bundle it would be an inline <style> the CSP forbids.
+  publicDir: `${root}web/public`,
   server: { headers: ISOLATION_HEADERS, fs: { allow: [root] } },
   preview: { headers: ISOLATION_HEADERS },
-  worker: { format: 'es' },
+  worker: { format: 'iife' },
   build: {
     outDir: `${root}web/dist`,
     emptyOutDir: true,
     target: 'es2022',
-    // Vite inlines small assets as data: URLs; the kernel must stay a separate file so it is fetched and
-    // compiled as Wasm (and a data: URL would also fall foul of the page's CSP).
-    assetsInlineLimit: (file: string) => (file.endsWith('.wasm') ? false : undefined),
+    modulePreload: false,
+    rollupOptions: { output: { format: 'iife' } },
   },
 });

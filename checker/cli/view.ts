@@ -8,16 +8,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LIMITS, TraceError, parseTraceText } from '../../web/src/validate.ts';
+import { LIMITS, TraceError, parseTraceText } from '../trace/validate.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 
 export const VIEW_OPTIONS: Record<string, OptSpec> = {
   port: { kind: 'int', value: 'N', min: 0, max: 65535, help: 'port on 127.0.0.1 (default 7357; 0 picks a free one)' },
   'no-open': { kind: 'flag', help: 'do not open a browser; just print the URL' },
+  'base-url': { kind: 'string', value: 'URL', help: 'where share links point (a copy of the site from npm run build:web); default $FDRACE_VIEWER_URL, else this server' },
   help: { kind: 'flag', help: 'show this help' },
 };
-export const VIEW_USAGE = 'usage: fdrace view [TRACE.json] [--port N] [--no-open]';
+export const VIEW_USAGE = 'usage: fdrace view [TRACE.json] [--port N] [--no-open] [--base-url URL]';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST = join(ROOT, 'web', 'dist');
@@ -34,8 +35,18 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Sent with every response: cross-origin isolation (shared Wasm memory in workers) and no sniffing. */
+/** The page's policy, as a header (the meta tag in index.html covers static hosts, which cannot send one):
+ *  scripts, styles and workers from this server only (the checker's worker is an inlined blob:), Wasm compiled from
+ *  bytes, traces fetched over http(s), and no page may frame this one. */
+export const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self' http: https:; " +
+  "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Sent with every response: the CSP, no framing, cross-origin isolation (shared Wasm memory in workers) and no
+ *  sniffing. */
 export const HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CSP,
+  'X-Frame-Options': 'DENY',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -81,8 +92,40 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
-export function handler(trace: string | null): (req: IncomingMessage, res: ServerResponse) => void {
+/** Where share links should point: an absolute http(s) URL without a fragment. */
+export function checkBaseUrl(url: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`${what}: not a URL: ${url}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${what}: must be an http(s) URL, not ${u.protocol}`);
+  if (u.hash || /["<>\s]/.test(url)) throw new UsageError(`${what}: must not contain a fragment, quotes, angle brackets or spaces`);
+  return u.href;
+}
+
+/** Only the names this server is reached by on this machine: a page on another name (DNS rebinding) is refused. */
+function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
+export interface HandlerOptions {
+  /** Port the server listens on (for the Host check); 0 or undefined: checked once it is known. */
+  port?: () => number;
+  baseUrl?: string | null;
+}
+
+function withBaseUrl(html: Buffer, base: string | null | undefined): Buffer {
+  if (!base) return html;
+  return Buffer.from(html.toString('utf8').replace('<meta name="fdrace-base-url" content="" />', `<meta name="fdrace-base-url" content="${base}" />`));
+}
+
+export function handler(trace: string | null, opts: HandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    const port = opts.port?.();
+    if (port !== undefined && !hostAllowed(req.headers.host, port)) return send(res, 421, TYPES['.txt']!, 'misdirected request: unknown Host\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, TYPES['.txt']!, 'method not allowed\n');
     let pathname: string;
     try {
@@ -103,6 +146,7 @@ export function handler(trace: string | null): (req: IncomingMessage, res: Serve
     } catch {
       return send(res, 404, TYPES['.txt']!, 'not found\n');
     }
+    if (extname(file) === '.html') body = withBaseUrl(body, opts.baseUrl);
     send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', body);
   };
 }
@@ -126,9 +170,17 @@ export async function viewCommand(argv: string[]): Promise<number> {
   }
   if (positional.length > 1) throw new UsageError(`view takes at most one trace file\n${VIEW_USAGE}`);
   const trace = positional[0] === undefined ? null : readTrace(positional[0]);
+  const env = process.env.FDRACE_VIEWER_URL;
+  const baseUrl =
+    typeof opts['base-url'] === 'string'
+      ? checkBaseUrl(opts['base-url'], '--base-url')
+      : env
+        ? checkBaseUrl(env, 'FDRACE_VIEWER_URL')
+        : null;
   await ensureBuilt();
   const port = typeof opts.port === 'number' ? opts.port : 7357;
-  const server = createServer(handler(trace));
+  let listening = port;
+  const server = createServer(handler(trace, { port: () => listening, baseUrl }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: pass --port N (or --port 0 for any free port)`) : e),
@@ -137,8 +189,10 @@ export async function viewCommand(argv: string[]): Promise<number> {
   });
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
+  listening = actual;
   const url = `http://127.0.0.1:${actual}/${trace === null ? '' : '?trace=/trace.json'}`;
   console.log(`fdrace view: serving web/dist${trace === null ? '' : ` and ${positional[0]}`} at ${url} (Ctrl-C to stop)`);
+  if (baseUrl) console.log(`fdrace view: share links point to ${baseUrl}`);
   if (!opts['no-open']) openBrowser(url);
   const stop = (): void => {
     server.close();

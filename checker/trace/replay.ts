@@ -9,9 +9,12 @@ import { loadConfig as load } from '../kernel/configure.ts';
 import { describeViolation } from '../search/collect.ts';
 import { VIOL_PROPERTY, formatPath } from '../search/result.ts';
 import { decodeState, opText } from './decode.ts';
+import { Step } from '../../model/steps.ts';
 import { stepLabel } from './labels.ts';
 import { diffStates } from './diff.ts';
-import { TRACE_FORMAT, type DecodedState, type Trace, type TraceStep, type TraceViolation } from './types.ts';
+import { deadlockScenario } from './lockdep-rows.ts';
+import { variantText } from './sources.ts';
+import { TRACE_FORMAT, type DecodedState, type Trace, type TraceStep, type TraceViolation, type ViolationSubject } from './types.ts';
 
 export class ReplayError extends Error {
   constructor(message: string, readonly step: number) {
@@ -39,6 +42,22 @@ function judgeEnd(x: FdraceExports, c: Compiled, addr: number, step: number, pro
   return first;
 }
 
+const FILE_KINDS = ['UafFile', 'RefUnderflow', 'RefMismatch', 'CloseZeroCount', 'DanglingFile', 'RefLeak', 'PollDeadFile'];
+const ITEM_KINDS = ['UafItem', 'Watchers', 'DuplicateKey', 'Livelock'];
+const EPOLL_KINDS = ['UafEp', 'EpRefcount', 'OrphanInsert', 'EpollCycle', 'Capacity'];
+const THREAD_KINDS = ['LockHeldAtReturn', 'SleepInAtomic'];
+
+/** The object an invariant's code names (model/invariants.ts and the routines' violate() calls say which). */
+export function violationSubject(c: Compiled, kind: string, obj: number): ViolationSubject | undefined {
+  const at = (names: string[], k: ViolationSubject['kind']) => (names[obj] === undefined ? undefined : { kind: k, name: names[obj]! });
+  if (FILE_KINDS.includes(kind)) return at(c.ix.fileNames, 'file');
+  if (ITEM_KINDS.includes(kind)) return { kind: 'epitem', name: `#${obj}` };
+  if (EPOLL_KINDS.includes(kind)) return at(c.ix.epollNames, 'epoll');
+  if (THREAD_KINDS.includes(kind)) return at(c.ix.threadNames, 'thread');
+  if (kind === 'UafFdt') return at(c.ix.tableNames, 'fdtable');
+  return undefined;
+}
+
 /** Everything wrong in the state at `addr`: every invariant (kernel bitmask), then always/never expectations. */
 function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all: TraceViolation[]; fatal: boolean } {
   const all: TraceViolation[] = [];
@@ -48,7 +67,10 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
     const v = 31 - Math.clz32(m & -m);
     m &= m - 1;
     const info = VIOL_PROPERTY[v];
-    all.push({ property: info?.property ?? 'kernel', kind: info?.name ?? `code${v}`, message: describeViolation(c, v, x.kViolObjOf(v)), step });
+    const obj = x.kViolObjOf(v);
+    const kind = info?.name ?? `code${v}`;
+    const subject = violationSubject(c, kind, obj);
+    all.push({ property: info?.property ?? 'kernel', kind, message: describeViolation(c, v, obj), step, ...(subject ? { subject } : {}) });
     if (x.kIsFatal(v) !== 0) fatal = true;
   }
   for (let k = 0; k < c.expectations.length; k++) {
@@ -64,7 +86,14 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
 /** Replay `moves`. The trace's violation is the one named by `property` if it shows on the path (the last
  *  occurrence, which is where a search's path ends), else the first found. The search goes on past non-fatal
  *  findings, so a path may pass through other properties' violations on the way. */
-export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.scenario.name, property?: string): Trace {
+export function replay(
+  x: FdraceExports,
+  c: Compiled,
+  moves: number[],
+  file = c.scenario.name,
+  property?: string,
+  onProgress?: (done: number, total: number) => void,
+): Trace {
   load(x, c);
   const a = x.eScratch(0);
   const b = x.eScratch(1);
@@ -86,6 +115,7 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
   };
   check(0);
   for (let i = 0; i < moves.length; i++) {
+    if (onProgress && i % 500 === 0) onProgress(i, moves.length);
     const f = stop.at;
     if (f) throw new ReplayError(`the path continues after ${f.property} (${f.kind}) at step ${f.step}`, i + 1);
     const mv = moves[i]!;
@@ -112,11 +142,12 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
       threadIndex: t,
       fault,
       op,
-      function: l.fn,
-      source: l.file,
+      function: variantText(l.fn, c.toggles),
+      source: variantText(l.file, c.toggles),
       text: fault ? `${l.text} — allocation fails (injected)` : l.text,
       changes: diffStates(prev, state),
       state,
+      ...(Step[labelId] !== undefined && Step[labelId] !== 'None' ? { label: Step[labelId] } : {}),
     });
     prev = state;
     check(i + 1);
@@ -124,7 +155,8 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
   const terminal = prev.threads.every((th) => th.status === 'done' || th.status === 'blocked');
   if (terminal) {
     if (prev.threads.some((th) => th.status === 'blocked')) {
-      note({ property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length });
+      const sc = deadlockScenario(initial, steps);
+      note({ property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length, ...(sc ? { scenario: sc } : {}) });
     } else note(judgeEnd(x, c, a, moves.length, property));
   }
   const named = property ? seen.filter((v) => v.property === property) : [];

@@ -1,6 +1,7 @@
 // The readable trace: one line per step — step number, thread, kernel function and source file, and what the
 // step changed — in the spirit of SPIN's and TLC's error trails, named the way fs/eventpoll.c names things.
 
+import { isKernelKind, kindWords } from './kinds.ts';
 import type { Trace } from './types.ts';
 
 function pad(s: string, n: number): string {
@@ -10,8 +11,9 @@ function pad(s: string, n: number): string {
 export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): string {
   const lines: string[] = [];
   lines.push(`trace ${tr.scenario} on ${tr.variant}, ${tr.steps.length} steps, path ${tr.path || '(empty)'}`);
-  const tw = Math.max(6, ...tr.threads.map((t) => t.name.length));
-  const fw = Math.max(8, ...tr.steps.map((s) => s.function.length));
+  // A loop, not Math.max(...): a million-step trace would overflow the stack as spread arguments.
+  const tw = tr.threads.reduce((m, t) => Math.max(m, t.name.length), 6);
+  const fw = tr.steps.reduce((m, s) => Math.max(m, s.function.length), 8);
   const lastOp = new Map<string, string>();
   for (const s of tr.steps) {
     if (lastOp.get(s.thread) !== s.op) {
@@ -25,7 +27,9 @@ export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): st
   }
   if (tr.violation) {
     const v = tr.violation;
-    lines.push(`=> ${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} (${v.kind}) after step ${v.step}: ${v.message}`);
+    // A kernel invariant's kind in words ("ep->refcount dropped to zero while still needed"), never its code name.
+    const kind = isKernelKind(v.kind) ? kindWords(v.kind).title : v.kind;
+    lines.push(`=> ${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} (${kind}) after step ${v.step}: ${v.message}`);
     const last = tr.steps[tr.steps.length - 1]?.state ?? tr.initial;
     for (const th of last.threads) {
       if (th.status === 'blocked') {

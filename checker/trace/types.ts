@@ -112,6 +112,22 @@ export interface TraceStep {
   /** Human-readable changes this step made ("P.fd[3]: OLD -> NEW"). */
   changes: string[];
   state: DecodedState;
+  /** The step's label id (model/steps.ts Step name, e.g. "EpRemoveRbErase"): keys its source range in
+   *  checker/trace/sources.ts. Optional: traces written before it existed link at function level. */
+  label?: string;
+}
+
+/** The object a kernel invariant names: a struct file, an epitem (by record index), an eventpoll, a task, an fd
+ *  table or a lock. */
+export interface ViolationSubject {
+  kind: 'file' | 'epitem' | 'epoll' | 'thread' | 'fdtable' | 'lock';
+  name: string;
+}
+
+/** lockdep's "Possible unsafe locking scenario": in time order, which CPU takes which lock. */
+export interface LockOrderScenario {
+  tasks?: [string, string];
+  rows: { cpu: 0 | 1; text: string }[];
 }
 
 export interface TraceViolation {
@@ -120,6 +136,10 @@ export interface TraceViolation {
   message: string;
   /** Step at which it shows (the last step of the path); 0 = the initial state. */
   step: number;
+  /** The object the invariant names (kernel invariants only; optional in format 1). */
+  subject?: ViolationSubject;
+  /** For a deadlock of two tasks on two locks: lockdep's CPU0/CPU1 rows, read off the path. */
+  scenario?: LockOrderScenario;
 }
 
 export interface Trace {

@@ -12,7 +12,7 @@ import { cli } from './harness.ts';
 export const TMP = mkdtempSync(join(tmpdir(), 'fdrace-web-'));
 
 /** Trace files, filled by makeFixtures() before any case runs. */
-export const FIX = { f01: '', f07: '', f16: '', abba: '' };
+export const FIX = { f01: '', f07: '', f16: '', abba: '', f08refcount: '', f08uaf: '', f04cycle: '' };
 
 export function readTrace(file: string): Trace {
   return JSON.parse(readFileSync(file, 'utf8')) as Trace;
@@ -88,5 +88,9 @@ export function makeFixtures(): void {
   FIX.f01 = pick(tracesOf('F01-replace-5-of-10', 'rfc-v4'), 'one where P.fd[4] goes OLD -> NEW', fd4);
   FIX.f07 = pick(tracesOf('F07-replace-vs-add', 'rfc-v4'), 'of F07', () => true);
   FIX.f16 = pick(tracesOf('F16-addfd-stale-registration', 'v6.2'), 'a path on OLD', (t) => t.steps.some((s) => s.changes.join().includes('OLD')));
+  const f08 = tracesOf('F08-epoll-close-during-replace', 'rfc-v7');
+  FIX.f08refcount = pick(f08, 'ep->refcount reaching zero', (t) => t.violation?.kind === 'EpRefcount');
+  FIX.f08uaf = pick(f08, 'the epitem use-after-free', (t) => t.violation?.kind === 'UafItem');
+  FIX.f04cycle = pick(tracesOf('F04-insert-epoll-no-loop-check', 'rfc-v4'), 'the epoll cycle', (t) => t.violation?.kind === 'EpollCycle');
   FIX.abba = pick(tracesOf('history/ctl-del-abba-4ff36ee94d93', 'v6.2~ctl-del-nested-fix'), 'the reached deadlock', (t) => t.violation?.property === 'deadlock');
 }

@@ -19,8 +19,12 @@ export interface ViewServer {
 }
 
 /** Start `fdrace view TRACE --port 0 --no-open` and wait for the URL it prints. */
-export function startView(trace: string): Promise<ViewServer> {
-  const child = spawn(process.execPath, [BIN, 'view', trace, '--port', '0', '--no-open'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startView(trace: string, args: string[] = [], env: Record<string, string> = {}): Promise<ViewServer> {
+  const child = spawn(process.execPath, [BIN, 'view', trace, '--port', '0', '--no-open', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {

@@ -34,6 +34,8 @@ export async function selectedStep(page: Page): Promise<number> {
 }
 
 export async function hashStep(page: Page): Promise<number | null> {
+  // The hash follows the selection once stepping pauses (a short debounce).
+  await page.waitForTimeout(150);
   const h = new URL(page.url()).hash.slice(1);
   const s = new URLSearchParams(h).get('step');
   return s === null ? null : Number(s);
@@ -62,6 +64,8 @@ export async function shot(page: Page, file: string): Promise<void> {
 }
 
 export function watch(page: Page, errors: string[] = []): string[] {
+  // tsx keeps function names with a __name() helper that page.evaluate callbacks carry into the page.
+  void page.addInitScript('window.__name = (f) => f');
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     // A 404 for ?trace=/no-such-trace.json is the expected network log of that case, not a page error.

@@ -14,6 +14,7 @@ import { OUT, cases, watch } from './page.ts';
 import './viewer.cases.ts';
 import './playground.cases.ts';
 import './hostile.cases.ts';
+import './mail.cases.ts';
 
 async function main(): Promise<number> {
   // Stale failure screenshots from an earlier run would mislead.
@@ -40,8 +41,13 @@ async function main(): Promise<number> {
     ],
   });
   let failed = 0;
+  let ran = 0;
   try {
+    // FDRACE_WEB_ONLY=REGEX runs only the cases whose name matches (while working on one area).
+    const only = process.env.FDRACE_WEB_ONLY ? new RegExp(process.env.FDRACE_WEB_ONLY) : null;
     for (const c of cases) {
+      if (only && !only.test(c.name)) continue;
+      ran++;
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const errors: string[] = [];
       const t0 = performance.now();
@@ -71,7 +77,7 @@ async function main(): Promise<number> {
     await view.stop();
     rmSync(TMP, { recursive: true, force: true });
   }
-  console.log(`\n${cases.length - failed} passed, ${failed} failed; screenshots in ${OUT}`);
+  console.log(`\n${ran - failed} passed, ${failed} failed${ran < cases.length ? ` (${cases.length - ran} not selected)` : ''}; screenshots in ${OUT}`);
   return failed === 0 ? 0 : 1;
 }
 

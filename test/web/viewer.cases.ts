@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { ViewTrace } from '../../web/src/validate.ts';
-import { sourceUrl } from '../../checker/trace/labels.ts';
+import { sourceRef } from '../../checker/trace/sources.ts';
+import { resolveVariant } from '../../checker/variants.ts';
 import { FIX, readTrace, stepWhere } from './fixtures.ts';
 import { hashStep, selectedStep, shot, test, text, uploadTrace, waitForTrace, watch } from './page.ts';
 
@@ -26,7 +27,8 @@ test('F01 rfc-v4 from ?trace=: the step where P.fd[4] goes OLD -> NEW, and the e
   assert.ok(ex.includes(v.property === 'deadlock' ? 'Deadlock' : `Violation: ${v.property}`), ex);
   assert.ok(ex.includes(`checker: ${v.message}`), ex);
   const at = v.step > 0 ? t.steps[v.step - 1]! : null;
-  if (at) assert.ok(ex.includes(`Step ${v.step}: thread ${at.thread} in ${at.function} (${at.source}) — ${at.text}`), ex);
+  const toggles = resolveVariant('rfc-v4').toggles;
+  if (at) assert.ok(ex.includes(`Step ${v.step}: thread ${at.thread} in ${at.function} (${sourceRef(at, toggles)!.text}) — ${at.text}`), ex);
 
   await p.keyboard.press('Home');
   assert.equal(await selectedStep(p), 0);
@@ -42,10 +44,13 @@ test('F01 rfc-v4 from ?trace=: the step where P.fd[4] goes OLD -> NEW, and the e
   assert.doesNotMatch((await fd5.getAttribute('class')) ?? '', /changed/);
   const row = p.locator(`table.lanes tr[data-step="${at4}"]`);
   assert.match((await row.textContent()) ?? '', /P\.fd\[4\]: OLD -> NEW/);
-  assert.equal(await row.locator('a.src').getAttribute('href'), sourceUrl(s4.source));
-  assert.equal(await row.locator('a.src').textContent(), s4.source);
+  // The link is pinned to the release rfc-v4 models (v6.2), never master; an RFC step links to the posting.
+  const ref = sourceRef(s4, toggles)!;
+  assert.equal(await row.locator('a.src').getAttribute('href'), ref.url);
+  assert.match(ref.url, s4.source.includes('RFC') ? /^https:\/\/lore\.kernel\.org\// : /\/v6\.2\//);
+  assert.equal(await row.locator('a.src').textContent(), ref.text);
   const active = (await row.locator('td.active').textContent()) ?? '';
-  assert.ok(active.startsWith(`${s4.op}${s4.function} ${s4.source}${s4.text}`), active);
+  assert.ok(active.startsWith(`${s4.op}${s4.function} ${ref.text}${s4.text}`), active);
   assert.equal(await row.locator('td.active').count(), 1, 'one lane moves per step');
   await shot(p, 'f01-rfc-v4-fd4-old-to-new.png');
 
@@ -65,6 +70,12 @@ test('F01 rfc-v4 from ?trace=: the step where P.fd[4] goes OLD -> NEW, and the e
   await p.click('button[aria-label="Show file OLD again"]');
   assert.equal(await p.locator('#state-body [data-object="file/OLD"]').count(), 1);
 
+  // Reading the state panel: the arrows and j/k scroll or do nothing there, they never move the step.
+  const here = await selectedStep(p);
+  await p.focus('#state-body button.hide');
+  for (const key of ['ArrowDown', 'j', 'End', 'ArrowUp', 'k', 'Home']) await p.keyboard.press(key);
+  assert.equal(await selectedStep(p), here, 'keys outside the lanes must not move the step');
+  await p.focus('.lanes-wrap');
   await p.keyboard.press('End');
   assert.equal(await selectedStep(p), n);
   await p.keyboard.press('k');

@@ -99,10 +99,46 @@ export function touched(d: Diff, prefix: string): boolean {
   return false;
 }
 
+/** The value of one object (or one fd slot / epitem) as a string, equal exactly when its cells are equal: a
+ *  targeted read, so scanning a long trace for an object's last change does not flatten every state. */
+export function objectValue(s: DecodedState, prefix: string): string {
+  const [kind, name, sub, key] = prefix.split('/');
+  const j = (x: unknown): string => (x === undefined ? '' : JSON.stringify(x));
+  switch (kind) {
+    case 'proc': {
+      const p = s.processes.find((x) => x.name === name);
+      if (sub === 'fd') return j(p?.fds.find((d) => d.fd === Number(key))?.file);
+      return j(p && [p.processes, p.fileLock, p.fds]);
+    }
+    case 'file':
+      return j(s.files.find((x) => x.name === name));
+    case 'ep': {
+      const e = s.epolls.find((x) => x.name === name);
+      if (sub === 'item') return j(e?.items.find((i) => i.id === Number(key)));
+      return j(e);
+    }
+    case 'thread': {
+      const t = s.threads.find((x) => x.name === name);
+      return j(t && [t.process, t.status, t.op, t.held, t.pendingFput, t.returns, t.waitingFor]);
+    }
+    case 'lock':
+      return j(s.locks.find((x) => x.name === name));
+    case 'global':
+      return j(s.global);
+    default: {
+      const c = stateCells(s);
+      return j([...c].filter(([k]) => k === prefix || k.startsWith(`${prefix}/`)));
+    }
+  }
+}
+
 /** The last step (≤ upTo) at which something under `prefix` changed; 0 if only in the initial state. */
 export function lastChange(states: readonly DecodedState[], upTo: number, prefix: string): number {
+  let cur = objectValue(states[Math.min(upTo, states.length - 1)]!, prefix);
   for (let i = Math.min(upTo, states.length - 1); i > 0; i--) {
-    if (touched(diffCells(states[i - 1]!, states[i]!), prefix)) return i;
+    const before = objectValue(states[i - 1]!, prefix);
+    if (before !== cur) return i;
+    cur = before;
   }
   return 0;
 }

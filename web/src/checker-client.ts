@@ -4,7 +4,9 @@
 
 import * as Comlink from 'comlink';
 import type { Progress } from '../../checker/search/bfs.ts';
-import type { CheckerApi, CheckLimits, CheckOutcome } from './worker.ts';
+import type { Share } from './url.ts';
+import type { CheckerApi, CheckLimits, CheckOutcome, DeriveOutcome, ExploreOutcome, WatchOutcome } from './worker.ts';
+import CheckerWorker from './worker.ts?worker&inline';
 
 export class Cancelled extends Error {
   constructor() {
@@ -20,7 +22,8 @@ export class CheckerClient {
 
   private remote(): Comlink.Remote<CheckerApi> {
     if (!this.api) {
-      this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'fdrace-checker' });
+      // Inlined in the bundle (a blob: worker), so the page also works from a static host or file://.
+      this.worker = new CheckerWorker({ name: 'fdrace-checker' });
       this.worker.addEventListener('error', (ev) => {
         ev.preventDefault();
         this.abort?.(new Error(`the checker worker failed: ${ev.message || 'it could not start'}`));
@@ -33,6 +36,27 @@ export class CheckerClient {
 
   check(source: string, variant: string, limits: CheckLimits, onProgress: (p: Progress) => void): Promise<CheckOutcome> {
     const call = this.remote().check(source, variant, limits, Comlink.proxy(onProgress));
+    const cancelled = new Promise<never>((_, reject) => {
+      this.abort = reject;
+    });
+    return Promise.race([call, cancelled]).finally(() => {
+      this.abort = null;
+    });
+  }
+
+  derive(share: Share, onProgress: (done: number, total: number) => void): Promise<DeriveOutcome> {
+    return this.race<DeriveOutcome>(this.remote().derive(share, Comlink.proxy(onProgress)) as Promise<DeriveOutcome>);
+  }
+
+  explore(source: string, variant: string, prefix: string, limits: { maxStates: number; timeoutSeconds: number }, onProgress: (states: number, frontier: number) => void): Promise<ExploreOutcome> {
+    return this.race<ExploreOutcome>(this.remote().explore(source, variant, prefix, limits, Comlink.proxy(onProgress)) as Promise<ExploreOutcome>);
+  }
+
+  watch(source: string, variant: string, path: string, expr: string): Promise<WatchOutcome> {
+    return this.race<WatchOutcome>(this.remote().watch(source, variant, path, expr) as Promise<WatchOutcome>);
+  }
+
+  private race<T>(call: Promise<T>): Promise<T> {
     const cancelled = new Promise<never>((_, reject) => {
       this.abort = reject;
     });

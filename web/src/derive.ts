@@ -9,7 +9,7 @@ import { ReplayError, replay } from '../../checker/trace/replay.ts';
 import { checkVariantSpec } from '../../checker/variants.ts';
 import { kernel } from './kernel.ts';
 import type { Share } from './url.ts';
-import type { ViewTrace } from './validate.ts';
+import { LIMITS, type ViewTrace } from './validate.ts';
 import { resolveLabel } from './variant.ts';
 
 export class DeriveError extends Error {
@@ -19,7 +19,10 @@ export class DeriveError extends Error {
   }
 }
 
-export async function deriveTrace(share: Share): Promise<ViewTrace> {
+/** The longest path a link replays: the viewer's own step limit (a longer counterexample is for `fdrace replay`). */
+export const MAX_LINK_STEPS = LIMITS.steps;
+
+export async function deriveTrace(share: Share, onProgress?: (done: number, total: number) => void): Promise<ViewTrace> {
   let scenario;
   try {
     scenario = parseScenario(share.source, 'link.fdr', { variants: checkVariantSpec });
@@ -47,9 +50,14 @@ export async function deriveTrace(share: Share): Promise<ViewTrace> {
   } catch (e) {
     throw new DeriveError(`the link's path: ${(e as Error).message}`);
   }
+  if (moves.length > MAX_LINK_STEPS) {
+    throw new DeriveError(
+      `the link's path has ${moves.length.toLocaleString('en')} steps; the viewer replays at most ${MAX_LINK_STEPS.toLocaleString('en')} (run fdrace replay ${file} --variant ${share.variant} --path … on the command line)`,
+    );
+  }
   const x = await kernel();
   try {
-    return replay(x, compiled, moves, file, share.prop);
+    return replay(x, compiled, moves, file, share.prop, onProgress);
   } catch (e) {
     if (e instanceof ReplayError) throw new DeriveError(`the link's path does not fit the scenario: ${e.message}`);
     throw e;

@@ -1,8 +1,6 @@
 // The only way the viewer builds DOM. Everything that comes from a trace, a URL or a scenario is data: it goes in
 // as text nodes or attribute values, never as markup, and no attribute can carry an event handler.
 
-import { sourceUrl } from '../../checker/trace/labels.ts';
-
 export type Child = Node | string | number | null | undefined | false;
 export type Attrs = Record<string, string | number | boolean | null | undefined>;
 
@@ -55,20 +53,4 @@ export function button(label: string, onClick: (ev: MouseEvent) => void, attrs: 
   const b = h('button', { type: 'button', ...attrs }, label);
   b.addEventListener('click', onClick);
   return b;
-}
-
-const SOURCE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.\/-]{0,200}$/;
-
-/**
- * Link to a kernel source file ("fs/file.c", "fs/eventpoll.c (RFC v4 patch)"), or plain text when the name does
- * not look like a path in the tree: the href is always github.com/torvalds/linux, whatever the trace says.
- */
-export function sourceLink(source: string, tabindex?: number): HTMLElement {
-  const path = source.split(' ')[0] ?? '';
-  if (!SOURCE_PATH.test(path) || path.includes('..')) return h('span', { class: 'src' }, source);
-  return h(
-    'a',
-    { class: 'src', href: sourceUrl(path), target: '_blank', rel: 'noopener noreferrer', tabindex },
-    source,
-  );
 }

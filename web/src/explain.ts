@@ -2,9 +2,12 @@
 // like there (with the step each last changed), plus the picture that fits the kind — the wait-for cycle for a
 // deadlock, lockdep's CPU0/CPU1 "Possible unsafe locking scenario" for a lock-order inversion.
 
+import { isKernelKind, kindWords } from '../../checker/trace/kinds.ts';
 import type { DecodedState } from '../../checker/trace/types.ts';
 import { lastChange } from './cells.ts';
-import { button, h, sourceLink } from './dom.ts';
+import { button, h } from './dom.ts';
+import { subjectBlock } from './explain-subject.ts';
+import { refLink, sourcesFor } from './source-ref.ts';
 import { stateAt } from './state-panel.ts';
 import { lockdepTable, splatView } from './lockdep.ts';
 import type { ViewTrace, ViewViolation } from './validate.ts';
@@ -42,7 +45,7 @@ function kindSentence(v: ViewViolation, last: number): string {
     case 'inversion':
       return `Locks were taken in opposite orders (“${v.property}”): two tasks running these paths at once can deadlock, even where this path does not.`;
     default:
-      return `At step ${v.step} of ${last} the kernel invariant “${v.property}” broke (${v.kind}).`;
+      return `At step ${v.step} of ${last} the kernel invariant “${v.property}” broke: ${kindWords(v.kind).title}.`;
   }
 }
 
@@ -108,15 +111,32 @@ function stepButton(step: number, jump: Jump, label = `step ${step}`): HTMLButto
   return button(label, () => jump(step), { class: 'link', 'aria-label': `Go to step ${step}` });
 }
 
+/** "last changed at step N" scans the trace backwards; on a long trace that waits until the page is shown. */
+const DEFER_STEPS = 5_000;
+
+function changedAt(trace: ViewTrace, compute: () => number, render: (at: number) => Node | string | null): HTMLElement {
+  const span = h('span', { class: 'changed-at' });
+  const fill = (): void => {
+    const r = render(compute());
+    span.replaceChildren(...(r === null ? [] : [r]));
+  };
+  if (trace.steps.length > DEFER_STEPS) setTimeout(fill, 0);
+  else fill();
+  return span;
+}
+
 function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElement | null {
   const all = states(trace);
   const s = stateAt(trace, v.step);
   const known = knownNames(s);
   const names = mentioned(v.message, known);
+  if (v.subject && known.has(v.subject.name) && !names.includes(v.subject.name)) names.unshift(v.subject.name);
   const items: HTMLElement[] = names.map((n) => {
     const k = known.get(n)!;
-    const at = lastChange(all, v.step, k.prefix);
-    return h('li', { 'data-object': k.prefix }, summary(s, n, k), ' — ', at === 0 ? 'unchanged since the initial state' : h('span', null, 'last changed at ', stepButton(at, jump)));
+    const at = changedAt(trace, () => lastChange(all, v.step, k.prefix), (n2) =>
+      n2 === 0 ? 'unchanged since the initial state' : h('span', null, 'last changed at ', stepButton(n2, jump)),
+    );
+    return h('li', { 'data-object': k.prefix }, summary(s, n, k), ' — ', at);
   });
   // "P.fd[4..12]": the slots themselves, before and after, and when they changed.
   for (const m of v.message.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\.fd\[(\d{1,4})(?:\.\.(\d{1,4}))?\]/g)) {
@@ -127,15 +147,8 @@ function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElemen
       const val = (st: DecodedState): string => st.processes.find((p) => p.name === proc)?.fds.find((d) => d.fd === fd)?.file ?? 'closed';
       const before = val(trace.initial);
       const now = val(s);
-      const at = lastChange(all, v.step, `proc/${proc}/fd/${fd}`);
-      items.push(
-        h(
-          'li',
-          { 'data-slot': `${proc}.fd[${fd}]` },
-          `${proc}.fd[${fd}]: ${before === now ? `still ${now}` : `${before} → ${now}`}`,
-          at > 0 ? h('span', null, ' at ', stepButton(at, jump)) : null,
-        ),
-      );
+      const at = changedAt(trace, () => lastChange(all, v.step, `proc/${proc}/fd/${fd}`), (n2) => (n2 > 0 ? h('span', null, ' at ', stepButton(n2, jump)) : null));
+      items.push(h('li', { 'data-slot': `${proc}.fd[${fd}]` }, `${proc}.fd[${fd}]: ${before === now ? `still ${now}` : `${before} → ${now}`}`, at));
     }
   }
   for (const line of staleItems(s)) items.push(h('li', { class: 'stale' }, line));
@@ -189,17 +202,24 @@ export function renderExplanation(trace: ViewTrace, jump: Jump): HTMLElement {
   const s = stateAt(trace, v.step);
   const isDeadlock = v.kind === 'deadlock' || v.property === 'deadlock';
   const at = step
-    ? h('p', { class: 'at' }, `Step ${step.step}: thread ${step.thread} in `, h('code', null, step.function), ' (', sourceLink(step.source), `) — ${step.text}`)
+    ? h('p', { class: 'at' }, `Step ${step.step}: thread ${step.thread} in `, h('code', null, step.function), ' (', refLink(step, sourcesFor(trace.variant)), `) — ${step.text}`)
     : h('p', { class: 'at' }, 'In the initial state, before any step.');
   return h(
     'div',
     { class: `explain${isDeadlock ? ' is-deadlock' : ''}` },
     h('h2', null, isDeadlock ? 'Deadlock' : `Violation: ${v.property}`, ' ', stepButton(v.step, jump, `go to step ${v.step} (v)`)),
+    isKernelKind(v.kind) ? h('p', { class: 'kind-title' }, kindWords(v.kind).title) : null,
     h('p', { class: 'words' }, kindSentence(v, trace.steps.length)),
     h('p', { class: 'message' }, h('span', { class: 'muted' }, 'checker: '), v.message),
-    PROPERTY_WORDS[v.property] ? h('p', { class: 'property' }, PROPERTY_WORDS[v.property]!) : null,
+    isKernelKind(v.kind)
+      ? h('p', { class: 'property' }, kindWords(v.kind).rule)
+      : PROPERTY_WORDS[v.property]
+        ? h('p', { class: 'property' }, PROPERTY_WORDS[v.property]!)
+        : null,
     at,
+    subjectBlock(trace, v, jump),
     isDeadlock ? deadlockPanel(s) : null,
+    isDeadlock && v.scenario ? lockdepTable(v.scenario) : null,
     isLockOrder(v)
       ? v.scenario
         ? lockdepTable(v.scenario)

@@ -2,6 +2,8 @@
 // here), which step is selected (kept in the hash), and keyboard navigation. Rendering lives in lanes.ts,
 // state-panel.ts and explain.ts; the playground in playground.ts.
 
+import { formatChangelog } from '../../checker/trace/changelog.ts';
+import { CheckerClient } from './checker-client.ts';
 import { button, byId, clear, h } from './dom.ts';
 import { DeriveError, deriveTrace } from './derive.ts';
 import { renderExplanation } from './explain.ts';
@@ -9,19 +11,34 @@ import { renderLanes, type Lanes } from './lanes.ts';
 import { traceFromFile, traceFromUrl } from './load.ts';
 import { createPlayground, type Playground } from './playground.ts';
 import { renderState, type PanelOptions } from './state-panel.ts';
-import { LinkError, compress, decompress, formatHash, parseHash, type Share } from './url.ts';
-import { TraceError, type ViewTrace } from './validate.ts';
+import { sourcesFor } from './source-ref.ts';
+import { LinkError, MAX_HASH, compress, decompress, formatHash, parseHash, type Share } from './url.ts';
+import { LIMITS, TraceError, validateTrace, type ViewTrace } from './validate.ts';
+import { createWatches, type Watches } from './watch.ts';
 
 type View = 'landing' | 'trace' | 'playground';
 
 interface Current {
   trace: ViewTrace;
   /** Where it came from: a ?trace= URL keeps only the step in the hash; the others get a full share link. */
-  origin: 'url' | 'file' | 'link';
+  origin: 'url' | 'file' | 'link' | 'embedded';
   /** Compressed scenario for the share link, once computed (null: the trace has no usable source). */
   src: string | null;
+  /** The whole trace compressed, for "link with the trace", computed on demand (null: too large for a link). */
+  packed: Promise<string | null> | null;
   lanes: Lanes;
+  watches: Watches;
 }
+
+/** Where share links point: `fdrace view --base-url` / FDRACE_VIEWER_URL write it into the page's meta tag;
+ *  otherwise this page's own address (which works from any static host, and from file:// for this machine). */
+function baseUrl(): string {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="fdrace-base-url"]')?.content.trim() ?? '';
+  if (/^https?:\/\/[^\s#]+$/.test(meta)) return meta;
+  return location.href.split('#')[0]!.split('?')[0]!;
+}
+
+const linkClient = new CheckerClient();
 
 const message = byId('message');
 const busy = byId('busy');
@@ -65,6 +82,7 @@ function writeHash(push = false): void {
   let hash: string;
   if (view === 'playground') hash = formatHash({ view: 'playground' });
   else if (!current) hash = '';
+  else if (current.origin === 'embedded') hash = formatHash({ step });
   else if (current.origin !== 'url' && current.src !== null) {
     hash = formatHash({ src: current.src, variant: current.trace.variant, path: current.trace.path, prop: current.trace.violation?.property, step });
   } else hash = formatHash({ step });
@@ -78,7 +96,15 @@ function writeHash(push = false): void {
 function shareUrl(): string | null {
   if (!current || current.src === null) return null;
   const hash = formatHash({ src: current.src, variant: current.trace.variant, path: current.trace.path, prop: current.trace.violation?.property, step });
-  return `${location.origin}${location.pathname}#${hash}`;
+  return `${baseUrl()}#${hash}`;
+}
+
+async function traceUrl(): Promise<string | null> {
+  if (!current) return null;
+  current.packed ??= compress(JSON.stringify(current.trace)).catch(() => null);
+  const packed = await current.packed;
+  if (packed === null || packed.length > MAX_HASH - 100) return null;
+  return `${baseUrl()}#${formatHash({ trace: packed, step })}`;
 }
 
 function updateShareLink(): void {
@@ -95,6 +121,37 @@ function renderSummary(t: ViewTrace): HTMLElement {
     link.select();
     void navigator.clipboard?.writeText(link.value).catch(() => undefined);
   }, { id: 'copy-link' });
+  const copyTrace = button('Copy link with the trace', () => {
+    void traceUrl().then((url) => {
+      if (url === null) {
+        say('This trace is too large to carry in a link; share the path link instead.');
+        return;
+      }
+      link.value = url;
+      link.select();
+      void navigator.clipboard?.writeText(url).catch(() => undefined);
+    });
+  }, { id: 'copy-trace-link' });
+  // Drawn when first wanted (it walks every step of the trace).
+  const pre = h('pre', { id: 'changelog-text', class: 'changelog' });
+  let changelog: string | null = null;
+  const draw = (): string => {
+    if (changelog === null) pre.textContent = changelog = formatChangelog(t);
+    return changelog;
+  };
+  const copyText = button('Copy as text', () => {
+    void navigator.clipboard?.writeText(draw()).catch(() => undefined);
+    const range = document.createRange();
+    range.selectNodeContents(pre);
+    const sel = getSelection();
+    sel?.removeAllRanges();
+    sel?.addRange(range);
+    details.open = true;
+  }, { id: 'copy-changelog', 'aria-label': 'Copy the CPU0/CPU1 diagram as text (for a commit message)' });
+  const details = h('details', { id: 'changelog' }, h('summary', null, 'CPU0/CPU1 diagram for a commit message'), pre);
+  details.addEventListener('toggle', () => {
+    if (details.open) draw();
+  });
   const v = t.violation;
   return h(
     'div',
@@ -118,9 +175,17 @@ function renderSummary(t: ViewTrace): HTMLElement {
         playground?.setSource(t.source);
         writeHash();
       }, { id: 'to-playground', disabled: t.source === '' }),
+      button('Explore from here', () => {
+        showView('playground');
+        playground?.exploreFrom({ source: t.source, variant: t.variant, path: t.path }, step);
+        writeHash();
+      }, { id: 'explore-here', disabled: t.source === '', 'aria-label': 'Explore from the selected step: search every continuation of this prefix' }),
       link,
       copy,
+      copyTrace,
+      copyText,
     ),
+    details,
   );
 }
 
@@ -155,14 +220,20 @@ function renderPanels(): void {
   renderHidden();
   const ex = byId('explain');
   ex.classList.toggle('at-violation', current.trace.violation?.step === step);
+  current.watches.show(step);
 }
+
+let hashTimer: ReturnType<typeof setTimeout> | undefined;
 
 function select(n: number, opts: { hash?: boolean } = {}): void {
   if (!current) return;
   step = Math.max(0, Math.min(n, current.trace.steps.length));
   current.lanes.select(step);
   renderPanels();
-  if (opts.hash !== false) writeHash();
+  if (opts.hash === false) return;
+  // Holding a key down steps many times a second; the hash (history.replaceState) follows once it settles.
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => writeHash(), 60);
 }
 
 function jumpToViolation(): void {
@@ -171,8 +242,13 @@ function jumpToViolation(): void {
 }
 
 async function openTrace(trace: ViewTrace, origin: Current['origin'], at: number | null, push = false): Promise<void> {
-  const lanes = renderLanes(trace, (n) => select(n));
-  current = { trace, origin, src: null, lanes };
+  performance.mark('fdrace-open');
+  const lanes = renderLanes(trace, (n) => select(n), sourcesFor(trace.variant));
+  lanes.element.addEventListener('keydown', onKey);
+  const watches = createWatches(trace, linkClient, (n) => select(n));
+  current = { trace, origin, src: null, packed: null, lanes, watches };
+  clear(byId('watch'));
+  byId('watch').append(watches.element);
   panel.hidden.clear();
   say('');
   showView('trace');
@@ -184,6 +260,10 @@ async function openTrace(trace: ViewTrace, origin: Current['origin'], at: number
   clear(ex);
   ex.append(renderExplanation(trace, (n) => select(n)));
   const mine = current;
+  // The lanes take the keys: focus them (without scrolling the page) so j/k work at once.
+  lanes.element.focus({ preventScroll: true });
+  select(at ?? trace.violation?.step ?? 0, { hash: false });
+  performance.measure('fdrace-opened', 'fdrace-open');
   if (trace.source !== '') {
     try {
       mine.src = await compress(trace.source);
@@ -192,13 +272,22 @@ async function openTrace(trace: ViewTrace, origin: Current['origin'], at: number
     }
   }
   if (current !== mine) return;
-  select(at ?? trace.violation?.step ?? 0, { hash: false });
   writeHash(push);
+}
+
+const progress = h('progress', { id: 'busy-progress', max: 1, value: 0, 'aria-label': 'Replay progress' });
+
+function showProgress(done: number, total: number): void {
+  progress.max = Math.max(1, total);
+  progress.value = done;
+  progress.hidden = false;
 }
 
 async function guard(what: string, work: () => Promise<void>): Promise<void> {
   const seq = ++loadSeq;
   busy.textContent = what;
+  progress.hidden = true;
+  busy.append(' ', progress);
   try {
     await work();
   } catch (e) {
@@ -208,9 +297,23 @@ async function guard(what: string, work: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Replay a link's path in the worker (progress shown, the tab stays responsive); where no worker can start,
+ *  on this thread with the same step limit. */
+async function derive(share: Share): Promise<ViewTrace> {
+  let out;
+  try {
+    out = await linkClient.derive(share, showProgress);
+  } catch (e) {
+    if (/worker/.test((e as Error).message)) return deriveTrace(share, showProgress);
+    throw e;
+  }
+  if (out.ok) return out.trace;
+  throw out.derive ? new DeriveError(out.error) : new Error(out.error);
+}
+
 function openShare(share: Share, push = false, at: number | null = null): Promise<void> {
   return guard('Replaying the counterexample…', async () => {
-    const trace = await deriveTrace(share);
+    const trace = await derive(share);
     await openTrace(trace, 'link', at, push);
   });
 }
@@ -245,8 +348,33 @@ async function route(initial: boolean): Promise<void> {
     const link = hs.share;
     await guard('Replaying the counterexample from the link…', async () => {
       const source = await decompress(link.src);
-      const trace = await deriveTrace({ source, variant: link.variant, path: link.path, ...(link.prop ? { prop: link.prop } : {}) });
+      const trace = await derive({ source, variant: link.variant, path: link.path, ...(link.prop ? { prop: link.prop } : {}) });
       await openTrace(trace, 'link', hs.step);
+    });
+    return;
+  }
+  if (hs.trace !== null) {
+    const packed = hs.trace;
+    if (current && current.origin === 'embedded' && (await current.packed) === packed) {
+      showView('trace');
+      if (hs.step !== null) select(hs.step);
+      return;
+    }
+    await guard('Unpacking the trace from the link…', async () => {
+      let text: string;
+      try {
+        text = await decompress(packed, LIMITS.bytes);
+      } catch (e) {
+        throw new LinkError((e as Error).message.replace("link's scenario", "link's trace").replace('its scenario', 'its trace'));
+      }
+      let trace: ViewTrace;
+      try {
+        trace = validateTrace(JSON.parse(text));
+      } catch (e) {
+        throw new LinkError(`the link's trace is not a valid trace: ${(e as Error).message}`);
+      }
+      await openTrace(trace, 'embedded', hs.step);
+      if (current) current.packed = Promise.resolve(packed);
     });
     return;
   }
@@ -263,10 +391,13 @@ async function route(initial: boolean): Promise<void> {
   showView('landing');
 }
 
+/** Step keys, attached to the lanes only: elsewhere (the state panel, a text field) the arrows scroll and type
+ *  as usual. */
 function onKey(ev: KeyboardEvent): void {
   if (view !== 'trace' || !current || ev.altKey || ev.ctrlKey || ev.metaKey) return;
   const t = ev.target as HTMLElement | null;
   if (t?.closest('input, textarea, select, [contenteditable="true"]')) return;
+  if (t?.closest('a') && ev.key === 'Enter') return;
   const last = current.trace.steps.length;
   const moves: Record<string, () => number | null> = {
     j: () => step + 1,
@@ -317,7 +448,10 @@ function init(): void {
     showView('playground');
     writeHash();
   });
-  document.addEventListener('keydown', onKey);
+  (window as unknown as { fdrace: unknown }).fdrace = {
+    /** For harnesses embedding the viewer: open a Trace JSON value (validated like a file). */
+    open: (x: unknown) => openTrace(validateTrace(x), 'file', null),
+  };
   window.addEventListener('hashchange', () => void route(false));
   say('');
   void route(true);

@@ -6,7 +6,7 @@ import { failedProperties } from '../../checker/expected.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
 import { ScenarioError, type Scenario } from '../../checker/scenario/types.ts';
 import type { Progress } from '../../checker/search/bfs.ts';
-import type { SearchResult } from '../../checker/search/result.ts';
+import { formatPath, parsePath, type SearchResult } from '../../checker/search/result.ts';
 import { VARIANTS, checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
 import { Cancelled, CheckerClient } from './checker-client.ts';
 import { button, clear, h } from './dom.ts';
@@ -21,6 +21,8 @@ const DEBOUNCE_MS = 250;
 export interface Playground {
   element: HTMLElement;
   setSource(text: string): void;
+  /** Fix a trace's first `step` steps and search every continuation from the state they reach. */
+  exploreFrom(trace: { source: string; variant: string; path: string }, step: number): void;
 }
 
 /** As the CLI prints it: "VIOLATION (follows, stale-registration)". */
@@ -214,6 +216,63 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
     }
   }
 
+  const explore = h('section', { id: 'pg-explore', class: 'explore', hidden: true, 'aria-label': 'Explore from a trace step' });
+
+  function exploreFrom(trace: { source: string; variant: string; path: string }, step: number): void {
+    setSource(trace.source);
+    const all = parsePath(trace.path, 1 << 8);
+    const prefix = formatPath(all.slice(0, step));
+    const status = h('p', { id: 'pg-explore-status', role: 'status', 'aria-live': 'polite' });
+    const found = h('ul', { id: 'pg-explore-results', class: 'violations' });
+    const go = button('Search from here', () => void runExplore(), { id: 'pg-explore-run', class: 'primary' });
+    const stop = button('Cancel', () => client.cancel(), { id: 'pg-explore-cancel', disabled: true });
+    clear(explore);
+    explore.hidden = false;
+    explore.append(
+      h('h2', null, `Explore from step ${step}`),
+      h('p', null, `The first ${step} step${step === 1 ? '' : 's'} of the trace are fixed (path `, h('code', { id: 'pg-explore-prefix' }, prefix || '(empty)'), `) on ${trace.variant}; every continuation from the state they reach is searched, with the limits below.`),
+      h('div', { class: 'buttons' }, go, stop),
+      status,
+      found,
+    );
+    async function runExplore(): Promise<void> {
+      clear(found);
+      go.disabled = true;
+      stop.disabled = false;
+      status.textContent = 'Searching…';
+      try {
+        const out = await client.explore(trace.source, trace.variant, prefix, { maxStates: readLimit(maxStates.input, 1_000_000), timeoutSeconds: readLimit(timeout.input, 60) }, (n, f) => {
+          status.textContent = `Searching: ${n.toLocaleString('en')} states, frontier ${f.toLocaleString('en')}…`;
+        });
+        if (!out.ok) {
+          status.textContent = `error: ${out.error}`;
+          return;
+        }
+        const r = out.result;
+        status.textContent = `${r.findings.length ? `${r.findings.length} finding(s)` : 'No violation'} in ${r.states.toLocaleString('en')} states, ${r.transitions.toLocaleString('en')} transitions from step ${step}, ${r.seconds.toFixed(2)} s${r.incomplete ? `; stopped: ${r.incomplete}` : '; every continuation explored'}.`;
+        for (const v of r.findings) {
+          found.append(
+            h(
+              'li',
+              { 'data-property': v.property },
+              button(`Open counterexample: ${v.property}`, () => onOpen({ source: trace.source, variant: trace.variant, path: v.path, prop: v.property }), {
+                class: 'open-cex',
+                'aria-label': `Open the counterexample of ${v.property} found from step ${step} (${v.extra} more steps)`,
+              }),
+              ` ${v.message} (${v.extra} steps after step ${step})`,
+            ),
+          );
+        }
+      } catch (e) {
+        status.textContent = e instanceof Cancelled ? 'Cancelled.' : `The checker failed: ${(e as Error).message}`;
+      } finally {
+        go.disabled = false;
+        stop.disabled = true;
+      }
+    }
+    explore.scrollIntoView({ block: 'nearest' });
+  }
+
   source.addEventListener('input', schedule);
   example.addEventListener('change', () => {
     const text = EXAMPLES[example.value];
@@ -241,7 +300,8 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
       h('div', { class: 'buttons' }, run, cancel),
       progress,
       results,
+      explore,
     ),
   );
-  return { element, setSource };
+  return { element, setSource, exploreFrom };
 }

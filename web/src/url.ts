@@ -14,6 +14,8 @@ export interface Share {
 
 export interface HashState {
   share: { src: string; variant: string; path: string; prop?: string } | null;
+  /** The whole trace, compressed (a link that needs no replay and survives a changed model). */
+  trace: string | null;
   step: number | null;
   view: 'playground' | null;
 }
@@ -78,11 +80,11 @@ export async function compress(text: string): Promise<string> {
   return toBase64Url(bytes);
 }
 
-export async function decompress(b64: string): Promise<string> {
+export async function decompress(b64: string, max = MAX_SOURCE_BYTES): Promise<string> {
   const bytes = fromBase64Url(b64);
   let out: Uint8Array;
   try {
-    out = await readAll(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')), MAX_SOURCE_BYTES);
+    out = await readAll(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')), max);
   } catch (e) {
     if (e instanceof LinkError) throw e;
     throw new LinkError('the link is damaged: its scenario is not valid compressed data');
@@ -114,14 +116,17 @@ export function parseHash(hash: string): HashState {
   const stepText = p.get('step');
   let step: number | null = null;
   if (stepText !== null && /^\d{1,6}$/.test(stepText)) step = Number(stepText);
-  return { share, step, view: p.get('view') === 'playground' ? 'playground' : null };
+  const trace = p.get('trace');
+  if (trace !== null && share !== null) throw new LinkError('the link is damaged: it carries both a trace and a path to replay');
+  return { share, trace, step, view: p.get('view') === 'playground' ? 'playground' : null };
 }
 
 /** The fragment for a share (without '#'); `src` is passed in already compressed so it is computed once. */
-export function formatHash(h: { src?: string; variant?: string; path?: string; prop?: string; step?: number | null; view?: string }): string {
+export function formatHash(h: { src?: string; variant?: string; path?: string; prop?: string; step?: number | null; view?: string; trace?: string }): string {
   const p = new URLSearchParams();
   if (h.view) p.set('view', h.view);
-  if (h.src !== undefined && h.variant !== undefined && h.path !== undefined) {
+  if (h.trace !== undefined) p.set('trace', h.trace);
+  if (h.trace === undefined && h.src !== undefined && h.variant !== undefined && h.path !== undefined) {
     p.set('variant', h.variant);
     p.set('path', h.path);
     if (h.prop) p.set('prop', h.prop);

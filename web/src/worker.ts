@@ -10,7 +10,13 @@ import { ScenarioError } from '../../checker/scenario/types.ts';
 import { bfs, type Progress } from '../../checker/search/bfs.ts';
 import type { SearchResult } from '../../checker/search/result.ts';
 import { checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
+import { ExploreError, exploreFrom, type ExploreResult } from '../../checker/trace/explore.ts';
+import { WatchError, watchValues } from '../../checker/trace/watch.ts';
+import { parsePath } from '../../checker/search/result.ts';
+import { DeriveError, deriveTrace } from './derive.ts';
 import { kernel } from './kernel.ts';
+import type { Share } from './url.ts';
+import type { ViewTrace } from './validate.ts';
 
 export interface CheckLimits {
   maxStates: number;
@@ -18,11 +24,53 @@ export interface CheckLimits {
   maxMemoryBytes: number;
 }
 
+export type DeriveOutcome = { ok: true; trace: ViewTrace } | { ok: false; error: string; derive: boolean };
+export type ExploreOutcome = { ok: true; result: ExploreResult } | { ok: false; error: string };
+export type WatchOutcome = { ok: true; values: boolean[] } | { ok: false; error: string };
+
 export type CheckOutcome =
   | { ok: true; result: SearchResult; expected: string; actual: string; matches: boolean }
   | { ok: false; error: string };
 
 const api = {
+  /** Replay a shared link's path off the main thread, reporting progress (a long path must not freeze the tab). */
+  async derive(share: Share, onProgress?: (done: number, total: number) => void): Promise<DeriveOutcome> {
+    try {
+      let last = 0;
+      const trace = await deriveTrace(share, (done, total) => {
+        const now = performance.now();
+        if (onProgress && now - last > 50) {
+          last = now;
+          void onProgress(done, total);
+        }
+      });
+      return { ok: true, trace };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message, derive: e instanceof DeriveError };
+    }
+  },
+  /** Every continuation of `prefix` (a path), searched from the state it reaches. */
+  async explore(source: string, variant: string, prefix: string, limits: { maxStates: number; timeoutSeconds: number }, onProgress?: (states: number, frontier: number) => void): Promise<ExploreOutcome> {
+    try {
+      const scenario = parseScenario(source, 'explore.fdr', { variants: checkVariantSpec });
+      const [spec = '', ...withT] = variant.split('+');
+      const v = resolveVariant(spec, [], withT);
+      const compiled = compileScenario(scenario, v.label, v.toggles, 'explore.fdr');
+      const moves = parsePath(prefix, compiled.ix.threadNames.length);
+      const result = exploreFrom(await kernel(), compiled, moves, limits, onProgress ? (a, b) => void onProgress(a, b) : undefined);
+      return { ok: true, result };
+    } catch (e) {
+      if (e instanceof ScenarioError) return { ok: false, error: `${e.loc.line}:${e.loc.col}: ${e.message}` };
+      return { ok: false, error: e instanceof ExploreError ? e.message : (e as Error).message };
+    }
+  },
+  async watch(source: string, variant: string, path: string, expr: string): Promise<WatchOutcome> {
+    try {
+      return { ok: true, values: watchValues(await kernel(), source, variant, path, expr) };
+    } catch (e) {
+      return { ok: false, error: e instanceof WatchError ? e.message : `unexpected error: ${(e as Error).message}` };
+    }
+  },
   async check(source: string, variant: string, limits: CheckLimits, onProgress?: (p: Progress) => void): Promise<CheckOutcome> {
     try {
       const scenario = parseScenario(source, 'playground.fdr', { variants: checkVariantSpec });
