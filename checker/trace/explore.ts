@@ -10,7 +10,8 @@
 import { StepStatus } from '../../model/codes.ts';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { describeViolation, load } from '../search/bfs.ts';
+import { loadConfig as load } from '../kernel/configure.ts';
+import { describeViolation } from '../search/collect.ts';
 import { VIOL_PROPERTY, formatPath } from '../search/result.ts';
 
 export interface ExploreFinding {

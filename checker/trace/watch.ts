@@ -7,7 +7,7 @@ import { compileScenario } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { ScenarioError } from '../scenario/types.ts';
-import { load } from '../search/bfs.ts';
+import { loadConfig as load } from '../kernel/configure.ts';
 import { parsePath } from '../search/result.ts';
 import { checkVariantSpec, resolveVariant } from '../variants.ts';
 
