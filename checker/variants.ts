@@ -47,6 +47,21 @@ export const TOGGLES: ToggleInfo[] = [
       'one, and reverse_path_check / clear_tfile_check_list use it after free.',
   },
   {
+    name: 'file-typesafe-rcu',
+    bit: Toggle.FileTypesafeRcu,
+    change: '0ede61d8589c "file: convert to SLAB_TYPESAFE_BY_RCU" (v6.7)',
+    doc: 'file_free() is kmem_cache_free() into a SLAB_TYPESAFE_BY_RCU cache instead of call_rcu(): the memory may be ' +
+      'reused at once by another struct file, so a lockless reader must re-check identity after get_file_rcu, and a ' +
+      'lock still held in the freed file is lockdep\'s "held lock freed!".',
+  },
+  {
+    name: 'fget-recheck',
+    bit: Toggle.FgetRecheck,
+    change: '054aa8d439b9 "fget: check that the fd still exists after getting a ref to it" (v5.16, CVE-2021-4083)',
+    doc: 'after get_file_rcu, __fget_files_rcu re-reads the slot and puts the reference and retries if it changed; ' +
+      'without it, on a SLAB_TYPESAFE_BY_RCU kernel, the reader may keep a reference on the file that reused the memory.',
+  },
+  {
     name: 'rfc-v4-walk-v2',
     bit: Toggle.RfcWalkV2,
     change: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
@@ -84,8 +99,8 @@ export interface VariantInfo {
   doc: string;
 }
 
-const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef;
-const CURRENT = FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut;
+const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
+const CURRENT = FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu;
 
 export const VARIANTS: VariantInfo[] = [
   {
@@ -115,12 +130,12 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'rfc-v7',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7,
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu) | Toggle.RfcV7,
     doc: 'the RFC as revised in v5..v7 (spec C.2), on the v6.4-era refcount epoll it was written against.',
   },
   {
     name: 'rfc-v6',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
     doc: 'rfc-v7\'s predecessor: the same walk taking ep->mtx under the old file\'s f_lock.',
   },
   {

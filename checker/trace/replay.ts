@@ -11,6 +11,8 @@ import { decodeState, opText } from './decode.ts';
 import { stepLabel } from './labels.ts';
 import { diffStates } from './diff.ts';
 import { TRACE_FORMAT, type DecodedState, type Trace, type TraceStep, type TraceViolation } from './types.ts';
+import { heldLockFreedReport, kasanReport, type MemAccess } from './memory.ts';
+import { Viol } from '../../model/codes.ts';
 
 export class ReplayError extends Error {
   constructor(message: string, readonly step: number) {
@@ -47,7 +49,9 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
     const v = 31 - Math.clz32(m & -m);
     m &= m - 1;
     const info = VIOL_PROPERTY[v];
-    all.push({ property: info?.property ?? 'kernel', kind: info?.name ?? `code${v}`, message: describeViolation(c, v, x.kViolObjOf(v)), step });
+    const tv = { property: info?.property ?? 'kernel', kind: info?.name ?? `code${v}`, message: describeViolation(c, v, x.kViolObjOf(v)), step };
+    if (v === Viol.FreeWhileLocked) lockedObject.set(tv, x.kViolObjOf(v));
+    all.push(tv);
     if (x.kIsFatal(v) !== 0) fatal = true;
   }
   for (let k = 0; k < c.expectations.length; k++) {
@@ -59,6 +63,20 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
   }
   return { all, fatal };
 }
+
+/** Attach the KASAN / lockdep report to a memory finding. */
+function withMemoryReport(v: TraceViolation, c: Compiled, initial: DecodedState, steps: TraceStep[], accesses: MemAccess[]): TraceViolation {
+  if (v.step === 0) return v;
+  const ctx = { initial, steps, files: c.ix.fileNames, epolls: c.ix.epollNames, processes: c.scenario.processes.map((p) => p.name) };
+  const a = accesses.find((m) => m.step === v.step);
+  if (a && v.property === 'no-uaf') return { ...v, memory: kasanReport(ctx, a) };
+  const obj = lockedObject.get(v);
+  if (obj !== undefined) return { ...v, memory: heldLockFreedReport(ctx, v.step, obj) };
+  return v;
+}
+
+/** The object of each free-while-locked finding (file index, or 16 + epoll index). */
+const lockedObject = new WeakMap<TraceViolation, number>();
 
 /** Replay `moves`. The trace's violation is the one named by `property` if it shows on the path (the last
  *  occurrence, which is where a search's path ends), else the first found. The search goes on past non-fatal
@@ -74,6 +92,7 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
   let prev = initial;
   const steps: TraceStep[] = [];
   const seen: TraceViolation[] = [];
+  const accesses: MemAccess[] = [];
   const stop: { at: TraceViolation | null } = { at: null }; // the search does not expand past these (isFatal)
   const note = (v: TraceViolation | null) => {
     if (v) seen.push(v);
@@ -98,6 +117,10 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
     const op = opOf(prev, t);
     const st = x.kStep(a, b, t, fault ? 1 : 0);
     const labelId = x.kLastLabel();
+    const memKind = x.kMemReport(0);
+    if (memKind !== 0) {
+      accesses.push({ step: i + 1, thread: name, kind: memKind, obj: x.kMemReport(1), idx: x.kMemReport(2), field: x.kMemReport(3) });
+    }
     const sawFault = x.kSawFaultPoint() !== 0;
     if (st === StepStatus.Blocked) throw new ReplayError(`step ${i + 1}: thread ${name} is blocked and cannot move`, i + 1);
     if (st === StepStatus.Finished) throw new ReplayError(`step ${i + 1}: thread ${name} has finished`, i + 1);
@@ -127,7 +150,8 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
     } else note(judgeEnd(x, c, a, moves.length, property));
   }
   const named = property ? seen.filter((v) => v.property === property) : [];
-  const violation = named[named.length - 1] ?? seen[0] ?? null;
+  const found = named[named.length - 1] ?? seen[0] ?? null;
+  const violation = found ? withMemoryReport(found, c, initial, steps, accesses) : null;
   return {
     format: TRACE_FORMAT,
     tool: 'fdrace',

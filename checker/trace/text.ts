@@ -26,6 +26,7 @@ export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): st
   if (tr.violation) {
     const v = tr.violation;
     lines.push(`=> ${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} (${v.kind}) after step ${v.step}: ${v.message}`);
+    if (v.memory) for (const l of v.memory.text) lines.push(`   ${l}`);
     const last = tr.steps[tr.steps.length - 1]?.state ?? tr.initial;
     for (const th of last.threads) {
       if (th.status === 'blocked') {

@@ -2,14 +2,15 @@
 // Both run with ep->mtx held by the caller. ep_insert does NOT look for an existing key: uniqueness is the
 // caller's ep_find (so callers that skip it, like the RFC, can create duplicates — invariant E7).
 
-import { EpLife, LockClass, Routine, Toggle, Viol } from '../codes';
+import { Access, EpLife, LockClass, MemField, MemObj, Routine, Toggle, Viol } from '../codes';
+import { epAccess, epFreeMemory, fileAccess } from '../memory';
 import {
   C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, G_TFILE_LIST, G_WATCHES, IF_DYING, IF_PWQ, IF_RBR, epAddr, fileEp, gAddr,
   nFiles, toggle,
 } from '../layout';
 import {
-  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, label, pc, push, r, ret, setEpi, setPc,
-  setR, violate,
+  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, label, memViolate, pc, push, r, ret, setEpi,
+  setPc, setR, violate,
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
@@ -39,6 +40,7 @@ export function setEpRef(ep: i32, v: i32): void {
 }
 /** ep_refcount_dec_and_test(ep). */
 export function epPut(ep: i32): bool {
+  if (!epAccess(ep, MemField.Refcount, Access.Write)) return false;
   const n = epRef(ep);
   if (n == 0) {
     violate(Viol.EpRefcount, ep);
@@ -49,8 +51,7 @@ export function epPut(ep: i32): bool {
 }
 /** ep_free(ep): the struct eventpoll is gone; later touches are use-after-free. */
 export function epFree(ep: i32): void {
-  fpWrite(FP_EPOLL + ep);
-  store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Freed);
+  epFreeMemory(ep);
 }
 export function epFreed(ep: i32): bool {
   fpRead(FP_EPOLL + ep);
@@ -62,7 +63,7 @@ export function curItem(): i32 {
   fpRead(FP_ITEMS);
   const p = epi();
   if ((p & DANGLING) != 0 || p == 0) {
-    violate(Viol.UafItem, (p & ~DANGLING) - 1);
+    memViolate(Viol.UafItem, MemObj.Epitem, (p & ~DANGLING) - 1, MemField.Epitem, Access.Read);
     return -1;
   }
   fpRead(FP_EPOLL + itemEp(p - 1));
@@ -77,10 +78,8 @@ export function touchCheckList(): void {
   const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
   if (list == 0 || toggle(Toggle.CheckListRef)) return;
   for (let f = 0; f < nFiles; f++) {
-    if ((list & (1 << f)) != 0 && life(f) == Life.Freed) {
-      violate(Viol.UafFile, f);
-      return;
-    }
+    // reverse_path_check_proc reads file->f_ep of every listed file
+    if ((list & (1 << f)) != 0 && !fileAccess(f, MemField.FEp, Access.Read)) return;
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   TraceStep,
   TraceViolation,
 } from '../../checker/trace/types.ts';
+import { validateMemoryReport } from './memory-report.ts';
 
 /**
  * lockdep's "Possible unsafe locking scenario": in time order, which CPU takes which lock (and, when known, the two
@@ -205,10 +206,11 @@ function own(x: Record<string, unknown>, k: string): boolean {
 }
 
 const violationV: V<ViewViolation> = (x, at) => {
-  const v: ViewViolation = obj<TraceViolation>({ property: name, kind: name, message: str(LIMITS.text), step: int(0, LIMITS.steps) })(x, at);
+  const v: ViewViolation = obj<Omit<TraceViolation, 'memory'>>({ property: name, kind: name, message: str(LIMITS.text), step: int(0, LIMITS.steps) })(x, at);
   const raw = x as Record<string, unknown>;
   if (own(raw, 'scenario')) v.scenario = lockOrderV(raw.scenario, `${at}.scenario`);
   if (own(raw, 'splat')) v.splat = str(20_000)(raw.splat, `${at}.splat`);
+  if (own(raw, 'memory')) v.memory = validateMemoryReport(raw.memory, `${at}.memory`, fail);
   return v;
 };
 
