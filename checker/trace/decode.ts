@@ -8,7 +8,8 @@ import type { FdraceExports } from '../kernel/exports.ts';
 import type { Op } from '../scenario/types.ts';
 import type { DecodedLock, DecodedState, DecodedThread, LifeName } from './types.ts';
 
-const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed', 'unborn'];
+// Life.RcuPending (5) is freed for everyone but the readers that held it across the free (rcuReaders).
+const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed', 'unborn', 'freed'];
 const EPLIFE = ['live', 'orphan', 'freed', 'unborn'] as const;
 const EVENT_NAMES = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];
 

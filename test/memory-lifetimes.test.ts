@@ -1,0 +1,234 @@
+// Object lifetimes, free flavours and RCU read-side sections (model/memory.ts), with the KASAN / lockdep reports
+// (checker/trace/memory.ts). Expectations are derived by hand from the kernel's step lists, as each test says.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Access, MemField, MemObj } from '../model/codes.ts';
+import { kasanReport } from '../checker/trace/memory.ts';
+import { formatTrace } from '../checker/trace/text.ts';
+import { check, trace } from './util/run.ts';
+
+const F12 = readFileSync(new URL('../scenarios/F12-release-vs-epoll-close.fdr', import.meta.url), 'utf8');
+
+/** A scenario text with every variant it is run on declared (the parser wants a result line for each). */
+function sc(body: string, variants: string[]): string {
+  return `scenario t\n${body.trim()}\n\nvariants ${variants.join(' ')}\n${variants.map((v) => `result ${v} pass`).join('\n')}\n`;
+}
+
+// ---- an independent enumeration of "fget(3) vs close(3)" --------------------------------------------------------
+// T0 runs __fget_files_rcu: p0 read the slot inside rcu_read_lock (empty: -EBADF), p1 get_file_rcu (count 0:
+// retry), p2 re-check the slot (changed: fput, then retry); T1 runs close_fd (lock, file_close_fd_locked, unlock),
+// filp_close, fput, and — if that put was the last — __fput (eventpoll_release, release + file_free). A retry
+// position differs from "not started" (the __fget frame exists). file_free while T0 sits at p1 leaves the file
+// RCU-pending (call_rcu) / freed-but-protected (SLAB_TYPESAFE_BY_RCU) until T0's get_file_rcu.
+type S = [t0: string, t1: string, slot: number, ref: number, life: string, pendingT0: string];
+function fgetVsClose(): { states: number; transitions: number; protectedAcrossFree: boolean } {
+  const succ = ([t0, t1, slot, ref, life, p0]: S): S[] => {
+    const out: S[] = [];
+    if (t0 === 'p0' || t0 === 'p0r') out.push([slot ? 'p1' : 'ebadf', t1, slot, ref, life, p0]);
+    else if (t0 === 'p1') {
+      const l = life === 'pending' ? 'freed' : life; // the last protected reader leaves: the grace period ends
+      out.push(ref === 0 ? ['p0r', t1, slot, ref, l, p0] : ['p2', t1, slot, ref + 1, l, p0]);
+    } else if (t0 === 'p2') out.push([slot ? 'done' : 'fput', t1, slot, ref, life, p0]);
+    else if (t0 === 'fput') out.push(['p0r', t1, slot, ref - 1, ref === 1 ? 'dying' : life, ref === 1 ? 'queued' : p0]);
+    else if (t0 === 'ebadf' && p0 === 'queued') out.push([t0, t1, slot, ref, 'releasing', 'running']);
+    else if (t0 === 'ebadf' && p0 === 'running') out.push([t0, t1, slot, ref, 'freed', '-']);
+    const t1Next: Record<string, () => S> = {
+      q0: () => [t0, 'q1', slot, ref, life, p0],
+      q1: () => [t0, 'q2', 0, ref, life, p0],
+      q2: () => [t0, 'q3', slot, ref, life, p0],
+      q3: () => [t0, 'q4', slot, ref, life, p0],
+      q4: () => [t0, ref === 1 ? 'q5' : 'end', slot, ref - 1, ref === 1 ? 'dying' : life, p0],
+      q5: () => [t0, 'q6', slot, ref, 'releasing', p0],
+      q6: () => [t0, 'end', slot, ref, t0 === 'p1' ? 'pending' : 'freed', p0],
+    };
+    const n = t1Next[t1];
+    if (n) out.push(n());
+    return out;
+  };
+  const start: S = ['p0', 'q0', 1, 1, 'live', '-'];
+  const seen = new Set([start.join()]);
+  const queue = [start];
+  let transitions = 0;
+  let protectedAcrossFree = false;
+  while (queue.length > 0) {
+    const s = queue.shift()!;
+    if (s[0] === 'p1' && s[4] === 'pending') protectedAcrossFree = true;
+    for (const n of succ(s)) {
+      transitions++;
+      if (!seen.has(n.join())) {
+        seen.add(n.join());
+        queue.push(n);
+      }
+    }
+  }
+  return { states: seen.size, transitions, protectedAcrossFree };
+}
+
+describe('free flavours of struct file and the lockless fget', () => {
+  const text = sc(`
+file X socket
+process P
+  fd 3 = X
+thread T0 in P
+  fget(3)
+thread T1 in P
+  close(3)`, ['v6.2', 'current']);
+
+  it('the enumeration by hand: 47 states, 72 transitions, and T0 can hold the bare pointer across the free', () => {
+    expect(fgetVsClose()).toEqual({ states: 47, transitions: 72, protectedAcrossFree: true });
+  });
+
+  it('call_rcu (v6.2) and SLAB_TYPESAFE_BY_RCU (current): get_file_rcu inside the section is no use-after-free', async () => {
+    // The flavour changes what the freed memory is, not which steps run: the same 47 states on both.
+    for (const v of ['v6.2', 'current']) {
+      const r = await check(text, v);
+      expect(r.verdict, v).toBe('pass');
+      expect(r.stats, v).toMatchObject({ states: 47, transitions: 72, terminal: 2 });
+    }
+  });
+
+  it('the trace of that path: X freed at step 7 while T0 is between the slot read and get_file_rcu', async () => {
+    // T0 reads fd 3 (step 1), T1 closes it and runs __fput to file_free (steps 2..8), T0's get_file_rcu finds the
+    // count at zero (step 9), retries, finds fd 3 empty (step 10): -EBADF.
+    const tr = await trace(text, 'v6.2', '0.1*7.0.0');
+    expect(tr.violation).toBeNull();
+    expect(tr.steps.map((s) => s.function)).toEqual([
+      '__fget_files_rcu', 'close_fd', 'file_close_fd_locked', 'close_fd', 'filp_close', 'fput', '__fput', '__fput',
+      '__fget_files_rcu', '__fget_files_rcu',
+    ]);
+    expect(tr.steps[7]!.state.files[0]!.life).toBe('freed');
+    expect(tr.steps[9]!.state.threads[0]!.returns).toEqual([-9]);
+  });
+});
+
+describe('SLAB_TYPESAFE_BY_RCU: the object at the address may be another one', () => {
+  // T0's lockless fget(3) reads X; T1 dup2s Y over fd 3 (X's last reference: __fput frees X on T1's way out) and
+  // epoll_create's new struct file for E takes X's memory (the slab hands out the object just freed). T0's
+  // get_file_rcu then increments E's count. With the re-check of 054aa8d439b9, fd 3 (now Y) differs: T0 puts E and
+  // retries; without it T0 keeps a reference on E, an object it never looked up.
+  const text = sc(`
+file X socket
+file Y socket
+epoll E
+process P
+  fd 3 = X
+  fd 4 = Y
+thread T0 in P
+  fget(3)
+  fput()
+thread T1 in P
+  dup2(4, 3)
+  epoll_create(E)`, ['current', 'current~fget-recheck', 'v6.2~fget-recheck']);
+  const path = '0.1*11.0.0';
+
+  it('without the identity re-check the reader holds E (reported under no-uaf)', async () => {
+    const r = await check(text, 'current~fget-recheck');
+    expect(r.verdict).toBe('violation');
+    expect(r.violations.map((v) => [v.property, v.kind])).toEqual([['no-uaf', 'RcuIdentity']]);
+    expect(r.violations[0]!.message).toContain('took a reference on E');
+    expect(r.violations[0]!.path).toBe(path);
+    const tr = await trace(text, 'current~fget-recheck', path, 'no-uaf');
+    // step 13: get_file_rcu on X's address increments E's count; step 14: no re-check, fget returns E.
+    expect(tr.steps[12]!.changes).toContain('E.ref 1 -> 2');
+    expect(tr.steps[13]!.state.threads[0]!.held).toEqual(['E']); // fget()'s reference, kept for the scenario's fput()
+    expect(tr.violation).toMatchObject({ property: 'no-uaf', kind: 'RcuIdentity', step: 14 });
+  });
+
+  it('with the re-check (current) the same interleaving puts E back and retries: pass', async () => {
+    const r = await check(text, 'current');
+    expect(r.verdict).toBe('pass');
+    const tr = await trace(text, 'current', `${path}.0.0.0.0`);
+    expect(tr.violation).toBeNull();
+    expect(tr.steps[13]!.function).toBe('__fget_files_rcu');
+    expect(tr.steps[14]!.changes).toContain('E.ref 2 -> 1');
+  });
+
+  it('call_rcu (before 0ede61d8589c): nothing reuses the memory while the reader is in its section', async () => {
+    expect((await check(text, 'v6.2~fget-recheck')).verdict).toBe('pass');
+  });
+});
+
+describe('F.12: unlock after an immediate free vs after an RCU-deferred free', () => {
+  it('current-pre-6.16: mutex_unlock(&ep->mtx) after kfree(ep) is a KASAN unlock use-after-free', async () => {
+    const r = await check(F12, 'current-pre-6.16');
+    const uaf = r.violations.find((v) => v.property === 'no-uaf')!;
+    expect(uaf).toMatchObject({ kind: 'UafEp', path: '0*16.1*12.0' });
+    const tr = await trace(F12, 'current-pre-6.16', uaf.path, 'no-uaf');
+    const m = tr.violation!.memory!;
+    expect(m).toMatchObject({
+      tool: 'KASAN',
+      title: 'BUG: KASAN: slab-use-after-free in __mutex_unlock_slowpath',
+      bug: 'slab-use-after-free',
+      access: 'unlock',
+      size: 8,
+      task: 'T1',
+      step: 29,
+      object: { type: 'struct eventpoll', name: 'E', description: 'struct eventpoll of epoll E', field: 'mtx' },
+      allocated: { task: null, step: 0, chain: [] },
+      freed: { task: 'T2', step: 28, chain: ['ep_free', 'ep_clear_and_put', '__fput'] },
+    });
+    const text = formatTrace(tr);
+    expect(text).toContain('BUG: KASAN: slab-use-after-free in __mutex_unlock_slowpath');
+    expect(text).toContain('Write (unlock) of size 8 at addr &E->mtx by task T1 at step 29');
+    expect(text).toContain('Freed by task T2 at step 28:');
+  });
+
+  // T1: close(3) and its fput (steps 1-5); T2: close(4), __fput(E), ep_clear_and_put -> __ep_remove(X): takes
+  // X->f_lock (17), publishes X->f_ep = NULL and unlinks (18); T1's __fput(X) reads f_ep == NULL and frees X
+  // (19, 20) while T2 still holds X->f_lock; T2's spin_unlock (21).
+  const path = '0*5.1*13.0.0.1';
+
+  it('current (SLAB_TYPESAFE_BY_RCU): held lock freed, but the unlock inside the section is no KASAN report', async () => {
+    const tr = await trace(F12, 'current', path);
+    expect(tr.steps[19]!.changes).toContain('X: releasing -> freed');
+    expect(tr.steps[20]!.changes).toContain('X.f_lock released by T2');
+    expect(tr.violation).toMatchObject({ property: 'free-while-locked', kind: 'FreeWhileLocked', step: 20 });
+    expect(tr.violation!.memory).toMatchObject({
+      tool: 'lockdep',
+      title: 'WARNING: held lock freed!',
+      lock: { name: 'X.f_lock', holder: 'T2', since: 17 },
+      freed: { task: 'T1', step: 20, chain: ['__fput'] },
+    });
+    const r = await check(F12, 'current');
+    expect(r.violations.map((v) => v.property)).toEqual(['free-while-locked']);
+    expect(r.stats).toMatchObject({ states: 386 });
+  });
+
+  it('call_rcu (current~file-typesafe-rcu, and v6.2): the same interleaving reports nothing', async () => {
+    // T2's spin_lock region began before the free: the free waits for the grace period, which ends at T2's unlock.
+    const variants = 'variants v6.2 current current-pre-6.16 current~file-typesafe-rcu\nresult current~file-typesafe-rcu pass';
+    const text = F12.replace(/^variants .*$/m, variants);
+    const tr = await trace(text, 'current~file-typesafe-rcu', path);
+    expect(tr.violation).toBeNull();
+    expect(tr.steps[19]!.state.files[0]!.life).toBe('freed');
+    const r = await check(text, 'current~file-typesafe-rcu');
+    expect(r.verdict).toBe('pass');
+    expect(r.stats).toMatchObject({ states: 386 });
+    expect((await check(F12, 'v6.2')).verdict).toBe('pass');
+  });
+});
+
+describe('every access kind in the report', () => {
+  const initial = { processes: [], files: [], epolls: [], threads: [], locks: [], global: { epmutex: null, watches: 0, faults: 0 } };
+  const step = (n: number, thread: string, fn: string) => ({
+    step: n, thread, threadIndex: 0, fault: false, op: 'x', function: fn, source: 'fs/file.c', text: 't', changes: [], state: initial,
+  });
+  const ctx = { initial, steps: [step(1, 'T0', 'fput'), step(2, 'T1', 'filp_close')], files: ['X'], epolls: ['E'], processes: ['P'] };
+  const cases: [Access, MemField, string, number | null, string][] = [
+    [Access.Read, MemField.FEp, 'read', 8, 'Read of size 8 at addr &X->f_ep by task T1 at step 2'],
+    [Access.Write, MemField.Count, 'write', 8, 'Write of size 8 at addr &X->f_count by task T1 at step 2'],
+    [Access.Lock, MemField.FLock, 'lock', 4, 'Write (lock) of size 4 at addr &X->f_lock by task T1 at step 2'],
+    [Access.Unlock, MemField.FLock, 'unlock', 1, 'Write (unlock) of size 1 at addr &X->f_lock by task T1 at step 2'],
+    [Access.DoubleFree, MemField.Whole, 'double-free', null, 'Double free of struct file X by task T1 at step 2'],
+    [Access.InvalidFree, MemField.Whole, 'invalid-free', null, 'Invalid free of struct file X by task T1 at step 2'],
+  ];
+  for (const [kind, field, name, size, line] of cases) {
+    it(`${name}`, () => {
+      const m = kasanReport(ctx, { step: 2, thread: 'T1', kind, obj: MemObj.File, idx: 0, field });
+      expect(m.access).toBe(name);
+      expect(m.size).toBe(size);
+      expect(m.text[2]).toBe(line);
+      expect(m.bug).toBe(kind === Access.DoubleFree ? 'double-free' : kind === Access.InvalidFree ? 'invalid-free' : 'slab-use-after-free');
+    });
+  }
+});
