@@ -232,3 +232,39 @@ describe('every access kind in the report', () => {
     });
   }
 });
+
+describe('loop-check generation: ep->gen is stamped by the walk', () => {
+  // T2 adds epoll B into epoll A: the target is an epoll, so do_epoll_ctl takes the full check and ep_loop_check
+  // walks B, stamping B->gen = loop_check_gen (step 10) until T2's clear_tfile_check_list bumps the generation.
+  // T1 then adds socket S into B: B is not watched yet and S is no epoll, but B->gen == loop_check_gen, so the ADD
+  // must take the full check too (unlock B->mtx, wait for epnested_mutex) instead of inserting during T2's walk.
+  const text = sc(`
+file S socket
+epoll A
+epoll B
+process P
+  fd 3 = S
+  fd 4 = A
+  fd 5 = B
+thread T2 in P
+  epoll_ctl(4, ADD, 5, IN)
+thread T1 in P
+  epoll_ctl(5, ADD, 3, IN)`, ['v6.2', 'current']);
+
+  it('an ADD into an epoll the running walk visited takes the full check and waits for the global mutex', async () => {
+    for (const v of ['v6.2', 'current']) {
+      const tr = await trace(text, v, '0*11.1*8');
+      expect(tr.steps[9]!.function, v).toBe('ep_loop_check_proc');
+      expect(tr.steps[18]!.text, v).toMatch(/^ADD needs the full check/);
+      await expect(trace(text, v, '0*11.1*9'), v).rejects.toThrow('step 20: thread T1 is blocked');
+    }
+  });
+
+  it('both orders still pass; the serialised ADD leaves 460 states (583 when the walk stamped nothing)', async () => {
+    for (const v of ['v6.2', 'current']) {
+      const r = await check(text, v);
+      expect(r.verdict, v).toBe('pass');
+      expect(r.stats, v).toMatchObject({ states: 460, transitions: 829, terminal: 2 });
+    }
+  });
+});
