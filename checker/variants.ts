@@ -62,6 +62,14 @@ export const TOGGLES: ToggleInfo[] = [
       'without it, on a SLAB_TYPESAFE_BY_RCU kernel, the reader may keep a reference on the file that reused the memory.',
   },
   {
+    name: 'ep-remove-pin',
+    bit: Toggle.EpRemovePin,
+    change: 'a6dc643c6931 "eventpoll: fix ep_remove struct eventpoll / struct file UAF" (2026; stable 7.0, 6.12, 6.6, 5.15)',
+    doc: 'ep_remove_safe pins the file with epi_fget before f_lock and bails if its count is zero; without it, a __fput ' +
+      'that reads the transient f_ep == NULL frees the file (held lock freed, recycled under f_lock) or, for an ' +
+      'epoll file, kfree()s the struct eventpoll that hlist_del_rcu then writes (KASAN slab-use-after-free).',
+  },
+  {
     name: 'rfc-v4-walk-v2',
     bit: Toggle.RfcWalkV2,
     change: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
@@ -100,7 +108,8 @@ export interface VariantInfo {
 }
 
 const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
-const CURRENT = FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu;
+const CURRENT =
+  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin;
 
 export const VARIANTS: VariantInfo[] = [
   {
@@ -111,11 +120,11 @@ export const VARIANTS: VariantInfo[] = [
   {
     name: 'current',
     toggles: CURRENT,
-    doc: 'mainline after the 2023 refcount rework, the 2024 epi_fget change and the v6.16 unlock-before-put order.',
+    doc: 'mainline after the 2023 refcount rework, the 2024 epi_fget change, the v6.16 unlock-before-put order and the 2026 ep_remove pin.',
   },
   {
     name: 'current-pre-6.16',
-    toggles: CURRENT & ~Toggle.UnlockBeforePut,
+    toggles: CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.EpRemovePin,
     doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held.',
   },
   {
@@ -130,12 +139,12 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'rfc-v7',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu) | Toggle.RfcV7,
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7,
     doc: 'the RFC as revised in v5..v7 (spec C.2), on the v6.4-era refcount epoll it was written against.',
   },
   {
     name: 'rfc-v6',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
     doc: 'rfc-v7\'s predecessor: the same walk taking ep->mtx under the old file\'s f_lock.',
   },
   {

@@ -207,6 +207,8 @@ export enum MemField {
   Slots = 9,
   /** the whole object (kfree) */
   Whole = 10,
+  /** struct eventpoll: refs (the f_ep list head of an epoll file) */
+  Refs = 11,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
@@ -254,6 +256,10 @@ export enum Toggle {
   /** 054aa8d439b9 "fget: check that the fd still exists after getting a ref to it" (v5.16, CVE-2021-4083):
    *  __fget_files_rcu re-reads the slot after get_file_rcu and retries if it changed. */
   FgetRecheck = 2048,
+  /** a6dc643c6931 "eventpoll: fix ep_remove struct eventpoll / struct file UAF" (2026; stable 7.0, 6.12, 6.6,
+   *  5.15): ep_remove_safe pins the file with epi_fget before taking f_lock and bails if the count is zero, so a
+   *  racing __fput can no longer see the transient f_ep == NULL and free the file (or the watched eventpoll). */
+  EpRemovePin = 4096,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */

@@ -52,6 +52,7 @@ export const F_LIFE = 1;
 export const F_LOCK = 2; // f_lock owner
 export const F_RCU = 3; // after the free: threads (bit t) whose read-side section began before it and still hold the pointer
 export const F_REUSE = 4; // SLAB_TYPESAFE_BY_RCU: file + 1 now living in this struct file's memory (0 = none)
+export const F_EPNULL = 5; // 1: __ep_remove published f_ep = NULL, its last epitem not yet unlinked (hlist_del_rcu)
 export const F_SIZE = 6;
 
 // Eventpoll record.

@@ -3,7 +3,7 @@
 // as eventpoll_release_file and the RFC loops) is part of the state without storing pointers.
 
 import {
-  F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
+  F_EPNULL, F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
   fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
@@ -133,6 +133,7 @@ export function itemFree(i: i32): void {
 /** Is file f watched at all (file->f_ep != NULL)? */
 export function watched(f: i32): bool {
   fpRead(FP_FILE + f);
+  if (load<u8>(fileAddr(f) + F_EPNULL) != 0) return false; // __ep_remove published NULL before unlinking
   for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemFile(i) == f && itemHas(i, IF_FEP)) return true;
   return false;
 }

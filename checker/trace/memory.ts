@@ -37,6 +37,7 @@ const FIELD: Record<number, { name: string; size: (k: Access) => number }> = {
   [MemField.Epitem]: { name: 'fllink', size: () => 8 },
   [MemField.Slots]: { name: 'fd', size: () => 8 },
   [MemField.Whole]: { name: '', size: () => 0 },
+  [MemField.Refs]: { name: 'refs.first', size: () => 8 },
 };
 
 /** Kernel function of each model routine, for the "Freed by" call chain. */
@@ -71,7 +72,7 @@ function alive(s: DecodedState, obj: MemObj, idx: number, name: string): boolean
     const e = s.epolls.find((x) => x.name === name);
     return e ? e.life !== 'freed' && e.life !== 'unborn' : null;
   }
-  if (obj === MemObj.Epitem) return s.epolls.some((e) => e.items.some((i) => i.id === idx));
+  if (obj === MemObj.Epitem) return s.epolls.some((e) => e.items.some((i) => i.id === idx && `${e.name}:(${i.file},${i.fd})` === name));
   return null;
 }
 
@@ -128,9 +129,21 @@ export interface MemoryContext {
 }
 
 /** KASAN's report of a bad access. */
+/** An epitem by its key, "E:(X,3)", from the last state before `step` that still had it. */
+function itemName(ctx: MemoryContext, id: number, step: number): string | null {
+  for (let i = Math.min(step, ctx.steps.length) - 1; i >= -1; i--) {
+    const s = i < 0 ? ctx.initial : ctx.steps[i]!.state;
+    for (const e of s.epolls) {
+      const it = e.items.find((x) => x.id === id);
+      if (it) return `${e.name}:(${it.file},${it.fd})`;
+    }
+  }
+  return null;
+}
+
 export function kasanReport(ctx: MemoryContext, m: MemAccess): MemoryReport {
   const { initial, steps } = ctx;
-  const name = objName(m.obj, m.idx, ctx.files, ctx.epolls, ctx.processes);
+  const name = (m.obj === MemObj.Epitem ? itemName(ctx, m.idx, m.step) : null) ?? objName(m.obj, m.idx, ctx.files, ctx.epolls, ctx.processes);
   const t = objType(m.obj);
   const field = FIELD[m.field] ?? FIELD[MemField.Whole]!;
   const at = steps[m.step - 1]!;
