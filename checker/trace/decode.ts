@@ -130,7 +130,10 @@ export function decodeState(x: FdraceExports, c: Compiled, addr: number, probe =
       .sort((a, b2) => a.fpos - b2.fpos)
       .map((it) => `${epollNames[it.ep]}:(${name},${it.fd})`);
     const kind = s.files[f]?.kind ?? 'socket';
-    return { name, kind, ref: at(b + F.F_REF), life: LIFE[at(b + F.F_LIFE)] ?? 'live', fLock: owner(at(b + F.F_LOCK)), watchers };
+    // Between __ep_remove's WRITE_ONCE(file->f_ep, NULL) and its hlist_del_rcu the last epitem still points at
+    // the head, but nothing is reachable from the file any more.
+    const fEp = at(b + F.F_EPNULL) !== 0 ? [] : watchers;
+    return { name, kind, ref: at(b + F.F_REF), life: LIFE[at(b + F.F_LIFE)] ?? 'live', fLock: owner(at(b + F.F_LOCK)), watchers: fEp };
   });
 
   const epolls = epollNames.map((name, e) => {
