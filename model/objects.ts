@@ -7,7 +7,8 @@ import {
   fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
-import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite } from './frame';
+import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite, memViolate } from './frame';
+import { Access, MemField, MemObj, Viol } from './codes';
 
 // ---- files -------------------------------------------------------------------------------------------------
 
@@ -124,6 +125,10 @@ export function itemAlloc(ep: i32, f: i32, fd: i32, events: i32, data: i32): i32
 
 /** Free the record; saved pointers to it in other frames become dangling. */
 export function itemFree(i: i32): void {
+  if (!itemUsed(i)) {
+    memViolate(Viol.UafItem, MemObj.Epitem, i, MemField.Whole, Access.DoubleFree); // call_rcu on a freed epitem
+    return;
+  }
   itemTouch(i, true);
   fpWrite(FP_ITEMS);
   memory.fill(itemAddr(i), 0, I_SIZE);
