@@ -125,7 +125,7 @@ export const VARIANTS: VariantInfo[] = [
   {
     name: 'current-pre-6.16',
     toggles: CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.EpRemovePin,
-    doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held.',
+    doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held (and no 2026 ep_remove pin).',
   },
   {
     name: 'rfc-v4',
