@@ -345,3 +345,41 @@ thread T2 in P
     }
   });
 });
+
+describe('loop check: an epoll reached twice is walked once', () => {
+  // X watches B and C, both watch D; EPOLL_CTL_ADD of X into A walks X. Steps 6-17: lock X, visit B, lock B,
+  // visit D, lock D, unlock D, unlock B, visit C, lock C, visit D (stamped: skipped), unlock C, unlock X — D's mtx
+  // is taken once. One thread, so states = steps + 1: 33 (35 if D were walked again: its lock and unlock).
+  const text = sc(`
+epoll A
+epoll X
+epoll B
+epoll C
+epoll D
+process P
+  fd 3 = A
+  fd 4 = X
+  fd 5 = B
+  fd 6 = C
+  fd 7 = D
+watch X (B, 5) IN
+watch X (C, 6) IN
+watch B (D, 7) IN
+watch C (D, 7) IN
+thread T in P
+  epoll_ctl(3, ADD, 4, IN)`, ['v6.2', 'current']);
+
+  it('D is locked once and the walk takes 12 steps', async () => {
+    for (const v of ['v6.2', 'current']) {
+      const r = await check(text, v);
+      expect(r.verdict, v).toBe('pass');
+      expect(r.stats, v).toMatchObject({ states: 33, transitions: 32, terminal: 1 });
+      const tr = await trace(text, v, '0*32');
+      const walk = tr.steps.filter((s) => s.function === 'ep_loop_check_proc');
+      expect(walk.map((s) => s.step), v).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+      expect(walk.flatMap((s) => s.changes).filter((c) => c.endsWith('taken by T')), v).toEqual([
+        'X.mtx taken by T', 'B.mtx taken by T', 'D.mtx taken by T', 'C.mtx taken by T',
+      ]);
+    }
+  });
+});
