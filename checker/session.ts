@@ -63,6 +63,8 @@ export interface Checked {
 export class Session {
   private searchKernel?: Promise<FdraceExports>;
   private replayKernel?: Promise<FdraceExports>;
+  /** Searches yield to the event loop, and they share one kernel instance: they run one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: SessionConfig) {}
 
@@ -88,7 +90,13 @@ export class Session {
   }
 
   /** Search a compiled scenario with the session defaults, lock-order inversions included. */
-  async search(c: Compiled, file: string, o: RunOptions = {}): Promise<SearchResult> {
+  search(c: Compiled, file: string, o: RunOptions = {}): Promise<SearchResult> {
+    const run = this.queue.then(() => this.searchNow(c, file, o));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async searchNow(c: Compiled, file: string, o: RunOptions): Promise<SearchResult> {
     const options = withSearchDefaults(o.search);
     const limits = o.limits ?? {};
     const workers = o.workers ?? 1;

@@ -48,6 +48,29 @@ export const TOGGLES: ToggleInfo[] = [
       'one, and reverse_path_check / clear_tfile_check_list use it after free.',
   },
   {
+    name: 'file-typesafe-rcu',
+    bit: Toggle.FileTypesafeRcu,
+    change: '0ede61d8589c "file: convert to SLAB_TYPESAFE_BY_RCU" (v6.7)',
+    doc: 'file_free() is kmem_cache_free() into a SLAB_TYPESAFE_BY_RCU cache instead of call_rcu(): the memory may be ' +
+      'reused at once by another struct file, so a lockless reader must re-check identity after get_file_rcu, and a ' +
+      'lock still held in the freed file is lockdep\'s "held lock freed!".',
+  },
+  {
+    name: 'fget-recheck',
+    bit: Toggle.FgetRecheck,
+    change: '054aa8d439b9 "fget: check that the fd still exists after getting a ref to it" (v5.16, CVE-2021-4083)',
+    doc: 'after get_file_rcu, __fget_files_rcu re-reads the slot and puts the reference and retries if it changed; ' +
+      'without it, on a SLAB_TYPESAFE_BY_RCU kernel, the reader may keep a reference on the file that reused the memory.',
+  },
+  {
+    name: 'ep-remove-pin',
+    bit: Toggle.EpRemovePin,
+    change: 'a6dc643c6931 "eventpoll: fix ep_remove struct eventpoll / struct file UAF" (2026; stable 7.0, 6.12, 6.6, 5.15)',
+    doc: 'ep_remove_safe pins the file with epi_fget before f_lock and bails if its count is zero; without it, a __fput ' +
+      'that reads the transient f_ep == NULL frees the file (held lock freed, recycled under f_lock) or, for an ' +
+      'epoll file, kfree()s the struct eventpoll that hlist_del_rcu then writes (KASAN slab-use-after-free).',
+  },
+  {
     name: 'rfc-v4-walk-v2',
     bit: Toggle.RfcWalkV2,
     change: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
@@ -85,8 +108,9 @@ export interface VariantInfo {
   doc: string;
 }
 
-const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef;
-const CURRENT = FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut;
+const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
+const CURRENT =
+  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin;
 
 export const VARIANTS: VariantInfo[] = [
   {
@@ -97,12 +121,12 @@ export const VARIANTS: VariantInfo[] = [
   {
     name: 'current',
     toggles: CURRENT,
-    doc: 'mainline after the 2023 refcount rework, the 2024 epi_fget change and the v6.16 unlock-before-put order.',
+    doc: 'mainline after the 2023 refcount rework, the 2024 epi_fget change, the v6.16 unlock-before-put order and the 2026 ep_remove pin.',
   },
   {
     name: 'current-pre-6.16',
-    toggles: CURRENT & ~Toggle.UnlockBeforePut,
-    doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held.',
+    toggles: CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.EpRemovePin,
+    doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held (and no 2026 ep_remove pin).',
   },
   {
     name: 'rfc-v4',
@@ -116,12 +140,12 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'rfc-v7',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7,
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7,
     doc: 'the RFC as revised in v5..v7 (docs/model.md §C.2), on the v6.4-era refcount epoll it was written against.',
   },
   {
     name: 'rfc-v6',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
+    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
     doc: 'rfc-v7\'s predecessor: the same walk taking ep->mtx under the old file\'s f_lock.',
   },
   {

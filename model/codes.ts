@@ -19,6 +19,10 @@ export enum Life {
   Freed = 3,
   /** Declared by the scenario but not created yet (epoll_create makes it). */
   Unborn = 4,
+  /** __fput is done and file_free queued call_rcu(file_free_rcu): RCU readers whose read-side section began
+   *  before the free may still touch it; the grace period ends (and the memory goes) when the last of them leaves.
+   *  Only without 0ede61d8589c (SLAB_TYPESAFE_BY_RCU frees at once). */
+  RcuPending = 5,
 }
 
 /** Life state of a struct eventpoll. */
@@ -153,6 +157,58 @@ export enum Viol {
   OrphanInsert = 20,
   /** E1: a walk went on with an fdtable that expand_fdtable replaced and RCU freed (F.11). */
   UafFdt = 21,
+  /** lockdep "held lock freed!": an object was freed while a lock embedded in it was held. */
+  FreeWhileLocked = 22,
+  /** A lockless reader of a SLAB_TYPESAFE_BY_RCU struct file took its reference on the object that reused the
+   *  memory and did not re-check that it is still the one it looked up: it now uses another file. */
+  RcuIdentity = 23,
+}
+
+/** What a step does to an object's memory (KASAN's access kinds plus lock operations on embedded locks). */
+export enum Access {
+  None = 0,
+  Read = 1,
+  Write = 2,
+  Lock = 3,
+  Unlock = 4,
+  DoubleFree = 5,
+  InvalidFree = 6,
+}
+
+/** Allocated kernel objects whose lifetime the model tracks. */
+export enum MemObj {
+  None = 0,
+  File = 1,
+  Eventpoll = 2,
+  Epitem = 3,
+  Fdtable = 4,
+}
+
+/** Field groups an access names (the member of the struct the kernel touches). */
+export enum MemField {
+  None = 0,
+  /** struct file: f_count */
+  Count = 1,
+  /** struct file: f_lock */
+  FLock = 2,
+  /** struct file: f_ep */
+  FEp = 3,
+  /** struct file: f_op / private_data (vfs_poll, ->flush) */
+  FOp = 4,
+  /** struct eventpoll: mtx */
+  Mtx = 5,
+  /** struct eventpoll: refcount */
+  Refcount = 6,
+  /** struct eventpoll: rbr */
+  Rbr = 7,
+  /** struct epitem: fllink / rbn / ffd (the record itself) */
+  Epitem = 8,
+  /** struct fdtable: fd[] */
+  Slots = 9,
+  /** the whole object (kfree) */
+  Whole = 10,
+  /** struct eventpoll: refs (the f_ep list head of an epoll file) */
+  Refs = 11,
 }
 
 /** Lock classes (docs/model.md §D.1). A lock id is (class << 8) | instance. */
@@ -194,6 +250,16 @@ export enum Toggle {
   RfcWalkV2 = 256,
   /** userspace-frozen: the target process's other threads are frozen from NOTIF_RECV until the reply. */
   FrozenTarget = 512,
+  /** 0ede61d8589c "file: convert to SLAB_TYPESAFE_BY_RCU" (v6.7): file_free is kmem_cache_free into a
+   *  SLAB_TYPESAFE_BY_RCU cache (the memory may be reused at once by another struct file) instead of call_rcu. */
+  FileTypesafeRcu = 1024,
+  /** 054aa8d439b9 "fget: check that the fd still exists after getting a ref to it" (v5.16, CVE-2021-4083):
+   *  __fget_files_rcu re-reads the slot after get_file_rcu and retries if it changed. */
+  FgetRecheck = 2048,
+  /** a6dc643c6931 "eventpoll: fix ep_remove struct eventpoll / struct file UAF" (2026; stable 7.0, 6.12, 6.6,
+   *  5.15): ep_remove_safe pins the file with epi_fget before taking f_lock and bails if the count is zero, so a
+   *  racing __fput can no longer see the transient f_ep == NULL and free the file (or the watched eventpoll). */
+  EpRemovePin = 4096,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */

@@ -26,6 +26,7 @@ export const G_REQ_FILE = 11; // queued ADDFD request: file + 1 (0 = no request)
 export const G_REQ_RET = 12; // i8 result of the last completed request
 export const G_REQ_STATE = 13; // REQ_*
 export const G_NL = 14; // owner of the seccomp filter's notify_lock
+export const G_VIOL_KIND = 15; // Access kind of a no-uaf violation (0 otherwise)
 export const G_SIZE = 16;
 
 // G_SEM bits: what a replace did beyond the fd it was asked to replace.
@@ -49,7 +50,10 @@ export const U_SIZE = 4;
 export const F_REF = 0;
 export const F_LIFE = 1;
 export const F_LOCK = 2; // f_lock owner
-export const F_SIZE = 4;
+export const F_RCU = 3; // after the free: threads (bit t) whose read-side section began before it and still hold the pointer
+export const F_REUSE = 4; // SLAB_TYPESAFE_BY_RCU: file + 1 now living in this struct file's memory (0 = none)
+export const F_EPNULL = 5; // 1: __ep_remove published f_ep = NULL, its last epitem not yet unlinked (hlist_del_rcu)
+export const F_SIZE = 6;
 
 // Eventpoll record.
 export const E_MTX = 0; // ep->mtx owner

@@ -4,11 +4,11 @@
 // exact position inside the kernel.
 
 import {
-  DANGLING, FR_EPI, FR_NXT, FR_PC, FR_R, FR_ROUTINE, FR_SIZE, G_FAULTS, G_VIOL, G_VIOL_OBJ, MAX_DEPTH, NHELD,
+  DANGLING, FR_EPI, FR_NXT, FR_PC, FR_R, FR_ROUTINE, FR_SIZE, G_FAULTS, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, MAX_DEPTH, NHELD,
   T_DEPTH, T_HELD, T_OPRET, T_RV, gAddr, nThreads, offFrames, threadAddr,
 } from './layout';
 import { Step } from './steps';
-import { Viol } from './codes';
+import { Access, MemField, MemObj, Viol } from './codes';
 
 /** Thread executing the current step. */
 export let cur: i32 = 0;
@@ -48,6 +48,10 @@ export function beginStep(t: i32, fault: bool): void {
   blockedOn = 0;
   fpReads = 0;
   fpWrites = 0;
+  memKind = 0;
+  memObj = 0;
+  memIdx = 0;
+  memField = 0;
 }
 
 /** A step that must wait (for a lock, a completion, the freezer): not enabled now. Always returns false. */
@@ -81,6 +85,24 @@ export function isFatal(v: i32): bool {
     v == Viol.CloseZeroCount || v == Viol.Watchers || v == Viol.RecursiveLock || v == Viol.LockHeldAtReturn ||
     v == Viol.RefLeak || v == Viol.Capacity || v == Viol.DanglingFile || v == Viol.EpRefcount || v == Viol.UafFdt
   );
+}
+
+/** The bad memory access of the current step, when it is the step's violation (for KASAN-style reports: the host
+ *  reads these right after the step, like lastLabel). */
+export let memKind: i32 = 0;
+export let memObj: i32 = 0;
+export let memIdx: i32 = 0;
+export let memField: i32 = 0;
+
+/** Record a use-after-free (or a bad free) with what was touched, if it is the step's first violation. */
+export function memViolate(v: Viol, obj: MemObj, idx: i32, field: MemField, kind: Access): void {
+  if (load<u8>(gAddr(G_VIOL)) != 0) return;
+  violate(v, idx);
+  store<u8>(gAddr(G_VIOL_KIND), <u8>kind);
+  memKind = kind;
+  memObj = obj;
+  memIdx = idx;
+  memField = field;
 }
 
 /** Record a violation (the first one of a step wins). */

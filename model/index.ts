@@ -30,7 +30,10 @@ export function kStep(src: usize, dst: usize, t: i32, fault: bool): i32 {
   L.setState(dst);
   // A non-fatal finding belongs to the state its step produced, not to every state after it.
   const v = <i32>load<u8>(dst + L.G_VIOL);
-  if (v != 0 && !Fr.isFatal(v)) store<u16>(dst + L.G_VIOL, 0);
+  if (v != 0 && !Fr.isFatal(v)) {
+    store<u16>(dst + L.G_VIOL, 0);
+    store<u8>(dst + L.G_VIOL_KIND, 0);
+  }
   return stepThread(t, fault);
 }
 
@@ -45,6 +48,14 @@ export function kStepWrites(): u64 {
 
 export function kSawFaultPoint(): bool {
   return Fr.sawFaultPoint;
+}
+/** The last step's bad memory access: 0 kind (Access), 1 object class (MemObj), 2 object index, 3 field
+ *  (MemField); all 0 when the step's violation was not a memory access. */
+export function kMemReport(field: i32): i32 {
+  if (field == 0) return Fr.memKind;
+  if (field == 1) return Fr.memObj;
+  if (field == 2) return Fr.memIdx;
+  return Fr.memField;
 }
 export function kLastLabel(): i32 {
   return Fr.lastLabel;

@@ -60,7 +60,7 @@ export function checkAll(): u32 {
   }
   for (let f = 0; f < nFiles; f++) {
     const holders = <i32>load<u8>(HOLDERS + <usize>f);
-    if (life(f) == Life.Freed) {
+    if (life(f) == Life.Freed || life(f) == Life.RcuPending) {
       if (holders > 0 || (atRest & (<u32>1 << f)) != 0) found(Viol.DanglingFile, f);
     } else if (holders != ref(f)) found(Viol.RefMismatch, f);
   }

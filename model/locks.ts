@@ -3,8 +3,9 @@
 // thread already holds is the AA deadlock lockdep calls "possible recursive locking".
 
 import { LockIndex } from './abi';
-import { C_LOCK_EDGES, CFG, E_LIFE, E_MTX, F_LOCK, G_GMTX, G_NL, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
-import { EpLife } from './codes';
+import { C_LOCK_EDGES, CFG, E_MTX, F_LOCK, G_GMTX, G_NL, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, tableAddr } from './layout';
+import { Access, MemField } from './codes';
+import { epAccess, fileAccess, rcuDrop } from './memory';
 import { lastLabel } from './frame';
 import { LockClass, Viol } from './codes';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE, blockedOn, cur, fpWrite, violate } from './frame';
@@ -82,6 +83,7 @@ function recordEdges(id: i32): void {
 /** Try to take lock `id` for the current thread. false = blocked (the step must not happen). */
 export function acquire(id: i32): bool {
   fpWrite(lockObject(id));
+  if (!lockMemory(id, Access.Lock)) return true; // reported: the search does not go past a use-after-free
   const a = lockAddr(id);
   const owner = load<u8>(a);
   if (owner == 0) {
@@ -99,7 +101,19 @@ export function acquire(id: i32): bool {
 
 export function release(id: i32): void {
   fpWrite(lockObject(id));
+  lockMemory(id, Access.Unlock);
   store<u8>(lockAddr(id), 0);
+  // spin_unlock ends the preempt-disabled region: the read-side section that protected this file.
+  if (id >> 8 == LockClass.FLock) rcuDrop(id & 0xff);
+}
+
+/** spin_lock(&file->f_lock) / mutex_lock(&ep->mtx) and their unlocks touch the struct the lock is embedded in
+ *  (files_struct, the seccomp filter and the global mutex outlive every scenario). */
+function lockMemory(id: i32, kind: Access): bool {
+  const cls = id >> 8;
+  if (cls == LockClass.FLock) return fileAccess(id & 0xff, MemField.FLock, kind);
+  if (cls == LockClass.EpMtx) return epAccess(id & 0xff, MemField.Mtx, kind);
+  return true;
 }
 
 export function ownerOf(id: i32): i32 {
@@ -129,11 +143,7 @@ export function holdsAny(t: i32): bool {
   return false;
 }
 
-/** mutex_lock(&ep->mtx) on an eventpoll that may already be freed (a use-after-free if so). */
+/** mutex_lock(&ep->mtx) on an eventpoll that may already be freed (a use-after-free if so: acquire checks). */
 export function acquireEp(ep: i32): bool {
-  if (load<u8>(epAddr(ep) + E_LIFE) == <u8>EpLife.Freed) {
-    violate(Viol.UafEp, ep);
-    return true;
-  }
   return acquire(lockId(LockClass.EpMtx, ep));
 }

@@ -3,11 +3,12 @@
 // as eventpoll_release_file and the RFC loops) is part of the state without storing pointers.
 
 import {
-  F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
+  F_EPNULL, F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
   fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
-import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite } from './frame';
+import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite, memViolate } from './frame';
+import { Access, MemField, MemObj, Viol } from './codes';
 
 // ---- files -------------------------------------------------------------------------------------------------
 
@@ -124,6 +125,10 @@ export function itemAlloc(ep: i32, f: i32, fd: i32, events: i32, data: i32): i32
 
 /** Free the record; saved pointers to it in other frames become dangling. */
 export function itemFree(i: i32): void {
+  if (!itemUsed(i)) {
+    memViolate(Viol.UafItem, MemObj.Epitem, i, MemField.Whole, Access.DoubleFree); // call_rcu on a freed epitem
+    return;
+  }
   itemTouch(i, true);
   fpWrite(FP_ITEMS);
   memory.fill(itemAddr(i), 0, I_SIZE);
@@ -133,6 +138,7 @@ export function itemFree(i: i32): void {
 /** Is file f watched at all (file->f_ep != NULL)? */
 export function watched(f: i32): bool {
   fpRead(FP_FILE + f);
+  if (load<u8>(fileAddr(f) + F_EPNULL) != 0) return false; // __ep_remove published NULL before unlinking
   for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemFile(i) == f && itemHas(i, IF_FEP)) return true;
   return false;
 }

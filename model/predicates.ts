@@ -16,7 +16,7 @@ function epRefsOk(): bool {
     const lifeE = load<u8>(epAddr(e) + E_LIFE);
     if (lifeE == <u8>EpLife.Freed || lifeE == <u8>EpLife.Unborn) continue;
     const fl = life(epFile(e));
-    let want = fl == Life.Freed || fl == Life.Unborn ? 0 : 1;
+    let want = fl == Life.Freed || fl == Life.RcuPending || fl == Life.Unborn ? 0 : 1;
     for (let i = 0; i < nItems; i++) if (itemEp(i) == e && itemHas(i, IF_RBR)) want++;
     if (<i32>load<u8>(epAddr(e) + E_REF) != want) return false;
   }
@@ -104,7 +104,7 @@ export function evalExpect(k: i32): bool {
         break;
       case PredOp.LifeOf: {
         const l = life(load<u8>(pc));
-        v = l == Life.Releasing ? Life.Dying : l; // "dying" covers queued and running __fput
+        v = l == Life.Releasing ? Life.Dying : l == Life.RcuPending ? Life.Freed : l; // "dying" covers queued and running __fput
         pc += 1;
         break;
       }

@@ -8,7 +8,7 @@
 // soundness; equal records in different lock roles merely give two representatives.
 
 import {
-  E_MTX, F_LOCK, G_GMTX, OP_BYTES, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, nThreads, opAddr, setState,
+  E_MTX, F_LOCK, F_RCU, G_GMTX, OP_BYTES, epAddr, fileAddr, gAddr, nEpolls, nFiles, nTables, nThreads, opAddr, setState,
   tableAddr, threadAddr, threadNops, threadStride, threadTable,
 } from './layout';
 
@@ -102,6 +102,15 @@ function renameOwner(p: usize): void {
   if (v != 0) store<u8>(p, load<u8>(base + OFF_MAP + <usize>(v - 1)) + 1);
 }
 
+/** A thread bitmask (F_RCU: readers protected across a free), renamed bit by bit. */
+function renameMask(p: usize): void {
+  const v = <i32>load<u8>(p);
+  if (v == 0) return;
+  let m = 0;
+  for (let t = 0; t < nThreads; t++) if ((v & (1 << t)) != 0) m |= 1 << load<u8>(base + OFF_MAP + <usize>t);
+  store<u8>(p, <u8>m);
+}
+
 /** Canonicalise state s in place. Returns true if it changed; permutation() then gives, for each new thread
  *  index, the thread index it had before. */
 export function canonicalize(s: usize): bool {
@@ -127,7 +136,10 @@ export function canonicalize(s: usize): bool {
   for (let n = 0; n < nThreads; n++) store<u8>(base + OFF_MAP + <usize>load<u8>(perm + <usize>n), <u8>n);
   setState(s);
   for (let t = 0; t < nTables; t++) renameOwner(tableAddr(t));
-  for (let f = 0; f < nFiles; f++) renameOwner(fileAddr(f) + F_LOCK);
+  for (let f = 0; f < nFiles; f++) {
+    renameOwner(fileAddr(f) + F_LOCK);
+    renameMask(fileAddr(f) + F_RCU);
+  }
   for (let e = 0; e < nEpolls; e++) renameOwner(epAddr(e) + E_MTX);
   renameOwner(gAddr(G_GMTX));
   return true;

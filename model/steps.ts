@@ -167,4 +167,6 @@ export enum Step {
   ExpandAlloc = 162,
   ExpandRelock = 163,
   ExpandPublish = 164,
+  EpRemovePublish = 165,
+  EpRemovePin = 166,
 }

@@ -250,7 +250,7 @@ describe('constants', () => {
     expect(eventsToByte([])).toBe(0);
     expect(BUILTIN_PROPERTIES).toEqual([
       'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
-      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring',
+      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked',
     ]);
   });
 

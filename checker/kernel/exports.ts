@@ -13,6 +13,7 @@ export interface FdraceExports {
   kStep(src: number, dst: number, thread: number, fault: number): number;
   kSawFaultPoint(): number;
   kLastLabel(): number;
+  kMemReport(field: number): number;
   kBlockedOn(): number;
   kFaultsUsed(s: number): number;
   kFaultBudget(): number;

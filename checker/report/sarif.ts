@@ -21,7 +21,7 @@ export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/
 /** What each built-in property means (docs/scenario-language.md, "Built-in properties"). */
 export const BUILTIN_DESCRIPTIONS: Record<string, string> = {
   refcount: "each file's count equals the fd slots, thread-held references and pending work that hold it; no put below zero (E2/E3)",
-  'no-uaf': 'no fd slot, epitem or held reference points to a freed file or eventpoll (E1/E8)',
+  'no-uaf': 'no step touches a freed struct file, eventpoll, epitem or fdtable (KASAN: read, write, lock, unlock, double-free, invalid-free), and no fd slot, epitem or held reference points to a freed file (E1/E8)',
   watchers: "a file's watcher list matches the epitems; no duplicate keys; no epoll cycle (E6/E9)",
   locks: 'lock owners consistent, no self-acquire, no sleep under a spinlock, nothing held at return to user space (E14)',
   deadlock: 'no thread can move and some are unfinished',
@@ -33,6 +33,7 @@ export const BUILTIN_DESCRIPTIONS: Record<string, string> = {
   'registration-follows-fd': 'each registration of a replaced fd follows it to the new file (E17)',
   'no-cross-process': "a replacement does not re-key other processes' epitems, and they end as they started (E20)",
   'no-stale-io-uring': 'no io_uring fixed slot diverges from its fd (E21)',
+  'free-while-locked': 'an object freed while a lock embedded in it is held (lockdep: held lock freed!)',
   'model-capacity': "the model's epitem capacity was exceeded (a limit of the model, not a kernel bug)",
 };
 

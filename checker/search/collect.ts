@@ -57,7 +57,15 @@ export function describeViolation(c: Compiled, code: number, obj: number): strin
       ? ` (thread ${c.ix.threadNames[obj] ?? obj})`
       : info.name === 'UafItem' || info.name === 'Watchers' || info.name === 'DuplicateKey'
         ? ` (epitem #${obj})`
-        : '';
+        : info.name === 'UafEp'
+          ? ` (struct eventpoll of epoll ${c.ix.epollNames[obj] ?? obj})`
+          : info.name === 'FreeWhileLocked'
+            ? obj >= 16
+              ? ` (struct eventpoll of epoll ${c.ix.epollNames[obj - 16] ?? obj - 16}, ep->mtx)`
+              : ` (struct file ${files[obj] ?? obj}, f_lock)`
+            : info.name === 'RcuIdentity'
+              ? ` (took a reference on ${files[obj] ?? obj})`
+              : '';
   return `${info.what}${about}`;
 }
 

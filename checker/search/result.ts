@@ -109,6 +109,8 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.CheckListLeak]: { property: 'check-list', name: 'CheckListLeak', what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)' },
   [Viol.OrphanInsert]: { property: 'refcount', name: 'OrphanInsert', what: 'epitem inserted into an eventpoll whose epoll file was already released (E4)' },
   [Viol.UafFdt]: { property: 'no-uaf', name: 'UafFdt', what: 'an fdtable used after expand_fdtable replaced it and RCU freed it' },
+  [Viol.FreeWhileLocked]: { property: 'free-while-locked', name: 'FreeWhileLocked', what: 'an object was freed while a lock embedded in it was held (lockdep: held lock freed!)' },
+  [Viol.RcuIdentity]: { property: 'no-uaf', name: 'RcuIdentity', what: 'a lockless reader of a SLAB_TYPESAFE_BY_RCU file kept a reference on the object that reused the memory (no identity re-check)' },
   [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
 };
 

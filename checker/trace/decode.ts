@@ -8,7 +8,8 @@ import type { FdraceExports } from '../kernel/exports.ts';
 import type { Op } from '../scenario/types.ts';
 import type { DecodedLock, DecodedState, DecodedThread, LifeName } from './types.ts';
 
-const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed', 'unborn'];
+// Life.RcuPending (5) is freed for everyone but the readers that held it across the free (rcuReaders).
+const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed', 'unborn', 'freed'];
 const EPLIFE = ['live', 'orphan', 'freed', 'unborn'] as const;
 const EVENT_NAMES = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];
 
@@ -129,7 +130,10 @@ export function decodeState(x: FdraceExports, c: Compiled, addr: number, probe =
       .sort((a, b2) => a.fpos - b2.fpos)
       .map((it) => `${epollNames[it.ep]}:(${name},${it.fd})`);
     const kind = s.files[f]?.kind ?? 'socket';
-    return { name, kind, ref: at(b + F.F_REF), life: LIFE[at(b + F.F_LIFE)] ?? 'live', fLock: owner(at(b + F.F_LOCK)), watchers };
+    // Between __ep_remove's WRITE_ONCE(file->f_ep, NULL) and its hlist_del_rcu the last epitem still points at
+    // the head, but nothing is reachable from the file any more.
+    const fEp = at(b + F.F_EPNULL) !== 0 ? [] : watchers;
+    return { name, kind, ref: at(b + F.F_REF), life: LIFE[at(b + F.F_LIFE)] ?? 'live', fLock: owner(at(b + F.F_LOCK)), watchers: fEp };
   });
 
   const epolls = epollNames.map((name, e) => {

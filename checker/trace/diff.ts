@@ -30,6 +30,8 @@ export function diffStates(a: DecodedState, b: DecodedState): string[] {
     const o = a.files[i]!;
     if (o.ref !== f.ref) out.push(`${f.name}.ref ${o.ref} -> ${f.ref}`);
     if (o.life !== f.life) out.push(`${f.name}: ${o.life} -> ${f.life}`);
+    const stillLinked = b.epolls.some((e) => e.items.some((it) => it.file === f.name && it.onFep));
+    if (o.watchers.length > 0 && f.watchers.length === 0 && stillLinked) out.push(`${f.name}.f_ep = NULL (published; its epitem not yet unlinked)`);
   });
   const ia = itemKeys(a);
   const ib = itemKeys(b);

@@ -15,6 +15,8 @@ import { diffStates } from './diff.ts';
 import { deadlockScenario } from './lockdep-rows.ts';
 import { variantText } from './sources.ts';
 import { TRACE_FORMAT, type DecodedState, type Trace, type TraceStep, type TraceViolation, type ViolationSubject } from './types.ts';
+import { heldLockFreedReport, kasanReport, type MemAccess } from './memory.ts';
+import { Viol } from '../../model/codes.ts';
 
 export class ReplayError extends Error {
   constructor(message: string, readonly step: number) {
@@ -70,7 +72,9 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
     const obj = x.kViolObjOf(v);
     const kind = info?.name ?? `code${v}`;
     const subject = violationSubject(c, kind, obj);
-    all.push({ property: info?.property ?? 'kernel', kind, message: describeViolation(c, v, obj), step, ...(subject ? { subject } : {}) });
+    const tv: TraceViolation = { property: info?.property ?? 'kernel', kind, message: describeViolation(c, v, obj), step, ...(subject ? { subject } : {}) };
+    if (v === Viol.FreeWhileLocked) lockedObject.set(tv, obj);
+    all.push(tv);
     if (x.kIsFatal(v) !== 0) fatal = true;
   }
   for (let k = 0; k < c.expectations.length; k++) {
@@ -82,6 +86,20 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
   }
   return { all, fatal };
 }
+
+/** Attach the KASAN / lockdep report to a memory finding. */
+function withMemoryReport(v: TraceViolation, c: Compiled, initial: DecodedState, steps: TraceStep[], accesses: MemAccess[]): TraceViolation {
+  if (v.step === 0) return v;
+  const ctx = { initial, steps, files: c.ix.fileNames, epolls: c.ix.epollNames, processes: c.scenario.processes.map((p) => p.name) };
+  const a = accesses.find((m) => m.step === v.step);
+  if (a && v.property === 'no-uaf') return { ...v, memory: kasanReport(ctx, a) };
+  const obj = lockedObject.get(v);
+  if (obj !== undefined) return { ...v, memory: heldLockFreedReport(ctx, v.step, obj) };
+  return v;
+}
+
+/** The object of each free-while-locked finding (file index, or 16 + epoll index). */
+const lockedObject = new WeakMap<TraceViolation, number>();
 
 /** Replay `moves`. The trace's violation is the one named by `property` if it shows on the path (the last
  *  occurrence, which is where a search's path ends), else the first found. The search goes on past non-fatal
@@ -104,6 +122,7 @@ export function replay(
   let prev = initial;
   const steps: TraceStep[] = [];
   const seen: TraceViolation[] = [];
+  const accesses: MemAccess[] = [];
   const stop: { at: TraceViolation | null } = { at: null }; // the search does not expand past these (isFatal)
   const note = (v: TraceViolation | null) => {
     if (v) seen.push(v);
@@ -129,6 +148,10 @@ export function replay(
     const op = opOf(prev, t);
     const st = x.kStep(a, b, t, fault ? 1 : 0);
     const labelId = x.kLastLabel();
+    const memKind = x.kMemReport(0);
+    if (memKind !== 0) {
+      accesses.push({ step: i + 1, thread: name, kind: memKind, obj: x.kMemReport(1), idx: x.kMemReport(2), field: x.kMemReport(3) });
+    }
     const sawFault = x.kSawFaultPoint() !== 0;
     if (st === StepStatus.Blocked) throw new ReplayError(`step ${i + 1}: thread ${name} is blocked and cannot move`, i + 1);
     if (st === StepStatus.Finished) throw new ReplayError(`step ${i + 1}: thread ${name} has finished`, i + 1);
@@ -160,7 +183,8 @@ export function replay(
     } else note(judgeEnd(x, c, a, moves.length, property));
   }
   const named = property ? seen.filter((v) => v.property === property) : [];
-  const violation = named[named.length - 1] ?? seen[0] ?? null;
+  const found = named[named.length - 1] ?? seen[0] ?? null;
+  const violation = found ? withMemoryReport(found, c, initial, steps, accesses) : null;
   return {
     format: TRACE_FORMAT,
     tool: 'fdrace',

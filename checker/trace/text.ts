@@ -30,6 +30,7 @@ export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): st
     // A kernel invariant's kind in words ("ep->refcount dropped to zero while still needed"), never its code name.
     const kind = isKernelKind(v.kind) ? kindWords(v.kind).title : v.kind;
     lines.push(`=> ${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} (${kind}) after step ${v.step}: ${v.message}`);
+    if (v.memory) for (const l of v.memory.text) lines.push(`   ${l}`);
     const last = tr.steps[tr.steps.length - 1]?.state ?? tr.initial;
     for (const th of last.threads) {
       if (th.status === 'blocked') {

@@ -140,6 +140,32 @@ export interface TraceViolation {
   subject?: ViolationSubject;
   /** For a deadlock of two tasks on two locks: lockdep's CPU0/CPU1 rows, read off the path. */
   scenario?: LockOrderScenario;
+  /** For no-uaf and free-while-locked: the KASAN / lockdep report (added in this format; readers of older traces
+   *  find it absent). */
+  memory?: MemoryReport;
+}
+
+/** A KASAN-style (bad access) or lockdep-style (held lock freed) report, structured and as text. */
+export interface MemoryReport {
+  tool: 'KASAN' | 'lockdep';
+  /** The first line as the kernel prints it: "BUG: KASAN: slab-use-after-free in ep_remove". */
+  title: string;
+  bug: 'slab-use-after-free' | 'double-free' | 'invalid-free' | 'held-lock-freed';
+  access: 'read' | 'write' | 'lock' | 'unlock' | 'double-free' | 'invalid-free' | null;
+  /** Bytes accessed (null for frees). */
+  size: number | null;
+  /** Kernel function and file of the bad step. */
+  function: string;
+  source: string;
+  object: { type: string; name: string; description: string; field: string | null; cache: string };
+  task: string;
+  step: number;
+  /** step 0 and task null: allocated before the scenario started. */
+  allocated: { task: string | null; step: number; chain: string[] };
+  freed: { task: string; step: number; chain: string[] } | null;
+  /** lockdep: the lock that was still held, its holder and since which step. */
+  lock: { name: string; holder: string; since: number | null } | null;
+  text: string[];
 }
 
 export interface Trace {

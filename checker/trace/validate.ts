@@ -3,6 +3,7 @@
 // known fields only, so the rest of the viewer can trust its types. Errors name the JSON path of the first problem.
 // No DOM here: the CLI's `fdrace view` validates with the same code before serving a file.
 
+import { validateMemoryReport } from './memory-validate.ts';
 import type {
   DecodedEpoll,
   DecodedFd,
@@ -227,11 +228,12 @@ function own(x: Record<string, unknown>, k: string): boolean {
 }
 
 const violationV: V<ViewViolation> = (x, at) => {
-  const v: ViewViolation = obj<Omit<TraceViolation, 'subject' | 'scenario'>>({ property: name, kind: name, message: str(LIMITS.text), step: int(0, LIMITS.steps) })(x, at);
+  const v: ViewViolation = obj<Omit<TraceViolation, 'subject' | 'scenario' | 'memory'>>({ property: name, kind: name, message: str(LIMITS.text), step: int(0, LIMITS.steps) })(x, at);
   const raw = x as Record<string, unknown>;
   if (own(raw, 'scenario')) v.scenario = lockOrderV(raw.scenario, `${at}.scenario`);
   if (own(raw, 'splat')) v.splat = str(20_000)(raw.splat, `${at}.splat`);
   if (own(raw, 'subject')) v.subject = subjectV(raw.subject, `${at}.subject`);
+  if (own(raw, 'memory')) v.memory = validateMemoryReport(raw.memory, `${at}.memory`, fail);
   return v;
 };
 

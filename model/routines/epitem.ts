@@ -2,19 +2,22 @@
 // Both run with ep->mtx held by the caller. ep_insert does NOT look for an existing key: uniqueness is the
 // caller's ep_find (so callers that skip it, like the RFC, can create duplicates — invariant E7).
 
-import { EpLife, LockClass, Routine, Toggle, Viol } from '../codes';
+import { Access, EpLife, LockClass, MemField, MemObj, Routine, Toggle, Viol } from '../codes';
+import { epAccess, epFreeMemory, fileAccess } from '../memory';
 import {
-  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, G_TFILE_LIST, G_WATCHES, IF_DYING, IF_PWQ, IF_RBR, epAddr, fileEp, gAddr,
-  nFiles, toggle,
+  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, F_EPNULL, G_TFILE_LIST, G_WATCHES, IF_DYING, IF_PWQ, IF_RBR, epAddr,
+  fileAddr, fileEp, gAddr, nFiles, toggle,
 } from '../layout';
 import {
-  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, label, pc, push, r, ret, setEpi, setPc,
-  setR, violate,
+  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, holdRef, label, memViolate, pc, push, r, ret,
+  setEpi, setPc, setR, violate,
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
-  fepLinkHead, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, life, watched,
+  fepAt, fepLinkHead, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, ref,
+  setRef, watched,
 } from '../objects';
+import { runTop } from '../dispatch';
 import { Life } from '../codes';
 import { Step } from '../steps';
 import { ENOMEM, ENOSPC } from '../errno';
@@ -39,6 +42,7 @@ export function setEpRef(ep: i32, v: i32): void {
 }
 /** ep_refcount_dec_and_test(ep). */
 export function epPut(ep: i32): bool {
+  if (!epAccess(ep, MemField.Refcount, Access.Write)) return false;
   const n = epRef(ep);
   if (n == 0) {
     violate(Viol.EpRefcount, ep);
@@ -49,8 +53,7 @@ export function epPut(ep: i32): bool {
 }
 /** ep_free(ep): the struct eventpoll is gone; later touches are use-after-free. */
 export function epFree(ep: i32): void {
-  fpWrite(FP_EPOLL + ep);
-  store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Freed);
+  epFreeMemory(ep);
 }
 export function epFreed(ep: i32): bool {
   fpRead(FP_EPOLL + ep);
@@ -62,7 +65,7 @@ export function curItem(): i32 {
   fpRead(FP_ITEMS);
   const p = epi();
   if ((p & DANGLING) != 0 || p == 0) {
-    violate(Viol.UafItem, (p & ~DANGLING) - 1);
+    memViolate(Viol.UafItem, MemObj.Epitem, (p & ~DANGLING) - 1, MemField.Epitem, Access.Read);
     return -1;
   }
   fpRead(FP_EPOLL + itemEp(p - 1));
@@ -77,10 +80,8 @@ export function touchCheckList(): void {
   const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
   if (list == 0 || toggle(Toggle.CheckListRef)) return;
   for (let f = 0; f < nFiles; f++) {
-    if ((list & (1 << f)) != 0 && life(f) == Life.Freed) {
-      violate(Viol.UafFile, f);
-      return;
-    }
+    // reverse_path_check_proc reads file->f_ep of every listed file
+    if ((list & (1 << f)) != 0 && !fileAccess(f, MemField.FEp, Access.Read)) return;
   }
 }
 
@@ -209,19 +210,42 @@ export const RM_OLD: i32 = 0; // v6.2 ep_remove: returns r1
 export const RM_SAFE: i32 = 1; // ep_remove_safe: skips dying items; drops the epitem's ep reference; returns r1
 export const RM_FORCE: i32 = 2; // __ep_remove(force) from eventpoll_release_file: returns "dispose"
 
-/** ep_remove (v6.2) / __ep_remove + ep_remove_safe (current). r0 = ep, r1 = value to return, r2 = mode. */
+/** ep_remove (v6.2) / __ep_remove + ep_remove_safe (current). r0 = ep, r1 = value to return, r2 = mode,
+ *  r3 = file + 1 pinned by epi_fget (a6dc643c6931), put after the removal.
+ *  The unlink is the kernel's order: WRITE_ONCE(file->f_ep, NULL) when the item is the file's only one — from
+ *  then on a racing __fput skips eventpoll_release_file and may free the file (and, for an epoll file, its
+ *  struct eventpoll) — then hlist_del_rcu, which stores NULL through epi->fllink.pprev into the list head (an
+ *  epoll file's head is ep->refs inside its struct eventpoll), then spin_unlock(&file->f_lock). With other items
+ *  on the list nothing is published and the unlink stores into live neighbours only: one step. */
 export function stepEpRemove(): bool {
+  const mode = r(2);
+  if (pc() == 8) {
+    // ep_remove_safe's scope ends: __free(fput) dropped the pin (the Fput just returned); return to the caller.
+    ret(r(1));
+    return runTop();
+  }
   const i = curItem();
   if (i < 0) {
     ret(r(1));
     return true;
   }
   const f = itemFile(i);
-  const mode = r(2);
   switch (pc()) {
     case 0:
       label(Step.EpUnregisterPollwait);
       itemSetFlag(i, IF_PWQ, false);
+      setPc(mode == RM_SAFE && toggle(Toggle.EpRemovePin) ? 7 : 1);
+      return true;
+    case 7:
+      // READ_ONCE(epi->dying) bail-out, then file = epi_fget(epi): a pinned file cannot reach __fput.
+      label(Step.EpRemovePin);
+      if (itemHas(i, IF_DYING) || !fileAccess(f, MemField.Count, Access.Write) || ref(f) == 0) {
+        ret(r(1)); // __fput is in flight: eventpoll_release_file will remove the item under ep->mtx
+        return true;
+      }
+      setRef(f, ref(f) + 1);
+      holdRef(f);
+      setR(3, f + 1);
       setPc(1);
       return true;
     case 1:
@@ -230,15 +254,31 @@ export function stepEpRemove(): bool {
       setPc(2);
       return true;
     case 2:
-      if (mode == RM_SAFE && itemHas(i, IF_DYING)) {
+      if (mode == RM_SAFE && r(3) == 0 && itemHas(i, IF_DYING)) {
         // eventpoll_release_file has claimed it: it removes the item and drops its reference.
         label(Step.EpRemoveSkipDying);
         release(lockId(LockClass.FLock, f));
         ret(r(1));
         return true;
       }
+      if (fepAt(f, 0) == i && fepNext(i) < 0) {
+        label(Step.EpRemovePublish);
+        fileAccess(f, MemField.FEp, Access.Write);
+        store<u8>(fileAddr(f) + F_EPNULL, 1);
+        setPc(6);
+        return true;
+      }
       label(Step.EpRemoveUnlink);
       fepUnlink(i);
+      setPc(3);
+      return true;
+    case 6:
+      // hlist_del_rcu(&epi->fllink): *pprev = NULL lands in the head. For a non-epoll file that is the
+      // epitems_head this remover frees itself after the unlock; for an epoll file it is ep->refs.
+      label(Step.EpRemoveUnlink);
+      if (isEpoll(f) && !epAccess(fileEp(f), MemField.Refs, Access.Write)) return true;
+      fepUnlink(i);
+      store<u8>(fileAddr(f) + F_EPNULL, 0);
       setPc(3);
       return true;
     case 3:
@@ -262,7 +302,10 @@ export function stepEpRemove(): bool {
         // ep_remove_safe: WARN_ON_ONCE(ep_refcount_dec_and_test(ep)) — the caller still holds a reference.
         label(Step.EpRemoveFreePut);
         if (epPut(ep)) violate(Viol.EpRefcount, ep);
-        ret(r(1));
+        if (r(3) != 0) {
+          setPc(8);
+          push(Routine.Fput, r(3) - 1, 0, 0, 0, 0, 0);
+        } else ret(r(1));
       } else if (toggle(Toggle.UnlockBeforePut)) {
         label(Step.EpRemoveFree);
         ret(1); // the caller drops the reference after mutex_unlock

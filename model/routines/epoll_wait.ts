@@ -16,6 +16,8 @@ import { callNow, tailNow } from '../dispatch';
 import { BORROWED, FGET_LIGHT } from './fdtable';
 import { EBADF, EINVAL } from '../errno';
 import { EP_MAX_NESTS } from './loop_check';
+import { Access, MemField } from '../codes';
+import { fileAccess } from '../memory';
 
 /** epoll_wait(epfd): r0 = epfd, then F (fdget result). Returns the number of items reported. */
 export function stepEpollWait(): bool {
@@ -81,11 +83,13 @@ export function stepEpScan(): bool {
       const f = itemFile(i);
       if (toggle(Toggle.EpiFget)) {
         label(Step.EpiFget);
+        if (!fileAccess(f, MemField.Count, Access.Write)) return true; // file_ref_get on freed memory: reported
         if (ref(f) == 0) return true; // the file is on its way out: "poll did not happen", next item
         setRef(f, ref(f) + 1);
         holdRef(f);
       } else {
         label(Step.ItemPollRaw);
+        if (!fileAccess(f, MemField.FOp, Access.Read)) return true; // vfs_poll reads file->f_op: reported
         if (ref(f) == 0 || life(f) != Life.Live) violate(Viol.PollDeadFile, f);
       }
       setR(5, f + 1);
@@ -102,6 +106,7 @@ export function stepEpScan(): bool {
         return true;
       }
       label(Step.ItemPollFile);
+      fileAccess(f, MemField.FOp, Access.Read); // vfs_poll(file): f_op->poll
       return true;
     }
     default: {

@@ -2,11 +2,12 @@
 // Kernel sources: fs/file.c (close_fd, file_close_fd_locked, alloc_fd, fd_install, ksys_dup3, do_dup2,
 // replace_fd, __fget_files_rcu, __fget_light), kernel/seccomp.c (seccomp_notify_addfd, seccomp_handle_addfd).
 
-import { Routine, Toggle } from '../codes';
+import { Access, MemField, Routine, Toggle, Viol } from '../codes';
+import { fileAccess, occupant, rcuDrop } from '../memory';
 import { SLOT_EMPTY, SLOT_RESERVED, T_UHELD, nSlots, threadAddr, threadTable, toggle, tableUsers } from '../layout';
 import { LockClass } from '../codes';
 import {
-  cur, dropRef, holdRef, label, opReturn, pc, push, r, ret, rv, setOpret, setPc, setR,
+  cur, dropRef, holdRef, label, opReturn, pc, push, r, ret, rv, setOpret, setPc, setR, violate,
 } from '../frame';
 import { acquire, lockId, release } from '../locks';
 import { canPoll, life, ref, setRef, setSlot, slot, watched } from '../objects';
@@ -184,20 +185,34 @@ export function stepFget(): bool {
       return true;
     }
     case 1: {
+      // get_file_rcu(file): atomic_long_inc_not_zero(&file->f_count) on memory that may be freed since the read.
+      // Legal inside this read-side section (call_rcu delays the free; SLAB_TYPESAFE_BY_RCU keeps it a struct
+      // file, but maybe another one: the object that reused the memory is the one whose count is taken).
       label(Step.FgetIncNotZero);
-      const f = r(1);
+      const seen = r(1);
+      if (!fileAccess(seen, MemField.Count, Access.Write)) return fgetDone(0);
+      const f = occupant(seen);
+      rcuDrop(seen); // from here a reference (or nothing) keeps the pointer valid
       if (ref(f) == 0) {
-        setPc(0); // dying or freed (SLAB_TYPESAFE_BY_RCU: reading the count is allowed): look again
+        setPc(0); // dying or freed: look again
         return true;
       }
       setRef(f, ref(f) + 1);
       holdRef(f);
+      setR(1, f);
+      setR(4, f != seen ? 1 : 0);
       setPc(2);
       return true;
     }
     default: {
       label(Step.FgetRecheck);
       const f = r(1);
+      if (!toggle(Toggle.FgetRecheck)) {
+        // Before 054aa8d439b9 nothing compares the slot with the file just referenced: with the memory reused
+        // under the reader, it now holds a reference on an object it never looked up.
+        if (r(4) != 0 && slot(tb, fd) != <u8>(f + 1)) violate(Viol.RcuIdentity, f);
+        return fgetDone(f + 1);
+      }
       if (slot(tb, fd) != <u8>(f + 1)) {
         setPc(0); // the slot changed under us: put the reference back and retry
         push(Routine.Fput, f, 0, 0, 0, 0, 0);

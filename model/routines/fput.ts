@@ -3,7 +3,8 @@
 // runs it on its way back to user space (model/dispatch.ts starts it between syscalls). Running it inline would
 // invent a self-deadlock whenever the final put happens under ep->mtx (docs/model.md §D.4.5, §F.13).
 
-import { Life, Routine, Toggle, Viol } from '../codes';
+import { Access, Life, MemField, Routine, Toggle, Viol } from '../codes';
+import { fileAccess, fileFree } from '../memory';
 import { T_PENDING, fileEp, threadAddr, toggle } from '../layout';
 import { cur, dropRef, label, pc, push, r, ret, setPc, violate } from '../frame';
 import { mightSleep } from '../locks';
@@ -14,8 +15,9 @@ import { Step } from '../steps';
 export function stepFilpClose(): bool {
   label(Step.FilpFlush);
   const f = r(0);
-  if (life(f) == Life.Freed) violate(Viol.UafFile, f);
-  else if (ref(f) == 0) violate(Viol.CloseZeroCount, f);
+  if (!fileAccess(f, MemField.Count, Access.Read)) {
+    // reported: file_count(filp) read freed memory
+  } else if (ref(f) == 0) violate(Viol.CloseZeroCount, f);
   ret(0);
   push(Routine.Fput, f, 0, 0, 0, 0, 0);
   return true;
@@ -25,9 +27,8 @@ export function stepFilpClose(): bool {
 export function stepFput(): bool {
   label(Step.Fput);
   const f = r(0);
-  if (life(f) == Life.Freed) {
-    violate(Viol.UafFile, f);
-    ret(0);
+  if (!fileAccess(f, MemField.Count, Access.Write)) {
+    ret(0); // atomic_long_dec_and_test(&file->f_count) on freed memory: reported
     return true;
   }
   if (ref(f) == 0) {
@@ -54,6 +55,7 @@ export function stepFinalFput(): bool {
     case 0:
       label(Step.FputEventpollRelease);
       mightSleep();
+      fileAccess(f, MemField.FEp, Access.Read); // eventpoll_release: the lockless READ_ONCE(file->f_ep)
       setLife(f, Life.Releasing);
       setPc(1);
       if (watched(f)) {
@@ -68,12 +70,12 @@ export function stepFinalFput(): bool {
         return true;
       }
       label(Step.FputReleaseFree);
-      setLife(f, Life.Freed);
+      fileFree(f);
       ret(0);
       return true;
     default:
       label(Step.FputFree);
-      setLife(f, Life.Freed);
+      fileFree(f);
       ret(0);
       return true;
   }

@@ -6,9 +6,9 @@
 import { Routine } from '../codes';
 import { SLOT_EMPTY, SLOT_RESERVED, U_SLOTS, threadTable, uringAddr } from '../layout';
 import { FP_GLOBAL, cur, dropRef, fpRead, fpWrite, holdRef, label, opReturn, pc, r, rv, setOpret, setPc } from '../frame';
-import { life, slot } from '../objects';
-import { Life, Viol } from '../codes';
-import { violate } from '../frame';
+import { slot } from '../objects';
+import { Access, MemField } from '../codes';
+import { fileAccess } from '../memory';
 import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { EBADF, EBUSY, ENXIO } from '../errno';
@@ -68,7 +68,7 @@ export function stepIoUring(): bool {
         opReturn(-EBADF);
         return true;
       }
-      if (life(v - 1) == Life.Freed) violate(Viol.UafFile, v - 1);
+      fileAccess(v - 1, MemField.FOp, Access.Read); // the request reads the fixed file (f_op->read_iter)
       opReturn(0);
       return true;
     }

@@ -3,11 +3,15 @@
 // ELOOP if the walk reaches the epoll being inserted into or nests deeper than EP_MAX_NESTS; non-epoll files met
 // on the way are put on tfile_check_list for reverse_path_check (list_file). The upward-depth half of the current
 // check (ep_get_upwards_depth_proc) is not modelled: scenarios stay far below EP_MAX_NESTS.
+// Each visited epoll is stamped ep->gen = loop_check_gen under its mtx, and an epoll already stamped in this
+// generation is not walked again (v6.2: the caller's `ep_tovisit->gen == loop_check_gen` continue; since
+// f2e467a48287 the callee returns the depth it memoised). The stamp is also what do_epoll_ctl's fast-path test
+// reads: an ADD into an epoll that a running loop check has visited must take the full check.
 // r0 = epoll to walk, r1 = depth, r2 = the epoll being inserted into, r3/r4 = rbtree cursor (file, fd + 1).
 
 import { LockClass, Routine } from '../codes';
-import { fileEp } from '../layout';
-import { label, pc, push, r, ret, rv, setPc, setR } from '../frame';
+import { E_GEN, G_LOOPGEN, epAddr, fileEp, gAddr } from '../layout';
+import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, pc, push, r, ret, rv, setPc, setR } from '../frame';
 import { acquireEp, lockId, mightSleep, release } from '../locks';
 import { epFirstFrom, isEpoll, itemFile, keyOf } from '../objects';
 import { Step } from '../steps';
@@ -23,6 +27,7 @@ export function stepEpLoopCheck(): bool {
       label(Step.LoopCheckLock);
       mightSleep();
       if (!acquireEp(ep)) return false;
+      stamp(ep);
       setPc(1);
       return true;
     case 1: {
@@ -43,6 +48,7 @@ export function stepEpLoopCheck(): bool {
         return true;
       }
       const child = fileEp(f);
+      if (visited(child)) return true; // already walked in this generation: continue with the next item
       if (child == r(2) || r(1) + 1 > EP_MAX_NESTS) {
         release(lockId(LockClass.EpMtx, ep));
         ret(ELOOP);
@@ -62,6 +68,19 @@ export function stepEpLoopCheck(): bool {
       setPc(1);
       return runAgain();
   }
+}
+
+/** ep->gen = loop_check_gen (the walker holds ep->mtx and the global mutex). */
+function stamp(ep: i32): void {
+  fpRead(FP_GLOBAL);
+  fpWrite(FP_EPOLL + ep);
+  store<u8>(epAddr(ep) + E_GEN, load<u8>(gAddr(G_LOOPGEN)));
+}
+
+function visited(ep: i32): bool {
+  fpRead(FP_GLOBAL);
+  fpRead(FP_EPOLL + ep);
+  return load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN));
 }
 
 /** The child walk returned fine: continue with the next item in this same step. */

@@ -9,6 +9,7 @@ import { cur, dropRef, faultPoint, holdRef, label, opReturn, pc, r, rv, setOpret
 import { acquire, lockId, release } from '../locks';
 import { ref, setLife, setRef, setSlot, slot } from '../objects';
 import { Life } from '../codes';
+import { fileAllocReuse } from '../memory';
 import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { FGET_REF } from './fdtable';
@@ -106,6 +107,7 @@ export function stepEpollCreate(): bool {
         opReturn(-ENOMEM);
         return true;
       }
+      fileAllocReuse(f); // alloc_file: kmem_cache_zalloc(filp_cachep)
       setRef(f, 1);
       setLife(f, Life.Live);
       store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Live);

@@ -2,9 +2,10 @@
 // final __fput of a watched file, and ep_free, run by the release of an epoll file. Both are serialised by the
 // global epmutex; that is what makes eventpoll_release_file's unlocked walk of file->f_ep safe.
 
-import { EpLife, LockClass, Routine, Viol } from '../codes';
-import { DANGLING, E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
-import { FP_EPOLL, FP_ITEMS, fpRead, fpWrite, label, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR, violate } from '../frame';
+import { Access, LockClass, MemField, MemObj, Routine, Viol } from '../codes';
+import { epFreeMemory } from '../memory';
+import { DANGLING, IF_PWQ, nItems } from '../layout';
+import { FP_ITEMS, fpRead, label, memViolate, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { epFirst, fepAt, fepNext, itemEp, itemSetFlag, itemUsed } from '../objects';
 import { Step } from '../steps';
@@ -22,7 +23,7 @@ export function advance(): bool {
   const n = nxt();
   if (n == 0) return false;
   if ((n & DANGLING) != 0) {
-    violate(Viol.UafItem, (n & ~DANGLING) - 1);
+    memViolate(Viol.UafItem, MemObj.Epitem, (n & ~DANGLING) - 1, MemField.Epitem, Access.Read);
     return false;
   }
   setEpi(n);
@@ -117,8 +118,7 @@ export function stepEpFree(): bool {
     default:
       label(Step.EpFreeUnlockEpmutex);
       release(EPMUTEX);
-      fpWrite(FP_EPOLL + ep);
-      store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Freed);
+      epFreeMemory(ep); // kfree(ep)
       ret(0);
       return true;
   }

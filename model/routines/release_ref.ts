@@ -4,9 +4,10 @@
 // frees the eventpoll. mutex_unlock is two steps here (ownership handed over, then the unlocking task still
 // touches the mutex): a free of the eventpoll in between is the use-after-free 8c2e52ebbe88 fixed (docs/model.md §F.12).
 
-import { EpLife, LockClass, Routine, Toggle, Viol } from '../codes';
+import { Access, EpLife, LockClass, MemField, Routine, Toggle } from '../codes';
+import { epAccess } from '../memory';
 import { E_LIFE, IF_DYING, IF_PWQ, epAddr, nItems, toggle } from '../layout';
-import { epi, label, pc, push, r, ret, rv, setEpi, setPc, setR, violate } from '../frame';
+import { epi, label, pc, push, r, ret, rv, setEpi, setPc, setR } from '../frame';
 import { acquire, acquireEp, lockId, mightSleep, release } from '../locks';
 import { epFirstFrom, fepAt, itemEp, itemSetFlag, itemUsed, keyOf } from '../objects';
 import { Step } from '../steps';
@@ -18,7 +19,7 @@ function mtx(ep: i32): i32 {
 
 /** The second half of mutex_unlock: the task that handed the mutex over still touches it (wait_list, owner). */
 function unlockTail(ep: i32): void {
-  if (epFreed(ep)) violate(Viol.UafEp, ep);
+  epAccess(ep, MemField.Mtx, Access.Unlock);
 }
 
 /** eventpoll_release_file(file) [current]. r0 = file, r1 = ep, r2 = dispose. */

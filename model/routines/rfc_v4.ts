@@ -9,14 +9,14 @@
 
 import { LockClass, Routine } from '../codes';
 import { I_DATA, I_EVENTS, I_FD, SLOT_EMPTY, SLOT_RESERVED, nSlots, threadTable } from '../layout';
-import { cur, holdRef, label, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
+import { cur, holdRef, label, memViolate, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { fepAt, itemEp, itemGet, ref, setRef, setSlot, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
 import { heldByOwnTable, markSem } from './rfc_v7';
 import { SEM_CROSS_PROCESS, SEM_OTHER_FD, toggle } from '../layout';
-import { Toggle, Viol } from '../codes';
+import { Access, MemField, MemObj, Toggle, Viol } from '../codes';
 import { fdtGen } from './expand';
 import { advance, saveNext } from './release';
 import { curItem } from './epitem';
@@ -121,7 +121,8 @@ export function stepRfcFdWalk(): bool {
     default:
       label(Step.RfcCallbackRelock);
       if (!acquire(ft)) return false;
-      if (fdtGen(tb) != r(5)) violate(Viol.UafFdt, tb); // the cached fdt was replaced and freed meanwhile
+      // the cached fdt was replaced and freed (call_rcu) meanwhile, and file_lock is no RCU section across the unlock
+      if (fdtGen(tb) != r(5)) memViolate(Viol.UafFdt, MemObj.Fdtable, tb, MemField.Slots, Access.Read);
       setPc(1);
       return true;
   }

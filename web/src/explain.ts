@@ -10,6 +10,7 @@ import { subjectBlock } from './explain-subject.ts';
 import { refLink, sourcesFor } from './source-ref.ts';
 import { stateAt } from './state-panel.ts';
 import { lockdepTable, splatView } from './lockdep.ts';
+import { memoryReportView } from './memory-report.ts';
 import type { ViewTrace, ViewViolation } from './validate.ts';
 import { describeEdge, drawCycle, drawEdges, findCycle, waitEdges } from './waitfor.ts';
 
@@ -26,6 +27,7 @@ const PROPERTY_WORDS: Record<string, string> = {
   'stale-registration':
     'At the end, every epoll item (file, fd) must match fd `fd` of a process holding the epoll; otherwise EPOLL_CTL_DEL on that fd cannot reach it and the wrong file\'s readiness is reported.',
   'model-capacity': "The model's fixed capacity was exceeded: a limit of the model, not a kernel bug.",
+  'free-while-locked': 'No object may be freed while a lock embedded in it is held (lockdep: held lock freed!).',
   'lock-order': 'Every two locks are always taken in the same order; a cycle in the "taken while holding" graph is a possible deadlock (lockdep).',
 };
 
@@ -220,6 +222,7 @@ export function renderExplanation(trace: ViewTrace, jump: Jump): HTMLElement {
     subjectBlock(trace, v, jump),
     isDeadlock ? deadlockPanel(s) : null,
     isDeadlock && v.scenario ? lockdepTable(v.scenario) : null,
+    v.memory ? memoryReportView(v.memory, jump) : null,
     isLockOrder(v)
       ? v.scenario
         ? lockdepTable(v.scenario)
