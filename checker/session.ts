@@ -116,9 +116,9 @@ export class Session {
   }
 
   /** Replay a path into a Trace; `property` names the violation the trace is about. */
-  async replay(c: Compiled, path: Path | string, file: string, property?: string): Promise<Trace> {
+  async replay(c: Compiled, path: Path | string, file: string, property?: string, onProgress?: (done: number, total: number) => void): Promise<Trace> {
     const p = typeof path === 'string' ? Path.parse(path, c.ix.threadNames.length) : path;
-    return replay(await this.replayer(), c, [...p.moves], file, property);
+    return replay(await this.replayer(), c, [...p.moves], file, property, onProgress);
   }
 
   /** The search instance, for drivers that run a part of a search themselves (shards, swarm members). */

@@ -159,3 +159,19 @@ test('playground: the ABBA history scenario, its reached deadlock and lockdep\'s
   await waitForTrace(p, readTrace(FIX.abba).steps.length);
   assert.equal(await text(p, '#explain .cycle-words'), 'T1 waits for B.mtx, held by T2; T2 waits for A.mtx, held by T1.');
 });
+
+test('playground: the same search defaults as fdrace check and fdrace ci (symmetry matters here)', async ({ page, view }) => {
+  const file = 'test/fixtures/symmetric.fdr';
+  const want = JSON.parse(cli(['check', file, '--json']).stdout.trim().split('\n')[0]!) as { stats: { states: number; transitions: number } };
+  const ci = JSON.parse(cli(['ci', file, '--json']).stdout.trim().split('\n')[0]!) as { stats: { states: number; transitions: number } };
+  assert.deepEqual([ci.stats.states, ci.stats.transitions], [want.stats.states, want.stats.transitions]);
+  const p = await page();
+  await p.goto(`${view.url}#view=playground`);
+  await p.waitForSelector('#pg-source');
+  await p.fill('#pg-source', readFileSync(join(ROOT, file), 'utf8'));
+  await p.waitForFunction(() => document.getElementById('pg-diag')?.classList.contains('ok'));
+  await p.click('#pg-run');
+  await waitForResults(p, 1);
+  const got = (await p.locator('#pg-results li.result[data-variant="v6.2"]').textContent()) ?? '';
+  assert.ok(got.includes(`${want.stats.states} states, ${want.stats.transitions} transitions`), `playground: ${got}; fdrace check: ${want.stats.states} states`);
+});

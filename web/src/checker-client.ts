@@ -3,7 +3,7 @@
 // starts a fresh worker.
 
 import * as Comlink from 'comlink';
-import type { Progress } from '../../checker/search/bfs.ts';
+import type { Progress } from '../../checker/search/options.ts';
 import type { Share } from './url.ts';
 import type { CheckerApi, CheckLimits, CheckOutcome, DeriveOutcome, ExploreOutcome, WatchOutcome } from './worker.ts';
 import CheckerWorker from './worker.ts?worker&inline';

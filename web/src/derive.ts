@@ -1,16 +1,18 @@
 // Re-deriving a trace from a shareable link: parse the scenario, compile it for the variant, replay the path in
 // the page's own kernel. The same steps as `fdrace replay`, so a link shows exactly what the CLI would print.
 
-import { compileScenario } from '../../checker/compile/config.ts';
 import { ScenarioError } from '../../checker/scenario/types.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
-import { parsePath } from '../../checker/search/result.ts';
-import { ReplayError, replay } from '../../checker/trace/replay.ts';
+import { Path } from '../../checker/path.ts';
+import { Session } from '../../checker/session.ts';
+import { ReplayError } from '../../checker/trace/replay.ts';
 import { checkVariantSpec } from '../../checker/variants.ts';
 import { kernel } from './kernel.ts';
 import type { Share } from './url.ts';
 import { LIMITS, type ViewTrace } from './validate.ts';
-import { resolveLabel } from './variant.ts';
+
+// Replays run in the page's (or worker's) one kernel instance, as before.
+const session = new Session({ kernel });
 
 export class DeriveError extends Error {
   constructor(message: string) {
@@ -32,32 +34,31 @@ export async function deriveTrace(share: Share, onProgress?: (done: number, tota
   }
   let v;
   try {
-    v = resolveLabel(share.variant);
+    v = session.resolve(share.variant);
   } catch (e) {
     throw new DeriveError(`the link's variant: ${(e as Error).message}`);
   }
   const file = `${scenario.name}.fdr`;
   let compiled;
   try {
-    compiled = compileScenario(scenario, v.label, v.toggles, file);
+    compiled = session.compile(scenario, v, file);
   } catch (e) {
     if (e instanceof ScenarioError) throw new DeriveError(`the link's scenario does not compile: ${e.message}`);
     throw e;
   }
-  let moves;
+  let path: Path;
   try {
-    moves = parsePath(share.path, compiled.ix.threadNames.length);
+    path = Path.parse(share.path, compiled.ix.threadNames.length);
   } catch (e) {
     throw new DeriveError(`the link's path: ${(e as Error).message}`);
   }
-  if (moves.length > MAX_LINK_STEPS) {
+  if (path.length > MAX_LINK_STEPS) {
     throw new DeriveError(
-      `the link's path has ${moves.length.toLocaleString('en')} steps; the viewer replays at most ${MAX_LINK_STEPS.toLocaleString('en')} (run fdrace replay ${file} --variant ${share.variant} --path … on the command line)`,
+      `the link's path has ${path.length.toLocaleString('en')} steps; the viewer replays at most ${MAX_LINK_STEPS.toLocaleString('en')} (run fdrace replay ${file} --variant ${share.variant} --path … on the command line)`,
     );
   }
-  const x = await kernel();
   try {
-    return replay(x, compiled, moves, file, share.prop, onProgress);
+    return await session.replay(compiled, path, file, share.prop, onProgress);
   } catch (e) {
     if (e instanceof ReplayError) throw new DeriveError(`the link's path does not fit the scenario: ${e.message}`);
     throw e;

@@ -1,17 +1,21 @@
 // The playground: write a scenario, see parse errors at line:column as you type, pick variants, run the real
 // checker in a worker (progress, Cancel), and open any counterexample it finds in the viewer by replay.
 
-import { compileScenario } from '../../checker/compile/config.ts';
 import { failedProperties } from '../../checker/expected.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
 import { ScenarioError, type Scenario } from '../../checker/scenario/types.ts';
-import type { Progress } from '../../checker/search/bfs.ts';
+import type { Progress } from '../../checker/search/options.ts';
 import { formatPath, parsePath, type SearchResult } from '../../checker/search/result.ts';
-import { VARIANTS, checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
+import { VARIANTS, checkVariantSpec } from '../../checker/variants.ts';
+import { Session } from '../../checker/session.ts';
+import { kernel } from './kernel.ts';
 import { Cancelled, CheckerClient } from './checker-client.ts';
 import { button, clear, h } from './dom.ts';
 import { splatView } from './lockdep.ts';
 import type { Share } from './url.ts';
+
+// Compiling as you type uses the same pipeline as every front end (no kernel is needed until a search runs).
+const compiler = new Session({ kernel });
 import type { CheckOutcome } from './worker.ts';
 
 const EXAMPLES: Record<string, string> = import.meta.glob('../../scenarios/**/*.fdr', { query: '?raw', import: 'default', eager: true });
@@ -107,7 +111,7 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
       const s = parseScenario(source.value, 'playground.fdr', { variants: checkVariantSpec });
       // Model limits (files, threads, slots) are only known to the compiler.
       offerVariants(s, false);
-      for (const b of boxes) if (b.input.checked) compileScenario(s, b.name, resolveVariant(b.name).toggles, 'playground.fdr');
+      for (const b of boxes) if (b.input.checked) compiler.compile(s, compiler.resolve(b.name), 'playground.fdr');
       clear(diag);
       diag.className = 'diag ok';
       diag.append(`ok: scenario ${s.name}, ${s.threads.length} thread(s), ${s.expectations.length} expectation(s); states its result on ${s.variants.join(', ') || 'no variant'}`);

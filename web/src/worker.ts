@@ -1,20 +1,19 @@
-// The playground's checker, off the main thread: parse, compile and run the BFS in this worker's own kernel
-// instance, exactly as `fdrace ci` does (lock-order inversions included). Cancel terminates the worker, so nothing here needs to poll for it.
+// The playground's checker, off the main thread: the same Session pipeline as `fdrace check` and `fdrace ci` (one
+// set of search defaults, lock-order inversions included), in this worker's own kernel instances. Cancel terminates the worker, so nothing here needs to poll for it.
 
 import * as Comlink from 'comlink';
-import { compileScenario } from '../../checker/compile/config.ts';
-import { compare } from '../../checker/expected.ts';
-import { withLockOrder } from '../../checker/lockdep.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
 import { ScenarioError } from '../../checker/scenario/types.ts';
-import { bfs, type Progress } from '../../checker/search/bfs.ts';
+import type { Progress } from '../../checker/search/options.ts';
 import type { SearchResult } from '../../checker/search/result.ts';
-import { checkVariantSpec, resolveVariant } from '../../checker/variants.ts';
+import { checkVariantSpec } from '../../checker/variants.ts';
+import { Session } from '../../checker/session.ts';
+import { instantiate } from '../../checker/kernel/exports.ts';
 import { ExploreError, exploreFrom, type ExploreResult } from '../../checker/trace/explore.ts';
 import { WatchError, watchValues } from '../../checker/trace/watch.ts';
 import { parsePath } from '../../checker/search/result.ts';
 import { DeriveError, deriveTrace } from './derive.ts';
-import { kernel } from './kernel.ts';
+import { kernel, kernelModule } from './kernel.ts';
 import type { Share } from './url.ts';
 import type { ViewTrace } from './validate.ts';
 
@@ -31,6 +30,9 @@ export type WatchOutcome = { ok: true; values: boolean[] } | { ok: false; error:
 export type CheckOutcome =
   | { ok: true; result: SearchResult; expected: string; actual: string; matches: boolean }
   | { ok: false; error: string };
+
+// The worker's own pipeline: fresh kernel instances for its searches (the shared one serves replays).
+const session = new Session({ kernel: () => kernelModule().then(instantiate) });
 
 const api = {
   /** Replay a shared link's path off the main thread, reporting progress (a long path must not freeze the tab). */
@@ -53,9 +55,7 @@ const api = {
   async explore(source: string, variant: string, prefix: string, limits: { maxStates: number; timeoutSeconds: number }, onProgress?: (states: number, frontier: number) => void): Promise<ExploreOutcome> {
     try {
       const scenario = parseScenario(source, 'explore.fdr', { variants: checkVariantSpec });
-      const [spec = '', ...withT] = variant.split('+');
-      const v = resolveVariant(spec, [], withT);
-      const compiled = compileScenario(scenario, v.label, v.toggles, 'explore.fdr');
+      const compiled = session.compile(scenario, session.resolve(variant), 'explore.fdr');
       const moves = parsePath(prefix, compiled.ix.threadNames.length);
       const result = exploreFrom(await kernel(), compiled, moves, limits, onProgress ? (a, b) => void onProgress(a, b) : undefined);
       return { ok: true, result };
@@ -74,25 +74,17 @@ const api = {
   async check(source: string, variant: string, limits: CheckLimits, onProgress?: (p: Progress) => void): Promise<CheckOutcome> {
     try {
       const scenario = parseScenario(source, 'playground.fdr', { variants: checkVariantSpec });
-      const v = resolveVariant(variant);
-      const compiled = compileScenario(scenario, v.label, v.toggles, 'playground.fdr');
-      const x = await kernel();
-      // Lock-order inversions are read from the lock graph the whole exploration recorded, as `fdrace ci` does.
-      const searched = bfs(
-        x,
-        compiled,
-        {
+      // The same pipeline and defaults as `fdrace check` and `fdrace ci` (lock-order inversions included).
+      const { result, comparison } = await session.check(scenario, session.resolve(variant), 'playground.fdr', {
+        limits: {
           maxStates: limits.maxStates,
           timeoutSeconds: limits.timeoutSeconds,
           maxMemoryBytes: limits.maxMemoryBytes,
-          // Fire-and-forget: the call posts a message now; awaiting it would need the event loop the BFS holds.
+          // Fire-and-forget: the call posts a message now.
           onProgress: onProgress ? (p) => void onProgress(p) : undefined,
         },
-        'playground.fdr',
-      );
-      const result = withLockOrder(searched, x, compiled);
-      const cmp = compare(scenario, result, variant);
-      return { ok: true, result, expected: cmp.expected, actual: cmp.actual, matches: cmp.matches };
+      });
+      return { ok: true, result, expected: comparison.expected, actual: comparison.actual, matches: comparison.matches };
     } catch (e) {
       if (e instanceof ScenarioError) return { ok: false, error: `${e.loc.line}:${e.loc.col}: ${e.message}` };
       return { ok: false, error: (e as Error).message };
