@@ -24,7 +24,7 @@ import { formatTrace } from '../checker/trace/text.ts';
 import type { Trace } from '../checker/trace/types.ts';
 import { validateTrace } from '../checker/trace/validate.ts';
 import { watchValues } from '../checker/trace/watch.ts';
-import { resolveVariant } from '../checker/variants.ts';
+import { parseVariant, resolveVariant } from '../checker/variants.ts';
 
 let x: FdraceExports;
 beforeAll(async () => {
@@ -37,7 +37,7 @@ const ABBA = 'scenarios/history/ctl-del-abba-4ff36ee94d93.fdr';
 const F01 = 'scenarios/F01-replace-5-of-10.fdr';
 
 function trace(file: string, variant: string, path: string, prop?: string): Trace {
-  const v = resolveVariant(variant.split('~')[0]!, variant.includes('~') ? [variant.split('~')[1]!] : []);
+  const v = parseVariant(variant);
   const c = compileScenario(readScenario(file), v.label, v.toggles, file);
   return replay(x, c, parsePath(path, c.ix.threadNames.length), file, prop);
 }
@@ -103,7 +103,7 @@ describe('labels and source links follow the variant', () => {
   });
 
   it('each variant is pinned to the release it models', () => {
-    const tag = (v: string) => releaseOf(resolveVariant(v.split('~')[0]!, v.includes('~') ? [v.split('~')[1]!] : []).toggles).tag;
+    const tag = (v: string) => releaseOf(parseVariant(v).toggles).tag;
     expect(['v6.2', 'rfc-v4', 'current-pre-6.16', 'current', 'v6.2~ctl-del-nested-fix'].map(tag)).toEqual(['v6.2', 'v6.2', 'v6.15', 'v6.16', 'v3.12']);
     expect(rfcOf(resolveVariant('rfc-v7').toggles)?.version).toBe('v7');
     expect(rfcOf(resolveVariant('current').toggles)).toBeNull();

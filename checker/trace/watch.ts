@@ -9,7 +9,7 @@ import { parseScenario } from '../scenario/parse.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { loadConfig as load } from '../kernel/configure.ts';
 import { parsePath } from '../search/result.ts';
-import { checkVariantSpec, resolveVariant } from '../variants.ts';
+import { checkVariantSpec, parseVariant } from '../variants.ts';
 
 export const WATCH_LABEL = 'fdrace_watch';
 const PREFIX = `expect ${WATCH_LABEL}: always `;
@@ -38,8 +38,7 @@ export function watchValues(x: FdraceExports, source: string, variantLabel: stri
     }
     throw e;
   }
-  const [spec = '', ...withT] = variantLabel.split('+');
-  const v = resolveVariant(spec, [], withT);
+  const v = parseVariant(variantLabel);
   let c;
   try {
     c = compileScenario(scenario, v.label, v.toggles, 'watch.fdr');
