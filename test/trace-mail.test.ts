@@ -58,20 +58,20 @@ describe('explanations per violation kind', () => {
   });
 
   it('F08 refcount on rfc-v7 is ep->refcount of E reaching zero, not a file f_ref', () => {
-    const t = trace(F08, 'rfc-v7', '0*20.2*24.0', 'refcount');
-    expect(t.violation).toMatchObject({ property: 'refcount', kind: 'EpRefcount', step: 45, subject: { kind: 'epoll', name: 'E' } });
-    const s = t.steps[44]!.state;
+    const t = trace(F08, 'rfc-v7', '0*20.2*25.0', 'refcount');
+    expect(t.violation).toMatchObject({ property: 'refcount', kind: 'EpRefcount', step: 46, subject: { kind: 'epoll', name: 'E' } });
+    const s = t.steps[45]!.state;
     const words = subjectSentence(t.violation!, s)!;
     expect(words).toMatch(/^struct eventpoll E: ep->refcount 0, /);
     expect(kindWords('EpRefcount').rule).toContain("eventpoll's refcount");
     expect(kindWords('EpRefcount').rule).not.toContain('f_ref');
     // The CLI's text trace names the kind in words too.
-    expect(formatTrace(t)).toContain('=> VIOLATION refcount (ep->refcount dropped to zero while still needed) after step 45');
+    expect(formatTrace(t)).toContain('=> VIOLATION refcount (ep->refcount dropped to zero while still needed) after step 46');
     expect(formatTrace(t)).not.toContain('EpRefcount');
   });
 
   it('F04 watchers on rfc-v4 is a cycle of epolls, named epoll by epoll', () => {
-    const t = trace(F04, 'rfc-v4', '0.0.2*5.0*23', 'watchers');
+    const t = trace(F04, 'rfc-v4', '0.0.2*5.0*24', 'watchers');
     expect(t.violation).toMatchObject({ kind: 'EpollCycle', subject: { kind: 'epoll' } });
     const s = t.steps[t.violation!.step - 1]!.state;
     expect(subjectSentence(t.violation!, s)).toMatch(/^(\w+) watches \w+( watches \w+)* watches \1: each epoll has an epitem/);
@@ -93,10 +93,10 @@ describe('explanations per violation kind', () => {
 
 describe('labels and source links follow the variant', () => {
   it('rfc-v7 steps never say RFC v4; rfc-v4 steps never say RFC v7', () => {
-    const v7 = formatTrace(trace(F08, 'rfc-v7', '0*20.2*24.0', 'refcount'));
+    const v7 = formatTrace(trace(F08, 'rfc-v7', '0*20.2*25.0', 'refcount'));
     expect(v7).toContain('(RFC v7 patch)');
     expect(v7).not.toContain('RFC v4');
-    const v4 = formatTrace(trace(F01, 'rfc-v4', '0.0.1*5.0*28'));
+    const v4 = formatTrace(trace(F01, 'rfc-v4', '0.0.1*5.0*29'));
     expect(v4).toContain('(RFC v4 patch)');
     expect(v4).not.toMatch(/RFC v[67]/);
     expect(variantText('eventpoll_replace_file (RFC v7)', resolveVariant('rfc-v6').toggles)).toBe('eventpoll_replace_file (RFC v6)');
@@ -163,7 +163,7 @@ describe('labels and source links follow the variant', () => {
   });
 
   it('steps carry their label id, and traces without one (format 1 as first written) still validate', () => {
-    const t = trace(F01, 'rfc-v4', '0.0.1*5.0*28');
+    const t = trace(F01, 'rfc-v4', '0.0.1*5.0*29');
     expect(t.steps.every((s) => s.label !== undefined && s.label in Step)).toBe(true);
     const old = structuredClone(t) as Trace;
     for (const s of old.steps) delete s.label;
@@ -178,7 +178,7 @@ describe('labels and source links follow the variant', () => {
 
 describe('changelog diagrams', () => {
   it('F08 refcount: two CPU columns, only the steps touching E, each as a kernel call, ending at the WARN', () => {
-    const t = trace(F08, 'rfc-v7', '0*20.2*24.0', 'refcount');
+    const t = trace(F08, 'rfc-v7', '0*20.2*25.0', 'refcount');
     const text = formatChangelog(t);
     const lines = text.split('\n');
     expect(lines[2]).toMatch(/^CPU0 \(T\) +CPU1 \(T4\)$/);
@@ -186,14 +186,14 @@ describe('changelog diagrams', () => {
     const col = lines[2]!.indexOf('CPU1');
     expect(lines.some((l) => l.startsWith(' '.repeat(col) + 'close(4)'))).toBe(true);
     expect(text).toContain('    WARN_ON_ONCE(ep_refcount_dec_and_test(ep))  // E.refcount 1 -> 0  <- here');
-    expect(text).toContain('ep->refcount dropped to zero while still needed (refcount, after step 45)');
+    expect(text).toContain('ep->refcount dropped to zero while still needed (refcount, after step 46)');
     expect(text).not.toContain('EpRefcount');
     // Only steps that touch E: fewer than the path's steps, and every kept step names E in its changes.
     const names = involvedNames(t);
     expect([...names]).toEqual(['E']);
-    const m = /: (\d+) of 45 steps, only those touching E/.exec(lines[0]!);
+    const m = /: (\d+) of 46 steps, only those touching E/.exec(lines[0]!);
     expect(m).not.toBeNull();
-    expect(Number(m![1])).toBeLessThan(45);
+    expect(Number(m![1])).toBeLessThan(46);
   });
 
   it('the ABBA deadlock ends with both tasks blocked, and its trace carries lockdep rows', () => {
@@ -224,10 +224,10 @@ describe('changelog diagrams', () => {
   });
 
   it('fdrace replay --format changelog|json|text; --json is --format json; a bad format is exit 2', () => {
-    const base = ['replay', F08, '--variant', 'rfc-v7', '--path', '0*20.2*24.0', '--property', 'refcount'];
+    const base = ['replay', F08, '--variant', 'rfc-v7', '--path', '0*20.2*25.0', '--property', 'refcount'];
     const cl = fdrace(...base, '--format', 'changelog');
     expect(cl.code).toBe(10);
-    expect(cl.out.trimEnd()).toBe(formatChangelog(trace(F08, 'rfc-v7', '0*20.2*24.0', 'refcount')).replace(F08, F08).trimEnd());
+    expect(cl.out.trimEnd()).toBe(formatChangelog(trace(F08, 'rfc-v7', '0*20.2*25.0', 'refcount')).replace(F08, F08).trimEnd());
     expect(fdrace(...base, '--format', 'json').out).toBe(fdrace(...base, '--json').out);
     expect(fdrace(...base, '--format', 'text').out).toBe(fdrace(...base).out);
     const bad = fdrace(...base, '--format', 'yaml');
@@ -246,7 +246,7 @@ describe('changelog diagrams', () => {
 
 describe('watch expressions and explore from here', () => {
   it('P.fd[4] == OLD on F01 rfc-v4 is true until the walk replaces fd 4, then false', () => {
-    const t = trace(F01, 'rfc-v4', '0.0.1*5.0*28');
+    const t = trace(F01, 'rfc-v4', '0.0.1*5.0*29');
     const vals = watchValues(x, t.source, t.variant, t.path, 'P.fd[4] == OLD');
     expect(vals).toHaveLength(t.steps.length + 1);
     const flip = t.steps.find((s) => s.changes.includes('P.fd[4]: OLD -> NEW'))!.step;
@@ -265,18 +265,18 @@ describe('watch expressions and explore from here', () => {
     expect(r.findings.map((f) => f.property).sort()).toEqual(['check-list', 'fd-local-replace', 'fds_untouched']);
     // Every finding's path replays to that property.
     for (const f of r.findings) expect(replay(x, c, parsePath(f.path, c.ix.threadNames.length), file, f.property).violation?.property).toBe(f.property);
-    const prefix = parsePath('0.0.1*5.0*28', 2);
+    const prefix = parsePath('0.0.1*5.0*29', 2);
     const later = exploreFrom(x, c, prefix, { maxStates: 100_000, timeoutSeconds: 60 });
     expect(later.states).toBeLessThan(r.states);
     for (const f of later.findings) expect(f.path.startsWith('0.0.1*5.0*')).toBe(true);
   });
 
   it('from the initial state it explores exactly the states and transitions fdrace check does without POR', () => {
-    // fdrace check --no-por: F01 rfc-v4 96 states / 97 transitions, F04 rfc-v4 602 / 1102 (plus the lock-order
+    // fdrace check --no-por --no-symmetry: F01 rfc-v4 97 states / 98 transitions, F04 rfc-v4 612 / 1120 (plus the lock-order
     // inversion, which comes from the lock graph, not from a path).
     for (const [file, variant, states, transitions, props] of [
-      [F01, 'rfc-v4', 96, 97, 'check-list,fd-local-replace,fds_untouched'],
-      [F04, 'rfc-v4', 602, 1102, 'deadlock,locks,watchers'],
+      [F01, 'rfc-v4', 97, 98, 'check-list,fd-local-replace,fds_untouched'],
+      [F04, 'rfc-v4', 612, 1120, 'deadlock,locks,watchers'],
     ] as const) {
       const v = resolveVariant(variant);
       expect(v.toggles & Toggle.RfcV4Replace).not.toBe(0);

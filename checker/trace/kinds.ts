@@ -34,6 +34,8 @@ const KINDS: Record<string, KindWords> = {
   OrphanInsert: { title: 'epitem inserted into a released eventpoll', rule: "No epitem may be inserted into an eventpoll whose epoll file was already released: nothing would ever remove it." },
   UafFdt: { title: 'use-after-free of an fdtable', rule: 'A walk that caches files->fdt must not use it after expand_fdtable() replaced it and RCU freed it.' },
   Livelock: { title: 'livelock in a retry loop', rule: 'A retry loop must make progress: three rounds in the same state is a livelock.' },
+  FreeWhileLocked: { title: 'held lock freed', rule: 'An object may not be freed while a lock embedded in it is held (lockdep: "WARNING: held lock freed!"); see docs/memory.md.' },
+  RcuIdentity: { title: 'reference taken on a recycled object', rule: 'A lockless lookup of a SLAB_TYPESAFE_BY_RCU object must re-check its identity after taking the reference (the memory may hold another object by then); see docs/memory.md.' },
 };
 
 const MODALITY: Record<string, KindWords> = {
