@@ -382,7 +382,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['missing result', mutate('result rfc-v4 pass', ''), "28:15: no 'result' line for variant 'rfc-v4'"],
   ['bad verdict', mutate('violation(follows)', 'failed'), '29:13: expected a verdict (pass, violation or deadlock) after the variant name, found \'failed\''],
   ['labels on pass', mutate('rfc-v4 pass', 'rfc-v4 pass(follows)'), "30:19: only 'violation' and 'deadlock' take labels; 'pass' does not"],
-  ['unknown result label', mutate('violation(follows)', 'violation(folows)'), `29:23: unknown label 'folows' (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')})`],
+  ['unknown result label', mutate('violation(follows)', 'violation(folows)'), `29:23: unknown label 'folows' (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`],
   ['label listed twice', mutate('violation(follows)', 'violation(follows, follows)'), "29:32: label 'follows' is listed twice"],
   ['empty label list', mutate('violation(follows)', 'violation()'), "29:23: expected a label after '(', found ')'"],
   ['labels not separated', mutate('violation(follows)', 'violation(follows no-uaf)'), "29:31: expected ',' or ')' after the label, found 'no'"],

@@ -6,6 +6,8 @@ import type { Op, Scenario } from '../scenario/types.ts';
 import type { Indexes } from './indexes.ts';
 
 export interface BuiltinExpectation {
+  /** The kind this part reports (checker/scenario/kinds.ts PROPERTY_KINDS). */
+  kind: string;
   modality: 'always' | 'never' | 'at-end' | 'sometimes';
   text: string;
   code: number[];
@@ -109,19 +111,19 @@ function passiveUnchanged(s: Scenario, ix: Indexes, nSlots: number): number[] {
 export function builtinCheck(s: Scenario, ix: Indexes, name: string, nSlots: number): BuiltinExpectation[] {
   switch (name) {
     case 'stale-registration':
-      return [{ modality: 'at-end', text: 'no stale epoll registration (E19)', code: [PredOp.Stale, PredOp.Not] }];
+      return [{ kind: 'at-end', modality: 'at-end', text: 'no stale epoll registration (E19)', code: [PredOp.Stale, PredOp.Not] }];
     case 'fd-local-replace':
       // E16: a replacement writes only the fd slot it was asked for.
-      return [{ modality: 'always', text: 'a replacement changes only the requested fd (E16)', code: [PredOp.Sem, ...konst(SEM_OTHER_FD), PredOp.Ne, PredOp.Sem, ...konst(SEM_OTHER_FD | SEM_CROSS_PROCESS), PredOp.Ne, PredOp.And] }];
+      return [{ kind: 'other-fd', modality: 'always', text: 'a replacement changes only the requested fd (E16)', code: [PredOp.Sem, ...konst(SEM_OTHER_FD), PredOp.Ne, PredOp.Sem, ...konst(SEM_OTHER_FD | SEM_CROSS_PROCESS), PredOp.Ne, PredOp.And] }];
     case 'registration-follows-fd':
-      return [{ modality: 'at-end', text: 'each registration of a replaced fd follows it to the new file (E17)', code: followsFd(s, ix) }];
+      return [{ kind: 'moved', modality: 'at-end', text: 'each registration of a replaced fd follows it to the new file (E17)', code: followsFd(s, ix) }];
     case 'no-cross-process':
       return [
-        { modality: 'always', text: "a replacement does not re-key other processes' epitems (E20)", code: [PredOp.Sem, ...konst(SEM_CROSS_PROCESS), PredOp.Lt] },
-        { modality: 'at-end', text: 'processes other than the target end as they started (E20)', code: passiveUnchanged(s, ix, nSlots) },
+        { kind: 'rekey', modality: 'always', text: "a replacement does not re-key other processes' epitems (E20)", code: [PredOp.Sem, ...konst(SEM_CROSS_PROCESS), PredOp.Lt] },
+        { kind: 'passive-changed', modality: 'at-end', text: 'processes other than the target end as they started (E20)', code: passiveUnchanged(s, ix, nSlots) },
       ];
     case 'no-stale-io-uring':
-      return [{ modality: 'at-end', text: 'no io_uring fixed slot diverges from its fd (E21)', code: [PredOp.UringStale, PredOp.Not] }];
+      return [{ kind: 'fixed-slot', modality: 'at-end', text: 'no io_uring fixed slot diverges from its fd (E21)', code: [PredOp.UringStale, PredOp.Not] }];
     default:
       return []; // always-on properties (refcount, no-uaf, ...) need no bytecode
   }

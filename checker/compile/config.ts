@@ -23,6 +23,8 @@ export interface CompiledExpectation {
   modality: 'always' | 'never' | 'at-end' | 'sometimes';
   text: string;
   line: number;
+  /** The kind a built-in's part reports (PROPERTY.KIND, checker/scenario/kinds.ts); absent for expectations. */
+  kind?: string;
 }
 
 export interface Compiled {
@@ -210,14 +212,14 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
 
   const expectations: CompiledExpectation[] = [];
   const code: number[] = [];
-  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void) => {
+  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void, kind?: string) => {
     if (expectations.length >= LIMIT.expect) at({ line, col: 1 }, `at most ${LIMIT.expect} expectations per scenario`);
     const k = expectations.length;
     b[C.EXPECT + k * 4] = MODALITY[modality];
     dv.setUint16(C.EXPECT + k * 4 + 2, code.length, true);
     emit();
     code.push(0);
-    expectations.push({ label, modality, text, line });
+    expectations.push(kind === undefined ? { label, modality, text, line } : { label, modality, text, line, kind });
   };
   for (const e of s.expectations as Expectation[]) {
     const who = usesAbsent(e.expr);
@@ -225,11 +227,14 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     add(e.label, e.modality, e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
   }
   for (const c of s.checks) {
-    for (const b of builtinCheck(s, ix, c.name, nSlots)) add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code));
+    for (const b of builtinCheck(s, ix, c.name, nSlots)) {
+      if (c.kind !== undefined && b.kind !== c.kind) continue; // `check PROPERTY.KIND`: that part only
+      add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code), b.kind);
+    }
   }
   if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
     // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
-    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk));
+    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk), 'ep-holders');
   }
   if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
   b[C.NEXPECT] = expectations.length;

@@ -3,6 +3,7 @@
 
 import { BUILTIN_PROPERTIES, LIMITS } from './constants.ts';
 import { parseExpr } from './expr.ts';
+import { kindError, splitKind } from './kinds.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { State } from './state.ts';
 import { dashedName, endOfLine, number, oneOf, orList } from './syntax.ts';
@@ -60,12 +61,22 @@ function parseModality(lx: LineLexer): Modality {
 
 export function checkStmt(lx: LineLexer, st: State, kw: Token): void {
   const n = dashedName(lx, "a property name after 'check'");
-  if (!PROPERTIES.includes(n.text)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
-  const prev = st.checks.get(n.text);
+  // `check PROPERTY.KIND` switches on one kind of a property (checker/scenario/kinds.ts).
+  const { property, kind } = splitKind(n.text);
+  if (!PROPERTIES.includes(property)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
+  if (kind !== undefined) {
+    const err = kindError(property, kind);
+    if (err !== null) lx.fail(err, n.loc);
+  }
+  const prev = st.checks.get(n.text) ?? st.checks.get(property);
   if (prev !== undefined) lx.fail(`property '${n.text}' is already checked at line ${prev}`, n.loc);
+  if (kind === undefined) {
+    const part = [...st.checks.keys()].find((k) => splitKind(k).property === property);
+    if (part !== undefined) lx.fail(`a kind of property '${property}' is already checked at line ${st.checks.get(part)} ('check ${part}')`, n.loc);
+  }
   endOfLine(lx, 'after the property name');
   st.checks.set(n.text, kw.loc.line);
-  st.s.checks.push({ name: n.text, loc: kw.loc });
+  st.s.checks.push(kind === undefined ? { name: property, loc: kw.loc } : { name: property, kind, loc: kw.loc });
 }
 
 function checkKnownVariant(lx: LineLexer, st: State, v: Token): void {
@@ -111,10 +122,15 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
     lx.next();
     for (;;) {
       const l = dashedName(lx, properties.length ? "a label after ','" : "a label after '('");
-      if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text)) {
+      const split = splitKind(l.text);
+      if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text) && !(split.kind !== undefined && PROPERTIES.includes(split.property))) {
         const exps = [...st.labels.keys()];
         const e = exps.length ? `expectations: ${exps.join(', ')}` : 'no expectations';
-        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')})`, l.loc);
+        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`, l.loc);
+      }
+      if (split.kind !== undefined && !st.labels.has(l.text)) {
+        const err = kindError(split.property, split.kind);
+        if (err !== null) lx.fail(err, l.loc);
       }
       if (properties.includes(l.text)) lx.fail(`label '${l.text}' is listed twice`, l.loc);
       properties.push(l.text);

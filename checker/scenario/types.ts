@@ -130,6 +130,8 @@ export interface Expectation {
 /** `check NAME` — a built-in property switched on for this scenario (names listed in BUILTIN_PROPERTIES). */
 export interface CheckDecl {
   name: string;
+  /** `check PROPERTY.KIND`: only this kind of the property (checker/scenario/kinds.ts). */
+  kind?: string;
   loc: Loc;
 }
 

@@ -63,6 +63,9 @@ export interface Violation {
   /** Kernel violation code name for built-ins (e.g. UafItem), the modality for expectations. */
   kind: string;
   message: string;
+  /** PROPERTY.KIND as `result` and `check` lines name it (checker/scenario/kinds.ts), e.g. no-uaf.epitem; a
+   *  scenario expectation's label alone. */
+  qualified?: string;
   /** Moves from the initial state: thread index, with '!' when the step's allocation was made to fail. */
   path: string;
   steps: number;
