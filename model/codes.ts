@@ -237,6 +237,29 @@ export enum PredOp {
   UringStale = 22,
   /** -> 1 if every eventpoll's refcount equals its holders: 1 for a live epoll file + 1 per epitem (E4, at rest) */
   EpRefsOk = 23,
+  // Atoms of model/atoms.ts (T.op[K].ret, lock state, items, lifetimes, T at FUNCTION, quiescent).
+  /** thread op -> 1 if op `op` of the thread has returned (its return slot is filled) */
+  Returned = 24,
+  /** lock-class instance -> owner thread + 1, 0 when free */
+  LockOwner = 25,
+  /** lock-class instance -> number of threads whose next step waits for the lock */
+  LockWaiters = 26,
+  /** ep file fd -> event byte of the first epitem keyed (file, fd) in ep's rbr, or -1 */
+  Events = 27,
+  /** ep -> ep->refcount */
+  EpRef = 28,
+  /** ep -> EpLife of the eventpoll */
+  EpLifeOf = 29,
+  /** ep file fd -> 0 no epitem keyed (file, fd) in ep's rbr, 1 one that is not dying, 2 one with epi->dying */
+  ItemState = 30,
+  /** thread routine -> 1 if the thread's top frame runs `routine` (0: the thread is in user space) */
+  At = 31,
+  /** -> 1 if no thread is inside the kernel (a syscall or task_work) */
+  Quiescent = 32,
+  /** j -> 1 if this state was made by the return of the j-th watched op (`when T.op[K] returns`) */
+  JustReturned = 33,
+  /** cmp: pops mask, value; pushes value >= 0 && (value & mask) == mask */
+  HasBits = 34,
 }
 
 /** Expectation modality, as stored in the kernel's expectation table. */

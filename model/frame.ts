@@ -235,3 +235,35 @@ export function danglePointersTo(item: i32): void {
     }
   }
 }
+
+// ---- probes (model/atoms.ts) -----------------------------------------------------------------------------
+
+let savedCur: i32 = 0;
+let savedFault: bool = false;
+let savedSaw: bool = false;
+let savedLabel: i32 = 0;
+let savedBlocked: i32 = 0;
+let savedReads: u64 = 0;
+let savedWrites: u64 = 0;
+
+/** Save the current step's bookkeeping before a probe runs another step on a scratch copy. */
+export function saveStepGlobals(): void {
+  savedCur = cur;
+  savedFault = injectFault;
+  savedSaw = sawFaultPoint;
+  savedLabel = lastLabel;
+  savedBlocked = blockedOn;
+  savedReads = fpReads;
+  savedWrites = fpWrites;
+}
+
+/** Put back what saveStepGlobals() saved. */
+export function restoreStepGlobals(): void {
+  cur = savedCur;
+  injectFault = savedFault;
+  sawFaultPoint = savedSaw;
+  lastLabel = savedLabel;
+  blockedOn = savedBlocked;
+  fpReads = savedReads;
+  fpWrites = savedWrites;
+}

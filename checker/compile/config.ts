@@ -8,6 +8,7 @@ import { builtinCheck } from './builtins.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
 import { compileExpr } from './predicates.ts';
+import { MAX_RETURNS, WatchedReturns, atomThreads } from './atoms.ts';
 
 // Must match model/layout.ts.
 const C = {
@@ -23,6 +24,8 @@ export interface CompiledExpectation {
   modality: 'always' | 'never' | 'at-end' | 'sometimes';
   text: string;
   line: number;
+  /** Modality `when`: the return it is about, as written (`T.op[2] returns`); the kernel checks it as always. */
+  when?: string;
   /** The kind a built-in's part reports (PROPERTY.KIND, checker/scenario/kinds.ts); absent for expectations. */
   kind?: string;
 }
@@ -110,7 +113,7 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     if (e.kind === 'and' || e.kind === 'or') return usesAbsent(e.left) ?? usesAbsent(e.right);
     if (e.kind === 'not') return usesAbsent(e.expr);
     if ((e.kind === 'ret' || e.kind === 'done') && absent(e.thread)) return e.thread;
-    return undefined;
+    return atomThreads(e).find(absent);
   };
   limit(ix.fileNames.length, LIMIT.files, 'files (including epoll files)', s);
   limit(ix.epollNames.length, LIMIT.epolls, 'epoll instances', s);
@@ -221,11 +224,21 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     code.push(0);
     expectations.push(kind === undefined ? { label, modality, text, line } : { label, modality, text, line, kind });
   };
+  const watched = new WatchedReturns();
   for (const e of s.expectations as Expectation[]) {
-    const who = usesAbsent(e.expr);
+    const who = usesAbsent(e.expr) ?? (e.returns && absent(e.returns.thread) ? e.returns.thread : undefined);
     if (who) continue; // the expectation is about a thread this variant does not run
-    add(e.label, e.modality, e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
+    const r = e.returns;
+    if (e.modality === 'when' && r) {
+      const j = watched.index(ix.thread(r.thread), r.op - 1);
+      if (j >= MAX_RETURNS) at(e.loc, `at most ${MAX_RETURNS} different returns may be watched with 'when'`);
+      add(e.label, 'always', e.text, e.loc.line, () => watched.emit(j, () => compileExpr(e.expr, ix, code), code));
+      expectations[expectations.length - 1]!.when = `${r.thread}.op[${r.op}] returns`;
+      continue;
+    }
+    add(e.label, e.modality as CompiledExpectation['modality'], e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
   }
+  watched.write(b);
   for (const c of s.checks) {
     for (const b of builtinCheck(s, ix, c.name, nSlots)) {
       if (c.kind !== undefined && b.kind !== c.kind) continue; // `check PROPERTY.KIND`: that part only

@@ -2,11 +2,11 @@
 // search bounds.
 
 import { BUILTIN_PROPERTIES, LIMITS } from './constants.ts';
-import { parseExpr } from './expr.ts';
+import { opIndex, parseExpr } from './expr.ts';
 import { kindError, splitKind } from './kinds.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { State } from './state.ts';
-import { dashedName, endOfLine, number, oneOf, orList } from './syntax.ts';
+import { dashedName, endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
 import type { Modality, Verdict } from './types.ts';
 
 const PROPERTIES: readonly string[] = BUILTIN_PROPERTIES;
@@ -31,22 +31,37 @@ export function expectStmt(lx: LineLexer, st: State, kw: Token): void {
       lx.fail(`the default label '${label}' of this expectation is already used at line ${prev}; give it a label`, kw.loc);
     }
   }
-  const modality = parseModality(lx);
-  const start = lx.peek().loc.col;
-  const expr = parseExpr(lx, {
+  const ctx = {
     scope: st.scope,
-    opCount: (t) => st.s.threads.find((d) => d.name === t)?.ops.length ?? 0,
-  });
+    opCount: (t: string) => st.s.threads.find((d) => d.name === t)?.ops.length ?? 0,
+  };
+  const modality = parseModality(lx);
+  // `when T.op[K] returns: EXPR`: EXPR must hold in the state the return of op K makes.
+  let returns: { thread: string; op: number } | undefined;
+  if (modality === 'when') {
+    const t = name(lx, "a thread name after 'when'");
+    ctx.scope.resolve(t, 'thread');
+    punct(lx, '.', `after '${t.text}' (when ${t.text}.op[K] returns: ...)`);
+    const o = lx.peek();
+    if (!lx.eat('op')) lx.fail(`expected 'op' after '${t.text}.', found ${describe(o)}`, o.loc);
+    const op = opIndex(lx, ctx, t.text, `'${t.text}.op'`);
+    const r = lx.peek();
+    if (!lx.eat('returns')) lx.fail(`expected 'returns' after '${t.text}.op[${op}]', found ${describe(r)}`, r.loc);
+    punct(lx, ':', `after 'returns'`);
+    returns = { thread: t.text, op };
+  }
+  const start = lx.peek().loc.col;
+  const expr = parseExpr(lx, ctx);
   endOfLine(lx, 'after the expression');
   const text = lx.src.text.slice(start - 1, lx.codeEnd() - 1).trim();
   st.labels.set(label, kw.loc.line);
-  st.s.expectations.push({ label, modality, expr, text, loc: kw.loc });
+  st.s.expectations.push(returns ? { label, modality, expr, text, returns, loc: kw.loc } : { label, modality, expr, text, loc: kw.loc });
 }
 
 function parseModality(lx: LineLexer): Modality {
   const t = lx.peek();
-  const what = "always, never, sometimes or 'at end'";
-  if (t.kind === 'name' && (t.text === 'always' || t.text === 'never' || t.text === 'sometimes')) {
+  const what = "always, never, sometimes, 'at end' or 'when T.op[K] returns:'";
+  if (t.kind === 'name' && (t.text === 'always' || t.text === 'never' || t.text === 'sometimes' || t.text === 'when')) {
     lx.next();
     return t.text;
   }

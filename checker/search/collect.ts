@@ -102,9 +102,9 @@ export function collectViolations(x: FdraceExports, c: Compiled, found: Map<numb
     } else if (kind === R_EXPECT) {
       const ex = c.expectations[code];
       if (!ex) continue;
-      const word = ex.modality === 'at-end' ? 'at end' : ex.modality;
+      const word = ex.when ? `when ${ex.when}:` : ex.modality === 'at-end' ? 'at end' : ex.modality;
       const qualified = ex.kind ? `${ex.label}.${ex.kind}` : ex.label;
-      out.push({ property: ex.label, kind: ex.modality, qualified, message: `${word} ${ex.text}${unavailable}`, path, steps, ...extra });
+      out.push({ property: ex.label, kind: ex.when ? 'when' : ex.modality, qualified, message: `${word} ${ex.text}${unavailable}`, path, steps, ...extra });
     } else if (kind === R_DEADLOCK) {
       out.push({ property: 'deadlock', kind: 'deadlock', qualified: 'deadlock.stuck', message: `no thread can move and some have not finished${unavailable}`, path, steps, ...extra });
     }

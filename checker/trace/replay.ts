@@ -55,7 +55,8 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
     const e = c.expectations[k]!;
     const holds = x.kEvalExpect(addr, k) !== 0;
     if ((e.modality === 'always' && !holds) || (e.modality === 'never' && holds)) {
-      all.push({ property: e.label, kind: e.modality, message: `${e.modality} ${e.text}`, step });
+      const word = e.when ? `when ${e.when}:` : e.modality;
+      all.push({ property: e.label, kind: e.when ? 'when' : e.modality, message: `${word} ${e.text}`, step });
     }
   }
   return { all, fatal };
