@@ -9,6 +9,8 @@ import {
 } from './layout';
 import { Step } from './steps';
 import { Viol } from './codes';
+import { FaultSite, chargeFault, faultSiteOpen } from './fault_sites';
+export { FaultSite };
 
 /** Thread executing the current step. */
 export let cur: i32 = 0;
@@ -60,13 +62,15 @@ export function label(s: Step): void {
   lastLabel = s;
 }
 
-/** An allocation that may fail. Returns true when this run injects the failure. */
-export function faultPoint(): bool {
-  sawFaultPoint = true;
+/** An allocation that may fail, at fault site `site` (model/fault_sites.ts). Returns true when this run injects
+ *  the failure. */
+export function faultPoint(site: i32 = -1): bool {
   fpRead(FP_GLOBAL); // whether the failing branch exists depends on the faults used so far
+  if (!faultSiteOpen(site)) return false; // this site's own budget is used up (option faults SITE:N)
+  sawFaultPoint = true;
   if (injectFault) {
     fpWrite(FP_GLOBAL);
-    store<u8>(gAddr(G_FAULTS), load<u8>(gAddr(G_FAULTS)) + 1);
+    chargeFault(site);
     return true;
   }
   return false;

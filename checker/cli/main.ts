@@ -3,6 +3,7 @@
 
 import { ScenarioError } from '../scenario/types.ts';
 import { TOGGLES, VARIANTS } from '../variants.ts';
+import { FAULT_SITES } from '../scenario/faults.ts';
 import { checkCommand } from './check.ts';
 import { ciCommand } from './ci.ts';
 import { verdictsCommand } from './verdicts.ts';
@@ -22,14 +23,22 @@ commands:
   view [TRACE.json]        serve the web viewer (and a trace) on 127.0.0.1: swim lanes, state, playground
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
-  variants                 list variants and toggles
+  variants [--faults]      list variants and toggles (--faults: the fault-injection sites)
   help                     this text
 
 exit codes: 0 ok / as expected, 1 internal error, 2 usage or scenario error, 10 violation, 11 deadlock,
             12 incomplete (a limit stopped the search)
 run 'fdrace <command> --help' for a command's options.`;
 
-function variantsCommand(): number {
+function variantsCommand(args: string[] = []): number {
+  if (args.includes('--faults')) {
+    // Fault-injection sites for `option faults SITE:N ...` (checker/scenario/faults.ts).
+    console.log('fault sites (option faults SITE:N ...):');
+    for (const f of FAULT_SITES) console.log(`  ${f.name.padEnd(22)} ${f.where}\n  ${''.padEnd(22)} on failure: ${f.effect}`);
+    return EXIT.ok;
+  }
+  const unknown = args.find((a) => a !== '--faults');
+  if (unknown !== undefined) throw new UsageError(`unknown option '${unknown}' for variants (options: --faults)`);
   console.log('variants:');
   for (const v of VARIANTS) {
     const on = TOGGLES.filter((t) => v.toggles & t.bit).map((t) => t.name);
@@ -50,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'view': return await viewCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'parse': return parseCommand(rest);
-      case 'variants': return variantsCommand();
+      case 'variants': return variantsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -8,6 +8,7 @@ import { builtinCheck } from './builtins.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
 import { compileExpr } from './predicates.ts';
+import { C_FAULT_SITES, faultSiteBytes } from '../scenario/faults.ts';
 import { MAX_RETURNS, WatchedReturns, atomThreads } from './atoms.ts';
 
 // Must match model/layout.ts.
@@ -138,6 +139,16 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   b[C.NTHREADS] = ix.threadNames.length;
   b[C.NITEMS] = nItems;
   b[C.FAULTS] = s.options.faults;
+  if (s.options.faultSites) {
+    // Per-site budgets: the kernel decides per site (model/fault_sites.ts); the explorer's global test only
+    // stops when every budget is used up (the mixed-radix count reaches 255 only then).
+    const r = faultSiteBytes(s.options.faultSites, s.options.faults);
+    if ('error' in r) at({ line: 1, col: 1 }, r.error);
+    else {
+      b.set(r.bytes, C_FAULT_SITES);
+      b[C.FAULTS] = r.bytes[1] === 0 ? 0 : 255;
+    }
+  }
   b[C.MAXWATCH] = s.options.maxUserWatches;
   dv.setUint32(C.TOGGLES, toggles >>> 0, true);
   b[C.MAXOPS] = maxOps;

@@ -7,7 +7,8 @@ import { kindError, splitKind } from './kinds.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { State } from './state.ts';
 import { dashedName, endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
-import type { Modality, Verdict } from './types.ts';
+import { FAULT_SITE_NAMES, faultSiteBytes } from './faults.ts';
+import type { Modality, Options, Verdict } from './types.ts';
 
 const PROPERTIES: readonly string[] = BUILTIN_PROPERTIES;
 const VERDICTS = ['pass', 'violation', 'deadlock'] as const satisfies readonly Verdict[];
@@ -171,7 +172,7 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   if (prev !== undefined) lx.fail(`option ${opt} is already set at line ${prev}`, t.loc);
   const what = `a number after '${opt}'`;
   const o = st.s.options;
-  if (opt === 'faults') o.faults = number(lx, what, 'faults', 0, LIMITS.maxFaults).num;
+  if (opt === 'faults') faultsOption(lx, o);
   else if (opt === 'max_user_watches') o.maxUserWatches = number(lx, what, 'max_user_watches', 0, LIMITS.maxUserWatches).num;
   else {
     const k = number(lx, what, 'max_fds', 1, LIMITS.maxFdsOption);
@@ -183,4 +184,26 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   }
   endOfLine(lx, `after the ${opt} value`);
   st.optionLines.set(opt, kw.loc.line);
+}
+
+/** `option faults K`, `option faults SITE:N ...` or both: a global count, per-site budgets (checker/scenario/
+ *  faults.ts), or per-site budgets under a total cap. */
+function faultsOption(lx: LineLexer, o: Options): void {
+  const first = lx.peek();
+  if (first.kind === 'number') o.faults = number(lx, "a number after 'faults'", 'faults', 0, LIMITS.maxFaults).num;
+  else if (first.kind !== 'name') lx.fail(`expected a number or SITE:N after 'faults', found ${describe(first)}`, first.loc);
+  const sites: Record<string, number> = {};
+  while (lx.peek().kind !== 'eol') {
+    const t = name(lx, 'a fault site name (SITE:N)');
+    if (!FAULT_SITE_NAMES.includes(t.text)) lx.fail(`unknown fault site '${t.text}' (sites: ${FAULT_SITE_NAMES.join(', ')})`, t.loc);
+    if (Object.hasOwn(sites, t.text)) lx.fail(`fault site '${t.text}' is given twice`, t.loc);
+    punct(lx, ':', `after the fault site '${t.text}'`);
+    sites[t.text] = number(lx, `a number after '${t.text}:'`, 'faults', 0, LIMITS.maxFaults).num;
+  }
+  if (Object.keys(sites).length > 0) {
+    const r = faultSiteBytes(sites, first.kind === 'number' ? o.faults : undefined);
+    if ('error' in r) lx.fail(r.error, first.loc);
+    o.faultSites = sites;
+    if (first.kind !== 'number') o.faults = Object.values(sites).reduce((a, b) => a + b, 0);
+  }
 }

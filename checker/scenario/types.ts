@@ -180,6 +180,9 @@ export interface ExpectedResult {
 export interface Options {
   /** At most this many injected faults (ENOMEM etc.) per run. Default 0. */
   faults: number;
+  /** `option faults SITE:N ...`: each listed site fails at most N times, others never; `faults` caps the total
+   *  (the sum of the budgets when no count is given). Site names: checker/scenario/faults.ts. */
+  faultSites?: Record<string, number>;
   /** max_user_watches for every user (ENOSPC). Default 64. */
   maxUserWatches: number;
   /** fd table size (max_fds); fds must be below it. Default: smallest multiple of 8 above the largest fd used. */

@@ -8,7 +8,7 @@ import {
   nFiles, toggle,
 } from '../layout';
 import {
-  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, label, pc, push, r, ret, setEpi, setPc,
+  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, FaultSite, faultPoint, fpRead, fpWrite, label, pc, push, r, ret, setEpi, setPc,
   setR, violate,
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
@@ -110,7 +110,7 @@ export function stepEpInsert(): bool {
     case 1: {
       label(Step.EpInsertAllocEpi);
       mightSleep();
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.EpInsert)) {
         setWatches(watches() - 1);
         ret(ENOMEM);
         return true;
@@ -136,7 +136,7 @@ export function stepEpInsert(): bool {
       label(Step.AttachEpitemAlloc);
       if (!isEpoll(tf) && !watched(tf) && r(6) == 0) {
         mightSleep();
-        if (faultPoint()) {
+        if (faultPoint(FaultSite.AttachEpitem)) {
           itemFree(epi() - 1);
           setWatches(watches() - 1);
           ret(ENOMEM);
@@ -190,7 +190,7 @@ export function stepEpInsert(): bool {
       label(Step.EpItemPollQueue);
       mightSleep();
       const i = epi() - 1;
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.EpPtableQueueProc)) {
         const ep = r(0); // read before ret() clears this frame
         ret(0);
         push(Routine.EpRemove, ep, ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
