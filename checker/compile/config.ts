@@ -249,17 +249,23 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     }
     add(e.label, e.modality as CompiledExpectation['modality'], e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
   }
-  watched.write(b);
   for (const c of s.checks) {
     for (const b of builtinCheck(s, ix, c.name, nSlots)) {
       if (c.kind !== undefined && b.kind !== c.kind) continue; // `check PROPERTY.KIND`: that part only
-      add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code), b.kind);
+      const r = b.returns;
+      if (r) {
+        const j = watched.index(r.thread, r.op);
+        if (j >= MAX_RETURNS) at(c.loc, `at most ${MAX_RETURNS} different returns may be watched`);
+        add(c.name, 'always', b.text, c.loc.line, () => watched.emit(j, () => code.push(...b.code), code), b.kind);
+        expectations[expectations.length - 1]!.when = `${ix.threadNames[r.thread]}.op[${r.op + 1}] returns`;
+      } else add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code), b.kind);
     }
   }
   if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
     // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
     add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk), 'ep-holders');
   }
+  watched.write(b);
   if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
   b[C.NEXPECT] = expectations.length;
   b.set(code, C.CODE);

@@ -46,7 +46,7 @@ export const PROPERTY_KINDS: Readonly<Record<string, readonly string[]>> = Objec
   'check-list': ['leak'],
   'stale-registration': ['at-end', 'at-return'],
   'fd-local-replace': ['other-fd'],
-  'registration-follows-fd': ['moved', 'concurrent'],
+  'registration-follows-fd': ['at-end', 'at-return'],
   'no-cross-process': ['rekey', 'passive-changed'],
   'no-stale-io-uring': ['fixed-slot'],
   linearizable: ['outcome'],
