@@ -10,6 +10,7 @@ import { compileScenario, type Compiled } from './compile/config.ts';
 import { compare, type Comparison } from './expected.ts';
 import type { FdraceExports } from './kernel/exports.ts';
 import { withLockOrder } from './lockdep.ts';
+import { withLinearizability } from './props/linearizable.ts';
 import { Path } from './path.ts';
 import type { Scenario } from './scenario/types.ts';
 import { DEFAULTS, type Limits, type SearchOptions, type Strategy } from './search/options.ts';
@@ -97,10 +98,17 @@ export class Session {
     const workers = o.workers ?? 1;
     if (workers > 1 && options.strategy === 'bfs') {
       if (!this.config.parallel) throw new Error('parallel search is not available in this front end');
-      return this.config.parallel(c, limits, options, workers, file, (r, x) => withLockOrder(r, x, c));
+      return this.linearizable(await this.config.parallel(c, limits, options, workers, file, (r, x) => withLockOrder(r, x, c)), c);
     }
     const x = await this.searcher();
-    return withLockOrder(search(x, c, limits, options, file), x, c);
+    const r = withLockOrder(search(x, c, limits, options, file), x, c);
+    return this.linearizable(r, c);
+  }
+
+  /** `check linearizable` runs its own op-level search on the replay instance (checker/props/linearizable.ts). */
+  private async linearizable(r: SearchResult, c: Compiled): Promise<SearchResult> {
+    if (!c.scenario.checks.some((k) => k.name === 'linearizable')) return r;
+    return withLinearizability(r, await this.replayer(), c);
   }
 
   /** The whole pipeline for one scenario x variant. */

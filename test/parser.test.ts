@@ -250,7 +250,7 @@ describe('constants', () => {
     expect(eventsToByte([])).toBe(0);
     expect(BUILTIN_PROPERTIES).toEqual([
       'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
-      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring',
+      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'linearizable',
     ]);
   });
 
@@ -391,7 +391,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['faults out of range', mutate('check refcount', 'option faults 9'), '26:15: faults 9 is out of range (0..8)'],
   ['max_user_watches out of range', mutate('check refcount', 'option max_user_watches 256'), '26:25: max_user_watches 256 is out of range (0..255)'],
   ['max_fds zero', mutate('check refcount', 'option max_fds 0'), '26:16: max_fds 0 is out of range (1..64)'],
-  ['option without value', mutate('check refcount', 'option faults'), "26:14: expected a number after 'faults', found end of line"],
+  ['option without value', mutate('check refcount', 'option faults'), "26:14: expected a number or SITE:N after 'faults', found end of line"],
   // whole file
   ['no threads', src('scenario m', 'file A socket', 'process P', 'variants v', 'result v pass'), "6:1: no threads: a scenario needs at least one 'thread NAME in PROCESS'"],
   ['no variants', src(...MIN), "9:1: no 'variants' line: at least one variant is required"],

@@ -73,6 +73,12 @@ export interface Violation {
   splat?: string;
   /** strategy random: the seed that reproduces this counterexample with --seed SEED --walks 1. */
   seed?: number;
+  /** `linearizable`: the real-time precedences of the concurrent run and the nearest sequential outcome (the
+   *  order of the ops and the fields that differ). */
+  linearizability?: {
+    precedence: string[];
+    nearest: { order: string[]; differences: { field: string; concurrent: string; sequential: string }[] } | null;
+  };
   /** strategy pb: the preemptions on this counterexample (the fewest any counterexample of it needs). */
   preemptions?: number;
 }

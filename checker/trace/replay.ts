@@ -126,6 +126,10 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
   if (terminal) {
     if (prev.threads.some((th) => th.status === 'blocked')) {
       note({ property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length });
+    } else if (property === 'linearizable') {
+      // Judged against the sequential outcomes by checker/props/linearizable.ts, not by a state predicate: the
+      // search's violation carries the nearest sequential outcome.
+      note({ property, kind: 'outcome', message: 'this outcome is not the outcome of any sequential order of the syscalls that keeps their real-time order', step: moves.length });
     } else note(judgeEnd(x, c, a, moves.length, property));
   }
   const named = property ? seen.filter((v) => v.property === property) : [];
