@@ -11,6 +11,7 @@ import { compare, type Comparison } from './expected.ts';
 import type { FdraceExports } from './kernel/exports.ts';
 import { withLockOrder } from './lockdep.ts';
 import { withLinearizability } from './props/linearizable.ts';
+import { withProgress } from './search/progress.ts';
 import { Path } from './path.ts';
 import type { Scenario } from './scenario/types.ts';
 import { DEFAULTS, type Limits, type SearchOptions, type Strategy } from './search/options.ts';
@@ -106,7 +107,9 @@ export class Session {
   }
 
   /** `check linearizable` runs its own op-level search on the replay instance (checker/props/linearizable.ts). */
-  private async linearizable(r: SearchResult, c: Compiled): Promise<SearchResult> {
+  private async linearizable(r0: SearchResult, c: Compiled): Promise<SearchResult> {
+    // Progress (livelock) is a property of the whole graph, checked after the search on the replay instance.
+    const r = r0.incomplete ? r0 : withProgress(r0, await this.replayer(), c);
     if (!c.scenario.checks.some((k) => k.name === 'linearizable')) return r;
     return withLinearizability(r, await this.replayer(), c);
   }

@@ -79,6 +79,9 @@ export interface Violation {
     precedence: string[];
     nearest: { order: string[]; differences: { field: string; concurrent: string; sequential: string }[] } | null;
   };
+  /** `livelock`: the path is a lasso — `prefixSteps` steps to the cycle, then `cycleSteps` steps that return to
+   *  the state after step `cycleStart` and repeat forever. */
+  lasso?: { prefixSteps: number; cycleStart: number; cycleSteps: number };
   /** strategy pb: the preemptions on this counterexample (the fewest any counterexample of it needs). */
   preemptions?: number;
 }
@@ -118,7 +121,7 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.CheckListLeak]: { property: 'check-list', name: 'CheckListLeak', what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)' },
   [Viol.OrphanInsert]: { property: 'refcount', name: 'OrphanInsert', what: 'epitem inserted into an eventpoll whose epoll file was already released (E4)' },
   [Viol.UafFdt]: { property: 'no-uaf', name: 'UafFdt', what: 'an fdtable used after expand_fdtable replaced it and RCU freed it' },
-  [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
+  [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15; no longer raised: checker/search/progress.ts checks progress on the graph)' },
 };
 
 /** Moves as text (see checker/path.ts, the one place that defines the format). */

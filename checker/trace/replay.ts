@@ -86,6 +86,8 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
     if (j.fatal) stop.at ??= j.all[0] ?? null;
   };
   check(0);
+  // Raw states after each step, for a livelock's lasso (where the path returns to a state it already had).
+  const raw: Uint8Array[] = property === 'livelock' ? [mem().slice(a, a + size)] : [];
   for (let i = 0; i < moves.length; i++) {
     const f = stop.at;
     if (f) throw new ReplayError(`the path continues after ${f.property} (${f.kind}) at step ${f.step}`, i + 1);
@@ -121,6 +123,17 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
     });
     prev = state;
     check(i + 1);
+    if (property === 'livelock') raw.push(mem().slice(a, a + size));
+  }
+  const lasso = property === 'livelock' ? lassoOf(raw) : null;
+  if (lasso) {
+    const stuck = prev.threads.filter((th) => th.status !== 'done').map((th) => th.name);
+    seen.push({
+      property: 'livelock',
+      kind: 'cycle',
+      message: `steps ${lasso.cycleStart + 1}..${moves.length} return to the state after step ${lasso.cycleStart} and can repeat forever; ${stuck.join(', ')} never finish${stuck.length === 1 ? 'es' : ''}`,
+      step: moves.length,
+    });
   }
   const terminal = prev.threads.every((th) => th.status === 'done' || th.status === 'blocked');
   if (terminal) {
@@ -146,6 +159,19 @@ export function replay(x: FdraceExports, c: Compiled, moves: number[], file = c.
     initial,
     steps,
     violation,
+    ...(lasso ? { lasso } : {}),
     source: c.scenario.source,
   };
+}
+
+/** The lasso of a path whose last state repeats an earlier one: the earliest such step starts the cycle. */
+function lassoOf(raw: Uint8Array[]): { prefixSteps: number; cycleStart: number; cycleSteps: number } | null {
+  const n = raw.length - 1;
+  if (n < 1) return null;
+  const last = raw[n]!;
+  for (let i = 0; i < n; i++) {
+    const r = raw[i]!;
+    if (r.length === last.length && r.every((v, j) => v === last[j])) return { prefixSteps: i, cycleStart: i, cycleSteps: n - i };
+  }
+  return null;
 }

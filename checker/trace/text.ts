@@ -14,6 +14,10 @@ export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): st
   const fw = Math.max(8, ...tr.steps.map((s) => s.function.length));
   const lastOp = new Map<string, string>();
   for (const s of tr.steps) {
+    if (tr.lasso && s.step === tr.lasso.cycleStart + 1) {
+      lines.push(`      --- cycle: steps ${s.step}..${tr.lasso.cycleStart + tr.lasso.cycleSteps} return to the state after step ${tr.lasso.cycleStart} and repeat forever ---`);
+      lastOp.clear();
+    }
     if (lastOp.get(s.thread) !== s.op) {
       lines.push(`      ${pad(s.thread, tw)}  ${s.op}`);
       lastOp.set(s.thread, s.op);
