@@ -153,6 +153,8 @@ export enum Viol {
   OrphanInsert = 20,
   /** E1: a walk went on with an fdtable that expand_fdtable replaced and RCU freed (F.11). */
   UafFdt = 21,
+  /** E9: a chain of epolls watching epolls is longer than EP_MAX_NESTS (model/routines/loop_limits.ts). */
+  EpollDepth = 22,
 }
 
 /** Lock classes (spec D.1). A lock id is (class << 8) | instance. */
@@ -194,6 +196,9 @@ export enum Toggle {
   RfcWalkV2 = 256,
   /** userspace-frozen: the target process's other threads are frozen from NOTIF_RECV until the reply. */
   FrozenTarget = 512,
+  /** f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16): ep_loop_check also measures the depth above
+   *  the epoll being inserted into (ep_get_upwards_depth_proc). */
+  UpwardsDepth = 1024,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */

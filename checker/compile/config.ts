@@ -9,6 +9,10 @@ import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
 import { compileExpr } from './predicates.ts';
 import { C_FAULT_SITES, faultSiteBytes } from '../scenario/faults.ts';
+import { KERNEL_PATH_LIMITS } from '../scenario/outcomes.ts';
+
+/** Must match model/routines/loop_limits.ts C_PATH_LIMITS. */
+const C_PATH_LIMITS = 7776;
 import { MAX_RETURNS, WatchedReturns, atomThreads } from './atoms.ts';
 
 // Must match model/layout.ts.
@@ -138,6 +142,8 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   b[C.NEPOLLS] = ix.epollNames.length;
   b[C.NTHREADS] = ix.threadNames.length;
   b[C.NITEMS] = nItems;
+  // reverse_path_check's path_limits (model/routines/loop_limits.ts C_PATH_LIMITS), the kernel's unless scaled.
+  (s.options.pathLimits ?? KERNEL_PATH_LIMITS).forEach((v, d) => dv.setUint16(C_PATH_LIMITS + d * 2, v, true));
   b[C.FAULTS] = s.options.faults;
   if (s.options.faultSites) {
     // Per-site budgets: the kernel decides per site (model/fault_sites.ts); the explorer's global test only

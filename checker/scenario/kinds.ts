@@ -20,6 +20,7 @@ export const VIOL_KIND: Readonly<Record<string, string>> = Object.freeze({
   Watchers: 'list-mismatch',
   DuplicateKey: 'duplicate-key',
   EpollCycle: 'epoll-cycle',
+  EpollDepth: 'nesting-depth',
   RecursiveLock: 'recursive',
   LockHeldAtReturn: 'held-at-return',
   SleepInAtomic: 'sleep-in-atomic',

@@ -12,7 +12,9 @@ import type { Modality, Options, Verdict } from './types.ts';
 
 const PROPERTIES: readonly string[] = BUILTIN_PROPERTIES;
 const VERDICTS = ['pass', 'violation', 'deadlock'] as const satisfies readonly Verdict[];
-const OPTIONS = ['faults', 'max_user_watches', 'max_fds'] as const;
+const OPTIONS = ['faults', 'max_user_watches', 'max_fds', 'path_limits'] as const;
+/** reverse_path_check's path_limits[] in fs/eventpoll.c, one per nesting depth 0..EP_MAX_NESTS. */
+export const KERNEL_PATH_LIMITS: readonly number[] = [1000, 500, 100, 50, 10];
 
 export function expectStmt(lx: LineLexer, st: State, kw: Token): void {
   const index = st.s.expectations.length + 1;
@@ -161,18 +163,28 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
 }
 
 export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
-  const t = lx.peek();
+  const t0 = lx.peek();
+  // `path-limits` (the kernel's spelling in prose) is accepted for `path_limits`.
+  const dashed = t0.kind === 'name' && t0.text === 'path' ? lx.dashedName() : undefined;
+  const t = dashed && dashed.text === 'path-limits' ? { ...dashed, text: 'path_limits' } : dashed ?? t0;
   const opt = OPTIONS.find((o) => t.kind === 'name' && t.text === o);
   if (opt === undefined) {
     const found = t.kind === 'name' ? `unknown option '${t.text}'` : `expected an option name, found ${describe(t)}`;
     lx.fail(`${found} (expected ${orList(OPTIONS)})`, t.loc);
   }
-  lx.next();
+  if (!dashed) lx.next();
   const prev = st.optionLines.get(opt);
   if (prev !== undefined) lx.fail(`option ${opt} is already set at line ${prev}`, t.loc);
   const what = `a number after '${opt}'`;
   const o = st.s.options;
   if (opt === 'faults') faultsOption(lx, o);
+  else if (opt === 'path_limits') {
+    const limits: number[] = [];
+    for (let d = 0; d < KERNEL_PATH_LIMITS.length; d++) {
+      limits.push(number(lx, `the path limit for depth ${d} (${KERNEL_PATH_LIMITS.length} numbers, the kernel's are ${KERNEL_PATH_LIMITS.join(' ')})`, 'path limit', 0, 1000).num);
+    }
+    o.pathLimits = limits;
+  }
   else if (opt === 'max_user_watches') o.maxUserWatches = number(lx, what, 'max_user_watches', 0, LIMITS.maxUserWatches).num;
   else {
     const k = number(lx, what, 'max_fds', 1, LIMITS.maxFdsOption);

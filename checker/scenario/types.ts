@@ -183,6 +183,8 @@ export interface Options {
   /** `option faults SITE:N ...`: each listed site fails at most N times, others never; `faults` caps the total
    *  (the sum of the budgets when no count is given). Site names: checker/scenario/faults.ts. */
   faultSites?: Record<string, number>;
+  /** `option path_limits A B C D E`: reverse_path_check's path_limits per depth (kernel: 1000 500 100 50 10). */
+  pathLimits?: number[];
   /** max_user_watches for every user (ENOSPC). Default 64. */
   maxUserWatches: number;
   /** fd table size (max_fds); fds must be below it. Default: smallest multiple of 8 above the largest fd used. */

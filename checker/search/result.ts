@@ -121,6 +121,7 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.CheckListLeak]: { property: 'check-list', name: 'CheckListLeak', what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)' },
   [Viol.OrphanInsert]: { property: 'refcount', name: 'OrphanInsert', what: 'epitem inserted into an eventpoll whose epoll file was already released (E4)' },
   [Viol.UafFdt]: { property: 'no-uaf', name: 'UafFdt', what: 'an fdtable used after expand_fdtable replaced it and RCU freed it' },
+  [Viol.EpollDepth]: { property: 'watchers', name: 'EpollDepth', what: 'a chain of epolls watching epolls is longer than EP_MAX_NESTS (E9)' },
   [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15; no longer raised: checker/search/progress.ts checks progress on the graph)' },
 };
 

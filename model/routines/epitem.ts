@@ -17,7 +17,8 @@ import {
 } from '../objects';
 import { Life } from '../codes';
 import { Step } from '../steps';
-import { ENOMEM, ENOSPC } from '../errno';
+import { EINVAL, ENOMEM, ENOSPC } from '../errno';
+import { reversePathCheckFails } from './loop_limits';
 
 function watches(): i32 {
   fpRead(FP_GLOBAL);
@@ -178,13 +179,22 @@ export function stepEpInsert(): bool {
       if (toggle(Toggle.EpRefcount)) setEpRef(r(0), epRef(r(0)) + 1); // ep_get(ep): the epitem's reference
       setPc(r(5) != 0 ? 9 : 7);
       return true;
-    case 9:
-      // reverse_path_check walks the wakeup paths of every listed file (path limits are not modelled: they
-      // only trip with more than 10 nested paths, far beyond a scenario's size).
+    case 9: {
+      // reverse_path_check walks the wakeup paths of every listed file and counts them against path_limits
+      // (model/routines/loop_limits.ts); over a limit, the item is removed again and ep_insert fails: -EINVAL.
       label(Step.EpReversePathCheck);
       touchCheckList();
+      if (reversePathCheckFails()) {
+        const ep = r(0);
+        const i = epi() - 1;
+        ret(0);
+        push(Routine.EpRemove, ep, EINVAL, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
+        setEpi(i + 1);
+        return true;
+      }
       setPc(7);
       return true;
+    }
     default: {
       // ep_item_poll -> ep_ptable_queue_proc allocates the eppoll_entry; on failure the item is removed again.
       label(Step.EpItemPollQueue);

@@ -2,7 +2,7 @@
 // ep->mtx NOT held: walk down from `to`, taking each visited epoll's mtx (subclass = depth + 1), failing with
 // ELOOP if the walk reaches the epoll being inserted into or nests deeper than EP_MAX_NESTS; non-epoll files met
 // on the way are put on tfile_check_list for reverse_path_check (list_file). The upward-depth half of the current
-// check (ep_get_upwards_depth_proc) is not modelled: scenarios stay far below EP_MAX_NESTS.
+// check (ep_get_upwards_depth_proc) and reverse_path_check's path limits are in loop_limits.ts.
 // r0 = epoll to walk, r1 = depth, r2 = the epoll being inserted into, r3/r4 = rbtree cursor (file, fd + 1).
 
 import { LockClass, Routine } from '../codes';
