@@ -386,7 +386,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['label listed twice', mutate('violation(follows)', 'violation(follows, follows)'), "29:32: label 'follows' is listed twice"],
   ['empty label list', mutate('violation(follows)', 'violation()'), "29:23: expected a label after '(', found ')'"],
   ['labels not separated', mutate('violation(follows)', 'violation(follows no-uaf)'), "29:31: expected ',' or ')' after the label, found 'no'"],
-  ['unknown option', mutate('check refcount', 'option max_fd 4'), "26:8: unknown option 'max_fd' (expected faults, max_user_watches or max_fds)"],
+  ['unknown option', mutate('check refcount', 'option max_fd 4'), "26:8: unknown option 'max_fd' (expected faults, max_user_watches, max_fds or path_limits)"],
   ['option twice', mutate('check refcount', 'option faults 1\noption faults 2'), '27:8: option faults is already set at line 26'],
   ['faults out of range', mutate('check refcount', 'option faults 9'), '26:15: faults 9 is out of range (0..8)'],
   ['max_user_watches out of range', mutate('check refcount', 'option max_user_watches 256'), '26:25: max_user_watches 256 is out of range (0..255)'],
