@@ -98,3 +98,21 @@ result v6.2 pass
     expect(checkLinearizable(x, compileText(text, 'v6.2')).sequentialOutcomes).toBe(3);
   });
 });
+
+describe('real-time order', () => {
+  it('an order respects the precedences exactly when every precedent comes first (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { respects } = await import('../checker/props/linearizable.ts');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(5), fc.nat(5)), { maxLength: 6 }),
+        (order, pairs) => {
+          const prec = pairs.filter(([a, b]) => a < order.length && b < order.length && a !== b).map(([a, b]) => [order[a]!, order[b]!] as [number, number]);
+          const byIndex = pairs.filter(([a, b]) => a < order.length && b < order.length && a !== b).every(([a, b]) => a < b);
+          return respects(order, prec) === byIndex;
+        },
+      ),
+    );
+  });
+});

@@ -199,7 +199,8 @@ export function sequentialRuns(K: Kernel): { runs: SequentialRun[]; infeasible: 
   return { runs, infeasible, truncated };
 }
 
-function respects(order: OpId[], prec: [OpId, OpId][]): boolean {
+/** Does a sequential order keep every real-time precedence (a returned before b began => a before b)? */
+export function respects(order: OpId[], prec: [OpId, OpId][]): boolean {
   const pos = new Map(order.map((o, i) => [o, i]));
   return prec.every(([a, b]) => {
     const pa = pos.get(a);
