@@ -143,6 +143,7 @@ export function inversionViolations(x: FdraceExports, c: Compiled): Violation[] 
   return findInversions(x, c).map((inv) => ({
     property: 'lock-order',
     kind: 'inversion',
+    qualified: 'lock-order.inversion',
     message: `possible circular locking dependency: ${inv.cycle.join(' -> ')} -> ${inv.cycle[0]}`,
     path: '',
     steps: 0,

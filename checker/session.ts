@@ -10,6 +10,8 @@ import { compileScenario, type Compiled } from './compile/config.ts';
 import { compare, type Comparison } from './expected.ts';
 import type { FdraceExports } from './kernel/exports.ts';
 import { withLockOrder } from './lockdep.ts';
+import { withLinearizability } from './props/linearizable.ts';
+import { withProgress } from './search/progress.ts';
 import { Path } from './path.ts';
 import type { Scenario } from './scenario/types.ts';
 import { DEFAULTS, type Limits, type SearchOptions, type Strategy } from './search/options.ts';
@@ -102,10 +104,19 @@ export class Session {
     const workers = o.workers ?? 1;
     if (workers > 1 && options.strategy === 'bfs') {
       if (!this.config.parallel) throw new Error('parallel search is not available in this front end');
-      return this.config.parallel(c, limits, options, workers, file, (r, x) => withLockOrder(r, x, c));
+      return this.linearizable(await this.config.parallel(c, limits, options, workers, file, (r, x) => withLockOrder(r, x, c)), c);
     }
     const x = await this.searcher();
-    return searchYielding(x, c, limits, options, file, (r, xs) => withLockOrder(r, xs, c));
+    const r = await searchYielding(x, c, limits, options, file, (res, xs) => withLockOrder(res, xs, c));
+    return this.linearizable(r, c);
+  }
+
+  /** Properties of the whole graph, checked after the search on the replay instance: progress (livelock,
+   *  checker/search/progress.ts) always, and `check linearizable` (checker/props/linearizable.ts) when asked. */
+  private async linearizable(r0: SearchResult, c: Compiled): Promise<SearchResult> {
+    const r = r0.incomplete ? r0 : withProgress(r0, await this.replayer(), c);
+    if (!c.scenario.checks.some((k) => k.name === 'linearizable')) return r;
+    return withLinearizability(r, await this.replayer(), c);
   }
 
   /** The whole pipeline for one scenario x variant. */

@@ -28,6 +28,13 @@ export const TOGGLES: ToggleInfo[] = [
     doc: 'the epitem\'s ep reference is dropped after mutex_unlock(&ep->mtx) has finished, not inside __ep_remove.',
   },
   {
+    name: 'upwards-depth',
+    bit: Toggle.UpwardsDepth,
+    change: 'f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16)',
+    doc: 'ep_loop_check adds the depth above the epoll being inserted into (ep_get_upwards_depth_proc) to the depth ' +
+      'below the target: EPOLL_CTL_ADD fails with ELOOP when the chain would exceed EP_MAX_NESTS.',
+  },
+  {
     name: 'epi-fget',
     bit: Toggle.EpiFget,
     change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.9, CVE-2024-38580)',
@@ -110,7 +117,9 @@ export interface VariantInfo {
 
 const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
 const CURRENT =
-  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin;
+  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin | Toggle.UpwardsDepth;
+/** The v6.16 changes: the unlock-before-put order and the upward depth of the loop check. */
+const V6_16 = Toggle.UnlockBeforePut | Toggle.UpwardsDepth;
 
 export const VARIANTS: VariantInfo[] = [
   {
@@ -125,7 +134,7 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'current-pre-6.16',
-    toggles: CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.EpRemovePin,
+    toggles: CURRENT & ~V6_16 & ~Toggle.EpRemovePin,
     doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held (and no 2026 ep_remove pin).',
   },
   {
@@ -140,12 +149,12 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'rfc-v7',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7,
+    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7,
     doc: 'the RFC as revised in v5..v7 (docs/model.md §C.2), on the v6.4-era refcount epoll it was written against.',
   },
   {
     name: 'rfc-v6',
-    toggles: (CURRENT & ~Toggle.UnlockBeforePut & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
+    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
     doc: 'rfc-v7\'s predecessor: the same walk taking ep->mtx under the old file\'s f_lock.',
   },
   {

@@ -162,6 +162,8 @@ export enum Viol {
   /** A lockless reader of a SLAB_TYPESAFE_BY_RCU struct file took its reference on the object that reused the
    *  memory and did not re-check that it is still the one it looked up: it now uses another file. */
   RcuIdentity = 23,
+  /** E9: a chain of epolls watching epolls is longer than EP_MAX_NESTS (model/routines/loop_limits.ts). */
+  EpollDepth = 24,
 }
 
 /** What a step does to an object's memory (KASAN's access kinds plus lock operations on embedded locks). */
@@ -260,6 +262,9 @@ export enum Toggle {
    *  5.15): ep_remove_safe pins the file with epi_fget before taking f_lock and bails if the count is zero, so a
    *  racing __fput can no longer see the transient f_ep == NULL and free the file (or the watched eventpoll). */
   EpRemovePin = 4096,
+  /** f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16): ep_loop_check also measures the depth above
+   *  the epoll being inserted into (ep_get_upwards_depth_proc). */
+  UpwardsDepth = 8192,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */
@@ -303,6 +308,29 @@ export enum PredOp {
   UringStale = 22,
   /** -> 1 if every eventpoll's refcount equals its holders: 1 for a live epoll file + 1 per epitem (E4, at rest) */
   EpRefsOk = 23,
+  // Atoms of model/atoms.ts (T.op[K].ret, lock state, items, lifetimes, T at FUNCTION, quiescent).
+  /** thread op -> 1 if op `op` of the thread has returned (its return slot is filled) */
+  Returned = 24,
+  /** lock-class instance -> owner thread + 1, 0 when free */
+  LockOwner = 25,
+  /** lock-class instance -> number of threads whose next step waits for the lock */
+  LockWaiters = 26,
+  /** ep file fd -> event byte of the first epitem keyed (file, fd) in ep's rbr, or -1 */
+  Events = 27,
+  /** ep -> ep->refcount */
+  EpRef = 28,
+  /** ep -> EpLife of the eventpoll */
+  EpLifeOf = 29,
+  /** ep file fd -> 0 no epitem keyed (file, fd) in ep's rbr, 1 one that is not dying, 2 one with epi->dying */
+  ItemState = 30,
+  /** thread routine -> 1 if the thread's top frame runs `routine` (0: the thread is in user space) */
+  At = 31,
+  /** -> 1 if no thread is inside the kernel (a syscall or task_work) */
+  Quiescent = 32,
+  /** j -> 1 if this state was made by the return of the j-th watched op (`when T.op[K] returns`) */
+  JustReturned = 33,
+  /** cmp: pops mask, value; pushes value >= 0 && (value & mask) == mask */
+  HasBits = 34,
 }
 
 /** Expectation modality, as stored in the kernel's expectation table. */

@@ -26,6 +26,7 @@ import { stepAllocFd } from './routines/alloc_fd';
 import { stepExpandFdtable } from './routines/expand';
 import { LockClass } from './codes';
 import { setBlocked } from './frame';
+import { markReturn } from './atoms';
 
 /** T_FLAGS bit: the frame at depth 0 is task_work (__fput), not a syscall. */
 const IN_TASK_WORK: u8 = 1;
@@ -144,6 +145,7 @@ function returnToUser(t: i32): void {
     const v = load<i8>(ta + T_OPRET);
     store<i8>(ta + T_RETS + <usize>k, v);
     store<i8>(ta + T_OPRET, 0);
+    markReturn(t, k);
     // `else skip`: a failed guard (kcmp says "not the same file") skips to the thread's last op (the reply).
     const last = threadNops(t) - 1;
     if (v != 0 && (load<u8>(opAddr(t, k) + 6) & 1) != 0 && k < last) store<u8>(ta + T_OPIDX, <u8>last);

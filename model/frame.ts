@@ -9,6 +9,8 @@ import {
 } from './layout';
 import { Step } from './steps';
 import { Access, MemField, MemObj, Viol } from './codes';
+import { FaultSite, chargeFault, faultSiteOpen } from './fault_sites';
+export { FaultSite };
 
 /** Thread executing the current step. */
 export let cur: i32 = 0;
@@ -64,13 +66,15 @@ export function label(s: Step): void {
   lastLabel = s;
 }
 
-/** An allocation that may fail. Returns true when this run injects the failure. */
-export function faultPoint(): bool {
-  sawFaultPoint = true;
+/** An allocation that may fail, at fault site `site` (model/fault_sites.ts). Returns true when this run injects
+ *  the failure. */
+export function faultPoint(site: i32 = -1): bool {
   fpRead(FP_GLOBAL); // whether the failing branch exists depends on the faults used so far
+  if (!faultSiteOpen(site)) return false; // this site's own budget is used up (option faults SITE:N)
+  sawFaultPoint = true;
   if (injectFault) {
     fpWrite(FP_GLOBAL);
-    store<u8>(gAddr(G_FAULTS), load<u8>(gAddr(G_FAULTS)) + 1);
+    chargeFault(site);
     return true;
   }
   return false;
@@ -256,4 +260,36 @@ export function danglePointersTo(item: i32): void {
       if (load<u8>(fr + FR_NXT) == v) store<u8>(fr + FR_NXT, v | DANGLING);
     }
   }
+}
+
+// ---- probes (model/atoms.ts) -----------------------------------------------------------------------------
+
+let savedCur: i32 = 0;
+let savedFault: bool = false;
+let savedSaw: bool = false;
+let savedLabel: i32 = 0;
+let savedBlocked: i32 = 0;
+let savedReads: u64 = 0;
+let savedWrites: u64 = 0;
+
+/** Save the current step's bookkeeping before a probe runs another step on a scratch copy. */
+export function saveStepGlobals(): void {
+  savedCur = cur;
+  savedFault = injectFault;
+  savedSaw = sawFaultPoint;
+  savedLabel = lastLabel;
+  savedBlocked = blockedOn;
+  savedReads = fpReads;
+  savedWrites = fpWrites;
+}
+
+/** Put back what saveStepGlobals() saved. */
+export function restoreStepGlobals(): void {
+  cur = savedCur;
+  injectFault = savedFault;
+  sawFaultPoint = savedSaw;
+  lastLabel = savedLabel;
+  blockedOn = savedBlocked;
+  fpReads = savedReads;
+  fpWrites = savedWrites;
 }

@@ -10,6 +10,7 @@ import { stepThread, threadDone } from './dispatch';
 import { checkAll, checkState, violObj, violObjOf } from './invariants';
 import { evalExpect, expectModality } from './predicates';
 import { ownerOf } from './locks';
+import { G_RETURNED } from './atoms';
 
 export function kConfigure(): i32 {
   return L.configure();
@@ -34,6 +35,7 @@ export function kStep(src: usize, dst: usize, t: i32, fault: bool): i32 {
     store<u16>(dst + L.G_VIOL, 0);
     store<u8>(dst + L.G_VIOL_KIND, 0);
   }
+  store<u8>(dst + <usize>G_RETURNED, 0); // the mark of a watched return belongs to the returning step's state
   return stepThread(t, fault);
 }
 

@@ -8,6 +8,7 @@ import {
   nSlots, nTables, nThreads, slotAddr, threadAddr,
 } from './layout';
 import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
+import { nestingTooDeep } from './routines/loop_limits';
 
 /** Object the last reported violation is about (file, epoll, item or thread index, by kind). */
 export let violObj: i32 = 0;
@@ -69,6 +70,11 @@ export function checkAll(): u32 {
   // E9: the "epoll A has an epitem on epoll file B" graph stays acyclic.
   const cyc = epollCycle();
   if (cyc >= 0) found(Viol.EpollCycle, cyc);
+  else {
+    // E9's other half: no chain of nested epolls deeper than EP_MAX_NESTS.
+    const deep = nestingTooDeep();
+    if (deep >= 0) found(Viol.EpollDepth, deep);
+  }
   // E7: (file, fd) keys are unique within one eventpoll.
   for (let i = 0; i < nItems; i++) {
     if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;

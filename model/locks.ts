@@ -147,3 +147,8 @@ export function holdsAny(t: i32): bool {
 export function acquireEp(ep: i32): bool {
   return acquire(lockId(LockClass.EpMtx, ep));
 }
+
+/** Footprint bit of the object lock `id` lives in (model/search_props.ts: what a lock atom reads). */
+export function lockObjectBit(id: i32): u64 {
+  return (<u64>1) << <u64>lockObject(id);
+}

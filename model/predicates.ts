@@ -9,6 +9,7 @@ import {
 import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
 import { C_URING, E_LIFE, E_REF, G_SEM, I_DATA, U_SLOTS, epAddr, epFile, gAddr, nEpolls, nSlots, nTables, uringAddr } from './layout';
 import { EpLife } from './codes';
+import * as A from './atoms';
 
 /** E4 at rest: ep->refcount == (epoll file not released ? 1 : 0) + epitems. A leaked ep_get leaves it higher. */
 function epRefsOk(): bool {
@@ -158,6 +159,53 @@ export function evalExpect(k: i32): bool {
       case PredOp.UringStale:
         v = uringStale() ? 1 : 0;
         break;
+      // Atoms of model/atoms.ts.
+      case PredOp.Returned:
+        v = A.returned(<i32>load<u8>(pc), <i32>load<u8>(pc + 1));
+        pc += 2;
+        break;
+      case PredOp.LockOwner:
+      case PredOp.LockWaiters: {
+        const id = (<i32>load<u8>(pc) << 8) | <i32>load<u8>(pc + 1);
+        v = op == PredOp.LockOwner ? A.lockOwner(id) : A.lockWaiters(id);
+        pc += 2;
+        break;
+      }
+      case PredOp.Events:
+      case PredOp.ItemState: {
+        const ep = <i32>load<u8>(pc);
+        const f = <i32>load<u8>(pc + 1);
+        const fd = <i32>load<u8>(pc + 2);
+        v = op == PredOp.Events ? A.itemEvents(ep, f, fd) : A.itemState(ep, f, fd);
+        pc += 3;
+        break;
+      }
+      case PredOp.EpRef:
+        v = A.epRef(<i32>load<u8>(pc));
+        pc += 1;
+        break;
+      case PredOp.EpLifeOf:
+        v = A.epLife(<i32>load<u8>(pc));
+        pc += 1;
+        break;
+      case PredOp.At:
+        v = A.at(<i32>load<u8>(pc), <i32>load<u8>(pc + 1));
+        pc += 2;
+        break;
+      case PredOp.Quiescent:
+        v = A.quiescent();
+        break;
+      case PredOp.JustReturned:
+        v = A.justReturned(<i32>load<u8>(pc));
+        pc += 1;
+        break;
+      case PredOp.HasBits: {
+        sp -= 2;
+        const value = load<i32>(CFG + C_PSTACK + <usize>(sp * 4));
+        const mask = load<i32>(CFG + C_PSTACK + <usize>(sp * 4 + 4));
+        v = value >= 0 && (value & mask) == mask ? 1 : 0;
+        break;
+      }
       case PredOp.Not:
         sp--;
         v = load<i32>(CFG + C_PSTACK + <usize>(sp * 4)) == 0 ? 1 : 0;

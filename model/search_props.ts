@@ -11,7 +11,9 @@ import {
   offEpolls, offFiles, offItems,
 } from './layout';
 import { nestedEpolls } from './search_bounds';
-import { FP_EPOLL, FP_FILE, FP_TABLE } from './frame';
+import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE } from './frame';
+import { C_RETURNS, atomOperands } from './atoms';
+import { lockObjectBit } from './locks';
 
 export const VIRTUAL_BASE: i32 = 34;
 export const MAX_VIRTUAL: i32 = 27; // bits 34..60; 61 and 62 belong to invariants (below)
@@ -81,8 +83,25 @@ function scan(k: i32): void {
         for (let t = 0; t < nTables; t++) objs |= bit(FP_TABLE + t);
         for (let e = 0; e < nEpolls; e++) objs |= bit(FP_EPOLL + e);
         break;
-      default:
-        break; // comparisons and connectives: no operands
+      default: {
+        // Atoms of model/atoms.ts: what each reads.
+        const n = atomOperands(op);
+        if (n < 0) break; // comparisons and connectives: no operands
+        if (op == PredOp.Returned || op == PredOp.At) threads |= <u32>1 << load<u8>(pc);
+        else if (op == PredOp.LockOwner) objs |= lockObjectBit((<i32>load<u8>(pc) << 8) | <i32>load<u8>(pc + 1));
+        else if (op == PredOp.Events || op == PredOp.ItemState || op == PredOp.EpRef || op == PredOp.EpLifeOf) {
+          objs |= bit(FP_EPOLL + <i32>load<u8>(pc));
+        } else if (op == PredOp.JustReturned) {
+          threads |= <u32>1 << load<u8>(CFG + C_RETURNS + 1 + <usize>(<i32>load<u8>(pc) * 2));
+        } else if (op == PredOp.Quiescent) {
+          threads |= 0xff;
+        } else if (op == PredOp.LockWaiters) {
+          // Who waits depends on every thread's next step: everything.
+          threads |= 0xff;
+          objs |= (<u64>1 << <u64>(FP_ITEMS + 1)) - 1;
+        }
+        pc += <usize>n;
+      }
     }
   }
   readObjs = objs;

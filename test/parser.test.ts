@@ -250,7 +250,7 @@ describe('constants', () => {
     expect(eventsToByte([])).toBe(0);
     expect(BUILTIN_PROPERTIES).toEqual([
       'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
-      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked',
+      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked', 'linearizable',
     ]);
   });
 
@@ -345,7 +345,7 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['missing ) after target', mutate('ADD, 4, IN)', 'ADD, 4 IN)'), "23:23: expected ',' or ')' after the target fd number, found 'IN'"],
   // expectations
   ['bad modality', mutate('at end', 'at start'), "25:20: expected 'end' after 'at', found 'start'"],
-  ['missing modality', mutate('at end !', '!'), "25:17: expected always, never, sometimes or 'at end', found '!'"],
+  ['missing modality', mutate('at end !', '!'), "25:17: expected always, never, sometimes, 'at end' or 'when T.op[K] returns:', found '!'"],
   ['label is a property', mutate('expect follows:', 'expect locks:'), "25:8: label 'locks' is the name of a built-in property; choose another"],
   ['duplicate label', mutate('check refcount', 'expect follows: always T.done'), "26:8: expectation label 'follows' is used twice (first at line 25)"],
   ['default label taken', mutate('expect follows:', 'expect e2:').replace('check refcount', 'expect always T.done'), "26:1: the default label 'e2' of this expectation is already used at line 25; give it a label"],
@@ -355,10 +355,10 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['nesting too deep', mutate('!(E has (OLD, 3))', '('.repeat(65) + 'T.done' + ')'.repeat(65)), "25:88: expression nested too deeply (more than 64 levels of '(' and '!')"],
   ['! nesting too deep', mutate('!(E has (OLD, 3))', '!'.repeat(100000) + 'T.done'), "25:88: expression nested too deeply (more than 64 levels of '(' and '!')"],
   ['member missing', mutate('!(E has (OLD, 3))', 'E OLD'), "25:26: expected '.' or 'has' after 'E', found 'OLD'"],
-  ['unknown member', mutate('!(E has (OLD, 3))', 'OLD.foo'), "25:28: unknown property '.foo' (expected .fd[N], .count(F, N), .ref, .state, .ret or .done)"],
+  ['unknown member', mutate('!(E has (OLD, 3))', 'OLD.foo'), "25:28: unknown property '.foo' (expected .fd[N], .count(F, N), .ref, .state, .ret, .done, .op[K].ret, .mtx, .f_lock, .file_lock, .events(F, N), .data(F, N), .refcount, .ep_state or .item(F, N).state)"],
   ['ordering on a slot', mutate('!(E has (OLD, 3))', 'P.fd[3] < none'), "25:32: expected '==' or '!=' after P.fd[...], found '<'"],
   ['empty slot range', mutate('!(E has (OLD, 3))', 'P.fd[5..3] == none'), '25:32: empty fd range 5..3 (the first fd must not exceed the last)'],
-  ['bad state', mutate('!(E has (OLD, 3))', 'OLD.state == alive'), "25:37: expected live, dying or freed after '==', found 'alive'"],
+  ['bad state', mutate('!(E has (OLD, 3))', 'OLD.state == alive'), "25:37: expected live, dying, freed or unborn after '==', found 'alive'"],
   ['has on a non-epoll', mutate('!(E has (OLD, 3))', 'OLD has (NEW, 3)'), "25:24: 'OLD' is a socket file, not an epoll (declared epolls: E)"],
   ['unknown thread', mutate('!(E has (OLD, 3))', 'X.done'), "25:24: unknown thread 'X' (declared: T, T2, T3)"],
   ['count value out of range', mutate('!(E has (OLD, 3))', 'E.count(OLD, 3) == 300'), '25:43: count 300 is out of range (0..255)'],
@@ -382,16 +382,16 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['missing result', mutate('result rfc-v4 pass', ''), "28:15: no 'result' line for variant 'rfc-v4'"],
   ['bad verdict', mutate('violation(follows)', 'failed'), '29:13: expected a verdict (pass, violation or deadlock) after the variant name, found \'failed\''],
   ['labels on pass', mutate('rfc-v4 pass', 'rfc-v4 pass(follows)'), "30:19: only 'violation' and 'deadlock' take labels; 'pass' does not"],
-  ['unknown result label', mutate('violation(follows)', 'violation(folows)'), `29:23: unknown label 'folows' (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')})`],
+  ['unknown result label', mutate('violation(follows)', 'violation(folows)'), `29:23: unknown label 'folows' (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`],
   ['label listed twice', mutate('violation(follows)', 'violation(follows, follows)'), "29:32: label 'follows' is listed twice"],
   ['empty label list', mutate('violation(follows)', 'violation()'), "29:23: expected a label after '(', found ')'"],
   ['labels not separated', mutate('violation(follows)', 'violation(follows no-uaf)'), "29:31: expected ',' or ')' after the label, found 'no'"],
-  ['unknown option', mutate('check refcount', 'option max_fd 4'), "26:8: unknown option 'max_fd' (expected faults, max_user_watches or max_fds)"],
+  ['unknown option', mutate('check refcount', 'option max_fd 4'), "26:8: unknown option 'max_fd' (expected faults, max_user_watches, max_fds or path_limits)"],
   ['option twice', mutate('check refcount', 'option faults 1\noption faults 2'), '27:8: option faults is already set at line 26'],
   ['faults out of range', mutate('check refcount', 'option faults 9'), '26:15: faults 9 is out of range (0..8)'],
   ['max_user_watches out of range', mutate('check refcount', 'option max_user_watches 256'), '26:25: max_user_watches 256 is out of range (0..255)'],
   ['max_fds zero', mutate('check refcount', 'option max_fds 0'), '26:16: max_fds 0 is out of range (1..64)'],
-  ['option without value', mutate('check refcount', 'option faults'), "26:14: expected a number after 'faults', found end of line"],
+  ['option without value', mutate('check refcount', 'option faults'), "26:14: expected a number or SITE:N after 'faults', found end of line"],
   // whole file
   ['no threads', src('scenario m', 'file A socket', 'process P', 'variants v', 'result v pass'), "6:1: no threads: a scenario needs at least one 'thread NAME in PROCESS'"],
   ['no variants', src(...MIN), "9:1: no 'variants' line: at least one variant is required"],

@@ -4,6 +4,7 @@
 import { ScenarioError } from '../scenario/types.ts';
 import { TOGGLES, VARIANTS } from '../variants.ts';
 import { didYouMean } from '../suggest.ts';
+import { FAULT_SITES } from '../scenario/faults.ts';
 import { checkCommand } from './check.ts';
 import { ciCommand } from './ci.ts';
 import { verdictsCommand } from './verdicts.ts';
@@ -28,7 +29,7 @@ commands:
   merge RESULT.json...     one verdict from the --json results of check --shard i/n (or --swarm-index j)
   replay FILE --variant V --path P   print the trace of one path
   parse FILE               print the scenario's JSON form
-  variants                 list variants and toggles
+  variants [--faults]      list variants and toggles (--faults: the fault-injection sites)
   help                     this text
 
 exit codes: 0 ok / as expected, 1 internal error, 2 usage or scenario error, 10 violation, 11 deadlock,
@@ -37,15 +38,24 @@ run 'fdrace <command> --help' for a command's options.`;
 
 export const COMMANDS = ['check', 'ci', 'merge', 'verdicts', 'view', 'replay', 'parse', 'variants', 'help'] as const;
 
-const VARIANTS_OPTIONS = { help: { kind: 'flag' as const, help: 'show this help' } };
+const VARIANTS_OPTIONS = {
+  faults: { kind: 'flag' as const, help: 'list the fault-injection sites for `option faults SITE:N ...`' },
+  help: { kind: 'flag' as const, help: 'show this help' },
+};
 
 function variantsCommand(argv: string[]): number {
   const { positional, opts } = parseArgs(argv, VARIANTS_OPTIONS);
   if (opts.help) {
-    console.log(helpText('usage: fdrace variants', VARIANTS_OPTIONS));
+    console.log(helpText('usage: fdrace variants [--faults]', VARIANTS_OPTIONS));
     return EXIT.ok;
   }
   if (positional.length > 0) throw new UsageError(`variants takes no arguments, got '${positional[0]!.slice(0, 40)}'`);
+  if (opts.faults) {
+    // Fault-injection sites for `option faults SITE:N ...` (checker/scenario/faults.ts).
+    console.log('fault sites (option faults SITE:N ...):');
+    for (const f of FAULT_SITES) console.log(`  ${f.name.padEnd(22)} ${f.where}\n  ${''.padEnd(22)} on failure: ${f.effect}`);
+    return EXIT.ok;
+  }
   console.log('variants:');
   for (const v of VARIANTS) {
     const on = TOGGLES.filter((t) => v.toggles & t.bit).map((t) => t.name);

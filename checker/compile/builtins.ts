@@ -3,9 +3,14 @@
 
 import { PredOp } from '../../model/codes.ts';
 import type { Op, Scenario } from '../scenario/types.ts';
+import { followsCode, staleAtReturnCode, type Replacement } from './follows.ts';
 import type { Indexes } from './indexes.ts';
 
 export interface BuiltinExpectation {
+  /** Checked in the state where this op returns (`when T.op[K] returns`), thread and op indices. */
+  returns?: { thread: number; op: number };
+  /** The kind this part reports (checker/scenario/kinds.ts PROPERTY_KINDS). */
+  kind: string;
   modality: 'always' | 'never' | 'at-end' | 'sometimes';
   text: string;
   code: number[];
@@ -18,16 +23,6 @@ const SEM_CROSS_PROCESS = 2;
 function konst(v: number): number[] {
   const u = v & 0xffff;
   return [PredOp.Const, u & 0xff, u >> 8];
-}
-
-/** A replacement request in the scenario: who asks, for which fd of which table, with which new file. */
-interface Replacement {
-  thread: number;
-  op: number;
-  table: number;
-  fd: number;
-  oldFile: number;
-  newFile: number;
 }
 
 function initialFile(s: Scenario, ix: Indexes, table: number, fd: number): number | undefined {
@@ -44,38 +39,20 @@ function replacements(s: Scenario, ix: Indexes): Replacement[] {
       if (op.kind === 'replace') {
         const table = ix.tableOf(t.process);
         const oldFile = initialFile(s, ix, table, op.fd);
-        if (oldFile !== undefined) out.push({ thread: ti, op: k, table, fd: op.fd, oldFile, newFile: ix.file(op.file) });
+        if (oldFile !== undefined) out.push({ thread: ti, op: k, table, fd: op.fd, oldFile, newFile: ix.file(op.file), done: { thread: ti, op: k } });
       } else if (op.kind === 'addfd' && trapper) {
         const table = ix.tableOf(trapper.process);
         const oldFile = initialFile(s, ix, table, op.fd);
         const newFile = initialFile(s, ix, ix.tableOf(t.process), op.src);
-        if (oldFile !== undefined && newFile !== undefined) out.push({ thread: ti, op: k, table, fd: op.fd, oldFile, newFile });
+        // The target sees the replacement done when its trapped syscall returns (the supervisor's reply), which
+        // is also when a userspace design has finished its own fix-ups of the registrations.
+        const tt = s.threads.indexOf(trapper);
+        const done = { thread: tt, op: trapper.ops.findIndex((o) => o.kind === 'seccomp_trap') };
+        if (oldFile !== undefined && newFile !== undefined) out.push({ thread: ti, op: k, table, fd: op.fd, oldFile, newFile, done });
       }
     });
   });
   return out;
-}
-
-/** E17: every epitem that watched (OLD, n) for a replaced n watches (NEW, n) afterwards — none lost, none
- *  duplicated, data preserved — whenever the replacement reported success. */
-function followsFd(s: Scenario, ix: Indexes): number[] {
-  const code: number[] = [...konst(1)];
-  for (const r of replacements(s, ix)) {
-    // Only the target's own epolls: registrations in other processes' epolls are theirs (E20), not the target's.
-    const own = s.processes.filter((p) => ix.tableOf(p.name) === r.table).flatMap((p) => p.fds.map((d) => d.file));
-    for (const ep of ix.epollNames.filter((n) => own.includes(n))) {
-      const e = ix.epoll(ep);
-      const before = s.watches.filter((w) => w.epoll === ep && ix.file(w.file) === r.oldFile && w.fd === r.fd);
-      if (before.length === 0) continue;
-      // ret != fd || (count(OLD, n) == 0 && count(NEW, n) == k && data(NEW, n) == d)
-      code.push(PredOp.Ret, r.thread, r.op, ...konst(r.fd), PredOp.Ne);
-      code.push(PredOp.Count, e, r.oldFile, r.fd, ...konst(0), PredOp.Eq);
-      code.push(PredOp.Count, e, r.newFile, r.fd, ...konst(before.length), PredOp.Eq, PredOp.And);
-      code.push(PredOp.Data, e, r.newFile, r.fd, ...konst(before[0]!.data), PredOp.Eq, PredOp.And);
-      code.push(PredOp.Or, PredOp.And);
-    }
-  }
-  return code;
 }
 
 /** E20 (the part visible at the end): tables and epolls of processes that run no thread and are not the target
@@ -109,19 +86,36 @@ function passiveUnchanged(s: Scenario, ix: Indexes, nSlots: number): number[] {
 export function builtinCheck(s: Scenario, ix: Indexes, name: string, nSlots: number): BuiltinExpectation[] {
   switch (name) {
     case 'stale-registration':
-      return [{ modality: 'at-end', text: 'no stale epoll registration (E19)', code: [PredOp.Stale, PredOp.Not] }];
+      return [
+        { kind: 'at-end', modality: 'at-end', text: 'no stale epoll registration (E19)', code: [PredOp.Stale, PredOp.Not] },
+        ...replacements(s, ix).map((r): BuiltinExpectation => ({
+          kind: 'at-return', modality: 'always', returns: r.done,
+          text: `no stale epoll registration when the replacement of fd ${r.fd} returns to ${ix.threadNames[r.done.thread]} (E19)`, code: staleAtReturnCode(s, ix, r),
+        })),
+      ];
     case 'fd-local-replace':
       // E16: a replacement writes only the fd slot it was asked for.
-      return [{ modality: 'always', text: 'a replacement changes only the requested fd (E16)', code: [PredOp.Sem, ...konst(SEM_OTHER_FD), PredOp.Ne, PredOp.Sem, ...konst(SEM_OTHER_FD | SEM_CROSS_PROCESS), PredOp.Ne, PredOp.And] }];
-    case 'registration-follows-fd':
-      return [{ modality: 'at-end', text: 'each registration of a replaced fd follows it to the new file (E17)', code: followsFd(s, ix) }];
+      return [{ kind: 'other-fd', modality: 'always', text: 'a replacement changes only the requested fd (E16)', code: [PredOp.Sem, ...konst(SEM_OTHER_FD), PredOp.Ne, PredOp.Sem, ...konst(SEM_OTHER_FD | SEM_CROSS_PROCESS), PredOp.Ne, PredOp.And] }];
+    case 'registration-follows-fd': {
+      const rs = replacements(s, ix);
+      const all: number[] = [...konst(1)];
+      for (const r of rs) all.push(...followsCode(s, ix, r), PredOp.And);
+      return [
+        { kind: 'at-end', modality: 'at-end', text: 'each registration of a replaced fd follows it to the new file, with its events and data (E17)', code: all },
+        ...rs.map((r): BuiltinExpectation => ({
+          kind: 'at-return', modality: 'always', returns: r.done,
+          text: `each registration of fd ${r.fd} follows it to the new file when the replacement returns to ${ix.threadNames[r.done.thread]} (E17)`,
+          code: followsCode(s, ix, r),
+        })),
+      ];
+    }
     case 'no-cross-process':
       return [
-        { modality: 'always', text: "a replacement does not re-key other processes' epitems (E20)", code: [PredOp.Sem, ...konst(SEM_CROSS_PROCESS), PredOp.Lt] },
-        { modality: 'at-end', text: 'processes other than the target end as they started (E20)', code: passiveUnchanged(s, ix, nSlots) },
+        { kind: 'rekey', modality: 'always', text: "a replacement does not re-key other processes' epitems (E20)", code: [PredOp.Sem, ...konst(SEM_CROSS_PROCESS), PredOp.Lt] },
+        { kind: 'passive-changed', modality: 'at-end', text: 'processes other than the target end as they started (E20)', code: passiveUnchanged(s, ix, nSlots) },
       ];
     case 'no-stale-io-uring':
-      return [{ modality: 'at-end', text: 'no io_uring fixed slot diverges from its fd (E21)', code: [PredOp.UringStale, PredOp.Not] }];
+      return [{ kind: 'fixed-slot', modality: 'at-end', text: 'no io_uring fixed slot diverges from its fd (E21)', code: [PredOp.UringStale, PredOp.Not] }];
     default:
       return []; // always-on properties (refcount, no-uaf, ...) need no bytecode
   }

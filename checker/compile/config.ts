@@ -10,6 +10,12 @@ import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
 import { parseVariant } from '../variants.ts';
 import { compileExpr } from './predicates.ts';
+import { C_FAULT_SITES, faultSiteBytes } from '../scenario/faults.ts';
+import { KERNEL_PATH_LIMITS } from '../scenario/outcomes.ts';
+
+/** Must match model/routines/loop_limits.ts C_PATH_LIMITS. */
+const C_PATH_LIMITS = 7776;
+import { MAX_RETURNS, WatchedReturns, atomThreads } from './atoms.ts';
 
 // The configuration block's offsets and capacities: model/abi.ts, shared with the kernel.
 const C = {
@@ -30,6 +36,10 @@ export interface CompiledExpectation {
   modality: 'always' | 'never' | 'at-end' | 'sometimes';
   text: string;
   line: number;
+  /** Modality `when`: the return it is about, as written (`T.op[2] returns`); the kernel checks it as always. */
+  when?: string;
+  /** The kind a built-in's part reports (PROPERTY.KIND, checker/scenario/kinds.ts); absent for expectations. */
+  kind?: string;
 }
 
 export interface Compiled {
@@ -115,7 +125,7 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     if (e.kind === 'and' || e.kind === 'or') return usesAbsent(e.left) ?? usesAbsent(e.right);
     if (e.kind === 'not') return usesAbsent(e.expr);
     if ((e.kind === 'ret' || e.kind === 'done') && absent(e.thread)) return e.thread;
-    return undefined;
+    return atomThreads(e).find(absent);
   };
   limit(ix.fileNames.length, LIMIT.files, 'files (including epoll files)', s);
   limit(ix.epollNames.length, LIMIT.epolls, 'epoll instances', s);
@@ -139,7 +149,19 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   b[C.NEPOLLS] = ix.epollNames.length;
   b[C.NTHREADS] = ix.threadNames.length;
   b[C.NITEMS] = nItems;
+  // reverse_path_check's path_limits (model/routines/loop_limits.ts C_PATH_LIMITS), the kernel's unless scaled.
+  (s.options.pathLimits ?? KERNEL_PATH_LIMITS).forEach((v, d) => dv.setUint16(C_PATH_LIMITS + d * 2, v, true));
   b[C.FAULTS] = s.options.faults;
+  if (s.options.faultSites) {
+    // Per-site budgets: the kernel decides per site (model/fault_sites.ts); the explorer's global test only
+    // stops when every budget is used up (the mixed-radix count reaches 255 only then).
+    const r = faultSiteBytes(s.options.faultSites, s.options.faults);
+    if ('error' in r) at({ line: 1, col: 1 }, r.error);
+    else {
+      b.set(r.bytes, C_FAULT_SITES);
+      b[C.FAULTS] = r.bytes[1] === 0 ? 0 : 255;
+    }
+  }
   b[C.MAXWATCH] = s.options.maxUserWatches;
   dv.setUint32(C.TOGGLES, toggles >>> 0, true);
   b[C.MAXOPS] = maxOps;
@@ -217,27 +239,46 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
 
   const expectations: CompiledExpectation[] = [];
   const code: number[] = [];
-  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void) => {
+  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void, kind?: string) => {
     if (expectations.length >= LIMIT.expect) at({ line, col: 1 }, `at most ${LIMIT.expect} expectations per scenario`);
     const k = expectations.length;
     b[C.EXPECT + k * 4] = MODALITY[modality];
     dv.setUint16(C.EXPECT + k * 4 + 2, code.length, true);
     emit();
     code.push(0);
-    expectations.push({ label, modality, text, line });
+    expectations.push(kind === undefined ? { label, modality, text, line } : { label, modality, text, line, kind });
   };
+  const watched = new WatchedReturns();
   for (const e of s.expectations as Expectation[]) {
-    const who = usesAbsent(e.expr);
+    const who = usesAbsent(e.expr) ?? (e.returns && absent(e.returns.thread) ? e.returns.thread : undefined);
     if (who) continue; // the expectation is about a thread this variant does not run
-    add(e.label, e.modality, e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
+    const r = e.returns;
+    if (e.modality === 'when' && r) {
+      const j = watched.index(ix.thread(r.thread), r.op - 1);
+      if (j >= MAX_RETURNS) at(e.loc, `at most ${MAX_RETURNS} different returns may be watched with 'when'`);
+      add(e.label, 'always', e.text, e.loc.line, () => watched.emit(j, () => compileExpr(e.expr, ix, code), code));
+      expectations[expectations.length - 1]!.when = `${r.thread}.op[${r.op}] returns`;
+      continue;
+    }
+    add(e.label, e.modality as CompiledExpectation['modality'], e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
   }
   for (const c of s.checks) {
-    for (const b of builtinCheck(s, ix, c.name, nSlots)) add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code));
+    for (const b of builtinCheck(s, ix, c.name, nSlots)) {
+      if (c.kind !== undefined && b.kind !== c.kind) continue; // `check PROPERTY.KIND`: that part only
+      const r = b.returns;
+      if (r) {
+        const j = watched.index(r.thread, r.op);
+        if (j >= MAX_RETURNS) at(c.loc, `at most ${MAX_RETURNS} different returns may be watched`);
+        add(c.name, 'always', b.text, c.loc.line, () => watched.emit(j, () => code.push(...b.code), code), b.kind);
+        expectations[expectations.length - 1]!.when = `${ix.threadNames[r.thread]}.op[${r.op + 1}] returns`;
+      } else add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code), b.kind);
+    }
   }
   if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
     // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
-    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk));
+    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk), 'ep-holders');
   }
+  watched.write(b);
   if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
   b[C.NEXPECT] = expectations.length;
   b.set(code, C.CODE);

@@ -2,6 +2,7 @@
 
 import { Life, PredOp } from '../../model/codes.ts';
 import type { Cmp, Expr } from '../scenario/types.ts';
+import { compileAtom } from './atoms.ts';
 import type { Indexes } from './indexes.ts';
 
 const CMP: Record<Cmp, PredOp> = {
@@ -13,7 +14,7 @@ const CMP: Record<Cmp, PredOp> = {
   '>=': PredOp.Ge,
 };
 
-const LIFE = { live: Life.Live, dying: Life.Dying, freed: Life.Freed } as const;
+const LIFE = { live: Life.Live, dying: Life.Dying, freed: Life.Freed, unborn: Life.Unborn } as const;
 
 function constant(out: number[], v: number): void {
   const u = v & 0xffff;
@@ -65,6 +66,8 @@ export function compileExpr(e: Expr, ix: Indexes, out: number[]): void {
     case 'done':
       out.push(PredOp.Done, ix.thread(e.thread));
       return;
+    default:
+      compileAtom(e, ix, out);
   }
 }
 

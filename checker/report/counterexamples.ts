@@ -48,7 +48,7 @@ export function counterexamples(x: FdraceExports, c: Compiled, r: SearchResult, 
     }
     const where = `path ${v.path || '(initial state)'}, ${v.steps} steps; replay: ${replayCommandLine(file, r.variant, v.path)}`;
     try {
-      const tr = replay(x, c, parsePath(v.path, c.ix.threadNames.length), displayPath(file));
+      const tr = replay(x, c, parsePath(v.path, c.ix.threadNames.length), displayPath(file), v.property);
       const lines = [...head, where, '', formatTrace(tr)];
       if (tr.violation && tr.violation.property !== v.property) {
         // Replay names the first property that fails in the last state; the search found this one there as well.

@@ -35,7 +35,7 @@ export function eventsToByte(events: readonly EventName[]): number {
 /** Property names `check NAME` accepts and `result` labels may name. The single list to extend. */
 export const BUILTIN_PROPERTIES = [
   'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
-  'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked',
+  'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked', 'linearizable',
 ] as const;
 export type BuiltinProperty = (typeof BUILTIN_PROPERTIES)[number];
 

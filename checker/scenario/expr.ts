@@ -5,7 +5,9 @@ import { ERRNO, LIMITS } from './constants.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { Scope } from './scope.ts';
 import { name, number, oneOf, orList, punct } from './syntax.ts';
-import type { Cmp, Expr, FileRef } from './types.ts';
+import { KERNEL_FUNCTIONS } from './functions.ts';
+import { parseEvents } from './ops.ts';
+import type { Cmp, Expr, FileRef, LockRef } from './types.ts';
 
 export interface ExprCtx {
   scope: Scope;
@@ -15,7 +17,15 @@ export interface ExprCtx {
 
 const CMPS: readonly Cmp[] = ['==', '!=', '<', '<=', '>', '>='];
 const EQS: readonly Cmp[] = ['==', '!='];
-const STATES = ['live', 'dying', 'freed'] as const;
+const STATES = ['live', 'dying', 'freed', 'unborn'] as const;
+const EP_STATES = ['live', 'orphan', 'freed', 'unborn'] as const;
+const ITEM_STATES = ['live', 'dying', 'absent'] as const;
+const MEMBER_LIST = [
+  'fd[N]', 'count(F, N)', 'ref', 'state', 'ret', 'done', 'op[K].ret', 'mtx', 'f_lock', 'file_lock', 'events(F, N)',
+  'data(F, N)', 'refcount', 'ep_state', 'item(F, N).state',
+];
+const MEMBERS = MEMBER_LIST.map((m) => m.replace(/[[(].*$/, '')).filter((m, i, a) => a.indexOf(m) === i).join(', ');
+const MEMBERS_DOTTED = orList(MEMBER_LIST.map((m) => `.${m}`));
 
 export function parseExpr(lx: LineLexer, ctx: ExprCtx): Expr {
   return or(lx, ctx, 0);
@@ -79,12 +89,16 @@ function atom(lx: LineLexer, ctx: ExprCtx): Expr {
   lx.next();
   const s = subject.text;
   const loc = subject.loc;
+  if (s === 'quiescent' && !ctx.scope.has(s)) return { kind: 'quiescent', loc };
   if (lx.eat('has')) {
     ctx.scope.resolve(subject, 'epoll');
     return { kind: 'has', epoll: s, ...key(lx, ctx, "'has'"), loc };
   }
+  if (lx.eat('at')) return atAtom(lx, ctx, subject);
   punct(lx, '.', `or 'has' after '${s}'`);
-  const member = name(lx, `a property name after '${s}.' (fd, count, ref, state, ret or done)`);
+  const member = name(lx, `a property name after '${s}.' (${MEMBERS})`);
+  const more = moreAtoms(lx, ctx, subject, member);
+  if (more) return more;
   switch (member.text) {
     case 'fd':
       return fdAtom(lx, ctx, subject);
@@ -104,7 +118,7 @@ function atom(lx: LineLexer, ctx: ExprCtx): Expr {
     case 'state': {
       ctx.scope.resolve(subject, 'file');
       const eq = cmp(lx, EQS, `after ${s}.state`) === '==';
-      const { word } = oneOf(lx, STATES, `live, dying or freed after '${eq ? '==' : '!='}'`);
+      const { word } = oneOf(lx, STATES, `${orList(STATES)} after '${eq ? '==' : '!='}'`);
       return { kind: 'life', file: s, eq, state: word, loc };
     }
     case 'ret':
@@ -113,10 +127,7 @@ function atom(lx: LineLexer, ctx: ExprCtx): Expr {
       ctx.scope.resolve(subject, 'thread');
       return { kind: 'done', thread: s, loc };
     default:
-      return lx.fail(
-        `unknown property '.${member.text}' (expected .fd[N], .count(F, N), .ref, .state, .ret or .done)`,
-        member.loc,
-      );
+      return lx.fail(`unknown property '.${member.text}' (expected ${MEMBERS_DOTTED})`, member.loc);
   }
 }
 
@@ -172,4 +183,134 @@ function retAtom(lx: LineLexer, ctx: ExprCtx, subject: Token): Expr {
   }
   lx.next();
   return { kind: 'ret', thread: subject.text, op, cmp: c, value, loc: subject.loc };
+}
+
+// ---- atoms of model/atoms.ts --------------------------------------------------------------------------------
+
+/** `T.op[K]` then `.ret CMP VALUE`. */
+function opRetAtom(lx: LineLexer, ctx: ExprCtx, subject: Token): Expr {
+  ctx.scope.resolve(subject, 'thread');
+  const op = opIndex(lx, ctx, subject.text, `'${subject.text}.op'`);
+  punct(lx, '.', `after '${subject.text}.op[${op}]'`);
+  const r = lx.peek();
+  if (!lx.eat('ret')) lx.fail(`expected 'ret' after '${subject.text}.op[${op}].', found ${describe(r)}`, r.loc);
+  const c = cmp(lx, CMPS, `after ${subject.text}.op[${op}].ret`);
+  const value = retValue(lx, c);
+  return { kind: 'opret', thread: subject.text, op, cmp: c, value, loc: subject.loc };
+}
+
+/** `[K]` with K an op number of thread `thread` (1-based). */
+export function opIndex(lx: LineLexer, ctx: ExprCtx, thread: string, after: string): number {
+  punct(lx, '[', `after ${after}`);
+  const n = ctx.opCount(thread);
+  const k = lx.peek();
+  if (k.kind !== 'number') lx.fail(`expected an operation number after '[', found ${describe(k)}`, k.loc);
+  if (!(k.num >= 1 && k.num <= n)) {
+    lx.fail(`operation ${k.text} is out of range: thread ${thread} has ${n} operation${n === 1 ? '' : 's'} (1..${n})`, k.loc);
+  }
+  lx.next();
+  punct(lx, ']', 'after the operation number');
+  return k.num;
+}
+
+function retValue(lx: LineLexer, c: Cmp): number {
+  const neg = lx.eat('-');
+  const v = lx.peek();
+  let value: number;
+  if (v.kind === 'name') {
+    if (!Object.hasOwn(ERRNO, v.text)) lx.fail(`unknown errno name '${v.text}' (known: ${Object.keys(ERRNO).join(', ')})`, v.loc);
+    if (!neg) lx.fail(`errors are negative return values: write -${v.text}`, v.loc);
+    value = -(ERRNO[v.text] ?? 0);
+  } else if (v.kind === 'number') {
+    if (!(v.num <= LIMITS.maxRet)) lx.fail(`return value ${neg ? '-' : ''}${v.text} is out of range (-${LIMITS.maxRet}..${LIMITS.maxRet})`, v.loc);
+    value = neg && v.num !== 0 ? -v.num : v.num;
+  } else {
+    return lx.fail(`expected a return value (a number or -ENAME such as -EBADF) after '${c}', found ${describe(v)}`, v.loc);
+  }
+  lx.next();
+  return value;
+}
+
+/** `E.mtx`, `F.f_lock`, `P.file_lock` followed by `free`, `held`, `owner ==|!= T` or `waiters CMP N`. */
+function lockAtom(lx: LineLexer, ctx: ExprCtx, subject: Token, lock: LockRef['lock']): Expr {
+  ctx.scope.resolve(subject, lock === 'mtx' ? 'epoll' : lock === 'f_lock' ? 'file' : 'process');
+  const ref: LockRef = { lock, object: subject.text };
+  const what = `${subject.text}.${lock}`;
+  const { word } = oneOf(lx, ['free', 'held', 'owner', 'waiters'] as const, `free, held, owner or waiters after '${what}'`);
+  const loc = subject.loc;
+  if (word === 'free' || word === 'held') return { kind: 'lock-free', lock: ref, free: word === 'free', loc };
+  if (word === 'owner') {
+    const eq = cmp(lx, EQS, `after ${what} owner`) === '==';
+    const t = name(lx, `a thread name after '${eq ? '==' : '!='}'`);
+    ctx.scope.resolve(t, 'thread');
+    return { kind: 'lock-owner', lock: ref, eq, thread: t.text, loc };
+  }
+  const c = cmp(lx, CMPS, `after ${what} waiters`);
+  const value = number(lx, `a number of threads after '${c}'`, 'count', 0, LIMITS.maxCount).num;
+  return { kind: 'lock-waiters', lock: ref, cmp: c, value, loc };
+}
+
+/** `T at FUNCTION`. */
+function atAtom(lx: LineLexer, ctx: ExprCtx, subject: Token): Expr {
+  ctx.scope.resolve(subject, 'thread');
+  const f = name(lx, `a kernel function name after '${subject.text} at' (or 'user')`);
+  if (!Object.hasOwn(KERNEL_FUNCTIONS, f.text)) {
+    lx.fail(`unknown kernel function '${f.text}' (known: ${Object.keys(KERNEL_FUNCTIONS).join(', ')})`, f.loc);
+  }
+  return { kind: 'at', thread: subject.text, fn: f.text, loc: subject.loc };
+}
+
+/** Members added with model/atoms.ts; undefined when `member` is one of the original ones. */
+function moreAtoms(lx: LineLexer, ctx: ExprCtx, subject: Token, member: Token): Expr | undefined {
+  const s = subject.text;
+  const loc = subject.loc;
+  switch (member.text) {
+    case 'op':
+      return opRetAtom(lx, ctx, subject);
+    case 'mtx':
+    case 'f_lock':
+    case 'file_lock':
+      return lockAtom(lx, ctx, subject, member.text);
+    case 'events': {
+      ctx.scope.resolve(subject, 'epoll');
+      const k = key(lx, ctx, `'${s}.events'`);
+      const t = lx.peek();
+      let test: '==' | '!=' | 'has';
+      if (lx.eat('has')) test = 'has';
+      else test = cmp(lx, EQS, `or 'has' after ${s}.events(...)`) as '==' | '!=';
+      const events = parseEvents(lx, `after '${test === 'has' ? 'has' : t.text}'`);
+      return { kind: 'events', epoll: s, ...k, test, events, loc };
+    }
+    case 'data': {
+      ctx.scope.resolve(subject, 'epoll');
+      const k = key(lx, ctx, `'${s}.data'`);
+      const c = cmp(lx, CMPS, `after ${s}.data(...)`);
+      const value = number(lx, `a data value after '${c}'`, 'data', 0, LIMITS.maxData).num;
+      return { kind: 'data', epoll: s, ...k, cmp: c, value, loc };
+    }
+    case 'refcount': {
+      ctx.scope.resolve(subject, 'epoll');
+      const c = cmp(lx, CMPS, `after ${s}.refcount`);
+      const value = number(lx, `a reference count after '${c}'`, 'reference count', 0, LIMITS.maxCount).num;
+      return { kind: 'ep-ref', epoll: s, cmp: c, value, loc };
+    }
+    case 'ep_state': {
+      ctx.scope.resolve(subject, 'epoll');
+      const eq = cmp(lx, EQS, `after ${s}.ep_state`) === '==';
+      const { word } = oneOf(lx, EP_STATES, `${orList(EP_STATES)} after '${eq ? '==' : '!='}'`);
+      return { kind: 'ep-life', epoll: s, eq, state: word, loc };
+    }
+    case 'item': {
+      ctx.scope.resolve(subject, 'epoll');
+      const k = key(lx, ctx, `'${s}.item'`);
+      punct(lx, '.', `after ${s}.item(...)`);
+      const st = lx.peek();
+      if (!lx.eat('state')) lx.fail(`expected 'state' after '${s}.item(...).', found ${describe(st)}`, st.loc);
+      const eq = cmp(lx, EQS, `after ${s}.item(...).state`) === '==';
+      const { word } = oneOf(lx, ITEM_STATES, `${orList(ITEM_STATES)} after '${eq ? '==' : '!='}'`);
+      return { kind: 'item-state', epoll: s, ...k, eq, state: word, loc };
+    }
+    default:
+      return undefined;
+  }
 }

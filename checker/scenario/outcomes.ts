@@ -2,15 +2,19 @@
 // search bounds.
 
 import { BUILTIN_PROPERTIES, LIMITS } from './constants.ts';
-import { parseExpr } from './expr.ts';
+import { opIndex, parseExpr } from './expr.ts';
+import { kindError, splitKind } from './kinds.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { State } from './state.ts';
-import { dashedName, endOfLine, number, oneOf, orList } from './syntax.ts';
-import type { Modality, Verdict } from './types.ts';
+import { dashedName, endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
+import { FAULT_SITE_NAMES, faultSiteBytes } from './faults.ts';
+import type { Modality, Options, Verdict } from './types.ts';
 
 const PROPERTIES: readonly string[] = BUILTIN_PROPERTIES;
 const VERDICTS = ['pass', 'violation', 'deadlock'] as const satisfies readonly Verdict[];
-const OPTIONS = ['faults', 'max_user_watches', 'max_fds'] as const;
+const OPTIONS = ['faults', 'max_user_watches', 'max_fds', 'path_limits'] as const;
+/** reverse_path_check's path_limits[] in fs/eventpoll.c, one per nesting depth 0..EP_MAX_NESTS. */
+export const KERNEL_PATH_LIMITS: readonly number[] = [1000, 500, 100, 50, 10];
 
 export function expectStmt(lx: LineLexer, st: State, kw: Token): void {
   const index = st.s.expectations.length + 1;
@@ -30,22 +34,37 @@ export function expectStmt(lx: LineLexer, st: State, kw: Token): void {
       lx.fail(`the default label '${label}' of this expectation is already used at line ${prev}; give it a label`, kw.loc);
     }
   }
-  const modality = parseModality(lx);
-  const start = lx.peek().loc.col;
-  const expr = parseExpr(lx, {
+  const ctx = {
     scope: st.scope,
-    opCount: (t) => st.s.threads.find((d) => d.name === t)?.ops.length ?? 0,
-  });
+    opCount: (t: string) => st.s.threads.find((d) => d.name === t)?.ops.length ?? 0,
+  };
+  const modality = parseModality(lx);
+  // `when T.op[K] returns: EXPR`: EXPR must hold in the state the return of op K makes.
+  let returns: { thread: string; op: number } | undefined;
+  if (modality === 'when') {
+    const t = name(lx, "a thread name after 'when'");
+    ctx.scope.resolve(t, 'thread');
+    punct(lx, '.', `after '${t.text}' (when ${t.text}.op[K] returns: ...)`);
+    const o = lx.peek();
+    if (!lx.eat('op')) lx.fail(`expected 'op' after '${t.text}.', found ${describe(o)}`, o.loc);
+    const op = opIndex(lx, ctx, t.text, `'${t.text}.op'`);
+    const r = lx.peek();
+    if (!lx.eat('returns')) lx.fail(`expected 'returns' after '${t.text}.op[${op}]', found ${describe(r)}`, r.loc);
+    punct(lx, ':', `after 'returns'`);
+    returns = { thread: t.text, op };
+  }
+  const start = lx.peek().loc.col;
+  const expr = parseExpr(lx, ctx);
   endOfLine(lx, 'after the expression');
   const text = lx.src.text.slice(start - 1, lx.codeEnd() - 1).trim();
   st.labels.set(label, kw.loc.line);
-  st.s.expectations.push({ label, modality, expr, text, loc: kw.loc });
+  st.s.expectations.push(returns ? { label, modality, expr, text, returns, loc: kw.loc } : { label, modality, expr, text, loc: kw.loc });
 }
 
 function parseModality(lx: LineLexer): Modality {
   const t = lx.peek();
-  const what = "always, never, sometimes or 'at end'";
-  if (t.kind === 'name' && (t.text === 'always' || t.text === 'never' || t.text === 'sometimes')) {
+  const what = "always, never, sometimes, 'at end' or 'when T.op[K] returns:'";
+  if (t.kind === 'name' && (t.text === 'always' || t.text === 'never' || t.text === 'sometimes' || t.text === 'when')) {
     lx.next();
     return t.text;
   }
@@ -60,12 +79,22 @@ function parseModality(lx: LineLexer): Modality {
 
 export function checkStmt(lx: LineLexer, st: State, kw: Token): void {
   const n = dashedName(lx, "a property name after 'check'");
-  if (!PROPERTIES.includes(n.text)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
-  const prev = st.checks.get(n.text);
+  // `check PROPERTY.KIND` switches on one kind of a property (checker/scenario/kinds.ts).
+  const { property, kind } = splitKind(n.text);
+  if (!PROPERTIES.includes(property)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
+  if (kind !== undefined) {
+    const err = kindError(property, kind);
+    if (err !== null) lx.fail(err, n.loc);
+  }
+  const prev = st.checks.get(n.text) ?? st.checks.get(property);
   if (prev !== undefined) lx.fail(`property '${n.text}' is already checked at line ${prev}`, n.loc);
+  if (kind === undefined) {
+    const part = [...st.checks.keys()].find((k) => splitKind(k).property === property);
+    if (part !== undefined) lx.fail(`a kind of property '${property}' is already checked at line ${st.checks.get(part)} ('check ${part}')`, n.loc);
+  }
   endOfLine(lx, 'after the property name');
   st.checks.set(n.text, kw.loc.line);
-  st.s.checks.push({ name: n.text, loc: kw.loc });
+  st.s.checks.push(kind === undefined ? { name: property, loc: kw.loc } : { name: property, kind, loc: kw.loc });
 }
 
 function checkKnownVariant(lx: LineLexer, st: State, v: Token): void {
@@ -111,10 +140,15 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
     lx.next();
     for (;;) {
       const l = dashedName(lx, properties.length ? "a label after ','" : "a label after '('");
-      if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text)) {
+      const split = splitKind(l.text);
+      if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text) && !(split.kind !== undefined && PROPERTIES.includes(split.property))) {
         const exps = [...st.labels.keys()];
         const e = exps.length ? `expectations: ${exps.join(', ')}` : 'no expectations';
-        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')})`, l.loc);
+        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`, l.loc);
+      }
+      if (split.kind !== undefined && !st.labels.has(l.text)) {
+        const err = kindError(split.property, split.kind);
+        if (err !== null) lx.fail(err, l.loc);
       }
       if (properties.includes(l.text)) lx.fail(`label '${l.text}' is listed twice`, l.loc);
       properties.push(l.text);
@@ -129,18 +163,28 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
 }
 
 export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
-  const t = lx.peek();
+  const t0 = lx.peek();
+  // `path-limits` (the kernel's spelling in prose) is accepted for `path_limits`.
+  const dashed = t0.kind === 'name' && t0.text === 'path' ? lx.dashedName() : undefined;
+  const t = dashed && dashed.text === 'path-limits' ? { ...dashed, text: 'path_limits' } : dashed ?? t0;
   const opt = OPTIONS.find((o) => t.kind === 'name' && t.text === o);
   if (opt === undefined) {
     const found = t.kind === 'name' ? `unknown option '${t.text}'` : `expected an option name, found ${describe(t)}`;
     lx.fail(`${found} (expected ${orList(OPTIONS)})`, t.loc);
   }
-  lx.next();
+  if (!dashed) lx.next();
   const prev = st.optionLines.get(opt);
   if (prev !== undefined) lx.fail(`option ${opt} is already set at line ${prev}`, t.loc);
   const what = `a number after '${opt}'`;
   const o = st.s.options;
-  if (opt === 'faults') o.faults = number(lx, what, 'faults', 0, LIMITS.maxFaults).num;
+  if (opt === 'faults') faultsOption(lx, o);
+  else if (opt === 'path_limits') {
+    const limits: number[] = [];
+    for (let d = 0; d < KERNEL_PATH_LIMITS.length; d++) {
+      limits.push(number(lx, `the path limit for depth ${d} (${KERNEL_PATH_LIMITS.length} numbers, the kernel's are ${KERNEL_PATH_LIMITS.join(' ')})`, 'path limit', 0, 1000).num);
+    }
+    o.pathLimits = limits;
+  }
   else if (opt === 'max_user_watches') o.maxUserWatches = number(lx, what, 'max_user_watches', 0, LIMITS.maxUserWatches).num;
   else {
     const k = number(lx, what, 'max_fds', 1, LIMITS.maxFdsOption);
@@ -152,4 +196,26 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   }
   endOfLine(lx, `after the ${opt} value`);
   st.optionLines.set(opt, kw.loc.line);
+}
+
+/** `option faults K`, `option faults SITE:N ...` or both: a global count, per-site budgets (checker/scenario/
+ *  faults.ts), or per-site budgets under a total cap. */
+function faultsOption(lx: LineLexer, o: Options): void {
+  const first = lx.peek();
+  if (first.kind === 'number') o.faults = number(lx, "a number after 'faults'", 'faults', 0, LIMITS.maxFaults).num;
+  else if (first.kind !== 'name') lx.fail(`expected a number or SITE:N after 'faults', found ${describe(first)}`, first.loc);
+  const sites: Record<string, number> = {};
+  while (lx.peek().kind !== 'eol') {
+    const t = name(lx, 'a fault site name (SITE:N)');
+    if (!FAULT_SITE_NAMES.includes(t.text)) lx.fail(`unknown fault site '${t.text}' (sites: ${FAULT_SITE_NAMES.join(', ')})`, t.loc);
+    if (Object.hasOwn(sites, t.text)) lx.fail(`fault site '${t.text}' is given twice`, t.loc);
+    punct(lx, ':', `after the fault site '${t.text}'`);
+    sites[t.text] = number(lx, `a number after '${t.text}:'`, 'faults', 0, LIMITS.maxFaults).num;
+  }
+  if (Object.keys(sites).length > 0) {
+    const r = faultSiteBytes(sites, first.kind === 'number' ? o.faults : undefined);
+    if ('error' in r) lx.fail(r.error, first.loc);
+    o.faultSites = sites;
+    if (first.kind !== 'number') o.faults = Object.values(sites).reduce((a, b) => a + b, 0);
+  }
 }

@@ -75,6 +75,11 @@ export class Scope {
     return this.fail(`unknown ${want} '${name.text}' (${names.length ? `declared: ${names.join(', ')}` : `no ${want}s declared`})`, name.loc);
   }
 
+  /** Is `name` declared (as anything)? Lets a keyword atom (`quiescent`) yield to a declared name. */
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
   private names(want: Want): string[] {
     return [...this.entries].filter(([, e]) => accepts(want, e.kind)).map(([n]) => n);
   }

@@ -91,7 +91,7 @@ export interface ThreadDecl {
 
 // ---- expectations -------------------------------------------------------------------------------
 
-export type Modality = 'always' | 'never' | 'at-end' | 'sometimes';
+export type Modality = 'always' | 'never' | 'at-end' | 'sometimes' | 'when';
 
 /** A file reference in a predicate: a file name, or `none` for an empty slot. */
 export type FileRef = { file: string } | { none: true };
@@ -108,12 +108,41 @@ export type Expr =
   /** F.ref OP k */
   | { kind: 'ref'; file: string; cmp: Cmp; value: number; loc: Loc }
   /** F.state == live | dying | freed */
-  | { kind: 'life'; file: string; eq: boolean; state: 'live' | 'dying' | 'freed'; loc: Loc }
+  | { kind: 'life'; file: string; eq: boolean; state: 'live' | 'dying' | 'freed' | 'unborn'; loc: Loc }
   /** T.ret OP v  (the return value of the thread's op number `op`, 1-based; default: its last op).
    *  Errors are negative errno values; names like -EBADF are resolved by the parser. */
   | { kind: 'ret'; thread: string; op: number; cmp: Cmp; value: number; loc: Loc }
   /** T.done — the thread has finished all its ops. */
-  | { kind: 'done'; thread: string; loc: Loc };
+  | { kind: 'done'; thread: string; loc: Loc }
+  // Atoms of model/atoms.ts.
+  /** T.op[K].ret OP v: op K (1-based) has returned, with a value that satisfies OP v (false before it returns). */
+  | { kind: 'opret'; thread: string; op: number; cmp: Cmp; value: number; loc: Loc }
+  /** E.mtx free / held, P.file_lock free, F.f_lock held: whether the lock has an owner. */
+  | { kind: 'lock-free'; lock: LockRef; free: boolean; loc: Loc }
+  /** E.mtx owner == T (or !=). */
+  | { kind: 'lock-owner'; lock: LockRef; eq: boolean; thread: string; loc: Loc }
+  /** E.mtx waiters OP n: threads whose next step waits for the lock. */
+  | { kind: 'lock-waiters'; lock: LockRef; cmp: Cmp; value: number; loc: Loc }
+  /** E.events(F, n) == EVENTS / != EVENTS / has EVENTS (ERR and HUP are always in an epitem's mask). */
+  | { kind: 'events'; epoll: string; file: string; fd: number; test: '==' | '!=' | 'has'; events: EventName[]; loc: Loc }
+  /** E.data(F, n) OP v (no epitem: the value is -1). */
+  | { kind: 'data'; epoll: string; file: string; fd: number; cmp: Cmp; value: number; loc: Loc }
+  /** E.refcount OP n: ep->refcount. */
+  | { kind: 'ep-ref'; epoll: string; cmp: Cmp; value: number; loc: Loc }
+  /** E.ep_state == live | orphan | freed | unborn: the struct eventpoll's lifetime. */
+  | { kind: 'ep-life'; epoll: string; eq: boolean; state: 'live' | 'orphan' | 'freed' | 'unborn'; loc: Loc }
+  /** E.item(F, n).state == live | dying | absent: the epitem keyed (F, n) in E's rbr. */
+  | { kind: 'item-state'; epoll: string; file: string; fd: number; eq: boolean; state: 'live' | 'dying' | 'absent'; loc: Loc }
+  /** T at FUNCTION: the kernel function of T's next step (`user`: T is in user space). */
+  | { kind: 'at'; thread: string; fn: string; loc: Loc }
+  /** quiescent: no thread is inside the kernel. */
+  | { kind: 'quiescent'; loc: Loc };
+
+/** A lock in an atom: E.mtx (ep->mtx), F.f_lock (file->f_lock), P.file_lock (files->file_lock). */
+export interface LockRef {
+  lock: 'mtx' | 'f_lock' | 'file_lock';
+  object: string;
+}
 
 export type Cmp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -124,12 +153,16 @@ export interface Expectation {
   expr: Expr;
   /** The expression as written (for reports). */
   text: string;
+  /** Modality `when`: `when T.op[K] returns: EXPR` holds EXPR in the state the return of op K makes. */
+  returns?: { thread: string; op: number };
   loc: Loc;
 }
 
 /** `check NAME` — a built-in property switched on for this scenario (names listed in BUILTIN_PROPERTIES). */
 export interface CheckDecl {
   name: string;
+  /** `check PROPERTY.KIND`: only this kind of the property (checker/scenario/kinds.ts). */
+  kind?: string;
   loc: Loc;
 }
 
@@ -147,6 +180,11 @@ export interface ExpectedResult {
 export interface Options {
   /** At most this many injected faults (ENOMEM etc.) per run. Default 0. */
   faults: number;
+  /** `option faults SITE:N ...`: each listed site fails at most N times, others never; `faults` caps the total
+   *  (the sum of the budgets when no count is given). Site names: checker/scenario/faults.ts. */
+  faultSites?: Record<string, number>;
+  /** `option path_limits A B C D E`: reverse_path_check's path_limits per depth (kernel: 1000 500 100 50 10). */
+  pathLimits?: number[];
   /** max_user_watches for every user (ENOSPC). Default 64. */
   maxUserWatches: number;
   /** fd table size (max_fds); fds must be below it. Default: smallest multiple of 8 above the largest fd used. */

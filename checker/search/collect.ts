@@ -7,6 +7,7 @@ import { R_DEADLOCK, R_EXPECT, R_INVARIANT } from '../kernel/exports.ts';
 import type { Verdict } from '../scenario/types.ts';
 import { engine } from './engine-api.ts';
 import { DEFAULTS, bitsLog2For, effectiveStorage, type Limits, type SearchOptions } from './options.ts';
+import { violKind } from '../scenario/kinds.ts';
 import { VIOL_PROPERTY, formatPath, type SearchInfo, type SearchResult, type StorageInfo, type Violation } from './result.ts';
 
 /** Paths the strategy collected itself (dfs: the stack, random: the walk), by report index; others come from the
@@ -103,14 +104,17 @@ export function collectViolations(x: FdraceExports, c: Compiled, found: Map<numb
     if (kind === R_INVARIANT) {
       if (moves) obj = objOnPath(x, c, moves, obj);
       const info = VIOL_PROPERTY[code];
-      out.push({ property: info?.property ?? 'kernel', kind: info?.name ?? `code${code}`, message: describeViolation(c, code, obj) + unavailable, path, steps, ...extra });
+      const property = info?.property ?? 'kernel';
+      const qualified = `${property}.${violKind(info?.name ?? `code${code}`)}`;
+      out.push({ property, kind: info?.name ?? `code${code}`, qualified, message: describeViolation(c, code, obj) + unavailable, path, steps, ...extra });
     } else if (kind === R_EXPECT) {
       const ex = c.expectations[code];
       if (!ex) continue;
-      const word = ex.modality === 'at-end' ? 'at end' : ex.modality;
-      out.push({ property: ex.label, kind: ex.modality, message: `${word} ${ex.text}${unavailable}`, path, steps, ...extra });
+      const word = ex.when ? `when ${ex.when}:` : ex.modality === 'at-end' ? 'at end' : ex.modality;
+      const qualified = ex.kind ? `${ex.label}.${ex.kind}` : ex.label;
+      out.push({ property: ex.label, kind: ex.when ? 'when' : ex.modality, qualified, message: `${word} ${ex.text}${unavailable}`, path, steps, ...extra });
     } else if (kind === R_DEADLOCK) {
-      out.push({ property: 'deadlock', kind: 'deadlock', message: `no thread can move and some have not finished${unavailable}`, path, steps, ...extra });
+      out.push({ property: 'deadlock', kind: 'deadlock', qualified: 'deadlock.stuck', message: `no thread can move and some have not finished${unavailable}`, path, steps, ...extra });
     }
   }
   return out;
@@ -171,7 +175,7 @@ export function finish(f: Finish): SearchResult {
   if (!f.incomplete && f.exhaustive) {
     c.expectations.forEach((ex, k) => {
       if (ex.modality === 'sometimes' && !(sometimes & (1 << k))) {
-        violations.push({ property: ex.label, kind: 'sometimes', message: `sometimes ${ex.text}: no reachable state satisfies it`, path: '', steps: 0 });
+        violations.push({ property: ex.label, kind: 'sometimes', qualified: ex.kind ? `${ex.label}.${ex.kind}` : ex.label, message: `sometimes ${ex.text}: no reachable state satisfies it`, path: '', steps: 0 });
       }
     });
   }

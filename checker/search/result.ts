@@ -63,6 +63,9 @@ export interface Violation {
   /** Kernel violation code name for built-ins (e.g. UafItem), the modality for expectations. */
   kind: string;
   message: string;
+  /** PROPERTY.KIND as `result` and `check` lines name it (checker/scenario/kinds.ts), e.g. no-uaf.epitem; a
+   *  scenario expectation's label alone. */
+  qualified?: string;
   /** Moves from the initial state: thread index, with '!' when the step's allocation was made to fail. */
   path: string;
   steps: number;
@@ -70,6 +73,15 @@ export interface Violation {
   splat?: string;
   /** strategy random: the seed that reproduces this counterexample with --seed SEED --walks 1. */
   seed?: number;
+  /** `linearizable`: the real-time precedences of the concurrent run and the nearest sequential outcome (the
+   *  order of the ops and the fields that differ). */
+  linearizability?: {
+    precedence: string[];
+    nearest: { order: string[]; differences: { field: string; concurrent: string; sequential: string }[] } | null;
+  };
+  /** `livelock`: the path is a lasso — `prefixSteps` steps to the cycle, then `cycleSteps` steps that return to
+   *  the state after step `cycleStart` and repeat forever. */
+  lasso?: { prefixSteps: number; cycleStart: number; cycleSteps: number };
   /** strategy pb: the preemptions on this counterexample (the fewest any counterexample of it needs). */
   preemptions?: number;
 }
@@ -111,7 +123,8 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.UafFdt]: { property: 'no-uaf', name: 'UafFdt', what: 'an fdtable used after expand_fdtable replaced it and RCU freed it' },
   [Viol.FreeWhileLocked]: { property: 'free-while-locked', name: 'FreeWhileLocked', what: 'an object was freed while a lock embedded in it was held (lockdep: held lock freed!)' },
   [Viol.RcuIdentity]: { property: 'no-uaf', name: 'RcuIdentity', what: 'a lockless reader of a SLAB_TYPESAFE_BY_RCU file kept a reference on the object that reused the memory (no identity re-check)' },
-  [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15)' },
+  [Viol.EpollDepth]: { property: 'watchers', name: 'EpollDepth', what: 'a chain of epolls watching epolls is longer than EP_MAX_NESTS (E9)' },
+  [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15; no longer raised: checker/search/progress.ts checks progress on the graph)' },
 };
 
 /** Moves as text (see checker/path.ts, the one place that defines the format). */

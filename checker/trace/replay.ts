@@ -81,7 +81,8 @@ function judge(x: FdraceExports, c: Compiled, addr: number, step: number): { all
     const e = c.expectations[k]!;
     const holds = x.kEvalExpect(addr, k) !== 0;
     if ((e.modality === 'always' && !holds) || (e.modality === 'never' && holds)) {
-      all.push({ property: e.label, kind: e.modality, message: `${e.modality} ${e.text}`, step });
+      const word = e.when ? `when ${e.when}:` : e.modality;
+      all.push({ property: e.label, kind: e.when ? 'when' : e.modality, message: `${word} ${e.text}`, step });
     }
   }
   return { all, fatal };
@@ -133,6 +134,8 @@ export function replay(
     if (j.fatal) stop.at ??= j.all[0] ?? null;
   };
   check(0);
+  // Raw states after each step, for a livelock's lasso (where the path returns to a state it already had).
+  const raw: Uint8Array[] = property === 'livelock' ? [mem().slice(a, a + size)] : [];
   for (let i = 0; i < moves.length; i++) {
     if (onProgress && i % 500 === 0) onProgress(i, moves.length);
     const f = stop.at;
@@ -174,12 +177,27 @@ export function replay(
     });
     prev = state;
     check(i + 1);
+    if (property === 'livelock') raw.push(mem().slice(a, a + size));
+  }
+  const lasso = property === 'livelock' ? lassoOf(raw) : null;
+  if (lasso) {
+    const stuck = prev.threads.filter((th) => th.status !== 'done').map((th) => th.name);
+    seen.push({
+      property: 'livelock',
+      kind: 'cycle',
+      message: `steps ${lasso.cycleStart + 1}..${moves.length} return to the state after step ${lasso.cycleStart} and can repeat forever; ${stuck.join(', ')} never finish${stuck.length === 1 ? 'es' : ''}`,
+      step: moves.length,
+    });
   }
   const terminal = prev.threads.every((th) => th.status === 'done' || th.status === 'blocked');
   if (terminal) {
     if (prev.threads.some((th) => th.status === 'blocked')) {
       const sc = deadlockScenario(initial, steps);
       note({ property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length, ...(sc ? { scenario: sc } : {}) });
+    } else if (property === 'linearizable') {
+      // Judged against the sequential outcomes by checker/props/linearizable.ts, not by a state predicate: the
+      // search's violation carries the nearest sequential outcome.
+      note({ property, kind: 'outcome', message: 'this outcome is not the outcome of any sequential order of the syscalls that keeps their real-time order', step: moves.length });
     } else note(judgeEnd(x, c, a, moves.length, property));
   }
   const named = property ? seen.filter((v) => v.property === property) : [];
@@ -197,6 +215,19 @@ export function replay(
     initial,
     steps,
     violation,
+    ...(lasso ? { lasso } : {}),
     source: c.scenario.source,
   };
+}
+
+/** The lasso of a path whose last state repeats an earlier one: the earliest such step starts the cycle. */
+function lassoOf(raw: Uint8Array[]): { prefixSteps: number; cycleStart: number; cycleSteps: number } | null {
+  const n = raw.length - 1;
+  if (n < 1) return null;
+  const last = raw[n]!;
+  for (let i = 0; i < n; i++) {
+    const r = raw[i]!;
+    if (r.length === last.length && r.every((v, j) => v === last[j])) return { prefixSteps: i, cycleStart: i, cycleSteps: n - i };
+  }
+  return null;
 }

@@ -180,6 +180,9 @@ export interface Trace {
   initial: DecodedState;
   steps: TraceStep[];
   violation: TraceViolation | null;
+  /** A livelock's lasso: the first `prefixSteps` steps lead to the cycle; steps cycleStart+1 .. cycleStart +
+   *  cycleSteps return to the state after step `cycleStart` and repeat forever. */
+  lasso?: { prefixSteps: number; cycleStart: number; cycleSteps: number };
   /** The scenario source, so the viewer can re-derive the trace by replay. */
   source: string;
 }

@@ -245,7 +245,7 @@ export function validateTrace(x: unknown): ViewTrace {
     fail('format', `unsupported trace format ${f} (this viewer reads format 1, written by fdrace check --trace-out)`);
   }
   if (x.tool !== 'fdrace') fail('tool', 'not an fdrace trace (expected "tool": "fdrace")');
-  const t = obj<ViewTrace>({
+  const t: ViewTrace = obj<Omit<ViewTrace, 'lasso'>>({
     format: () => 1 as const,
     tool: () => 'fdrace' as const,
     scenario: name,
@@ -263,6 +263,10 @@ export function validateTrace(x: unknown): ViewTrace {
     violation: nullable(violationV),
     source: str(LIMITS.source),
   })(x, '');
+  // A livelock's lasso (optional): where the cycle starts and how long it is.
+  if (own(x, 'lasso')) {
+    t.lasso = obj<NonNullable<ViewTrace['lasso']>>({ prefixSteps: int(0, LIMITS.steps), cycleStart: int(0, LIMITS.steps), cycleSteps: int(1, LIMITS.steps) })(x.lasso, 'lasso');
+  }
   t.steps.forEach((s, i) => {
     if (s.step !== i + 1) fail(`steps[${i}].step`, `expected step ${i + 1}, got ${s.step}`);
     if (s.threadIndex >= t.threads.length) fail(`steps[${i}].threadIndex`, `no thread ${s.threadIndex} (the trace has ${t.threads.length})`);

@@ -16,6 +16,7 @@ import {
 import { collectTerminals, nExpect, nPred, stateBytes } from './config';
 import { LIST_SHIFT, arrAt, arrEnsure } from './store';
 import { hash64 } from './hash';
+import { G_RETURNED } from '../../model/atoms';
 
 export const R_INVARIANT: u8 = <u8>Report.Invariant;
 export const R_EXPECT: u8 = <u8>Report.Expect;
@@ -175,9 +176,12 @@ export function setTermScratch(p: usize): void {
 
 function collect(s: usize): void {
   let p = s;
-  if (collectTerminals == 2 && termScratch != 0) {
+  const marked = load<u8>(s + <usize>G_RETURNED) != 0;
+  if ((collectTerminals == 2 || marked) && termScratch != 0) {
     memory.copy(termScratch, s, stateBytes);
-    kCanonicalize(termScratch);
+    // The mark of a watched return (model/atoms.ts) says how the state was reached, not what it is.
+    store<u8>(termScratch + <usize>G_RETURNED, 0);
+    if (collectTerminals == 2) kCanonicalize(termScratch);
     p = termScratch;
   }
   const h = hash64(p, stateBytes, 0x243f6a8885a308d3);

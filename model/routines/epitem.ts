@@ -9,8 +9,8 @@ import {
   fileAddr, fileEp, gAddr, nFiles, toggle,
 } from '../layout';
 import {
-  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, faultPoint, fpRead, fpWrite, holdRef, label, memViolate, pc, push, r, ret,
-  setEpi, setPc, setR, violate,
+  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, epi, FaultSite, faultPoint, fpRead, fpWrite, holdRef, label, memViolate, pc, push, r,
+  ret, setEpi, setPc, setR, violate,
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
@@ -20,7 +20,8 @@ import {
 import { runTop } from '../dispatch';
 import { Life } from '../codes';
 import { Step } from '../steps';
-import { ENOMEM, ENOSPC } from '../errno';
+import { EINVAL, ENOMEM, ENOSPC } from '../errno';
+import { reversePathCheckFails } from './loop_limits';
 
 function watches(): i32 {
   fpRead(FP_GLOBAL);
@@ -111,7 +112,7 @@ export function stepEpInsert(): bool {
     case 1: {
       label(Step.EpInsertAllocEpi);
       mightSleep();
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.EpInsert)) {
         setWatches(watches() - 1);
         ret(ENOMEM);
         return true;
@@ -137,7 +138,7 @@ export function stepEpInsert(): bool {
       label(Step.AttachEpitemAlloc);
       if (!isEpoll(tf) && !watched(tf) && r(6) == 0) {
         mightSleep();
-        if (faultPoint()) {
+        if (faultPoint(FaultSite.AttachEpitem)) {
           itemFree(epi() - 1);
           setWatches(watches() - 1);
           ret(ENOMEM);
@@ -179,19 +180,28 @@ export function stepEpInsert(): bool {
       if (toggle(Toggle.EpRefcount)) setEpRef(r(0), epRef(r(0)) + 1); // ep_get(ep): the epitem's reference
       setPc(r(5) != 0 ? 9 : 7);
       return true;
-    case 9:
-      // reverse_path_check walks the wakeup paths of every listed file (path limits are not modelled: they
-      // only trip with more than 10 nested paths, far beyond a scenario's size).
+    case 9: {
+      // reverse_path_check walks the wakeup paths of every listed file and counts them against path_limits
+      // (model/routines/loop_limits.ts); over a limit, the item is removed again and ep_insert fails: -EINVAL.
       label(Step.EpReversePathCheck);
       touchCheckList();
+      if (reversePathCheckFails()) {
+        const ep = r(0);
+        const i = epi() - 1;
+        ret(0);
+        push(Routine.EpRemove, ep, EINVAL, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
+        setEpi(i + 1);
+        return true;
+      }
       setPc(7);
       return true;
+    }
     default: {
       // ep_item_poll -> ep_ptable_queue_proc allocates the eppoll_entry; on failure the item is removed again.
       label(Step.EpItemPollQueue);
       mightSleep();
       const i = epi() - 1;
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.EpPtableQueueProc)) {
         const ep = r(0); // read before ret() clears this frame
         ret(0);
         push(Routine.EpRemove, ep, ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);

@@ -8,6 +8,7 @@
 
 import { EpollCtlOp, LockClass, Routine, Toggle } from '../codes';
 import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '../layout';
+import { upwardsDepthFails } from './loop_limits';
 import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
@@ -15,7 +16,7 @@ import { I_DATA, I_EVENTS } from '../layout';
 import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { BORROWED, FGET_LIGHT } from './fdtable';
-import { EBADF, EEXIST, EINVAL, ENOENT, EPERM } from '../errno';
+import { EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EPERM } from '../errno';
 import { RM_OLD, RM_SAFE, touchCheckList } from './epitem';
 
 const RV_PENDING: i32 = 0xfe;
@@ -115,6 +116,8 @@ export function stepEpollCtl(): bool {
     }
     case 5:
       if (r(7) == RV_PENDING) setR(7, rv());
+      // f2e467a48287: the depth above `ep` counts too (model/routines/loop_limits.ts).
+      if (r(7) == 0 && toggle(Toggle.UpwardsDepth) && tepOf() >= 0 && upwardsDepthFails(epOf(), tepOf())) setR(7, ELOOP);
       if (r(7) != 0) {
         // ELOOP: goto error_tgt_fput with the global mutex held and ep->mtx not held.
         label(Step.EpollCtlLoop);

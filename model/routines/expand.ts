@@ -6,7 +6,7 @@
 
 import { LockClass } from '../codes';
 import { TB_GEN, tableAddr, threadTable } from '../layout';
-import { FP_TABLE, cur, faultPoint, fpWrite, label, opReturn, pc, setPc } from '../frame';
+import { FP_TABLE, cur, FaultSite, faultPoint, fpWrite, label, opReturn, pc, setPc } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import { Step } from '../steps';
 import { ENOMEM } from '../errno';
@@ -32,7 +32,7 @@ export function stepExpandFdtable(): bool {
     case 2:
       label(Step.ExpandAlloc);
       mightSleep();
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.ExpandFdtable)) {
         opReturn(-ENOMEM);
         return true;
       }

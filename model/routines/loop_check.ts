@@ -2,7 +2,7 @@
 // ep->mtx NOT held: walk down from `to`, taking each visited epoll's mtx (subclass = depth + 1), failing with
 // ELOOP if the walk reaches the epoll being inserted into or nests deeper than EP_MAX_NESTS; non-epoll files met
 // on the way are put on tfile_check_list for reverse_path_check (list_file). The upward-depth half of the current
-// check (ep_get_upwards_depth_proc) is not modelled: scenarios stay far below EP_MAX_NESTS.
+// check (ep_get_upwards_depth_proc) and reverse_path_check's path limits are in loop_limits.ts.
 // Each visited epoll is stamped ep->gen = loop_check_gen under its mtx, and an epoll already stamped in this
 // generation is not walked again (v6.2: the caller's `ep_tovisit->gen == loop_check_gen` continue; since
 // f2e467a48287 the callee returns the depth it memoised). The stamp is also what do_epoll_ctl's fast-path test

@@ -5,7 +5,7 @@
 
 import { EpLife, LockClass, Routine } from '../codes';
 import { E_LIFE, E_REF, SLOT_EMPTY, SLOT_RESERVED, epAddr, fileEp, nSlots, threadTable } from '../layout';
-import { cur, dropRef, faultPoint, holdRef, label, opReturn, pc, r, rv, setOpret, setPc, setR } from '../frame';
+import { cur, dropRef, FaultSite, faultPoint, holdRef, label, opReturn, pc, r, rv, setOpret, setPc, setR } from '../frame';
 import { acquire, lockId, release } from '../locks';
 import { ref, setLife, setRef, setSlot, slot } from '../objects';
 import { Life } from '../codes';
@@ -88,7 +88,7 @@ export function stepEpollCreate(): bool {
   switch (pc()) {
     case 0:
       label(Step.EpAlloc);
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.EpAlloc)) {
         opReturn(-ENOMEM);
         return true;
       }
@@ -102,7 +102,7 @@ export function stepEpollCreate(): bool {
       }
       label(Step.EpollCreateFile);
       setR(1, rv());
-      if (faultPoint()) {
+      if (faultPoint(FaultSite.AnonInodeGetfile)) {
         setSlot(tb, r(1), <u8>SLOT_EMPTY); // put_unused_fd
         opReturn(-ENOMEM);
         return true;
