@@ -59,6 +59,12 @@ export enum Cfg {
   Unborn = 4864,
   /** [33][33] u16: lock-order edges seen in the whole exploration (not state). */
   LockEdges = 5120,
+  /** Watched returns (`T.op[K].ret`, `when T.op[K] returns`): model/atoms.ts. */
+  Returns = 7680,
+  /** Per-site fault budgets (`option faults SITE:N`): model/fault_sites.ts. */
+  FaultSites = 7760,
+  /** Scaled reverse_path_check limits (`option path-limits`): model/routines/loop_limits.ts. */
+  PathLimits = 7776,
   /** [8] u32 scratch for the epoll-cycle check. */
   Reach = 7872,
   /** Predicate evaluation stack (64 x i32). */

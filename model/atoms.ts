@@ -2,6 +2,7 @@
 // who waits for it, an epitem's events and lifetime, an eventpoll's refcount and lifetime, the kernel function a
 // thread is in, and whether every thread is back in user space. model/predicates.ts dispatches the opcodes here.
 
+import { Cfg } from './abi';
 import { EpLife, PredOp, StepStatus } from './codes';
 import {
   CFG, E_LIFE, E_REF, FR_ROUTINE, I_EVENTS, I_FD, IF_DYING, IF_RBR, S, SCRATCH, T_DEPTH, T_RETS, epAddr, nItems,
@@ -19,7 +20,7 @@ import { blockedOn } from './frame';
  *  return carries it. The header's last byte: nothing else uses it. */
 export const G_RETURNED: i32 = 15;
 /** Watched returns: count u8, then [thread, op] pairs. Written by checker/compile/atoms.ts. */
-export const C_RETURNS: usize = 7680;
+export const C_RETURNS: usize = <usize>Cfg.Returns;
 export const MAX_RETURNS: i32 = 32;
 /** A state copy for probes (the first of the kernel's scratch states; the engine's scratch starts after it). */
 const PROBE: usize = SCRATCH;

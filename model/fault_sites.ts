@@ -4,6 +4,7 @@
 // radix (site i's digit has base budget_i + 1; the host checks that the product fits in a byte), so a per-site
 // budget costs no state space. The names are in checker/scenario/faults.ts, in this order.
 
+import { Cfg } from './abi';
 import { CFG, G_FAULTS, S } from './layout';
 
 export enum FaultSite {
@@ -23,7 +24,7 @@ export enum FaultSite {
 export const N_FAULT_SITES: i32 = 6;
 
 /** Configuration: mode u8 (0 global count, 1 per site), total cap u8, then per site: budget u8, weight u8. */
-export const C_FAULT_SITES: usize = 7760;
+export const C_FAULT_SITES: usize = <usize>Cfg.FaultSites;
 
 function perSite(): bool {
   return load<u8>(CFG + C_FAULT_SITES) != 0;

@@ -1,6 +1,7 @@
 // The atoms of model/atoms.ts and the `when T.op[K] returns` modality, compiled to the kernel's expectation
 // bytecode (opcodes in model/codes.ts PredOp, evaluated by model/predicates.ts).
 
+import { Cfg } from '../../model/abi.ts';
 import { LockClass, PredOp } from '../../model/codes.ts';
 import { KERNEL_FUNCTIONS } from '../scenario/functions.ts';
 import { eventsToByte } from '../scenario/constants.ts';
@@ -9,7 +10,7 @@ import type { Indexes } from './indexes.ts';
 
 /** Byte offset (in the configuration block) of the watched-returns table: count, then [thread, op] pairs. Must
  *  match model/atoms.ts C_RETURNS. */
-export const C_RETURNS = 7680;
+export const C_RETURNS: number = Cfg.Returns;
 export const MAX_RETURNS = 32;
 
 const CMP: Record<Cmp, PredOp> = {

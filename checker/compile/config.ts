@@ -14,7 +14,7 @@ import { C_FAULT_SITES, faultSiteBytes } from '../scenario/faults.ts';
 import { KERNEL_PATH_LIMITS } from '../scenario/outcomes.ts';
 
 /** Must match model/routines/loop_limits.ts C_PATH_LIMITS. */
-const C_PATH_LIMITS = 7776;
+const C_PATH_LIMITS: number = Cfg.PathLimits;
 import { MAX_RETURNS, WatchedReturns, atomThreads } from './atoms.ts';
 
 // The configuration block's offsets and capacities: model/abi.ts, shared with the kernel.

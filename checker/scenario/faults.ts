@@ -1,6 +1,7 @@
 // Fault-injection sites by name (model/fault_sites.ts FaultSite, same order): `option faults ep_insert:1 ...`
 // and `fdrace variants --faults`. Each is an allocation the kernel may fail with -ENOMEM.
 
+import { Cfg } from '../../model/abi.ts';
 export interface FaultSiteInfo {
   name: string;
   /** Where the allocation is, in the kernel. */
@@ -21,7 +22,7 @@ export const FAULT_SITES: readonly FaultSiteInfo[] = Object.freeze([
 export const FAULT_SITE_NAMES: readonly string[] = FAULT_SITES.map((s) => s.name);
 
 /** Must match model/fault_sites.ts C_FAULT_SITES. */
-export const C_FAULT_SITES = 7760;
+export const C_FAULT_SITES: number = Cfg.FaultSites;
 
 /** The configuration bytes for per-site budgets, or an error message when their counts do not fit one byte. */
 export function faultSiteBytes(sites: Readonly<Record<string, number>>, total: number | undefined): { bytes: number[] } | { error: string } {

@@ -10,12 +10,13 @@
 // The upward walk runs under rcu_read_lock without locks in the kernel; here it is one atomic step. The walk's
 // visited marks (ep->gen) are the downward walk's business (loop_check.ts).
 
+import { Cfg } from '../abi';
 import { C_NEPOLLS, CFG, G_TFILE_LIST, I_FILE, IF_FEP, IF_RBR, epFile, fileEp, gAddr, nEpolls, nItems } from '../layout';
 import { itemEp, itemFile, itemGet, itemHas, itemUsed } from '../objects';
 import { EP_MAX_NESTS } from './loop_check';
 
 /** path_limits[] per depth (u16 x 5), written by the host (checker/compile/config.ts). */
-export const C_PATH_LIMITS: usize = 7776;
+export const C_PATH_LIMITS: usize = <usize>Cfg.PathLimits;
 const PATH_DEPTHS: i32 = 5;
 
 /** Longest chain of epoll -> epoll edges (epitems in ep->rbr on an epoll file) going down from epoll e. Guarded
