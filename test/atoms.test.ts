@@ -64,7 +64,7 @@ describe('T.op[K].ret: the value at the op\'s return', () => {
       'violation(r2)',
     );
     const v = await verdict(text, 'current');
-    expect(v).toEqual({ failed: ['r2'], states: 19, matches: true });
+    expect(v).toEqual({ failed: ['r2'], states: 22, matches: true });
     const r = await check(text, 'current');
     expect(r.violations[0]!.steps).toBe(0);
   });
@@ -79,13 +79,13 @@ describe('when T.op[K] returns', () => {
       'violation(w2)',
     );
     const v = await verdict(text, 'current');
-    expect(v).toEqual({ failed: ['w2'], states: 19, matches: true });
+    expect(v).toEqual({ failed: ['w2'], states: 22, matches: true });
     const r = await check(text, 'current');
     const w2 = r.violations.find((x) => x.property === 'w2')!;
     expect(w2.kind).toBe('when');
     expect(w2.message).toBe('when T.op[1] returns: E.refcount == 2');
     // The counterexample ends with the return step (op 1's last step is the 12th).
-    expect(w2.path).toBe('0*12');
+    expect(w2.path).toBe('0*15');
     const t = await trace(text, 'current', w2.path, 'w2');
     expect(t.violation?.message).toBe('when T.op[1] returns: E.refcount == 2');
   });
@@ -122,7 +122,7 @@ describe('epitem, eventpoll and file atoms', () => {
         'expect q: always quiescent\nexpect q2: at end quiescent',
       'violation(q)',
     );
-    expect(await verdict(text, 'current')).toEqual({ failed: ['q'], states: 19, matches: true });
+    expect(await verdict(text, 'current')).toEqual({ failed: ['q'], states: 22, matches: true });
   });
 
   it('lifetimes: a closed epoll is freed, a created one is unborn first', async () => {

@@ -92,7 +92,7 @@ variants userspace
 result userspace pass
 `;
     const ok = await check(text('IN'), 'userspace');
-    expect([ok.verdict, ok.stats.states]).toEqual(['pass', 116]);
+    expect([ok.verdict, ok.stats.states]).toEqual(['pass', 122]);
     expect(await kinds(text('IN|OUT'), 'userspace')).toEqual(['registration-follows-fd.at-end', 'registration-follows-fd.at-return']);
   });
 });

@@ -34,6 +34,7 @@ const KINDS: Record<string, KindWords> = {
   OrphanInsert: { title: 'epitem inserted into a released eventpoll', rule: "No epitem may be inserted into an eventpoll whose epoll file was already released: nothing would ever remove it." },
   UafFdt: { title: 'use-after-free of an fdtable', rule: 'A walk that caches files->fdt must not use it after expand_fdtable() replaced it and RCU freed it.' },
   Livelock: { title: 'livelock in a retry loop', rule: 'A retry loop must make progress: three rounds in the same state is a livelock.' },
+  EpollDepth: { title: 'epolls nested deeper than EP_MAX_NESTS', rule: 'A chain of epolls watching epolls has at most EP_MAX_NESTS (4) edges: ep_loop_check() refuses the ADD that would make it longer (upward depth since f2e467a48287).' },
   FreeWhileLocked: { title: 'held lock freed', rule: 'An object may not be freed while a lock embedded in it is held (lockdep: "WARNING: held lock freed!"); see docs/memory.md.' },
   RcuIdentity: { title: 'reference taken on a recycled object', rule: 'A lockless lookup of a SLAB_TYPESAFE_BY_RCU object must re-check its identity after taking the reference (the memory may hold another object by then); see docs/memory.md.' },
 };
