@@ -154,7 +154,7 @@ describe('shards cover the unsharded search', async () => {
         sets.push(collectStateHashes(run.x));
         parts.push({ ...run.result, part: { ...partOf(run.x, c, 'q'.repeat(64)), shard: run.shard } });
       }
-      expect([storage, distinctCount(sets)]).toEqual([storage, 5764]);
+      expect([storage, distinctCount(sets)]).toEqual([storage, 6191]);
       expect(failedProperties(mergeParts(parts) as unknown as SearchResult)).toEqual(['check-list', 'stale-registration']);
     }
   }, 60_000);
@@ -165,8 +165,8 @@ describe('shards cover the unsharded search', async () => {
     const plain = search(x, c, {}, o);
     const plainSet = collectStateHashes(x);
     const { parts, sets } = await shards(x, c, o, 1, 4, true);
-    expect(parts[0]!.stats.states).toBe(5764);
-    expect(plain.stats.states).toBe(5764);
+    expect(parts[0]!.stats.states).toBe(6191);
+    expect(plain.stats.states).toBe(6191);
     expect([...sets[0]!].sort()).toEqual([...plainSet].sort());
     expect(parts[0]!.violations.map((v) => [v.property, v.path])).toEqual(plain.violations.map((v) => [v.property, v.path]));
   });
