@@ -3,12 +3,12 @@
 
 import { EpollCtlOp, Kind, Modality, OpKind, PredOp, Toggle } from '../../model/codes.ts';
 import { eventsToByte } from '../scenario/parse.ts';
-import type { Expectation, Expr, Op, Scenario } from '../scenario/types.ts';
+import type { Expectation, Expr, Loc, Op, Scenario } from '../scenario/types.ts';
 import { builtinCheck } from './builtins.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
 import { parseVariant } from '../variants.ts';
-import { compileExpr } from './predicates.ts';
+import { PRED_STACK, compileExpr } from './predicates.ts';
 
 // Must match model/layout.ts.
 const C = {
@@ -85,9 +85,10 @@ function encodeOp(op: Op, ix: Indexes): number[] {
   }
 }
 
-function limit(n: number, max: number, what: string, s: Scenario): void {
-  if (n > max) {
-    throw new ScenarioError(`the model supports at most ${max} ${what}; this scenario has ${n}`, { line: 1, col: 1 }, s.name);
+/** At most `max` of `items`: else an error located at the first declaration over the model's capacity. */
+function limit<T extends { loc: Loc }>(items: readonly T[], max: number, what: string, file: string): void {
+  if (items.length > max) {
+    throw new ScenarioError(`the model supports at most ${max} ${what}; this is number ${max + 1} (the scenario has ${items.length})`, items[max]!.loc, file);
   }
 }
 
@@ -102,7 +103,7 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   const at = (loc: { line: number; col: number }, msg: string): never => {
     throw new ScenarioError(msg, loc, file);
   };
-  if (s.threads.length === 0) at({ line: 1, col: 1 }, `no thread runs on variant ${variant}`);
+  if (s.threads.length === 0) at(s0.threads[0]?.loc ?? { line: 1, col: 1 }, `no thread runs on variant ${variant} (every thread has a 'when' list without ${parseVariant(variant).preset})`);
   const ix = buildIndexes(s);
   const absent = (name: string) => !ix.threadNames.includes(name);
   const usesAbsent = (e: Expr): string | undefined => {
@@ -111,10 +112,10 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     if ((e.kind === 'ret' || e.kind === 'done') && absent(e.thread)) return e.thread;
     return undefined;
   };
-  limit(ix.fileNames.length, LIMIT.files, 'files (including epoll files)', s);
-  limit(ix.epollNames.length, LIMIT.epolls, 'epoll instances', s);
-  limit(ix.threadNames.length, LIMIT.threads, 'threads', s);
-  limit(ix.tableNames.length, LIMIT.tables, 'fd tables', s);
+  limit(s.files, LIMIT.files, 'files (including epoll files)', file);
+  limit(s.files.filter((f) => f.kind === 'epoll'), LIMIT.epolls, 'epoll instances', file);
+  limit(s.threads, LIMIT.threads, 'threads', file);
+  limit(s.processes.filter((p) => !p.shares), LIMIT.tables, 'fd tables (processes that share no table)', file);
 
   const maxFd = Math.max(0, ...fdsUsed(s));
   const nSlots = s.options.maxFds ?? Math.min(LIMIT.slots, (Math.floor(maxFd / 8) + 1) * 8);
@@ -211,28 +212,31 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
 
   const expectations: CompiledExpectation[] = [];
   const code: number[] = [];
-  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void) => {
-    if (expectations.length >= LIMIT.expect) at({ line, col: 1 }, `at most ${LIMIT.expect} expectations per scenario`);
+  // Capacity errors name the expectation (or check) that does not fit, at its line.
+  const add = (label: string, modality: CompiledExpectation['modality'], text: string, loc: Loc, emit: () => number, line = loc.line) => {
+    if (expectations.length >= LIMIT.expect) at(loc, `at most ${LIMIT.expect} expectations per scenario (checks and built-in properties count too)`);
     const k = expectations.length;
     b[C.EXPECT + k * 4] = MODALITY[modality];
     dv.setUint16(C.EXPECT + k * 4 + 2, code.length, true);
-    emit();
+    const depth = emit();
+    if (depth > PRED_STACK) at(loc, `the expression needs ${depth} evaluation stack entries; the model has ${PRED_STACK} (nest fewer parentheses)`);
     code.push(0);
+    if (code.length > LIMIT.code) at(loc, `the expectations are too large for the model: ${code.length} bytes of bytecode up to this line, at most ${LIMIT.code}`);
     expectations.push({ label, modality, text, line });
   };
   for (const e of s.expectations as Expectation[]) {
     const who = usesAbsent(e.expr);
     if (who) continue; // the expectation is about a thread this variant does not run
-    add(e.label, e.modality, e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
+    add(e.label, e.modality, e.text, e.loc, () => compileExpr(e.expr, ix, code));
   }
   for (const c of s.checks) {
-    for (const b of builtinCheck(s, ix, c.name, nSlots)) add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code));
+    for (const b of builtinCheck(s, ix, c.name, nSlots)) add(c.name, b.modality, b.text, c.loc, () => (code.push(...b.code), 2));
   }
   if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
     // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
-    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk));
+    const where = s.files.find((f) => f.kind === 'epoll')!.loc;
+    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', where, () => (code.push(PredOp.EpRefsOk), 1), 1);
   }
-  if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
   b[C.NEXPECT] = expectations.length;
   b.set(code, C.CODE);
 

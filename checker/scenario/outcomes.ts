@@ -2,6 +2,7 @@
 // search bounds.
 
 import { BUILTIN_PROPERTIES, LIMITS } from './constants.ts';
+import { didYouMean } from '../suggest.ts';
 import { parseExpr } from './expr.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { State } from './state.ts';
@@ -60,7 +61,7 @@ function parseModality(lx: LineLexer): Modality {
 
 export function checkStmt(lx: LineLexer, st: State, kw: Token): void {
   const n = dashedName(lx, "a property name after 'check'");
-  if (!PROPERTIES.includes(n.text)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
+  if (!PROPERTIES.includes(n.text)) lx.fail(`unknown property '${n.text}'${didYouMean(n.text, PROPERTIES)} (built-in: ${PROPERTIES.join(', ')})`, n.loc);
   const prev = st.checks.get(n.text);
   if (prev !== undefined) lx.fail(`property '${n.text}' is already checked at line ${prev}`, n.loc);
   endOfLine(lx, 'after the property name');
@@ -73,7 +74,7 @@ function checkKnownVariant(lx: LineLexer, st: State, v: Token): void {
   if (typeof known === 'function') {
     const err = known(v.text);
     if (err !== null) lx.fail(err, v.loc);
-  } else if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}' (known: ${known.join(', ')})`, v.loc);
+  } else if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}'${didYouMean(v.text, known)} (known: ${known.join(', ')})`, v.loc);
 }
 
 export function variantsStmt(lx: LineLexer, st: State, kw: Token): void {
@@ -114,7 +115,7 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
       if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text)) {
         const exps = [...st.labels.keys()];
         const e = exps.length ? `expectations: ${exps.join(', ')}` : 'no expectations';
-        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')})`, l.loc);
+        lx.fail(`unknown label '${l.text}'${didYouMean(l.text, [...exps, ...PROPERTIES])} (${e}; built-in properties: ${PROPERTIES.join(', ')})`, l.loc);
       }
       if (properties.includes(l.text)) lx.fail(`label '${l.text}' is listed twice`, l.loc);
       properties.push(l.text);
@@ -132,7 +133,7 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   const t = lx.peek();
   const opt = OPTIONS.find((o) => t.kind === 'name' && t.text === o);
   if (opt === undefined) {
-    const found = t.kind === 'name' ? `unknown option '${t.text}'` : `expected an option name, found ${describe(t)}`;
+    const found = t.kind === 'name' ? `unknown option '${t.text}'${didYouMean(t.text, OPTIONS)}` : `expected an option name, found ${describe(t)}`;
     lx.fail(`${found} (expected ${orList(OPTIONS)})`, t.loc);
   }
   lx.next();

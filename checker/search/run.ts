@@ -64,9 +64,36 @@ export async function searchAsync(
 ): Promise<SearchResult> {
   // One worker searches in this thread, giving the event loop a turn every few milliseconds (Ctrl-C, pipes).
   if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return drainAsync(searchSteps(x, c, limits, options, file, after));
+  let r: SearchResult;
+  let o = options;
   try {
-    return await parallelBfs(c, limits, options, workers, file, after);
+    r = await parallelBfs(c, limits, o, workers, file, after);
   } catch (e) {
-    return note(await parallelBfs(c, limits, withoutPor(e, options), workers, file, after), e);
+    o = withoutPor(e, options);
+    r = note(await parallelBfs(c, limits, o, workers, file, after), e);
   }
+  return canonicalPaths(x, c, limits, o, file, r);
+}
+
+/** Workers race to insert a state, so which of its shortest paths a parallel BFS keeps varies from run to run.
+ *  The reported paths are made reproducible by re-deriving them with one worker, breadth-first up to the deepest
+ *  violation's level: the result is the path `--workers 1` reports (the first in the engine's move order among the
+ *  shortest), at the cost of that many levels again, and only when something was found. */
+async function canonicalPaths(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string, r: SearchResult): Promise<SearchResult> {
+  const withPath = r.violations.filter((v) => v.kind !== 'sometimes' && v.kind !== 'inversion');
+  if (withPath.length === 0) return r;
+  const depth = Math.max(...withPath.map((v) => v.steps));
+  const one = await drainAsync(searchSteps(x, c, { ...limits, maxDepth: Math.min(65535, depth + 1), onProgress: undefined }, options, file));
+  let replaced = 0;
+  for (const v of withPath) {
+    const w = one.violations.find((u) => u.property === v.property && u.kind === v.kind && u.steps === v.steps);
+    if (!w) continue;
+    v.path = w.path;
+    v.message = w.message;
+    replaced++;
+  }
+  if (replaced < withPath.length && r.search) {
+    r.search.notes = [...(r.search.notes ?? []), `${withPath.length - replaced} counterexample path(s) could not be re-derived with one worker (${one.incomplete ?? 'not found'}): they may differ between runs`];
+  }
+  return r;
 }
