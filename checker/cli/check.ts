@@ -14,8 +14,9 @@ import { withLockOrder } from '../lockdep.ts';
 import { parsePath, type SearchResult } from '../search/result.ts';
 import { replay } from '../trace/replay.ts';
 import { formatTrace } from '../trace/text.ts';
-import { resolveVariant } from '../variants.ts';
-import { helpText, parseArgs, type OptSpec } from './args.ts';
+import { resolveVariant, type Variant } from '../variants.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { helpText, parseArgs, type OptSpec, type Parsed } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { bytes, headline, statsLine } from './report.ts';
 import { isUserError, printInternal, shellArg, type Repro } from './internal.ts';
@@ -192,79 +193,87 @@ export async function checkCommand(argv: string[]): Promise<number> {
       path, s, name, v: resolveVariant(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []),
     })),
   );
-  const x = await loadKernel();
-  // Replays get their own instance: replaying resets the engine, and the search's store must stay intact.
-  const xr = await loadKernel();
+  // Ctrl-C is caught from here on (before the kernel loads): the first one ends the search with a labelled
+  // incomplete result, a second one leaves at once.
   let interrupted = false;
   const onSigint = () => {
-    // The first Ctrl-C ends the search with a labelled incomplete result; a second one leaves at once.
     if (interrupted) process.exit(130);
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
+  try {
+    return await checkRuns(argv, opts, runs, options, workers, traceDir, () => interrupted);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function checkRuns(
+  argv: string[], opts: Parsed['opts'], runs: { path: string; s: Scenario; name: string; v: Variant }[], options: SearchOptions,
+  workers: number, traceDir: string | undefined, isInterrupted: () => boolean,
+): Promise<number> {
+  const x = await loadKernel();
+  // Replays get their own instance: replaying resets the engine, and the search's store must stay intact.
+  const xr = await loadKernel();
   const showProgress = !opts.quiet && !opts.json && process.stderr.isTTY === true;
   const limits: Limits = {
     maxStates: opts['max-states'] as number | undefined,
     maxDepth: opts['max-depth'] as number | undefined,
     timeoutSeconds: opts.timeout as number | undefined,
     maxMemoryBytes: opts['max-memory'] ? (opts['max-memory'] as number) * 1024 * 1024 : 0,
-    interrupted: () => interrupted,
+    interrupted: isInterrupted,
     onProgress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p)}`) : undefined,
   };
   const results: SearchResult[] = [];
   const names = new TraceNames();
   let internal = 0;
-  try {
-    for (const { path, s, name, v } of runs) {
-      if (interrupted) break;
-      const repro: Repro = { file: path, variant: v.label, command: reproCommand(argv, path, v.label) };
-      try {
-        const c = compileScenario(s, v.label, v.toggles, path);
-        const r = await searchAsync(x, c, limits, options, workers, path, (res, xs) => withLockOrder(res, xs, c));
-        if (showProgress) process.stderr.write('\r\x1b[K');
-        results.push(r);
-        const cmp = v.label === name ? compare(s, r, name) : undefined;
-        if (opts.json) {
-          console.log(JSON.stringify({ ...r, ...(cmp ? { expected: cmp.expected, matchesExpected: cmp.matches } : {}) }));
-        } else {
-          console.log(headline(r, cmp));
-          console.log(`  ${statsLine(r)}`);
-          for (const line of searchLines(r)) console.log(`  ${line}`);
-        }
-        for (const viol of r.violations) {
-          const how = [
-            viol.path || viol.steps ? `${viol.steps} steps, path ${viol.path || '(initial state)'}` : '',
-            viol.seed !== undefined ? `seed ${viol.seed}` : '',
-            viol.preemptions !== undefined ? `${viol.preemptions} preemption${viol.preemptions === 1 ? '' : 's'}` : '',
-          ].filter(Boolean);
-          if (!opts.json) console.log(`  ${viol.property}: ${viol.message}${how.length ? ` [${how.join(', ')}]` : ''}`);
-          if (viol.splat && !opts.json) console.log(indent(viol.splat));
-          if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
-          const needTrace = (!opts.json && !opts['no-trace']) || traceDir !== undefined;
-          if (!needTrace) continue;
-          repro.path = viol.path;
-          repro.seed = viol.seed;
-          const tr = replay(xr, c, parsePath(viol.path, c.ix.threadNames.length), path, viol.property);
-          if (!opts.json && !opts['no-trace']) console.log(indent(formatTrace(tr, { changesOnly: true })));
-          if (traceDir !== undefined) {
-            const f = join(traceDir, names.next(s.name, v.label, viol.property));
-            try {
-              writeFileSync(f, JSON.stringify(tr, null, 1));
-            } catch (e) {
-              throw new UsageError(`${f}: cannot write the trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-            }
-            if (!opts.json) console.log(`  trace written to ${f}`);
-          }
-        }
-      } catch (e) {
-        if (isUserError(e)) throw e;
-        // One run's internal error does not hide the others: it is reported and the run goes on (exit 1).
-        internal++;
-        printInternal(e, repro);
+  for (const { path, s, name, v } of runs) {
+    if (isInterrupted()) break;
+    const repro: Repro = { file: path, variant: v.label, command: reproCommand(argv, path, v.label) };
+    try {
+      const c = compileScenario(s, v.label, v.toggles, path);
+      const r = await searchAsync(x, c, limits, options, workers, path, (res, xs) => withLockOrder(res, xs, c));
+      if (showProgress) process.stderr.write('\r\x1b[K');
+      results.push(r);
+      const cmp = v.label === name ? compare(s, r, name) : undefined;
+      if (opts.json) {
+        console.log(JSON.stringify({ ...r, ...(cmp ? { expected: cmp.expected, matchesExpected: cmp.matches } : {}) }));
+      } else {
+        console.log(headline(r, cmp));
+        console.log(`  ${statsLine(r)}`);
+        for (const line of searchLines(r)) console.log(`  ${line}`);
       }
+      for (const viol of r.violations) {
+        const how = [
+          viol.path || viol.steps ? `${viol.steps} steps, path ${viol.path || '(initial state)'}` : '',
+          viol.seed !== undefined ? `seed ${viol.seed}` : '',
+          viol.preemptions !== undefined ? `${viol.preemptions} preemption${viol.preemptions === 1 ? '' : 's'}` : '',
+        ].filter(Boolean);
+        if (!opts.json) console.log(`  ${viol.property}: ${viol.message}${how.length ? ` [${how.join(', ')}]` : ''}`);
+        if (viol.splat && !opts.json) console.log(indent(viol.splat));
+        if (viol.kind === 'sometimes' || viol.kind === 'inversion') continue;
+        const needTrace = (!opts.json && !opts['no-trace']) || traceDir !== undefined;
+        if (!needTrace) continue;
+        repro.path = viol.path;
+        repro.seed = viol.seed;
+        const tr = replay(xr, c, parsePath(viol.path, c.ix.threadNames.length), path, viol.property);
+        if (!opts.json && !opts['no-trace']) console.log(indent(formatTrace(tr, { changesOnly: true })));
+        if (traceDir !== undefined) {
+          const f = join(traceDir, names.next(s.name, v.label, viol.property));
+          try {
+            writeFileSync(f, JSON.stringify(tr, null, 1));
+          } catch (e) {
+            throw new UsageError(`${f}: cannot write the trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+          }
+          if (!opts.json) console.log(`  trace written to ${f}`);
+        }
+      }
+    } catch (e) {
+      if (isUserError(e)) throw e;
+      // One run's internal error does not hide the others: it is reported and the run goes on (exit 1).
+      internal++;
+      printInternal(e, repro);
     }
-  } finally {
-    process.off('SIGINT', onSigint);
   }
   return internal > 0 ? EXIT.internal : exitFor(results);
 }
