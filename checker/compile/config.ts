@@ -85,6 +85,12 @@ function encodeOp(op: Op, ix: Indexes): number[] {
   }
 }
 
+/** Expectation text as messages and traces quote it: a very long expression is cut (traces limit a message to
+ *  2,000 characters; the source line is in the scenario anyway). */
+export function shortText(text: string): string {
+  return text.length <= 500 ? text : `${text.slice(0, 400)} … (${text.length} characters, see the scenario)`;
+}
+
 /** At most `max` of `items`: else an error located at the first declaration over the model's capacity. */
 function limit<T extends { loc: Loc }>(items: readonly T[], max: number, what: string, file: string): void {
   if (items.length > max) {
@@ -222,7 +228,7 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     if (depth > PRED_STACK) at(loc, `the expression needs ${depth} evaluation stack entries; the model has ${PRED_STACK} (nest fewer parentheses)`);
     code.push(0);
     if (code.length > LIMIT.code) at(loc, `the expectations are too large for the model: ${code.length} bytes of bytecode up to this line, at most ${LIMIT.code}`);
-    expectations.push({ label, modality, text, line });
+    expectations.push({ label, modality, text: shortText(text), line });
   };
   for (const e of s.expectations as Expectation[]) {
     const who = usesAbsent(e.expr);

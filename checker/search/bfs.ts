@@ -4,6 +4,7 @@
 // several workers is checker/search/parallel.ts.
 
 import type { Compiled } from '../compile/config.ts';
+import { UsageError } from '../cli/exit.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
@@ -19,7 +20,7 @@ export { describeViolation } from './collect.ts';
 export function load(x: FdraceExports, c: Compiled, maxMemoryBytes = 0): void {
   new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);
   const rc = x.eInit(maxMemoryBytes);
-  if (rc === -2) throw new Error('out of memory before the search started (raise --max-memory)');
+  if (rc === -2) throw new UsageError('out of memory before the search started (raise --max-memory)');
   if (rc !== 0) throw new Error(`internal error: the kernel rejected the configuration (${rc})`);
 }
 
