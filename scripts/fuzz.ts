@@ -31,7 +31,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { seed: Math.floor(Math.random() * 2 ** 31), inputs: Infinity, budget: Infinity, checkRate: 0.15, jobs: 1 };
+  const a: Args = { seed: Math.floor(Math.random() * 2 ** 31), inputs: Infinity, budget: Infinity, checkRate: 0.5, jobs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = () => {
@@ -187,7 +187,9 @@ async function supervise(a: Args): Promise<number> {
         if (cur !== seen) {
           seen = cur;
           since = performance.now();
-        } else if (!finished && performance.now() - since > HANG_SECONDS * 1000) {
+        } else if (!finished && cur !== '' && performance.now() - since > HANG_SECONDS * 1000) {
+          // Only an input can hang: starting the process (loading tsx and the kernel) is not timed, as it can
+          // take long on a loaded machine.
           child.kill('SIGKILL');
           finished = true;
           settle('hang', `no progress for ${HANG_SECONDS} s`);

@@ -262,3 +262,32 @@ describe('11: trace files', () => {
     expect(() => parseTraceText('{"format": "1", "tool": "fdrace"}')).toThrowError('"format" must be the number 1, not the string "1" (write "format": 1)');
   });
 });
+
+describe('found by npm run fuzz', async () => {
+  const x = await loadKernel();
+  it('symmetry renames the notify_lock owner: two identical trapping targets are not a false AA deadlock', () => {
+    const text = `scenario twotraps
+file A socket
+process P
+  fd 0 = A
+process S
+  fd 4 = A
+thread T0 in P
+  seccomp_trap()
+thread T1 in P
+  seccomp_trap()
+thread T2 in S
+  replace(7, A)
+check locks
+variants current
+result current deadlock
+`;
+    const c = compileText(text, 'current');
+    const plain = search(x, c, {}, { strategy: 'bfs', por: false, symmetry: false });
+    for (const strategy of ['bfs', 'dfs'] as const) {
+      const sym = search(x, c, {}, { strategy, por: false, symmetry: true });
+      expect([strategy, sym.verdict, sym.violations.map((v) => v.property)]).toEqual([strategy, plain.verdict, plain.violations.map((v) => v.property)]);
+    }
+    expect(plain.violations.map((v) => v.property)).toEqual(['deadlock']);
+  });
+});
