@@ -7,6 +7,7 @@ import { junitXml } from '../../checker/report/junit.ts';
 import { sarifLog } from '../../checker/report/sarif.ts';
 import { ciTable } from '../../checker/report/table.ts';
 import { readFileSync } from 'node:fs';
+import { checkCommand } from '../../checker/cli/check.ts';
 
 // A compiler that fails like a bug would (a plain Error) on one scenario x variant.
 vi.mock('../../checker/compile/config.ts', async (orig) => {
@@ -46,6 +47,26 @@ describe('an internal error in ci', () => {
     expect(junit).toContain('errors="1"');
     const sarif = sarifLog(rows, 1) as { runs: { results: { ruleId: string; message: { text: string } }[] }[] };
     expect(sarif.runs[0]!.results.filter((r) => r.ruleId === 'internal-error').map((r) => r.message.text)).toEqual([bad.error]);
+  });
+
+  it('check: the run that fails is one line on stderr, the other variants still run, exit 1', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+    const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+    try {
+      const code = await checkCommand(['scenarios/F13-poll-dying-file.fdr', '--no-trace', '--strategy', 'dfs']);
+      expect(code).toBe(1);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+    expect(out.filter((l) => /^F13/.test(l))).toEqual(['F13-poll-dying-file [v6.2]: VIOLATION (refcount); expected violation(refcount): as expected']);
+    expect(err).toEqual([
+      'fdrace: internal error (a bug in fdrace, not in your input): Maximum call stack size exceeded; scenario scenarios/F13-poll-dying-file.fdr, ' +
+        'variant current; reproduce: fdrace check scenarios/F13-poll-dying-file.fdr --variant current --no-trace --strategy dfs; ' +
+        `please report it (${REPORT_AT}), FDRACE_DEBUG=1 shows the stack`,
+    ]);
   });
 
   it('the one line names the path or seed when one is known, and the README section exists', () => {
