@@ -11,6 +11,7 @@ import { formatTrace } from '../trace/text.ts';
 import { resolveVariant } from '../variants.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
+import { InternalError, shellArg } from './internal.ts';
 
 export const REPLAY_OPTIONS: Record<string, OptSpec> = {
   variant: { kind: 'string', value: 'NAME', help: 'variant (required)' },
@@ -34,12 +35,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (typeof opts.path !== 'string') throw new UsageError(`--path is required\n${REPLAY_USAGE}`);
   const file = positional[0]!;
   const s = readScenario(file);
-  let v;
-  try {
-    v = resolveVariant(opts.variant, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const v = resolveVariant(opts.variant, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []);
   const c = compileScenario(s, v.label, v.toggles, file);
   let moves;
   try {
@@ -53,7 +49,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
     tr = replay(x, c, moves, file);
   } catch (e) {
     if (e instanceof ReplayError) throw new UsageError(`--path: ${e.message}`);
-    throw e;
+    const command = ['fdrace', 'replay', file, '--variant', v.label, '--path', opts.path].map(shellArg).join(' ');
+    throw new InternalError(e, { file, variant: v.label, path: opts.path, command });
   }
   if (opts.json) console.log(JSON.stringify(tr, null, 1));
   else console.log(formatTrace(tr, { changesOnly: !opts.all }));
