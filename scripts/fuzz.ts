@@ -147,7 +147,7 @@ async function supervise(a: Args): Promise<number> {
     new Promise((resolve) => {
       const progress = join(dir, `job${job}`);
       writeFileSync(progress, '');
-      const argv = ['--seed', String(a.seed), '--inputs', String(a.inputs), '--check-rate', String(a.checkRate), '--jobs', String(a.jobs), '--worker', String(from), progress, String(deadline)];
+      const argv = ['--seed', String(a.seed), '--inputs', String(Math.min(a.inputs, Number.MAX_SAFE_INTEGER)), '--check-rate', String(a.checkRate), '--jobs', String(a.jobs), '--worker', String(from), progress, String(deadline)];
       const child: ChildProcess = fork(import.meta.filename, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       let finished = false;
       let seen = '';
