@@ -133,7 +133,7 @@ const fileV = obj<DecodedFile>({
   name,
   kind: oneOf('socket', 'regular', 'epoll'),
   ref: int(-(1 << 30), 1 << 30),
-  life: oneOf('live', 'dying', 'releasing', 'freed'),
+  life: oneOf('live', 'dying', 'releasing', 'freed', 'unborn'),
   fLock: nullable(name),
   watchers: names,
 });
@@ -151,7 +151,7 @@ const epollV = obj<DecodedEpoll>({
   name,
   mtx: nullable(name),
   refcount: int(-(1 << 30), 1 << 30),
-  life: oneOf('live', 'orphan', 'freed'),
+  life: oneOf('live', 'orphan', 'freed', 'unborn'),
   items: arr(LIMITS.list, itemV),
 });
 const threadV = obj<DecodedThread>({
