@@ -292,3 +292,24 @@ result current deadlock
     expect(plain.violations.map((v) => v.property)).toEqual(['deadlock']);
   });
 });
+
+describe('found by npm run fuzz (2)', async () => {
+  const x = await loadKernel();
+  it('an fd beyond the table is an empty slot in expectations (the check read past the table)', () => {
+    const text = `scenario beyond
+file A socket
+process P
+  fd 3 = A
+thread T in P
+  close(3)
+expect empty: always P.fd[200] == none && P.fd[15..255] == none && !(P.fd[255] == A)
+option max_fds 15
+variants v6.2
+result v6.2 pass
+`;
+    for (const strategy of ['bfs', 'dfs', 'random', 'pb'] as const) {
+      const r = search(x, compileText(text, 'v6.2'), {}, { strategy, por: false, symmetry: false, walks: 5 });
+      expect([strategy, r.violations]).toEqual([strategy, []]);
+    }
+  });
+});
