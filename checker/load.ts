@@ -48,8 +48,6 @@ export function readScenario(path: string): Scenario {
 function describeErrno(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code ?? 'error';
   if (code === 'ELOOP') return 'ELOOP: a loop of symbolic links';
-  if (code === 'ENOENT') return 'ENOENT: no such file or directory';
-  if (code === 'EACCES') return 'EACCES: permission denied';
   return code;
 }
 

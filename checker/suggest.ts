@@ -1,5 +1,5 @@
 // "Did you mean ...?" for misspelt names: the closest known name by edit distance, when it is close enough to be
-// a plausible typo (at most a third of the name's length, and at least one edit allowed).
+// a plausible typo (at most a third of the name's length: none for names shorter than three characters).
 
 function distance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
@@ -20,7 +20,8 @@ function distance(a: string, b: string, cap: number): number {
 
 /** The known name closest to `name`, if it is a plausible misspelling of it. */
 export function closest(name: string, known: Iterable<string>): string | undefined {
-  const cap = Math.max(1, Math.floor(name.length / 3));
+  const cap = Math.floor(name.length / 3);
+  if (cap === 0) return undefined;
   let best: string | undefined;
   let bestD = cap + 1;
   for (const k of known) {

@@ -11,6 +11,7 @@ import { formatChangelog } from '../trace/changelog.ts';
 import { formatTrace } from '../trace/text.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
+import { InternalError, shellArg } from './internal.ts';
 
 export const REPLAY_OPTIONS: Record<string, OptSpec> = {
   variant: { kind: 'string', value: 'NAME', help: 'variant (required)' },
@@ -58,7 +59,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
     tr = await session.replay(c, path, file, typeof opts.property === 'string' ? opts.property : undefined);
   } catch (e) {
     if (e instanceof ReplayError) throw new UsageError(`--path: ${e.message}`);
-    throw e;
+    const command = ['fdrace', 'replay', file, '--variant', v.label, '--path', opts.path].map(shellArg).join(' ');
+    throw new InternalError(e, { file, variant: v.label, path: opts.path, command });
   }
   if (format === 'json') console.log(JSON.stringify(tr, null, 1));
   else if (format === 'changelog') console.log(formatChangelog(tr, { all: opts.all === true }));

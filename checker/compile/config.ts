@@ -4,12 +4,12 @@
 import { Addr, Cap, Cfg } from '../../model/abi.ts';
 import { EpollCtlOp, Kind, Modality, OpKind, PredOp, Toggle } from '../../model/codes.ts';
 import { eventsToByte } from '../scenario/parse.ts';
-import type { Expectation, Expr, Op, Scenario } from '../scenario/types.ts';
+import type { Expectation, Expr, Loc, Op, Scenario } from '../scenario/types.ts';
 import { builtinCheck } from './builtins.ts';
 import { ScenarioError } from '../scenario/types.ts';
 import { buildIndexes, type Indexes } from './indexes.ts';
 import { parseVariant } from '../variants.ts';
-import { compileExpr } from './predicates.ts';
+import { PRED_STACK, compileExpr } from './predicates.ts';
 import { C_FAULT_SITES, faultSiteBytes } from '../scenario/faults.ts';
 import { KERNEL_PATH_LIMITS } from '../scenario/outcomes.ts';
 
@@ -101,9 +101,16 @@ function encodeOp(op: Op, ix: Indexes): number[] {
   }
 }
 
-function limit(n: number, max: number, what: string, s: Scenario): void {
-  if (n > max) {
-    throw new ScenarioError(`the model supports at most ${max} ${what}; this scenario has ${n}`, { line: 1, col: 1 }, s.name);
+/** Expectation text as messages and traces quote it: a very long expression is cut (traces limit a message to
+ *  2,000 characters; the source line is in the scenario anyway). */
+export function shortText(text: string): string {
+  return text.length <= 500 ? text : `${text.slice(0, 400)} … (${text.length} characters, see the scenario)`;
+}
+
+/** At most `max` of `items`: else an error located at the first declaration over the model's capacity. */
+function limit<T extends { loc: Loc }>(items: readonly T[], max: number, what: string, file: string): void {
+  if (items.length > max) {
+    throw new ScenarioError(`the model supports at most ${max} ${what}; this is number ${max + 1} (the scenario has ${items.length})`, items[max]!.loc, file);
   }
 }
 
@@ -118,7 +125,7 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   const at = (loc: { line: number; col: number }, msg: string): never => {
     throw new ScenarioError(msg, loc, file);
   };
-  if (s.threads.length === 0) at({ line: 1, col: 1 }, `no thread runs on variant ${variant}`);
+  if (s.threads.length === 0) at(s0.threads[0]?.loc ?? { line: 1, col: 1 }, `no thread runs on variant ${variant} (every thread has a 'when' list without ${parseVariant(variant).preset})`);
   const ix = buildIndexes(s);
   const absent = (name: string) => !ix.threadNames.includes(name);
   const usesAbsent = (e: Expr): string | undefined => {
@@ -127,10 +134,10 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     if ((e.kind === 'ret' || e.kind === 'done') && absent(e.thread)) return e.thread;
     return atomThreads(e).find(absent);
   };
-  limit(ix.fileNames.length, LIMIT.files, 'files (including epoll files)', s);
-  limit(ix.epollNames.length, LIMIT.epolls, 'epoll instances', s);
-  limit(ix.threadNames.length, LIMIT.threads, 'threads', s);
-  limit(ix.tableNames.length, LIMIT.tables, 'fd tables', s);
+  limit(s.files, LIMIT.files, 'files (including epoll files)', file);
+  limit(s.files.filter((f) => f.kind === 'epoll'), LIMIT.epolls, 'epoll instances', file);
+  limit(s.threads, LIMIT.threads, 'threads', file);
+  limit(s.processes.filter((p) => !p.shares), LIMIT.tables, 'fd tables (processes that share no table)', file);
 
   const maxFd = Math.max(0, ...fdsUsed(s));
   const nSlots = s.options.maxFds ?? Math.min(LIMIT.slots, (Math.floor(maxFd / 8) + 1) * 8);
@@ -239,16 +246,28 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
 
   const expectations: CompiledExpectation[] = [];
   const code: number[] = [];
-  const add = (label: string, modality: CompiledExpectation['modality'], text: string, line: number, emit: () => void, kind?: string) => {
-    if (expectations.length >= LIMIT.expect) at({ line, col: 1 }, `at most ${LIMIT.expect} expectations per scenario`);
+  // Capacity errors name the expectation (or check) that does not fit, at its line.
+  const add = (label: string, modality: CompiledExpectation['modality'], text: string, loc: Loc, emit: () => number, kind?: string, line = loc.line) => {
+    if (expectations.length >= LIMIT.expect) at(loc, `at most ${LIMIT.expect} expectations per scenario (checks and built-in properties count too)`);
     const k = expectations.length;
     b[C.EXPECT + k * 4] = MODALITY[modality];
     dv.setUint16(C.EXPECT + k * 4 + 2, code.length, true);
-    emit();
+    const depth = emit();
+    if (depth > PRED_STACK) at(loc, `the expression needs ${depth} evaluation stack entries; the model has ${PRED_STACK} (nest fewer parentheses)`);
     code.push(0);
-    expectations.push(kind === undefined ? { label, modality, text, line } : { label, modality, text, line, kind });
+    if (code.length > LIMIT.code) at(loc, `the expectations are too large for the model: ${code.length} bytes of bytecode up to this line, at most ${LIMIT.code}`);
+    const short = shortText(text);
+    expectations.push(kind === undefined ? { label, modality, text: short, line } : { label, modality, text: short, line, kind });
   };
   const watched = new WatchedReturns();
+  // A watched return wraps the body as `!just_returned(j) || body`: one entry more than the body needs.
+  const watchedDepth = (j: number, body: () => number): number => {
+    let d = 0;
+    watched.emit(j, () => {
+      d = body();
+    }, code);
+    return Math.max(2, d + 1);
+  };
   for (const e of s.expectations as Expectation[]) {
     const who = usesAbsent(e.expr) ?? (e.returns && absent(e.returns.thread) ? e.returns.thread : undefined);
     if (who) continue; // the expectation is about a thread this variant does not run
@@ -256,11 +275,11 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     if (e.modality === 'when' && r) {
       const j = watched.index(ix.thread(r.thread), r.op - 1);
       if (j >= MAX_RETURNS) at(e.loc, `at most ${MAX_RETURNS} different returns may be watched with 'when'`);
-      add(e.label, 'always', e.text, e.loc.line, () => watched.emit(j, () => compileExpr(e.expr, ix, code), code));
+      add(e.label, 'always', e.text, e.loc, () => watchedDepth(j, () => compileExpr(e.expr, ix, code)));
       expectations[expectations.length - 1]!.when = `${r.thread}.op[${r.op}] returns`;
       continue;
     }
-    add(e.label, e.modality as CompiledExpectation['modality'], e.text, e.loc.line, () => compileExpr(e.expr, ix, code));
+    add(e.label, e.modality as CompiledExpectation['modality'], e.text, e.loc, () => compileExpr(e.expr, ix, code));
   }
   for (const c of s.checks) {
     for (const b of builtinCheck(s, ix, c.name, nSlots)) {
@@ -269,17 +288,17 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
       if (r) {
         const j = watched.index(r.thread, r.op);
         if (j >= MAX_RETURNS) at(c.loc, `at most ${MAX_RETURNS} different returns may be watched`);
-        add(c.name, 'always', b.text, c.loc.line, () => watched.emit(j, () => code.push(...b.code), code), b.kind);
+        add(c.name, 'always', b.text, c.loc, () => watchedDepth(j, () => (code.push(...b.code), 2)), b.kind);
         expectations[expectations.length - 1]!.when = `${ix.threadNames[r.thread]}.op[${r.op + 1}] returns`;
-      } else add(c.name, b.modality, b.text, c.loc.line, () => code.push(...b.code), b.kind);
+      } else add(c.name, b.modality, b.text, c.loc, () => (code.push(...b.code), 2), b.kind);
     }
   }
   if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
     // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
-    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', 1, () => code.push(PredOp.EpRefsOk), 'ep-holders');
+    const where = s.files.find((f) => f.kind === 'epoll')!.loc;
+    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', where, () => (code.push(PredOp.EpRefsOk), 1), 'ep-holders', 1);
   }
   watched.write(b);
-  if (code.length > LIMIT.code) at({ line: 1, col: 1 }, 'the expectations are too large for the model');
   b[C.NEXPECT] = expectations.length;
   b.set(code, C.CODE);
 

@@ -21,53 +21,62 @@ function constant(out: number[], v: number): void {
   out.push(PredOp.Const, u & 0xff, u >> 8);
 }
 
-export function compileExpr(e: Expr, ix: Indexes, out: number[]): void {
+/** Entries of the kernel's predicate evaluation stack (model/layout.ts C_PSTACK). */
+export const PRED_STACK = 64;
+
+/** Emit e's bytecode; returns the evaluation stack depth it needs (the caller checks it against PRED_STACK). */
+export function compileExpr(e: Expr, ix: Indexes, out: number[]): number {
   switch (e.kind) {
     case 'and':
-    case 'or':
-      compileExpr(e.left, ix, out);
-      compileExpr(e.right, ix, out);
+    case 'or': {
+      const l = compileExpr(e.left, ix, out);
+      const r = compileExpr(e.right, ix, out);
       out.push(e.kind === 'and' ? PredOp.And : PredOp.Or);
-      return;
-    case 'not':
-      compileExpr(e.expr, ix, out);
+      return Math.max(l, r + 1);
+    }
+    case 'not': {
+      const d = compileExpr(e.expr, ix, out);
       out.push(PredOp.Not);
-      return;
+      return d;
+    }
     case 'fd': {
       const f = 'none' in e.target ? 0xff : ix.file(e.target.file);
       out.push(e.eq ? PredOp.FdAll : PredOp.FdNone, ix.tableOf(e.process), e.lo, e.hi, f);
-      return;
+      return 1;
     }
     case 'has':
       out.push(PredOp.Count, ix.epoll(e.epoll), ix.file(e.file), e.fd);
       constant(out, 0);
       out.push(PredOp.Gt);
-      return;
+      return 2;
     case 'count':
       out.push(PredOp.Count, ix.epoll(e.epoll), ix.file(e.file), e.fd);
       constant(out, e.value);
       out.push(CMP[e.cmp]);
-      return;
+      return 2;
     case 'ref':
       out.push(PredOp.Ref, ix.file(e.file));
       constant(out, e.value);
       out.push(CMP[e.cmp]);
-      return;
+      return 2;
     case 'life':
       out.push(PredOp.LifeOf, ix.file(e.file));
       constant(out, LIFE[e.state]);
       out.push(e.eq ? PredOp.Eq : PredOp.Ne);
-      return;
+      return 2;
     case 'ret':
       out.push(PredOp.Ret, ix.thread(e.thread), e.op - 1);
       constant(out, e.value);
       out.push(CMP[e.cmp]);
-      return;
+      return 2;
     case 'done':
       out.push(PredOp.Done, ix.thread(e.thread));
-      return;
+      return 1;
     default:
+      // The atoms (checker/compile/atoms.ts) are leaves needing at most 3 stack entries ('returned' and the value,
+      // a constant, then the comparison).
       compileAtom(e, ix, out);
+      return 3;
   }
 }
 

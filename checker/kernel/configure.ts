@@ -2,6 +2,7 @@
 // replay starts with.
 
 import type { Compiled } from '../compile/config.ts';
+import { UsageError } from '../errors.ts';
 import type { FdraceExports } from './exports.ts';
 
 /** Write the compiled configuration into the instance and reset the engine (full-storage BFS, no reduction:
@@ -9,6 +10,6 @@ import type { FdraceExports } from './exports.ts';
 export function loadConfig(x: FdraceExports, c: Compiled, maxMemoryBytes = 0): void {
   new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);
   const rc = x.eInit(maxMemoryBytes);
-  if (rc === -2) throw new Error('out of memory before the search started (raise --max-memory)');
+  if (rc === -2) throw new UsageError('out of memory before the search started (raise --max-memory)');
   if (rc !== 0) throw new Error(`internal error: the kernel rejected the configuration (${rc})`);
 }

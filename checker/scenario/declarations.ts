@@ -2,6 +2,7 @@
 // watches and threads (+ operation lines).
 
 import { LIMITS } from './constants.ts';
+import { didYouMean } from '../suggest.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
 import { parseData, parseEvents, parseOp } from './ops.ts';
 import type { State } from './state.ts';
@@ -144,6 +145,21 @@ export function watchStmt(lx: LineLexer, st: State, kw: Token): void {
   st.s.watches.push({ epoll: ep.text, file: file.text, fd: fdTok.num, events, data, loc: kw.loc });
 }
 
+/** A `when` name is a preset (the thread runs on it and on every label built from it), checked like the
+ *  variants line: a misspelt one would silently drop the thread from every variant. */
+function checkWhenVariant(lx: LineLexer, st: State, v: Token): void {
+  if (/[~+]/.test(v.text)) {
+    lx.fail(`'when' lists variant presets, not labels with toggles: write '${v.text.split(/[~+]/)[0]}'`, v.loc);
+  }
+  const known = st.opts.variants;
+  if (typeof known === 'function') {
+    const err = known(v.text);
+    if (err !== null) lx.fail(err, v.loc);
+  } else if (known && !known.includes(v.text)) {
+    lx.fail(`unknown variant '${v.text}'${didYouMean(v.text, known)} (known: ${known.join(', ')})`, v.loc);
+  }
+}
+
 export function threadStmt(lx: LineLexer, st: State, kw: Token): void {
   const n = name(lx, "a thread name after 'thread'");
   st.scope.declare(n, 'thread');
@@ -157,7 +173,12 @@ export function threadStmt(lx: LineLexer, st: State, kw: Token): void {
     // `when V1 V2`: the thread runs only on these variants (a design's own program, e.g. a userspace supervisor).
     lx.next();
     const when: string[] = [];
-    while (lx.peek().kind !== 'eol') when.push(dashedName(lx, "a variant name after 'when'").text);
+    while (lx.peek().kind !== 'eol') {
+      const v = dashedName(lx, "a variant name after 'when'");
+      checkWhenVariant(lx, st, v);
+      if (when.includes(v.text)) lx.fail(`variant '${v.text}' is listed twice after 'when'`, v.loc);
+      when.push(v.text);
+    }
     if (when.length === 0) lx.fail(`expected at least one variant name after 'when', found end of line`, lx.peek().loc);
     decl.when = when;
   }

@@ -1,5 +1,6 @@
 // Expressions of `expect` lines. Precedence climbing with loops for || and &&, so only '(' and '!' recurse;
-// those are capped at LIMITS.maxExprDepth so hostile input cannot overflow the stack.
+// those are capped at LIMITS.maxExprDepth so hostile input cannot overflow the stack. Chains of || or && are built
+// as balanced trees, so the tree's depth stays logarithmic in the length of a chain.
 
 import { ERRNO, LIMITS } from './constants.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
@@ -32,21 +33,31 @@ export function parseExpr(lx: LineLexer, ctx: ExprCtx): Expr {
 }
 
 function or(lx: LineLexer, ctx: ExprCtx, depth: number): Expr {
-  let left = and(lx, ctx, depth);
+  const terms = [and(lx, ctx, depth)];
+  const ops: Token[] = [];
   for (let op = lx.eat('||'); op; op = lx.eat('||')) {
-    const right = and(lx, ctx, depth);
-    left = { kind: 'or', left, right, loc: op.loc };
+    ops.push(op);
+    terms.push(and(lx, ctx, depth));
   }
-  return left;
+  return balanced('or', terms, ops, 0, terms.length);
 }
 
 function and(lx: LineLexer, ctx: ExprCtx, depth: number): Expr {
-  let left = unary(lx, ctx, depth);
+  const terms = [unary(lx, ctx, depth)];
+  const ops: Token[] = [];
   for (let op = lx.eat('&&'); op; op = lx.eat('&&')) {
-    const right = unary(lx, ctx, depth);
-    left = { kind: 'and', left, right, loc: op.loc };
+    ops.push(op);
+    terms.push(unary(lx, ctx, depth));
   }
-  return left;
+  return balanced('and', terms, ops, 0, terms.length);
+}
+
+/** A chain of one associative operator as a balanced tree (a && b && c is (a && b) && c): its depth is log2 of
+ *  its length, so a chain of thousands of terms never overflows a recursive consumer (compiler, JSON, viewer). */
+function balanced(kind: 'and' | 'or', terms: Expr[], ops: Token[], lo: number, hi: number): Expr {
+  if (hi - lo === 1) return terms[lo]!;
+  const mid = lo + Math.ceil((hi - lo) / 2);
+  return { kind, left: balanced(kind, terms, ops, lo, mid), right: balanced(kind, terms, ops, mid, hi), loc: ops[mid - 1]!.loc };
 }
 
 function unary(lx: LineLexer, ctx: ExprCtx, depth: number): Expr {

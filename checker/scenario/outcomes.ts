@@ -2,6 +2,7 @@
 // search bounds.
 
 import { BUILTIN_PROPERTIES, LIMITS } from './constants.ts';
+import { didYouMean } from '../suggest.ts';
 import { opIndex, parseExpr } from './expr.ts';
 import { kindError, splitKind } from './kinds.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
@@ -81,7 +82,7 @@ export function checkStmt(lx: LineLexer, st: State, kw: Token): void {
   const n = dashedName(lx, "a property name after 'check'");
   // `check PROPERTY.KIND` switches on one kind of a property (checker/scenario/kinds.ts).
   const { property, kind } = splitKind(n.text);
-  if (!PROPERTIES.includes(property)) lx.fail(`unknown property '${n.text}' (built-in: ${PROPERTIES.join(', ')})`, n.loc);
+  if (!PROPERTIES.includes(property)) lx.fail(`unknown property '${n.text}'${didYouMean(n.text, PROPERTIES)} (built-in: ${PROPERTIES.join(', ')})`, n.loc);
   if (kind !== undefined) {
     const err = kindError(property, kind);
     if (err !== null) lx.fail(err, n.loc);
@@ -102,7 +103,7 @@ function checkKnownVariant(lx: LineLexer, st: State, v: Token): void {
   if (typeof known === 'function') {
     const err = known(v.text);
     if (err !== null) lx.fail(err, v.loc);
-  } else if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}' (known: ${known.join(', ')})`, v.loc);
+  } else if (known && !known.includes(v.text)) lx.fail(`unknown variant '${v.text}'${didYouMean(v.text, known)} (known: ${known.join(', ')})`, v.loc);
 }
 
 export function variantsStmt(lx: LineLexer, st: State, kw: Token): void {
@@ -144,7 +145,7 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
       if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text) && !(split.kind !== undefined && PROPERTIES.includes(split.property))) {
         const exps = [...st.labels.keys()];
         const e = exps.length ? `expectations: ${exps.join(', ')}` : 'no expectations';
-        lx.fail(`unknown label '${l.text}' (${e}; built-in properties: ${PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`, l.loc);
+        lx.fail(`unknown label '${l.text}'${didYouMean(l.text, [...exps, ...PROPERTIES])} (${e}; built-in properties: ${PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`, l.loc);
       }
       if (split.kind !== undefined && !st.labels.has(l.text)) {
         const err = kindError(split.property, split.kind);
@@ -169,7 +170,7 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   const t = dashed && dashed.text === 'path-limits' ? { ...dashed, text: 'path_limits' } : dashed ?? t0;
   const opt = OPTIONS.find((o) => t.kind === 'name' && t.text === o);
   if (opt === undefined) {
-    const found = t.kind === 'name' ? `unknown option '${t.text}'` : `expected an option name, found ${describe(t)}`;
+    const found = t.kind === 'name' ? `unknown option '${t.text}'${didYouMean(t.text, OPTIONS)}` : `expected an option name, found ${describe(t)}`;
     lx.fail(`${found} (expected ${orList(OPTIONS)})`, t.loc);
   }
   if (!dashed) lx.next();

@@ -4,6 +4,7 @@
 
 import type { Fail, SourceLine, Token } from './lexer.ts';
 import type { FileKind, Loc } from './types.ts';
+import { didYouMean } from '../suggest.ts';
 
 export type DeclKind = 'file' | 'epoll' | 'process' | 'thread';
 /** What a name position accepts; `file` also accepts epolls (an epoll is a struct file too). */
@@ -72,7 +73,8 @@ export class Scope {
       this.fail(`${want} '${name.text}' is used before its declaration at line ${later.line}; declare it earlier`, name.loc);
     }
     const names = this.names(want);
-    return this.fail(`unknown ${want} '${name.text}' (${names.length ? `declared: ${names.join(', ')}` : `no ${want}s declared`})`, name.loc);
+    const hint = didYouMean(name.text, names);
+    return this.fail(`unknown ${want} '${name.text}'${hint} (${names.length ? `declared: ${names.join(', ')}` : `no ${want}s declared`})`, name.loc);
   }
 
   /** Is `name` declared (as anything)? Lets a keyword atom (`quiescent`) yield to a declared name. */

@@ -2,6 +2,7 @@
 // them into the engine and resets it for a compiled scenario.
 
 import type { Compiled } from '../compile/config.ts';
+import { UsageError } from '../cli/exit.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { STORAGE, STRATEGY, engine } from './engine-api.ts';
 
@@ -105,6 +106,6 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
   if (o.bitSalt) e.eSetBitSalt(o.bitSalt >>> 0);
   new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);
   const rc = x.eInit(limits.maxMemoryBytes ?? 0);
-  if (rc === -2) throw new Error('out of memory before the search started (raise --max-memory)');
+  if (rc === -2) throw new UsageError('out of memory before the search started (raise --max-memory)');
   if (rc !== 0) throw new Error(`internal error: the kernel rejected the configuration (${rc})`);
 }

@@ -7,7 +7,9 @@ import type { FdraceExports } from '../kernel/exports.ts';
 import type { Limits, SearchOptions } from './options.ts';
 import { parallelBfs } from './parallel.ts';
 import type { SearchResult } from './result.ts';
-import { type After, note, searchYielding, withoutPor } from './run.ts';
+import { loadKernel } from '../kernel/load-node.ts';
+import { drainAsync } from './loop.ts';
+import { type After, note, searchSteps, searchYielding, withoutPor } from './run.ts';
 
 /** Search with `workers` worker threads (bfs), or in this thread when workers is 1 or the strategy is not bfs. */
 export async function searchAsync(
@@ -19,9 +21,37 @@ export async function searchAsync(
 
 /** Parallel bfs only (the Session's injected parallel search). */
 export async function parallelSearch(c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string, after?: After): Promise<SearchResult> {
+  let r: SearchResult;
+  let o = options;
   try {
-    return await parallelBfs(c, limits, options, workers, file, after);
+    r = await parallelBfs(c, limits, o, workers, file, after);
   } catch (e) {
-    return note(await parallelBfs(c, limits, withoutPor(e, options), workers, file, after), e);
+    o = withoutPor(e, options);
+    r = note(await parallelBfs(c, limits, o, workers, file, after), e);
   }
+  return canonicalPaths(await loadKernel(), c, limits, o, file, r);
 }
+
+/** Workers race to insert a state, so which of its shortest paths a parallel BFS keeps varies from run to run.
+ *  The reported paths are made reproducible by re-deriving them with one worker, breadth-first up to the deepest
+ *  violation's level: the result is the path `--workers 1` reports (the first in the engine's move order among the
+ *  shortest), at the cost of that many levels again, and only when something was found. */
+async function canonicalPaths(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file: string, r: SearchResult): Promise<SearchResult> {
+  const withPath = r.violations.filter((v) => v.kind !== 'sometimes' && v.kind !== 'inversion');
+  if (withPath.length === 0) return r;
+  const depth = Math.max(...withPath.map((v) => v.steps));
+  const one = await drainAsync(searchSteps(x, c, { ...limits, maxDepth: Math.min(65535, depth + 1), onProgress: undefined }, options, file));
+  let replaced = 0;
+  for (const v of withPath) {
+    const w = one.violations.find((u) => u.property === v.property && u.kind === v.kind && u.steps === v.steps);
+    if (!w) continue;
+    v.path = w.path;
+    v.message = w.message;
+    replaced++;
+  }
+  if (replaced < withPath.length && r.search) {
+    r.search.notes = [...(r.search.notes ?? []), `${withPath.length - replaced} counterexample path(s) could not be re-derived with one worker (${one.incomplete ?? 'not found'}): they may differ between runs`];
+  }
+  return r;
+}
+

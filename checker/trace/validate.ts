@@ -128,7 +128,7 @@ const fileV = obj<DecodedFile>({
   name,
   kind: oneOf('socket', 'regular', 'epoll'),
   ref: int(-(1 << 30), 1 << 30),
-  life: oneOf('live', 'dying', 'releasing', 'freed'),
+  life: oneOf('live', 'dying', 'releasing', 'freed', 'unborn'),
   fLock: nullable(name),
   watchers: names,
 });
@@ -146,7 +146,7 @@ const epollV = obj<DecodedEpoll>({
   name,
   mtx: nullable(name),
   refcount: int(-(1 << 30), 1 << 30),
-  life: oneOf('live', 'orphan', 'freed'),
+  life: oneOf('live', 'orphan', 'freed', 'unborn'),
   items: arr(LIMITS.list, itemV),
 });
 const threadV = obj<DecodedThread>({
@@ -240,6 +240,9 @@ const violationV: V<ViewViolation> = (x, at) => {
 /** Checks format first, so a wrong or future format gets that message rather than a missing-field one. */
 export function validateTrace(x: unknown): ViewTrace {
   if (!isRecord(x)) fail('', `expected a JSON object (Trace JSON, format 1), got ${describe(x)}`);
+  if (typeof x.format === 'string' && x.format.trim() === '1') {
+    fail('format', `"format" must be the number 1, not the string "${x.format.slice(0, 20)}" (write "format": 1)`);
+  }
   if (x.format !== 1) {
     const f = typeof x.format === 'number' || typeof x.format === 'string' ? String(x.format).slice(0, 20) : describe(x.format);
     fail('format', `unsupported trace format ${f} (this viewer reads format 1, written by fdrace check --trace-out)`);
@@ -281,6 +284,8 @@ export function validateTrace(x: unknown): ViewTrace {
 export function parseTraceText(text: string): ViewTrace {
   if (text.length > LIMITS.bytes) throw new TraceError(`the text is ${text.length} characters; traces are limited to ${LIMITS.bytes}`);
   let x: unknown;
+  // A UTF-8 byte order mark (written by some editors) is not part of the JSON text.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     x = JSON.parse(text);
   } catch (e) {
