@@ -7,7 +7,7 @@ import { readScenario } from '../load.ts';
 import { ScenarioError, type Loc, type Scenario } from '../scenario/types.ts';
 import type { SearchResult } from '../search/result.ts';
 import { nodeSession } from '../session-node.ts';
-import { internalLine, isUserError, shellArg } from '../cli/internal.ts';
+import { internalLine, isUserError, shellArg } from '../errors.ts';
 import { counterexamples, type Counterexample } from './counterexamples.ts';
 
 export interface CiRow {

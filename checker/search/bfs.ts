@@ -4,7 +4,6 @@
 // several workers is checker/search/parallel.ts.
 
 import type { Compiled } from '../compile/config.ts';
-import { UsageError } from '../cli/exit.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';

@@ -2,7 +2,7 @@
 // them into the engine and resets it for a compiled scenario.
 
 import type { Compiled } from '../compile/config.ts';
-import { UsageError } from '../cli/exit.ts';
+import { UsageError } from '../errors.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { STORAGE, STRATEGY, engine } from './engine-api.ts';
 
