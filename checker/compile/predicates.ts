@@ -79,9 +79,3 @@ export function compileExpr(e: Expr, ix: Indexes, out: number[]): number {
       return 3;
   }
 }
-
-/** Built-in `check stale-registration` (docs/model.md §E19): no epitem (F, n) of an epoll E is stale, i.e. for every item
- *  some table holding E has fd n referring to F. Items appear at run time, so the kernel has an opcode for it. */
-export function compileNoStale(out: number[]): void {
-  out.push(PredOp.Stale, PredOp.Not);
-}

@@ -37,7 +37,6 @@ export const BUILTIN_PROPERTIES = [
   'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
   'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked', 'linearizable',
 ] as const;
-export type BuiltinProperty = (typeof BUILTIN_PROPERTIES)[number];
 
 /** Bounds shared by the parser and its documentation. */
 export const LIMITS = Object.freeze({

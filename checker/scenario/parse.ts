@@ -22,8 +22,7 @@ import type { ParseOptions, State } from './state.ts';
 import { orList } from './syntax.ts';
 import { ScenarioError, type Loc, type Scenario } from './types.ts';
 
-export { BUILTIN_PROPERTIES, ERRNO, EVENT_BITS, EVENT_NAMES, eventsToByte, LIMITS } from './constants.ts';
-export type { BuiltinProperty } from './constants.ts';
+export { BUILTIN_PROPERTIES, ERRNO, EVENT_BITS, eventsToByte } from './constants.ts';
 export type { ParseOptions } from './state.ts';
 
 type Handler = (lx: LineLexer, st: State, kw: Token) => void;

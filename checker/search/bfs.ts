@@ -7,23 +7,12 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
-import { drain, loopSteps, type Steps } from './loop.ts';
-import { prepare, type Limits, type Progress, type SearchOptions } from './options.ts';
+import { loopSteps, type Steps } from './loop.ts';
+import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
-export type { Limits, Progress, SearchOptions } from './options.ts';
-export { describeViolation } from './collect.ts';
-
-/** Kept for callers of earlier builds: the one implementation is checker/kernel/configure.ts. */
-export { loadConfig as load } from '../kernel/configure.ts';
-
-/** Breadth-first search. `options` chooses storage and reductions (default: full storage, no reduction — the
- *  behaviour callers of earlier builds rely on; the CLI passes its own defaults). */
-export function bfs(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = { por: false, symmetry: false }): SearchResult {
-  return drain(bfsSteps(x, c, limits, file, options));
-}
-
-/** bfs, yielding between batches. */
+/** Breadth-first search, yielding between batches (run through checker/search/strategy.ts). Without options:
+ *  full storage, no reduction. */
 export function* bfsSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = { por: false, symmetry: false }): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'bfs' };
   const t0 = performance.now();
@@ -36,14 +25,4 @@ export function* bfsSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, fi
     remaining: () => `level ${e.eLevel()}`,
   });
   return finish({ x, c, file, t0, incomplete, found, options: o, limits, exhaustive: true });
-}
-
-export function pathTo(x: FdraceExports, id: number): number[] {
-  const moves: number[] = [];
-  let cur = id >>> 0;
-  while ((x.eParent(cur) >>> 0) < 0xfffffffe) {
-    moves.push(x.eMove(cur));
-    cur = x.eParent(cur) >>> 0;
-  }
-  return moves.reverse();
 }

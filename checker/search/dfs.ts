@@ -10,10 +10,6 @@ import { drain, loopSteps, type Steps } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
-export function dfs(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): SearchResult {
-  return drain(dfsSteps(x, c, limits, file, options));
-}
-
 /** dfs, yielding between batches. */
 export function* dfsSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'dfs' };

@@ -11,10 +11,6 @@ import { drain, loopSteps, type Steps } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
-export function preemptionBounded(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): SearchResult {
-  return drain(preemptionBoundedSteps(x, c, limits, file, options));
-}
-
 /** preemptionBounded, yielding between batches. */
 export function* preemptionBoundedSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'pb', storage: 'full', por: false, symmetry: false };

@@ -15,10 +15,6 @@ export function seedHalves(seed: number): [number, number] {
   return [Math.floor(seed / 2 ** 32) >>> 0, seed >>> 0];
 }
 
-export function randomWalks(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): SearchResult {
-  return drain(randomWalkSteps(x, c, limits, file, options));
-}
-
 const WALK_FOUND = 1;
 const WALK_OOM = 2;
 

@@ -190,9 +190,3 @@ export function stepLabel(id: number): StepLabel {
   const l = name ? STEP_LABELS[name] : undefined;
   return l ?? { fn: '?', file: '?', text: `step ${id}` };
 }
-
-/** Link to the source file in the kernel tree (the RFC files point at the mainline file they patch). */
-export function sourceUrl(file: string): string {
-  const path = file.split(' ')[0] ?? file;
-  return `https://github.com/torvalds/linux/blob/master/${path}`;
-}

@@ -82,7 +82,7 @@ describe('5: a closed stdout ends the run quietly', () => {
   it.each([
     ['check', 'check scenarios/F01-replace-5-of-10.fdr scenarios/F07-replace-vs-add.fdr'],
     ['ci', 'ci scenarios/'],
-    ['replay', 'replay scenarios/F01-replace-5-of-10.fdr --variant rfc-v4 --path 0.0.1*5.0*78.1*4.0*4 --all'],
+    ['replay', 'replay scenarios/F01-replace-5-of-10.fdr --variant rfc-v4 --path 0.0.1*5.0*79.1*4.0*4 --all'],
   ])('%s | head -1', (name, args) => {
     const r = spawnSync('bash', ['-c', `node bin/fdrace.mjs ${args} 2>"$ERR" | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
       encoding: 'utf8',
@@ -141,11 +141,11 @@ describe('7: bad files and paths are clear usage errors', () => {
 });
 
 describe('8: labels with toggles switched on', () => {
-  it('F01 --variant v6.2 --with rfc-v4-replace: 96 states and rfc-v4\'s violations, not a DEADLOCK in 3', () => {
+  it('F01 --variant v6.2 --with rfc-v4-replace: 97 states and rfc-v4\'s violations, not a DEADLOCK in 3', () => {
     const r = fdrace('check', 'scenarios/F01-replace-5-of-10.fdr', '--variant', 'v6.2', '--with', 'rfc-v4-replace', '--json');
     expect(r.code).toBe(10);
     const j = JSON.parse(r.out);
-    expect([j.variant, j.verdict, j.stats.states]).toEqual(['v6.2+rfc-v4-replace', 'violation', 96]);
+    expect([j.variant, j.verdict, j.stats.states]).toEqual(['v6.2+rfc-v4-replace', 'violation', 97]);
     expect(j.violations.map((v: { property: string }) => v.property)).toEqual(['check-list', 'fd-local-replace', 'fds_untouched']);
   });
 });
@@ -170,11 +170,11 @@ describe('11: the small ones', () => {
   it('parse --help exits 0; variants refuses unknown flags; the unknown-command hint lists every command', () => {
     const h = fdrace('parse', '--help');
     expect([h.code, h.out.split('\n')[0]]).toEqual([0, 'usage: fdrace parse FILE.fdr']);
-    expect(fdrace('variants', '--frob')).toMatchObject({ code: 2, err: "fdrace: unknown option '--frob' (known: --help)\n" });
+    expect(fdrace('variants', '--frob')).toMatchObject({ code: 2, err: "fdrace: unknown option '--frob' (known: --faults, --help)\n" });
     expect(fdrace('variants', 'extra').code).toBe(2);
     expect(fdrace('variants').code).toBe(0);
     const u = fdrace('frobnicate');
-    expect([u.code, u.err]).toEqual([2, "fdrace: unknown command 'frobnicate' (commands: check, ci, verdicts, view, replay, parse, variants, help)\n"]);
+    expect([u.code, u.err]).toEqual([2, "fdrace: unknown command 'frobnicate' (commands: check, ci, merge, verdicts, view, replay, parse, variants, help)\n"]);
     expect(fdrace('chek').err).toContain("unknown command 'chek' (did you mean 'check'?)");
   });
   it('view refuses a string "format" with a precise message (before serving anything)', () => {

@@ -30,6 +30,7 @@ describe('an internal error in ci', () => {
       ['F12-release-vs-epoll-close', 'v6.2', false, true],
       ['F12-release-vs-epoll-close', 'current', false, true],
       ['F12-release-vs-epoll-close', 'current-pre-6.16', false, true],
+      ['F12-release-vs-epoll-close', 'current~ep-remove-pin', false, true],
       ['F13-poll-dying-file', 'v6.2', false, true],
       ['F13-poll-dying-file', 'current', true, null],
       ['F15-file-close-vs-epoll-close', 'v6.2', false, true],

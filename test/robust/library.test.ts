@@ -223,7 +223,7 @@ describe('8: one typed Variant', () => {
     const a = search(x, compileScenario(s, withV.label, withV.toggles), {}, { strategy: 'bfs', por: false, symmetry: false });
     const b = search(x, compileScenario(s, rfc.label, rfc.toggles), {}, { strategy: 'bfs', por: false, symmetry: false });
     expect(a.variant).toBe('v6.2+rfc-v4-replace');
-    expect([a.verdict, a.stats.states]).toEqual(['violation', 96]);
+    expect([a.verdict, a.stats.states]).toEqual(['violation', 97]);
     expect(a.violations.map((v) => [v.property, v.path])).toEqual(b.violations.map((v) => [v.property, v.path]));
   });
 });
