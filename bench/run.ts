@@ -157,10 +157,10 @@ function runSpin(name: string, defines: string[], cflags: string[], panArgs: str
 }
 let spinMed: Spin | undefined;
 let spinBig: Spin | undefined;
-let spinMedPor: Spin | undefined;
+let _spinMedPor: Spin | undefined;
 if (!args.has('--no-spin') && haveSpin()) {
   spinMed = runSpin('medium (full states, no reduction)', ['-DNO_T4'], ['-DNOREDUCE'], ['-m1000', '-w24']);
-  spinMedPor = runSpin('medium (full states, SPIN partial-order reduction)', ['-DNO_T4'], [], ['-m1000', '-w24']);
+  _spinMedPor = runSpin('medium (full states, SPIN partial-order reduction)', ['-DNO_T4'], [], ['-m1000', '-w24']);
   if (!quick) spinBig = runSpin('big (full states, no reduction)', [], ['-DNOREDUCE'], ['-m1000', '-w27']);
 } else if (!args.has('--no-spin')) {
   process.stderr.write('bench: SPIN is not installed (apt-get install -y spin): the peer comparison is skipped\n');
@@ -182,8 +182,26 @@ const line = `${machine.cpu}, ${machine.cores} cores, ${machine.memory}, ${machi
 
 const table = [
   ['run', 'states', 'transitions', 's', 'states/s', 'transitions/s', 'B/state', 'peak RSS'],
-  ...runs.map((r) => [r.name, fmt.format(r.states), fmt.format(r.transitions), r.seconds.toFixed(2), fmt.format(r.statesPerSecond), fmt.format(r.transitionsPerSecond), f1(r.bytesPerState), mib(r.rssBytes)]),
-  ...spins.map((s) => [`SPIN ${s.name}`, fmt.format(s.states), fmt.format(s.transitions), String(s.seconds), fmt.format(Math.round(s.statesPerSecond)), fmt.format(Math.round(s.transitions / s.seconds)), f1(s.memoryBytes / s.states), mib(s.memoryBytes)]),
+  ...runs.map((r) => [
+    r.name,
+    fmt.format(r.states),
+    fmt.format(r.transitions),
+    r.seconds.toFixed(2),
+    fmt.format(r.statesPerSecond),
+    fmt.format(r.transitionsPerSecond),
+    f1(r.bytesPerState),
+    mib(r.rssBytes),
+  ]),
+  ...spins.map((s) => [
+    `SPIN ${s.name}`,
+    fmt.format(s.states),
+    fmt.format(s.transitions),
+    String(s.seconds),
+    fmt.format(Math.round(s.statesPerSecond)),
+    fmt.format(Math.round(s.transitions / s.seconds)),
+    f1(s.memoryBytes / s.states),
+    mib(s.memoryBytes),
+  ]),
 ];
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 const print = (row: string[]) => console.log(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
@@ -203,7 +221,9 @@ const summary: Record<string, unknown> = {
   workerSpeedupMedium: ratio(medFull.seconds, medFull2.seconds - medFull2.startupSeconds),
   workerSpeedupBig: bigFp && bigFp2 ? ratio(bigFp.seconds, bigFp2.seconds - bigFp2.startupSeconds) : null,
   verdictsEqual: libPlain.verdict === libRed.verdict && medFull.verdict === medRed.verdict && indPlain.verdict === indRed.verdict,
-  spinStates: spinMed ? { medium: { fdrace: medFull.states, spin: spinMed.states }, big: spinBig && bigFp ? { fdrace: bigFp.states, spin: spinBig.states } : null } : null,
+  spinStates: spinMed
+    ? { medium: { fdrace: medFull.states, spin: spinMed.states }, big: spinBig && bigFp ? { fdrace: bigFp.states, spin: spinBig.states } : null }
+    : null,
 };
 console.log('');
 console.log(`full-state storage, 1 worker, vs SPIN (-DNOREDUCE): ${f1(summary.fullStatesPerSecondVsSpin as number)}x states/s (target >= 2x)`);
@@ -212,10 +232,14 @@ console.log(
   `reduction (states unreduced / reduced, same verdict): library largest ${LIB.file.split('/').pop()} [${LIB.variant}] ${f1(summary.reductionLibraryLargest as number)}x, ` +
     `medium ${f1(summary.reductionMedium as number)}x, big ${summary.reductionBig === null ? '-' : f1(summary.reductionBig as number)}x, independent ${f1(summary.reductionIndependent as number)}x (target >= 5x on the library)`,
 );
-console.log(`2 workers vs 1: medium ${f1(summary.workerSpeedupMedium as number)}x, big ${summary.workerSpeedupBig === null ? '-' : f1(summary.workerSpeedupBig as number)}x (target >= 1.7x)`);
+console.log(
+  `2 workers vs 1: medium ${f1(summary.workerSpeedupMedium as number)}x, big ${summary.workerSpeedupBig === null ? '-' : f1(summary.workerSpeedupBig as number)}x (target >= 1.7x)`,
+);
 if (spinMed) {
-  console.log(`state counts, fdrace vs SPIN: medium ${fmt.format(medFull.states)} vs ${fmt.format(spinMed.states)} (SPIN adds 2 states of its init process)` +
-    (spinBig && bigFp ? `; big ${fmt.format(bigFp.states)} vs ${fmt.format(spinBig.states)} (see bench/README.md)` : ''));
+  console.log(
+    `state counts, fdrace vs SPIN: medium ${fmt.format(medFull.states)} vs ${fmt.format(spinMed.states)} (SPIN adds 2 states of its init process)` +
+      (spinBig && bigFp ? `; big ${fmt.format(bigFp.states)} vs ${fmt.format(spinBig.states)} (see bench/README.md)` : ''),
+  );
 }
 
 const results = { machine, machineLine: line, date: new Date().toISOString(), runs, spin: spins, summary };

@@ -47,8 +47,27 @@ interface Measured {
 /** One CLI run under nice and /usr/bin/time: wall seconds, peak RSS, and the --json result. */
 function run(extra: string[]): Measured {
   const timing = join(tmp, 'time.txt');
-  const args = ['-n', '5', '/usr/bin/time', '-f', '%e %M %U %S', '-o', timing, process.execPath, join(root, 'bin', 'fdrace.mjs'), 'check', file,
-    '--variant', variant, '--storage', storage, '--json', '--quiet', '--no-trace', ...extra];
+  const args = [
+    '-n',
+    '5',
+    '/usr/bin/time',
+    '-f',
+    '%e %M %U %S',
+    '-o',
+    timing,
+    process.execPath,
+    join(root, 'bin', 'fdrace.mjs'),
+    'check',
+    file,
+    '--variant',
+    variant,
+    '--storage',
+    storage,
+    '--json',
+    '--quiet',
+    '--no-trace',
+    ...extra,
+  ];
   const r = spawnSync('nice', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0 && r.status !== 10 && r.status !== 11 && r.status !== 12) throw new Error(`check failed (${r.status}): ${r.stderr}`);
   const [secs, kb, user, sys] = readFileSync(timing, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
@@ -69,9 +88,21 @@ function run(extra: string[]): Measured {
 const load0 = loadavg()[0]!;
 process.stderr.write(`bench/shards: ${file} [${variant}], ${storage} storage, shards ${counts.join(', ')}; load ${load0.toFixed(2)}\n`);
 const single = run([]);
-process.stderr.write(`  unsharded: ${single.states} states, ${single.seconds.toFixed(1)} s (${single.cpuSeconds.toFixed(1)} s CPU), ${(single.rssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+process.stderr.write(
+  `  unsharded: ${single.states} states, ${single.seconds.toFixed(1)} s (${single.cpuSeconds.toFixed(1)} s CPU), ${(single.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+);
 
-const rows: { n: number; shards: Measured[]; slowest: number; slowestCpu: number; largestRss: number; distinct: number; overlap: number; mergedVerdict: string; maxShareOfStates: number }[] = [];
+const rows: {
+  n: number;
+  shards: Measured[];
+  slowest: number;
+  slowestCpu: number;
+  largestRss: number;
+  distinct: number;
+  overlap: number;
+  mergedVerdict: string;
+  maxShareOfStates: number;
+}[] = [];
 for (const n of counts) {
   const shards: Measured[] = [];
   const files: string[] = [];
@@ -82,7 +113,9 @@ for (const n of counts) {
     const jf = join(tmp, `r${n}-${i}.json`);
     writeFileSync(jf, m.json);
     files.push(jf);
-    process.stderr.write(`  shard ${i}/${n}: ${m.states} states (owned ${m.owned} of the frontier), ${m.seconds.toFixed(1)} s (${m.cpuSeconds.toFixed(1)} s CPU), ${(m.rssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+    process.stderr.write(
+      `  shard ${i}/${n}: ${m.states} states (owned ${m.owned} of the frontier), ${m.seconds.toFixed(1)} s (${m.cpuSeconds.toFixed(1)} s CPU), ${(m.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
   }
   const mr = spawnSync(process.execPath, [join(root, 'bin', 'fdrace.mjs'), 'merge', '--json', ...files], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (mr.status === 1 || mr.status === 2) throw new Error(`merge failed: ${mr.stderr}`);
@@ -111,12 +144,24 @@ function fit(xs: number[], ys: number[]): { a: number; b: number } {
   const b = sxx === 0 ? 0 : xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / sxx;
   return { a: my - b * mx, b };
 }
-const share = fit(rows.map((r) => Math.log2(r.n)), rows.map((r) => r.maxShareOfStates));
+const share = fit(
+  rows.map((r) => Math.log2(r.n)),
+  rows.map((r) => r.maxShareOfStates),
+);
 const shareAt = Math.min(1, Math.max(1 / target, share.a + share.b * Math.log2(target)));
 const all = rows.flatMap((r) => r.shards);
-const secPerState = fit(all.map((s) => s.states), all.map((s) => s.seconds));
-const cpuPerState = fit(all.map((s) => s.states), all.map((s) => s.cpuSeconds));
-const rssPerState = fit(all.map((s) => s.states), all.map((s) => s.rssBytes));
+const secPerState = fit(
+  all.map((s) => s.states),
+  all.map((s) => s.seconds),
+);
+const cpuPerState = fit(
+  all.map((s) => s.states),
+  all.map((s) => s.cpuSeconds),
+);
+const rssPerState = fit(
+  all.map((s) => s.states),
+  all.map((s) => s.rssBytes),
+);
 const statesAt = shareAt * single.states;
 const extrapolated = {
   shards: target,
@@ -125,7 +170,8 @@ const extrapolated = {
   cpuSeconds: cpuPerState.a + cpuPerState.b * statesAt,
   rssBytes: rssPerState.a + rssPerState.b * statesAt,
   totalStates: Math.round(target * statesAt),
-  method: 'largest shard share of the states fitted linearly in log2(n) over the measured n; seconds and RSS fitted linearly in states over every measured shard',
+  method:
+    'largest shard share of the states fitted linearly in log2(n) over the measured n; seconds and RSS fitted linearly in states over every measured shard',
 };
 
 const machine = `${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end (shared machine)`;
@@ -141,6 +187,10 @@ console.log(`unsharded: ${single.states} states, ${single.seconds.toFixed(1)} s 
 console.log('n | slowest shard s wall (CPU) | largest shard states (share) | largest RSS | sum of states | distinct | overlap');
 for (const r of rows) {
   const sum = r.shards.reduce((s, x) => s + x.states, 0);
-  console.log(`${r.n} | ${r.slowest.toFixed(1)} (${r.slowestCpu.toFixed(1)}) | ${Math.max(...r.shards.map((s) => s.states))} (${(r.maxShareOfStates * 100).toFixed(1)}%) | ${mib(r.largestRss)} | ${sum} | ${r.distinct} | ${r.overlap} (${((r.overlap / r.distinct) * 100).toFixed(1)}%)`);
+  console.log(
+    `${r.n} | ${r.slowest.toFixed(1)} (${r.slowestCpu.toFixed(1)}) | ${Math.max(...r.shards.map((s) => s.states))} (${(r.maxShareOfStates * 100).toFixed(1)}%) | ${mib(r.largestRss)} | ${sum} | ${r.distinct} | ${r.overlap} (${((r.overlap / r.distinct) * 100).toFixed(1)}%)`,
+  );
 }
-console.log(`extrapolated to ${target} shards: largest shard ~${extrapolated.largestShardStates} states (${(shareAt * 100).toFixed(1)}%), ~${extrapolated.seconds.toFixed(0)} s wall (~${extrapolated.cpuSeconds.toFixed(0)} s CPU), ~${mib(extrapolated.rssBytes)} per shard`);
+console.log(
+  `extrapolated to ${target} shards: largest shard ~${extrapolated.largestShardStates} states (${(shareAt * 100).toFixed(1)}%), ~${extrapolated.seconds.toFixed(0)} s wall (~${extrapolated.cpuSeconds.toFixed(0)} s CPU), ~${mib(extrapolated.rssBytes)} per shard`,
+);

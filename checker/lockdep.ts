@@ -117,7 +117,11 @@ export function splat(c: Compiled, cyc: Edge[]): string {
   chain.forEach((e, k) => {
     lines.push('', `-> #${chain.length - k} (${name(e.to)}):`, `       ${e.fn} (${e.file}): ${e.text}   [${e.thread}, holding ${name(e.from)}]`);
   });
-  lines.push('', `-> #0 (${name(closing.to)}):`, `       ${closing.fn} (${closing.file}): ${closing.text}   [${closing.thread}, holding ${name(closing.from)}]`);
+  lines.push(
+    '',
+    `-> #0 (${name(closing.to)}):`,
+    `       ${closing.fn} (${closing.file}): ${closing.text}   [${closing.thread}, holding ${name(closing.from)}]`,
+  );
   lines.push('', 'other info that might help us debug this:', '');
   if (cyc.length > 2) lines.push(`Chain exists of:\n  ${cyc.map((e) => name(e.from)).join(' --> ')} --> ${name(cyc[0]!.from)}`, '');
   const a = cyc[0]!;

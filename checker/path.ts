@@ -89,7 +89,13 @@ export class Path {
       while (j < moves.length && moves[j] === moves[i]) j++;
       const m = moves[i]!;
       const one = `${m >> 1}${m & 1 ? '!' : ''}`;
-      out.push(j - i > 2 ? `${one}*${j - i}` : Array(j - i).fill(one).join('.'));
+      out.push(
+        j - i > 2
+          ? `${one}*${j - i}`
+          : Array(j - i)
+              .fill(one)
+              .join('.'),
+      );
       i = j;
     }
     return out.join('.');

@@ -46,7 +46,12 @@ export interface RunOptions {
 
 /** Parallel breadth-first search over worker threads (checker/search/parallel.ts; Node only). */
 export type ParallelSearch = (
-  c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string, after: (r: SearchResult, x: FdraceExports) => SearchResult,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  workers: number,
+  file: string,
+  after: (r: SearchResult, x: FdraceExports) => SearchResult,
 ) => Promise<SearchResult>;
 
 export interface SessionConfig {

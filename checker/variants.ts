@@ -18,20 +18,22 @@ export const TOGGLES: ToggleInfo[] = [
     name: 'ep-refcount',
     bit: Toggle.EpRefcount,
     change: '58c9b016e128 "epoll: use refcount to reduce ep_mutex contention" (v6.4)',
-    doc: 'ep->refcount and epi->dying; eventpoll_release_file and ep_clear_and_put no longer take the global mutex ' +
+    doc:
+      'ep->refcount and epi->dying; eventpoll_release_file and ep_clear_and_put no longer take the global mutex ' +
       '(epmutex becomes epnested_mutex, taken only by the full check of EPOLL_CTL_ADD).',
   },
   {
     name: 'unlock-before-put',
     bit: Toggle.UnlockBeforePut,
     change: '8c2e52ebbe88 "eventpoll: don\'t decrement ep refcount while still holding the ep mutex" (v6.16)',
-    doc: 'the epitem\'s ep reference is dropped after mutex_unlock(&ep->mtx) has finished, not inside __ep_remove.',
+    doc: "the epitem's ep reference is dropped after mutex_unlock(&ep->mtx) has finished, not inside __ep_remove.",
   },
   {
     name: 'upwards-depth',
     bit: Toggle.UpwardsDepth,
     change: 'f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16)',
-    doc: 'ep_loop_check adds the depth above the epoll being inserted into (ep_get_upwards_depth_proc) to the depth ' +
+    doc:
+      'ep_loop_check adds the depth above the epoll being inserted into (ep_get_upwards_depth_proc) to the depth ' +
       'below the target: EPOLL_CTL_ADD fails with ELOOP when the chain would exceed EP_MAX_NESTS.',
   },
   {
@@ -44,21 +46,24 @@ export const TOGGLES: ToggleInfo[] = [
     name: 'ctl-del-nested-fix',
     bit: Toggle.CtlDelNoNestedMtx,
     change: '4ff36ee94d93 "epoll: do not take the nested ep->mtx on EPOLL_CTL_DEL" (v3.13)',
-    doc: 'without it, epoll_ctl takes the target epoll\'s mtx (subclass 1) under its own for every op on an epoll ' +
+    doc:
+      "without it, epoll_ctl takes the target epoll's mtx (subclass 1) under its own for every op on an epoll " +
       'target, so epoll_ctl(a, DEL, b) and epoll_ctl(b, DEL, a) deadlock ABBA.',
   },
   {
     name: 'check-list-ref',
     bit: Toggle.CheckListRef,
     change: 'a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466)',
-    doc: 'without it, files put on tfile_check_list by the loop check are not pinned: a concurrent DEL + close frees ' +
+    doc:
+      'without it, files put on tfile_check_list by the loop check are not pinned: a concurrent DEL + close frees ' +
       'one, and reverse_path_check / clear_tfile_check_list use it after free.',
   },
   {
     name: 'file-typesafe-rcu',
     bit: Toggle.FileTypesafeRcu,
     change: '0ede61d8589c "file: convert to SLAB_TYPESAFE_BY_RCU" (v6.7)',
-    doc: 'file_free() is kmem_cache_free() into a SLAB_TYPESAFE_BY_RCU cache instead of call_rcu(): the memory may be ' +
+    doc:
+      'file_free() is kmem_cache_free() into a SLAB_TYPESAFE_BY_RCU cache instead of call_rcu(): the memory may be ' +
       'reused at once by another struct file, so a lockless reader must re-check identity after get_file_rcu, and a ' +
       'lock still held in the freed file is lockdep\'s "held lock freed!".',
   },
@@ -66,14 +71,16 @@ export const TOGGLES: ToggleInfo[] = [
     name: 'fget-recheck',
     bit: Toggle.FgetRecheck,
     change: '054aa8d439b9 "fget: check that the fd still exists after getting a ref to it" (v5.16, CVE-2021-4083)',
-    doc: 'after get_file_rcu, __fget_files_rcu re-reads the slot and puts the reference and retries if it changed; ' +
+    doc:
+      'after get_file_rcu, __fget_files_rcu re-reads the slot and puts the reference and retries if it changed; ' +
       'without it, on a SLAB_TYPESAFE_BY_RCU kernel, the reader may keep a reference on the file that reused the memory.',
   },
   {
     name: 'ep-remove-pin',
     bit: Toggle.EpRemovePin,
     change: 'a6dc643c6931 "eventpoll: fix ep_remove struct eventpoll / struct file UAF" (2026; stable 7.0, 6.12, 6.6, 5.15)',
-    doc: 'ep_remove_safe pins the file with epi_fget before f_lock and bails if its count is zero; without it, a __fput ' +
+    doc:
+      'ep_remove_safe pins the file with epi_fget before f_lock and bails if its count is zero; without it, a __fput ' +
       'that reads the transient f_ep == NULL frees the file (held lock freed, recycled under f_lock) or, for an ' +
       'epoll file, kfree()s the struct eventpoll that hlist_del_rcu then writes (KASAN slab-use-after-free).',
   },
@@ -81,7 +88,7 @@ export const TOGGLES: ToggleInfo[] = [
     name: 'rfc-v4-walk-v2',
     bit: Toggle.RfcWalkV2,
     change: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
-    doc: 'the walk writes slots without file_lock and, as posted, closes fd n and leaks slot n\'s reference on the old file.',
+    doc: "the walk writes slots without file_lock and, as posted, closes fd n and leaks slot n's reference on the old file.",
   },
   {
     name: 'rfc-v7',
@@ -92,14 +99,14 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'rfc-v6-lock-order',
     bit: Toggle.RfcV6LockOrder,
-    change: 'RFC v6 (2023-05-23): mutex_lock(&ep->mtx) under the old file\'s f_lock (flagged by Matthew Wilcox)',
+    change: "RFC v6 (2023-05-23): mutex_lock(&ep->mtx) under the old file's f_lock (flagged by Matthew Wilcox)",
     doc: 'sleeps under a spinlock and inverts ep->mtx -> f_lock.',
   },
   {
     name: 'frozen-target',
     bit: Toggle.FrozenTarget,
     change: 'userspace supervisor freezing the target (cgroup v2 freezer) from NOTIF_RECV to the reply',
-    doc: 'the target\'s other tasks stop at their next return to user space; the trapped task stays in its notification wait.',
+    doc: "the target's other tasks stop at their next return to user space; the trapped task stays in its notification wait.",
   },
   {
     name: 'rfc-v4-replace',
@@ -155,12 +162,12 @@ export const VARIANTS: VariantInfo[] = [
   {
     name: 'rfc-v6',
     toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
-    doc: 'rfc-v7\'s predecessor: the same walk taking ep->mtx under the old file\'s f_lock.',
+    doc: "rfc-v7's predecessor: the same walk taking ep->mtx under the old file's f_lock.",
   },
   {
     name: 'userspace',
     toggles: CURRENT,
-    doc: 'the current kernel; the design is the supervisor\'s program (threads `when userspace`): ADDFD per fd, epoll fix-up through pidfd_getfd.',
+    doc: "the current kernel; the design is the supervisor's program (threads `when userspace`): ADDFD per fd, epoll fix-up through pidfd_getfd.",
   },
   {
     name: 'userspace-frozen',
@@ -214,7 +221,10 @@ export function makeVariant(preset: string, without: readonly string[] = [], wit
   if (!p) throw new VariantError(`unknown variant '${preset}'${didYouMean(preset, VARIANT_NAMES)} (known: ${VARIANT_NAMES.join(', ')})`);
   let mask = p.toggles;
   const seen = new Map<string, string>();
-  for (const [sign, list] of [['~', without], ['+', withT]] as const) {
+  for (const [sign, list] of [
+    ['~', without],
+    ['+', withT],
+  ] as const) {
     for (const t of list) {
       const prev = seen.get(t);
       if (prev !== undefined) {

@@ -59,7 +59,17 @@ interface Totals extends Outcome {
   crashes: number;
   hangs: number;
 }
-const zero = (): Totals => ({ inputs: 0, parsed: 0 as unknown as boolean, compiled: 0, checks: 0, replays: 0, traces: 0, checkedInputs: 0, crashes: 0, hangs: 0 });
+const zero = (): Totals => ({
+  inputs: 0,
+  parsed: 0 as unknown as boolean,
+  compiled: 0,
+  checks: 0,
+  replays: 0,
+  traces: 0,
+  checkedInputs: 0,
+  crashes: 0,
+  hangs: 0,
+});
 
 function add(t: Totals, o: Outcome): void {
   t.inputs++;
@@ -102,7 +112,7 @@ async function worker(a: Args): Promise<void> {
       t.inputs++;
       t.crashes++;
       const msg = e instanceof FuzzFailure ? e.message : `${(e as Error).name}: ${(e as Error).message}`;
-      const stack = (e instanceof FuzzFailure ? e.detail : (e as Error).stack ?? '').replaceAll(`${ROOT}/`, '');
+      const stack = (e instanceof FuzzFailure ? e.detail : ((e as Error).stack ?? '')).replaceAll(`${ROOT}/`, '');
       const file = save('crash', a.seed, i, input, `${msg}\n${stack}`);
       process.send!({ type: 'found', kind: 'crash', index: i, message: msg, file });
       // A crash may leave an instance in a bad state: start afresh.
@@ -122,9 +132,11 @@ async function worker(a: Args): Promise<void> {
 
 function line(t: Totals, seconds: number): string {
   const rate = Math.round(t.inputs / Math.max(seconds, 1e-3));
-  return `${t.inputs} inputs (${rate}/s), ${(t as unknown as { parsed: number }).parsed} parsed, ${t.compiled} compiled variants, ` +
+  return (
+    `${t.inputs} inputs (${rate}/s), ${(t as unknown as { parsed: number }).parsed} parsed, ${t.compiled} compiled variants, ` +
     `${t.checkedInputs} inputs through ${t.checks} bounded checks, ${t.replays} replays, ${t.traces} traces validated, ` +
-    `${t.crashes} crashes, ${t.hangs} hangs, ${seconds.toFixed(0)} s`;
+    `${t.crashes} crashes, ${t.hangs} hangs, ${seconds.toFixed(0)} s`
+  );
 }
 
 async function supervise(a: Args): Promise<number> {
@@ -132,7 +144,9 @@ async function supervise(a: Args): Promise<number> {
   const deadline = a.budget === Infinity ? 8.64e15 : Date.now() + a.budget * 1000;
   const what = a.budget !== Infinity ? `--budget ${a.budget}` : `--inputs ${a.inputs}`;
   console.log(`fuzz: seed ${a.seed}, ${what}, check rate ${a.checkRate}, ${a.jobs} job(s), watchdog ${HANG_SECONDS} s`);
-  console.log(`fuzz: reproduce this run: npm run fuzz -- --seed ${a.seed} ${a.budget !== Infinity ? `--inputs N (N = the count printed at the end)` : what} --check-rate ${a.checkRate} --jobs ${a.jobs}`);
+  console.log(
+    `fuzz: reproduce this run: npm run fuzz -- --seed ${a.seed} ${a.budget !== Infinity ? `--inputs N (N = the count printed at the end)` : what} --check-rate ${a.checkRate} --jobs ${a.jobs}`,
+  );
   const dir = join(tmpdir(), `fdrace-fuzz-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const done = zero();
@@ -147,7 +161,20 @@ async function supervise(a: Args): Promise<number> {
     new Promise((resolve) => {
       const progress = join(dir, `job${job}`);
       writeFileSync(progress, '');
-      const argv = ['--seed', String(a.seed), '--inputs', String(Math.min(a.inputs, Number.MAX_SAFE_INTEGER)), '--check-rate', String(a.checkRate), '--jobs', String(a.jobs), '--worker', String(from), progress, String(deadline)];
+      const argv = [
+        '--seed',
+        String(a.seed),
+        '--inputs',
+        String(Math.min(a.inputs, Number.MAX_SAFE_INTEGER)),
+        '--check-rate',
+        String(a.checkRate),
+        '--jobs',
+        String(a.jobs),
+        '--worker',
+        String(from),
+        progress,
+        String(deadline),
+      ];
       const child: ChildProcess = fork(import.meta.filename, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       let finished = false;
       let seen = '';
@@ -222,7 +249,9 @@ async function supervise(a: Args): Promise<number> {
   rmSync(dir, { recursive: true, force: true });
   const total = sum();
   console.log(`fuzz: done: ${line(total, (performance.now() - t0) / 1000)}`);
-  console.log(`fuzz: reproduce: npm run fuzz -- --seed ${a.seed} --inputs ${a.budget !== Infinity ? total.inputs : a.inputs} --check-rate ${a.checkRate} --jobs ${a.jobs}`);
+  console.log(
+    `fuzz: reproduce: npm run fuzz -- --seed ${a.seed} --inputs ${a.budget !== Infinity ? total.inputs : a.inputs} --check-rate ${a.checkRate} --jobs ${a.jobs}`,
+  );
   for (const f of found) console.log(`fuzz: FOUND ${f}`);
   return found.length > 0 ? 1 : 0;
 }

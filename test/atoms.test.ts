@@ -55,7 +55,7 @@ variants v6.2
 result v6.2 ${result}
 `;
 
-describe('T.op[K].ret: the value at the op\'s return', () => {
+describe("T.op[K].ret: the value at the op's return", () => {
   it('holds only once the op has returned', async () => {
     // At the end op 1 returned 0 and op 2 -ENOENT. Before op 2 returns the atom is false, so `always` fails in
     // the initial state (a 0-step counterexample); `never T.op[2].ret == 0` holds (it never returns 0).

@@ -181,16 +181,21 @@ describe('fdrace ci with a flipped result line', () => {
     const copies = scenarioPaths([dir]);
     const picked = [...new Set([0, Math.floor(copies.length / 2), copies.length - 1])].map((k) => copies[k]!);
     expect(picked).toHaveLength(3);
-    const flips = new Map(picked.map((file) => {
-      const f = flip(file);
-      writeFileSync(file, f.text);
-      return [file, f] as const;
-    }));
+    const flips = new Map(
+      picked.map((file) => {
+        const f = flip(file);
+        writeFileSync(file, f.text);
+        return [file, f] as const;
+      }),
+    );
     const junit = join(tmp, 'copy.junit.xml');
     const sarif = join(tmp, 'copy.sarif');
     const r = fdrace('ci', dir, '--junit', junit, '--sarif', sarif);
     expect(r.code).toBe(10);
-    const named = r.out.split('\n').filter((l) => l.startsWith('  mismatch: ')).map((l) => l.slice(12, l.indexOf(' [')));
+    const named = r.out
+      .split('\n')
+      .filter((l) => l.startsWith('  mismatch: '))
+      .map((l) => l.slice(12, l.indexOf(' [')));
     expect(named.sort()).toEqual(picked.map((f) => readScenario(f).name).sort());
     expect(r.out.split('\n').filter((l) => l.includes('✗') && !l.startsWith('✓ outcome'))).toHaveLength(3);
 
@@ -244,14 +249,25 @@ describe('fdrace ci with a flipped result line', () => {
     const err = sarifResults(sarif).filter((x) => x.level === 'error');
     expect(err).toHaveLength(1);
     expect(err[0]).toMatchObject({ ruleId: 'scenario-error' });
-    expect(err[0]!.locations[0]!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'test/fixtures/malformed.fdr' }, region: { startLine: 7, startColumn: 10 } });
+    expect(err[0]!.locations[0]!.physicalLocation).toMatchObject({
+      artifactLocation: { uri: 'test/fixtures/malformed.fdr' },
+      region: { startLine: 7, startColumn: 10 },
+    });
   });
 });
 
 describe('fdrace verdicts', () => {
   it('orders variants: the designs first, then the rest by name', () => {
     expect(orderVariants(['zz', 'userspace', 'v6.2~x', 'rfc-v7', 'current', 'v6.2', 'userspace-frozen', 'current-pre-6.16', 'rfc-v4'])).toEqual([
-      'v6.2', 'current', 'current-pre-6.16', 'rfc-v4', 'rfc-v7', 'userspace', 'userspace-frozen', 'v6.2~x', 'zz',
+      'v6.2',
+      'current',
+      'current-pre-6.16',
+      'rfc-v4',
+      'rfc-v7',
+      'userspace',
+      'userspace-frozen',
+      'v6.2~x',
+      'zz',
     ]);
   });
 

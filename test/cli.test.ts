@@ -41,7 +41,10 @@ describe('fdrace check', () => {
 
   it('one JSON object per line for several variants', () => {
     const r = fdrace('check', F01, '--json');
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.variant)).toEqual(['v6.2', 'current', 'rfc-v4', 'rfc-v7', 'userspace', 'userspace-frozen']);
   });
 

@@ -75,12 +75,23 @@ describe('the checks themselves', () => {
   });
 
   it('read section ids from headings and citations from text', () => {
-    expect(sectionIds('## A. Objects\n### A.1 files\n#### B.2.2 epoll_ctl\n### E4 refcount\n### E.0 table\n## 0. Conv\n# Title\nA.2 text')).toEqual(
-      ['A', 'A.1', 'B.2.2', 'E4', 'E.0', '0'],
-    );
-    expect(citations('docs/model.md §B.2.2, §E4 and §F.13.\n(§D.4.5; §B.1-§B.3, §F.8a)').map((c) => c.id)).toEqual(
-      ['B.2.2', 'E4', 'F.13', 'D.4.5', 'B.1', 'B.3', 'F.8a'],
-    );
+    expect(sectionIds('## A. Objects\n### A.1 files\n#### B.2.2 epoll_ctl\n### E4 refcount\n### E.0 table\n## 0. Conv\n# Title\nA.2 text')).toEqual([
+      'A',
+      'A.1',
+      'B.2.2',
+      'E4',
+      'E.0',
+      '0',
+    ]);
+    expect(citations('docs/model.md §B.2.2, §E4 and §F.13.\n(§D.4.5; §B.1-§B.3, §F.8a)').map((c) => c.id)).toEqual([
+      'B.2.2',
+      'E4',
+      'F.13',
+      'D.4.5',
+      'B.1',
+      'B.3',
+      'F.8a',
+    ]);
   });
 });
 
@@ -92,8 +103,7 @@ describe('citations', () => {
 
   it('every § citation names a section of docs/model.md', () => {
     const known = new Set(IDS);
-    const bad = SCANNED_FILES
-      .flatMap((f) => citations(readFileSync(join(ROOT, f), 'utf8')).map((c) => ({ f, ...c })))
+    const bad = SCANNED_FILES.flatMap((f) => citations(readFileSync(join(ROOT, f), 'utf8')).map((c) => ({ f, ...c })))
       .filter((c) => !known.has(c.id))
       .map((c) => `${c.f}:${c.line}: §${c.id}`);
     expect(bad).toEqual([]);

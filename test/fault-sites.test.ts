@@ -60,7 +60,9 @@ describe('option faults SITE:N', () => {
     );
     expect(error('option faults ep_insert 1')).toBe("f.fdr:10:25: error: expected ':' after the fault site 'ep_insert', found '1'");
     expect(parseScenario(ADD('option faults 2 ep_insert:1'), 'f.fdr', { variants: checkVariantSpec }).options).toEqual({
-      faults: 2, maxUserWatches: 64, faultSites: { ep_insert: 1 },
+      faults: 2,
+      maxUserWatches: 64,
+      faultSites: { ep_insert: 1 },
     });
   });
 });

@@ -54,7 +54,7 @@ describe('registration-follows-fd with concurrent registration changes', () => {
     expect(await kinds(text, 'v6.2')).toEqual(FOLLOWS_BOTH);
   });
 
-  it('a concurrent MOD: either the watch\'s or the MOD\'s events and data are a followed registration', async () => {
+  it("a concurrent MOD: either the watch's or the MOD's events and data are a followed registration", async () => {
     const text = REPLACE_WITH('watch E (OLD, 3) IN data=3', 'epoll_ctl(5, MOD, 3, OUT, data=9)');
     expect(await kinds(text, 'rfc-v4')).toEqual(['check-list.leak']);
     expect(await kinds(text, 'rfc-v7')).toEqual(['check-list.leak']);

@@ -19,9 +19,13 @@ describe('fuzz corpus', async () => {
   it('is not empty', () => {
     expect(entries.length).toBeGreaterThan(0);
   });
-  it.each(entries.map((e) => [e.file, e] as const))('%s', (_f, e) => {
-    const own = runInput(inst, e.input, e.input.checks, Infinity);
-    const all = runInput(inst, e.input, ALL_PLANS, Infinity);
-    expect(all.checks).toBeGreaterThanOrEqual(own.checks);
-  }, 120_000);
+  it.each(entries.map((e) => [e.file, e] as const))(
+    '%s',
+    (_f, e) => {
+      const own = runInput(inst, e.input, e.input.checks, Infinity);
+      const all = runInput(inst, e.input, ALL_PLANS, Infinity);
+      expect(all.checks).toBeGreaterThanOrEqual(own.checks);
+    },
+    120_000,
+  );
 });

@@ -70,15 +70,40 @@ describe('examples, with exact values (all variants)', () => {
   it('close then dup reuses the lowest free fd', () => {
     const o = agree({
       files: [sock('A'), sock('B')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [1, 'A'], [2, 'B'], [3, 'B']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [1, 'A'],
+            [2, 'B'],
+            [3, 'B'],
+          ],
+        },
+      ],
       watches: [],
       thread: { name: 'T', process: 'P' },
-      ops: [{ kind: 'close', fd: 1 }, { kind: 'close', fd: 0 }, { kind: 'dup', fd: 3 }, { kind: 'dup', fd: 2 }, { kind: 'dup', fd: 2 }],
+      ops: [
+        { kind: 'close', fd: 1 },
+        { kind: 'close', fd: 0 },
+        { kind: 'dup', fd: 3 },
+        { kind: 'dup', fd: 2 },
+        { kind: 'dup', fd: 2 },
+      ],
     });
     expect(o.spec.rets).toEqual([0, 0, 0, 1, 4]);
     expect(rets(o)).toEqual([0, 0, 0, 1, 4]);
-    expect(fdsOf(o, 'P')).toEqual([[0, 'B'], [1, 'B'], [2, 'B'], [3, 'B'], [4, 'B']]);
-    expect(fileStates(o)).toEqual([['A', 0, 'freed'], ['B', 5, 'live']]);
+    expect(fdsOf(o, 'P')).toEqual([
+      [0, 'B'],
+      [1, 'B'],
+      [2, 'B'],
+      [3, 'B'],
+      [4, 'B'],
+    ]);
+    expect(fileStates(o)).toEqual([
+      ['A', 0, 'freed'],
+      ['B', 5, 'live'],
+    ]);
   });
 
   it('dup2 over a watched fd drops the epitem only when that was the last reference', () => {
@@ -90,13 +115,26 @@ describe('examples, with exact values (all variants)', () => {
       ops: [{ kind: 'dup2', oldfd: 4, newfd: 3 }],
     });
     // fd 3 is A's only reference: dup2 closes A, __fput's eventpoll_release removes (A, 3).
-    const last = agree(base([[3, 'A'], [4, 'B'], [5, 'E']]));
+    const last = agree(
+      base([
+        [3, 'A'],
+        [4, 'B'],
+        [5, 'E'],
+      ]),
+    );
     expect(rets(last)).toEqual([3]);
     expect(last.kernel.final.files.find((f) => f.name === 'A')).toMatchObject({ ref: 0, life: 'freed' });
     expect(itemsOf(last, 'E')).toEqual([]);
     expect(last.kernel.final.global.watches).toBe(0);
     // fd 6 still refers to A: A lives, and (A, 3) stays although fd 3 is now B.
-    const more = agree(base([[3, 'A'], [4, 'B'], [5, 'E'], [6, 'A']]));
+    const more = agree(
+      base([
+        [3, 'A'],
+        [4, 'B'],
+        [5, 'E'],
+        [6, 'A'],
+      ]),
+    );
     expect(rets(more)).toEqual([3]);
     expect(more.kernel.final.files.find((f) => f.name === 'A')).toMatchObject({ ref: 1, life: 'live' });
     expect(itemsOf(more, 'E')).toEqual([['A', 3, ['IN', 'ERR', 'HUP'], 3]]);
@@ -105,7 +143,16 @@ describe('examples, with exact values (all variants)', () => {
   it('ADD twice gives EEXIST; DEL then MOD gives ENOENT; regular file EPERM; non-epoll epfd EINVAL', () => {
     const g: GenScenario = {
       files: [sock('A'), { name: 'R', kind: 'regular' }, ep('E')],
-      processes: [{ name: 'P', fds: [[3, 'A'], [4, 'R'], [5, 'E']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [3, 'A'],
+            [4, 'R'],
+            [5, 'E'],
+          ],
+        },
+      ],
       watches: [],
       thread: { name: 'T', process: 'P' },
       ops: [
@@ -121,14 +168,31 @@ describe('examples, with exact values (all variants)', () => {
     const o = agree(g);
     expect(rets(o)).toEqual([0, -17, 0, -1, -22, -22, -9]);
     expect(itemsOf(o, 'E')).toEqual([['A', 3, ['OUT', 'ERR', 'HUP'], 9]]);
-    const od = agree({ ...g, ops: [...g.ops.slice(0, 1), { kind: 'epoll_ctl', epfd: 5, op: 'DEL', fd: 3, events: [], data: 3 }, { kind: 'epoll_ctl', epfd: 5, op: 'MOD', fd: 3, events: ['IN'], data: 1 }] });
+    const od = agree({
+      ...g,
+      ops: [
+        ...g.ops.slice(0, 1),
+        { kind: 'epoll_ctl', epfd: 5, op: 'DEL', fd: 3, events: [], data: 3 },
+        { kind: 'epoll_ctl', epfd: 5, op: 'MOD', fd: 3, events: ['IN'], data: 1 },
+      ],
+    });
     expect(rets(od)).toEqual([0, 0, -2]);
   });
 
   it('replace swaps one slot and leaves the items keyed on the old file while it lives', () => {
     const g: GenScenario = {
       files: [sock('OLD'), sock('NEW'), ep('E')],
-      processes: [{ name: 'P', fds: [[3, 'OLD'], [4, 'OLD'], [5, 'E']] }, { name: 'S', fds: [[3, 'NEW']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [3, 'OLD'],
+            [4, 'OLD'],
+            [5, 'E'],
+          ],
+        },
+        { name: 'S', fds: [[3, 'NEW']] },
+      ],
       watches: [{ epoll: 'E', file: 'OLD', fd: 3, events: ['IN'], data: 3, terse: false }],
       thread: { name: 'T', process: 'P' },
       ops: [
@@ -142,8 +206,15 @@ describe('examples, with exact values (all variants)', () => {
     // DEL of fd 3 looks for (NEW, 3): ENOENT. Closing fd 4 frees OLD, which takes (OLD, 3) with it; then the
     // supervisor's OLD is gone: EBADF.
     expect(rets(o)).toEqual([3, -2, 0, -9]);
-    expect(fdsOf(o, 'P')).toEqual([[3, 'NEW'], [5, 'E']]);
-    expect(fileStates(o)).toEqual([['OLD', 0, 'freed'], ['NEW', 2, 'live'], ['E', 1, 'live']]);
+    expect(fdsOf(o, 'P')).toEqual([
+      [3, 'NEW'],
+      [5, 'E'],
+    ]);
+    expect(fileStates(o)).toEqual([
+      ['OLD', 0, 'freed'],
+      ['NEW', 2, 'live'],
+      ['E', 1, 'live'],
+    ]);
     expect(itemsOf(o, 'E')).toEqual([]);
     // Before the close, (OLD, 3) is still there although fd 3 is NEW.
     const mid = agree({ ...g, ops: g.ops.slice(0, 2) });
@@ -153,7 +224,15 @@ describe('examples, with exact values (all variants)', () => {
   it('ADD of an epoll that already watches this one is ELOOP (ep_loop_check)', () => {
     const o = agree({
       files: [ep('E1'), ep('E2')],
-      processes: [{ name: 'P', fds: [[3, 'E1'], [4, 'E2']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [3, 'E1'],
+            [4, 'E2'],
+          ],
+        },
+      ],
       watches: [{ epoll: 'E2', file: 'E1', fd: 3, events: ['IN'], data: 3, terse: true }],
       thread: { name: 'T', process: 'P' },
       ops: [{ kind: 'epoll_ctl', epfd: 3, op: 'ADD', fd: 4, events: ['IN'], data: 4, terse: true }],
@@ -168,30 +247,50 @@ describe('fixed discrepancies stay fixed', () => {
   // fd >= max_fds is EBADF everywhere (files_lookup_fd_raw / file_close_fd_locked return NULL; ksys_dup3 and
   // replace_fd check newfd against RLIMIT_NOFILE), and touches nothing, not even the next table.
   it('close(9) with max_fds 8 is EBADF and does not close fd 0 of the next table', () => {
-    const o = agree(one([[0, 'A']], [{ kind: 'close', fd: 9 }], {
-      files: [sock('A'), sock('B')],
-      processes: [{ name: 'P', fds: [[0, 'A']] }, { name: 'Q', fds: [[0, 'B']] }],
-      maxFds: 8,
-    }));
+    const o = agree(
+      one([[0, 'A']], [{ kind: 'close', fd: 9 }], {
+        files: [sock('A'), sock('B')],
+        processes: [
+          { name: 'P', fds: [[0, 'A']] },
+          { name: 'Q', fds: [[0, 'B']] },
+        ],
+        maxFds: 8,
+      }),
+    );
     expect(rets(o)).toEqual([-9]);
-    expect(fileStates(o)).toEqual([['A', 1, 'live'], ['B', 1, 'live']]);
+    expect(fileStates(o)).toEqual([
+      ['A', 1, 'live'],
+      ['B', 1, 'live'],
+    ]);
     expect(fdsOf(o, 'Q')).toEqual([[0, 'B']]);
   });
 
   it('every fd argument at or above max_fds is EBADF', () => {
-    const o = agree(one([[0, 'A'], [1, 'E']], [
-      { kind: 'dup2', oldfd: 0, newfd: 9 },
-      { kind: 'dup2', oldfd: 9, newfd: 0 },
-      { kind: 'replace', fd: 9, file: 'A' },
-      { kind: 'dup', fd: 9 },
-      { kind: 'fget', fd: 9 },
-      { kind: 'epoll_ctl', epfd: 1, op: 'ADD', fd: 9, events: ['IN'], data: 9 },
-      { kind: 'epoll_ctl', epfd: 9, op: 'ADD', fd: 0, events: ['IN'], data: 0 },
-      { kind: 'epoll_wait', epfd: 9 },
-      { kind: 'io_uring_register', slot: 0, fd: 9 },
-    ], { files: [sock('A'), ep('E')], maxFds: 8 }));
+    const o = agree(
+      one(
+        [
+          [0, 'A'],
+          [1, 'E'],
+        ],
+        [
+          { kind: 'dup2', oldfd: 0, newfd: 9 },
+          { kind: 'dup2', oldfd: 9, newfd: 0 },
+          { kind: 'replace', fd: 9, file: 'A' },
+          { kind: 'dup', fd: 9 },
+          { kind: 'fget', fd: 9 },
+          { kind: 'epoll_ctl', epfd: 1, op: 'ADD', fd: 9, events: ['IN'], data: 9 },
+          { kind: 'epoll_ctl', epfd: 9, op: 'ADD', fd: 0, events: ['IN'], data: 0 },
+          { kind: 'epoll_wait', epfd: 9 },
+          { kind: 'io_uring_register', slot: 0, fd: 9 },
+        ],
+        { files: [sock('A'), ep('E')], maxFds: 8 },
+      ),
+    );
     expect(rets(o)).toEqual([-9, -9, -9, -9, -9, -9, -9, -9, -9]);
-    expect(fileStates(o)).toEqual([['A', 1, 'live'], ['E', 1, 'live']]);
+    expect(fileStates(o)).toEqual([
+      ['A', 1, 'live'],
+      ['E', 1, 'live'],
+    ]);
   });
 
   it('dup on a full table is EMFILE and puts its reference back', () => {
@@ -202,7 +301,15 @@ describe('fixed discrepancies stay fixed', () => {
 
   // The model keeps one fget() reference per thread; the parser now rejects a second fget() while one is held.
   it('a second fget() while one is held is a parse error', () => {
-    const text = renderScenario(one([[3, 'A'], [4, 'A']], [{ kind: 'fget', fd: 3 }, { kind: 'fget', fd: 4 }, { kind: 'fput' }, { kind: 'fput' }]));
+    const text = renderScenario(
+      one(
+        [
+          [3, 'A'],
+          [4, 'A'],
+        ],
+        [{ kind: 'fget', fd: 3 }, { kind: 'fget', fd: 4 }, { kind: 'fput' }, { kind: 'fput' }],
+      ),
+    );
     let err: unknown;
     try {
       parseScenario(text, 'nested.fdr');
@@ -215,7 +322,15 @@ describe('fixed discrepancies stay fixed', () => {
     // The second fget is line 8 of the rendered text (scenario, comment, file, process, `fd 3..4`, thread, op 1).
     expect(se.loc).toEqual({ line: 8, col: 3 });
     // fget / fput / fget / fput is fine.
-    const ok = agree(one([[3, 'A'], [4, 'A']], [{ kind: 'fget', fd: 3 }, { kind: 'fput' }, { kind: 'fget', fd: 4 }, { kind: 'fput' }]));
+    const ok = agree(
+      one(
+        [
+          [3, 'A'],
+          [4, 'A'],
+        ],
+        [{ kind: 'fget', fd: 3 }, { kind: 'fput' }, { kind: 'fget', fd: 4 }, { kind: 'fput' }],
+      ),
+    );
     expect(rets(ok)).toEqual([0, 0, 0, 0]);
     expect(fileStates(ok)).toEqual([['A', 2, 'live']]);
   });
@@ -225,7 +340,15 @@ describe('new operations, with exact values (all variants)', () => {
   it('epoll_create makes an unborn epoll live at the lowest free fd; epoll_wait counts its items', () => {
     const g: GenScenario = {
       files: [sock('A'), sock('B'), ep('N')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [2, 'B']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [2, 'B'],
+          ],
+        },
+      ],
       watches: [],
       thread: { name: 'T', process: 'P' },
       ops: [
@@ -244,28 +367,57 @@ describe('new operations, with exact values (all variants)', () => {
     // Before epoll_create, N is unborn: fd 1 is empty.
     const before = o.kernel.afterOp[0]!;
     expect(before.threads[0]!.returns[0]).toBe(-9);
-    expect(before.files.map((f) => [f.name, f.ref, f.life])).toEqual([['A', 1, 'live'], ['B', 1, 'live'], ['N', 0, 'unborn']]);
+    expect(before.files.map((f) => [f.name, f.ref, f.life])).toEqual([
+      ['A', 1, 'live'],
+      ['B', 1, 'live'],
+      ['N', 0, 'unborn'],
+    ]);
     expect(before.epolls[0]!.life).toBe('unborn');
     const after = o.kernel.afterOp[1]!;
-    expect(after.files.map((f) => [f.name, f.ref, f.life])).toEqual([['A', 1, 'live'], ['B', 1, 'live'], ['N', 1, 'live']]);
-    expect(after.processes[0]!.fds).toEqual([{ fd: 0, file: 'A' }, { fd: 1, file: 'N' }, { fd: 2, file: 'B' }]);
+    expect(after.files.map((f) => [f.name, f.ref, f.life])).toEqual([
+      ['A', 1, 'live'],
+      ['B', 1, 'live'],
+      ['N', 1, 'live'],
+    ]);
+    expect(after.processes[0]!.fds).toEqual([
+      { fd: 0, file: 'A' },
+      { fd: 1, file: 'N' },
+      { fd: 2, file: 'B' },
+    ]);
     expect(rets(o)).toEqual([-9, 1, 0, 0, 0, 2, -22, 0, -9]);
-    expect(fileStates(o)).toEqual([['A', 1, 'live'], ['B', 1, 'live'], ['N', 0, 'freed']]);
+    expect(fileStates(o)).toEqual([
+      ['A', 1, 'live'],
+      ['B', 1, 'live'],
+      ['N', 0, 'freed'],
+    ]);
     expect(o.kernel.final.epolls[0]!.life).toBe('freed');
     expect(o.kernel.final.global.watches).toBe(0);
   });
 
-  it('epoll_wait counts an item watching another epoll once (not that epoll\'s items)', () => {
+  it("epoll_wait counts an item watching another epoll once (not that epoll's items)", () => {
     const o = agree({
       files: [sock('A'), sock('B'), ep('E1'), ep('E2')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [1, 'B'], [3, 'E1'], [4, 'E2']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [1, 'B'],
+            [3, 'E1'],
+            [4, 'E2'],
+          ],
+        },
+      ],
       watches: [
         { epoll: 'E2', file: 'A', fd: 0, events: ['IN'], data: 0, terse: true },
         { epoll: 'E2', file: 'B', fd: 1, events: ['IN'], data: 1, terse: true },
         { epoll: 'E1', file: 'E2', fd: 4, events: ['IN'], data: 4, terse: true },
       ],
       thread: { name: 'T', process: 'P' },
-      ops: [{ kind: 'epoll_wait', epfd: 3 }, { kind: 'epoll_wait', epfd: 4 }],
+      ops: [
+        { kind: 'epoll_wait', epfd: 3 },
+        { kind: 'epoll_wait', epfd: 4 },
+      ],
     });
     expect(rets(o)).toEqual([1, 2]);
   });
@@ -273,7 +425,18 @@ describe('new operations, with exact values (all variants)', () => {
   it('fork copies the table into the empty child, one reference per slot', () => {
     const g: GenScenario = {
       files: [sock('A'), sock('B'), ep('E')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [1, 'A'], [3, 'B'], [5, 'E']] }, { name: 'C', fds: [] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [1, 'A'],
+            [3, 'B'],
+            [5, 'E'],
+          ],
+        },
+        { name: 'C', fds: [] },
+      ],
       watches: [{ epoll: 'E', file: 'A', fd: 0, events: ['IN'], data: 0, terse: true }],
       thread: { name: 'T', process: 'P' },
       ops: [
@@ -288,17 +451,45 @@ describe('new operations, with exact values (all variants)', () => {
     };
     const o = agree(g);
     expect(rets(o)).toEqual([1, 0, 0, 0, 1, -9, 0]);
-    expect(fdsOf(o, 'C')).toEqual([[0, 'A'], [1, 'A'], [3, 'B'], [5, 'E']]);
-    expect(fdsOf(o, 'P')).toEqual([[0, 'A'], [3, 'B'], [5, 'E']]);
+    expect(fdsOf(o, 'C')).toEqual([
+      [0, 'A'],
+      [1, 'A'],
+      [3, 'B'],
+      [5, 'E'],
+    ]);
+    expect(fdsOf(o, 'P')).toEqual([
+      [0, 'A'],
+      [3, 'B'],
+      [5, 'E'],
+    ]);
     // A: C's two slots and P's new fd 0; the item (A, 0) stays (A never reached zero).
-    expect(fileStates(o)).toEqual([['A', 3, 'live'], ['B', 2, 'live'], ['E', 2, 'live']]);
+    expect(fileStates(o)).toEqual([
+      ['A', 3, 'live'],
+      ['B', 2, 'live'],
+      ['E', 2, 'live'],
+    ]);
     expect(itemsOf(o, 'E')).toEqual([['A', 0, ['IN', 'ERR', 'HUP'], 0]]);
   });
 
   it('pidfd_getfd takes the lowest free fd; EBADF for an empty fd of the target, EMFILE on a full table', () => {
     const g: GenScenario = {
       files: [sock('A'), sock('B')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [2, 'A']] }, { name: 'Q', fds: [[1, 'B'], [3, 'A']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [2, 'A'],
+          ],
+        },
+        {
+          name: 'Q',
+          fds: [
+            [1, 'B'],
+            [3, 'A'],
+          ],
+        },
+      ],
       watches: [],
       thread: { name: 'T', process: 'P' },
       ops: [
@@ -313,14 +504,31 @@ describe('new operations, with exact values (all variants)', () => {
     };
     const o = agree(g);
     expect(rets(o)).toEqual([1, -9, 3, -24, 0, 1]);
-    expect(fdsOf(o, 'P')).toEqual([[0, 'A'], [1, 'B'], [2, 'A'], [3, 'A']]);
-    expect(fileStates(o)).toEqual([['A', 4, 'live'], ['B', 2, 'live']]);
+    expect(fdsOf(o, 'P')).toEqual([
+      [0, 'A'],
+      [1, 'B'],
+      [2, 'A'],
+      [3, 'A'],
+    ]);
+    expect(fileStates(o)).toEqual([
+      ['A', 4, 'live'],
+      ['B', 2, 'live'],
+    ]);
   });
 
   it('io_uring: register owns a reference, busy slot EBUSY, unregister puts it, empty slot ENXIO / EBADF', () => {
     const g: GenScenario = {
       files: [sock('A'), sock('B'), ep('E')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [1, 'B'], [2, 'E']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [1, 'B'],
+            [2, 'E'],
+          ],
+        },
+      ],
       watches: [{ epoll: 'E', file: 'A', fd: 0, events: ['IN'], data: 0, terse: true }],
       thread: { name: 'T', process: 'P' },
       ops: [
@@ -339,33 +547,61 @@ describe('new operations, with exact values (all variants)', () => {
     const mid = agree({ ...g, ops: g.ops.slice(0, 5) });
     expect(rets(mid)).toEqual([0, -16, -9, 0, 0]);
     expect(mid.kernel.final.ring).toEqual([{ file: 'A', fd: 0, table: 'P' }, null, null, null]);
-    expect(fileStates(mid)).toEqual([['A', 1, 'live'], ['B', 1, 'live'], ['E', 1, 'live']]);
+    expect(fileStates(mid)).toEqual([
+      ['A', 1, 'live'],
+      ['B', 1, 'live'],
+      ['E', 1, 'live'],
+    ]);
     expect(itemsOf(mid, 'E')).toEqual([['A', 0, ['IN', 'ERR', 'HUP'], 0]]);
     const o = agree(g);
     expect(rets(o)).toEqual([0, -16, -9, 0, 0, -9, -6, 0, -9]);
     expect(o.kernel.final.ring).toEqual([null, null, null, null]);
-    expect(fileStates(o)).toEqual([['A', 0, 'freed'], ['B', 1, 'live'], ['E', 1, 'live']]);
+    expect(fileStates(o)).toEqual([
+      ['A', 0, 'freed'],
+      ['B', 1, 'live'],
+      ['E', 1, 'live'],
+    ]);
     expect(itemsOf(o, 'E')).toEqual([]);
   });
 
   it('else skip: a nonzero result jumps to the last op; zero goes on', () => {
     const g = (first: GenOp): GenScenario => ({
       files: [sock('A'), sock('B')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [1, 'B'], [2, 'A']] }, { name: 'Q', fds: [[0, 'A']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [1, 'B'],
+            [2, 'A'],
+          ],
+        },
+        { name: 'Q', fds: [[0, 'A']] },
+      ],
       watches: [],
       thread: { name: 'T', process: 'P' },
       ops: [first, { kind: 'close', fd: 0 }, { kind: 'dup', fd: 1 }, { kind: 'close', fd: 2 }],
     });
     const same = agree(g({ kind: 'kcmp', process: 'Q', fd: 0, own: 2, elseSkip: true }));
     expect(rets(same)).toEqual([0, 0, 0, 0]);
-    expect(fdsOf(same, 'P')).toEqual([[0, 'B'], [1, 'B']]);
+    expect(fdsOf(same, 'P')).toEqual([
+      [0, 'B'],
+      [1, 'B'],
+    ]);
     const differ = agree(g({ kind: 'kcmp', process: 'Q', fd: 0, own: 1, elseSkip: true }));
     expect(rets(differ)).toEqual([1, null, null, 0]);
-    expect(fdsOf(differ, 'P')).toEqual([[0, 'A'], [1, 'B']]);
+    expect(fdsOf(differ, 'P')).toEqual([
+      [0, 'A'],
+      [1, 'B'],
+    ]);
     // Any nonzero result counts, an fd number included; and so does fork's pid.
     const dup = agree(g({ kind: 'dup', fd: 1, elseSkip: true }));
     expect(rets(dup)).toEqual([3, null, null, 0]);
-    expect(fdsOf(dup, 'P')).toEqual([[0, 'A'], [1, 'B'], [3, 'B']]);
+    expect(fdsOf(dup, 'P')).toEqual([
+      [0, 'A'],
+      [1, 'B'],
+      [3, 'B'],
+    ]);
     const err = agree(g({ kind: 'close', fd: 7, elseSkip: true }));
     expect(rets(err)).toEqual([-9, null, null, 0]);
   });
@@ -394,7 +630,13 @@ describe('fixed discrepancies stay fixed', () => {
   // reachable by a skip while a reference may be held, or the thread really holds both (A.ref 4, then fput()s
   // are not possible, the thread ends holding two references).
   it('else skip over an fput() into a last-op fget() (second fget while one is held) is rejected', () => {
-    const g = one([[3, 'A'], [4, 'A']], [{ kind: 'fget', fd: 3 }, { kind: 'close', fd: 9, elseSkip: true }, { kind: 'fput' }, { kind: 'fget', fd: 4 }]);
+    const g = one(
+      [
+        [3, 'A'],
+        [4, 'A'],
+      ],
+      [{ kind: 'fget', fd: 3 }, { kind: 'close', fd: 9, elseSkip: true }, { kind: 'fput' }, { kind: 'fget', fd: 4 }],
+    );
     const e = rejected(renderScenario(g));
     expect(e).toBeInstanceOf(ScenarioError);
     expect(e!.message).toBe("'else skip' in thread T while an fget() reference is held: the skip would jump over its fput()");
@@ -405,9 +647,21 @@ describe('fixed discrepancies stay fixed', () => {
   // putting what they held, and RefMismatch fires (A.ref 3 with 2 holders). A process is forked once; right: the
   // compiler rejects a second fork(C), as it rejects a second epoll_create(E).
   it('fork(C) twice is rejected', () => {
-    const text = renderScenario(one([[0, 'A']], [{ kind: 'fork', child: 'C' }, { kind: 'fork', child: 'C' }], {
-      processes: [{ name: 'P', fds: [[0, 'A']] }, { name: 'C', fds: [] }],
-    }));
+    const text = renderScenario(
+      one(
+        [[0, 'A']],
+        [
+          { kind: 'fork', child: 'C' },
+          { kind: 'fork', child: 'C' },
+        ],
+        {
+          processes: [
+            { name: 'P', fds: [[0, 'A']] },
+            { name: 'C', fds: [] },
+          ],
+        },
+      ),
+    );
     expect(rejected(text)).toBeInstanceOf(ScenarioError);
   });
 
@@ -430,7 +684,15 @@ describe('fixed discrepancies stay fixed', () => {
   it('watch of an epoll created by epoll_create is rejected', () => {
     const text = renderScenario({
       files: [sock('A'), ep('E'), ep('N')],
-      processes: [{ name: 'P', fds: [[0, 'A'], [1, 'E']] }],
+      processes: [
+        {
+          name: 'P',
+          fds: [
+            [0, 'A'],
+            [1, 'E'],
+          ],
+        },
+      ],
       watches: [{ epoll: 'E', file: 'N', fd: 0, events: ['IN'], data: 0, terse: true }],
       thread: { name: 'T', process: 'P' },
       ops: [{ kind: 'epoll_create', epoll: 'N' }],

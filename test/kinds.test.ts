@@ -39,7 +39,11 @@ describe('kinds', () => {
     for (const info of Object.values(VIOL_PROPERTY)) {
       expect(PROPERTY_KINDS[info.property], info.name).toContain(violKind(info.name));
     }
-    expect(Object.keys(VIOL_KIND).sort()).toEqual(Object.values(VIOL_PROPERTY).map((i) => i.name).sort());
+    expect(Object.keys(VIOL_KIND).sort()).toEqual(
+      Object.values(VIOL_PROPERTY)
+        .map((i) => i.name)
+        .sort(),
+    );
     expect(violKind('UafSomethingNew')).toBe('uaf-something-new');
   });
 

@@ -76,7 +76,10 @@ describe('loop check limits', () => {
 
   it('path_limits scaled down: a second depth-1 path fails with EINVAL', async () => {
     // current has two more states: ep_remove's pin (a6dc643c6931) is one more step of the DEL.
-    for (const [variant, states] of [['v6.2', 25], ['current', 27]] as const) {
+    for (const [variant, states] of [
+      ['v6.2', 25],
+      ['current', 27],
+    ] as const) {
       const r = await check(PATHS, variant);
       expect([r.verdict, r.stats.states]).toEqual(['pass', states]);
     }
@@ -88,7 +91,8 @@ describe('loop check limits', () => {
     const opts = (line: string) => parseScenario(PATHS.replace('option path-limits 1000 1 100 50 10', line), 'p.fdr', { variants: checkVariantSpec }).options;
     expect(opts('option path_limits 9 8 7 6 5').pathLimits).toEqual([9, 8, 7, 6, 5]);
     expect(opts('option path-limits 1000 500 100 50 10').pathLimits).toEqual([1000, 500, 100, 50, 10]);
-    expect(() => opts('option path_limits 1 2 3')).toThrow(/expected the path limit for depth 3 \(5 numbers, the kernel's are 1000 500 100 50 10\), found end of line/);
+    expect(() => opts('option path_limits 1 2 3')).toThrow(
+      /expected the path limit for depth 3 \(5 numbers, the kernel's are 1000 500 100 50 10\), found end of line/,
+    );
   });
-
 });

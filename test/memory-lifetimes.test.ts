@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Access, MemField, MemObj } from '../model/codes.ts';
 import { kasanReport } from '../checker/trace/memory.ts';
 import { formatTrace } from '../checker/trace/text.ts';
-import { check, compileText, trace } from './util/run.ts';
+import { check, trace } from './util/run.ts';
 
 const F12 = readFileSync(new URL('../scenarios/F12-release-vs-epoll-close.fdr', import.meta.url), 'utf8');
 
@@ -65,14 +65,17 @@ function fgetVsClose(): { states: number; transitions: number; protectedAcrossFr
 }
 
 describe('free flavours of struct file and the lockless fget', () => {
-  const text = sc(`
+  const text = sc(
+    `
 file X socket
 process P
   fd 3 = X
 thread T0 in P
   fget(3)
 thread T1 in P
-  close(3)`, ['v6.2', 'current']);
+  close(3)`,
+    ['v6.2', 'current'],
+  );
 
   it('the enumeration by hand: 47 states, 72 transitions, and T0 can hold the bare pointer across the free', () => {
     expect(fgetVsClose()).toEqual({ states: 47, transitions: 72, protectedAcrossFree: true });
@@ -93,8 +96,16 @@ thread T1 in P
     const tr = await trace(text, 'v6.2', '0.1*7.0.0');
     expect(tr.violation).toBeNull();
     expect(tr.steps.map((s) => s.function)).toEqual([
-      '__fget_files_rcu', 'close_fd', 'file_close_fd_locked', 'close_fd', 'filp_close', 'fput', '__fput', '__fput',
-      '__fget_files_rcu', '__fget_files_rcu',
+      '__fget_files_rcu',
+      'close_fd',
+      'file_close_fd_locked',
+      'close_fd',
+      'filp_close',
+      'fput',
+      '__fput',
+      '__fput',
+      '__fget_files_rcu',
+      '__fget_files_rcu',
     ]);
     expect(tr.steps[7]!.state.files[0]!.life).toBe('freed');
     expect(tr.steps[9]!.state.threads[0]!.returns).toEqual([-9]);
@@ -106,7 +117,8 @@ describe('SLAB_TYPESAFE_BY_RCU: the object at the address may be another one', (
   // epoll_create's new struct file for E takes X's memory (the slab hands out the object just freed). T0's
   // get_file_rcu then increments E's count. With the re-check of 054aa8d439b9, fd 3 (now Y) differs: T0 puts E and
   // retries; without it T0 keeps a reference on E, an object it never looked up.
-  const text = sc(`
+  const text = sc(
+    `
 file X socket
 file Y socket
 epoll E
@@ -118,7 +130,9 @@ thread T0 in P
   fput()
 thread T1 in P
   dup2(4, 3)
-  epoll_create(E)`, ['current', 'current~fget-recheck', 'v6.2~fget-recheck']);
+  epoll_create(E)`,
+    ['current', 'current~fget-recheck', 'v6.2~fget-recheck'],
+  );
   const path = '0.1*11.0.0';
 
   it('without the identity re-check the reader holds E (reported under no-uaf)', async () => {
@@ -177,7 +191,10 @@ describe('F.12: unlock after an immediate free vs after an RCU-deferred free', (
   // X->f_lock (17), publishes X->f_ep = NULL (18); T1's __fput(X) reads f_ep == NULL and frees X (19, 20) while T2
   // still holds X->f_lock; T2's hlist_del_rcu (21) and spin_unlock (22). Without a6dc643c6931's pin.
   const path = '0*5.1*13.0.0.1.1';
-  const withFlavours = F12.replace(/^variants .*$/m, 'variants v6.2 current current-pre-6.16 current~ep-remove-pin current~ep-remove-pin~file-typesafe-rcu\nresult current~ep-remove-pin~file-typesafe-rcu pass');
+  const withFlavours = F12.replace(
+    /^variants .*$/m,
+    'variants v6.2 current current-pre-6.16 current~ep-remove-pin current~ep-remove-pin~file-typesafe-rcu\nresult current~ep-remove-pin~file-typesafe-rcu pass',
+  );
 
   it('SLAB_TYPESAFE_BY_RCU: held lock freed, but the unlock inside the section is no KASAN report', async () => {
     const tr = await trace(F12, 'current~ep-remove-pin', path);
@@ -225,7 +242,7 @@ describe('F.12: unlock after an immediate free vs after an RCU-deferred free', (
 
 describe('history: a6dc643c6931, ep_remove writing into the freed inner eventpoll', () => {
   const H = readFileSync(new URL('../scenarios/history/ep-remove-uaf-a6dc643c6931.fdr', import.meta.url), 'utf8');
-  it('without the pin: KASAN slab-use-after-free write in ep_remove, freed by ep_free in T1\'s __fput(G)', async () => {
+  it("without the pin: KASAN slab-use-after-free write in ep_remove, freed by ep_free in T1's __fput(G)", async () => {
     const r = await check(H, 'current~ep-remove-pin');
     const uaf = r.violations.find((v) => v.property === 'no-uaf')!;
     expect(uaf).toMatchObject({ kind: 'UafEp', path: '0*5.1*13.0*8.1' });
@@ -249,7 +266,16 @@ describe('history: a6dc643c6931, ep_remove writing into the freed inner eventpol
 describe('every access kind in the report', () => {
   const initial = { processes: [], files: [], epolls: [], threads: [], locks: [], global: { epmutex: null, watches: 0, faults: 0 } };
   const step = (n: number, thread: string, fn: string) => ({
-    step: n, thread, threadIndex: 0, fault: false, op: 'x', function: fn, source: 'fs/file.c', text: 't', changes: [], state: initial,
+    step: n,
+    thread,
+    threadIndex: 0,
+    fault: false,
+    op: 'x',
+    function: fn,
+    source: 'fs/file.c',
+    text: 't',
+    changes: [],
+    state: initial,
   });
   const ctx = { initial, steps: [step(1, 'T0', 'fput'), step(2, 'T1', 'filp_close')], files: ['X'], epolls: ['E'], processes: ['P'] };
   const cases: [Access, MemField, string, number | null, string][] = [
@@ -276,7 +302,8 @@ describe('loop-check generation: ep->gen is stamped by the walk', () => {
   // walks B, stamping B->gen = loop_check_gen (step 10) until T2's clear_tfile_check_list bumps the generation.
   // T1 then adds socket S into B: B is not watched yet and S is no epoll, but B->gen == loop_check_gen, so the ADD
   // must take the full check too (unlock B->mtx, wait for epnested_mutex) instead of inserting during T2's walk.
-  const text = sc(`
+  const text = sc(
+    `
 file S socket
 epoll A
 epoll B
@@ -287,7 +314,9 @@ process P
 thread T2 in P
   epoll_ctl(4, ADD, 5, IN)
 thread T1 in P
-  epoll_ctl(5, ADD, 3, IN)`, ['v6.2', 'current']);
+  epoll_ctl(5, ADD, 3, IN)`,
+    ['v6.2', 'current'],
+  );
 
   it('an ADD into an epoll the running walk visited takes the full check and waits for the global mutex', async () => {
     for (const v of ['v6.2', 'current']) {
@@ -310,7 +339,8 @@ thread T1 in P
 describe('reductions keep the memory findings', () => {
   // Two interchangeable lockless readers: symmetry renames the reader bits of a freed file's RCU mask with the
   // threads, and partial-order reduction must not prune the interleaving that reuses the memory under a reader.
-  const text = sc(`
+  const text = sc(
+    `
 file X socket
 file Y socket
 epoll E
@@ -325,7 +355,9 @@ thread T1 in P
   fput()
 thread T2 in P
   dup2(4, 3)
-  epoll_create(E)`, ['current', 'current~fget-recheck', 'v6.2']);
+  epoll_create(E)`,
+    ['current', 'current~fget-recheck', 'v6.2'],
+  );
 
   it('the same verdicts and findings with and without symmetry and partial-order reduction', async () => {
     for (const v of ['current', 'current~fget-recheck', 'v6.2']) {
@@ -352,7 +384,8 @@ describe('loop check: an epoll reached twice is walked once', () => {
   // X watches B and C, both watch D; EPOLL_CTL_ADD of X into A walks X. Steps 6-17: lock X, visit B, lock B,
   // visit D, lock D, unlock D, unlock B, visit C, lock C, visit D (stamped: skipped), unlock C, unlock X — D's mtx
   // is taken once. One thread, so states = steps + 1: 33 (35 if D were walked again: its lock and unlock).
-  const text = sc(`
+  const text = sc(
+    `
 epoll A
 epoll X
 epoll B
@@ -369,7 +402,9 @@ watch X (C, 6) IN
 watch B (D, 7) IN
 watch C (D, 7) IN
 thread T in P
-  epoll_ctl(3, ADD, 4, IN)`, ['v6.2', 'current']);
+  epoll_ctl(3, ADD, 4, IN)`,
+    ['v6.2', 'current'],
+  );
 
   it('D is locked once and the walk takes 12 steps', async () => {
     for (const v of ['v6.2', 'current']) {
@@ -378,10 +413,14 @@ thread T in P
       expect(r.stats, v).toMatchObject({ states: 33, transitions: 32, terminal: 1 });
       const tr = await trace(text, v, '0*32');
       const walk = tr.steps.filter((s) => s.function === 'ep_loop_check_proc');
-      expect(walk.map((s) => s.step), v).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
-      expect(walk.flatMap((s) => s.changes).filter((c) => c.endsWith('taken by T')), v).toEqual([
-        'X.mtx taken by T', 'B.mtx taken by T', 'D.mtx taken by T', 'C.mtx taken by T',
-      ]);
+      expect(
+        walk.map((s) => s.step),
+        v,
+      ).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+      expect(
+        walk.flatMap((s) => s.changes).filter((c) => c.endsWith('taken by T')),
+        v,
+      ).toEqual(['X.mtx taken by T', 'B.mtx taken by T', 'D.mtx taken by T', 'C.mtx taken by T']);
     }
   });
 });

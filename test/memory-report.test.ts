@@ -32,7 +32,9 @@ describe('violation.memory in Trace JSON', () => {
   });
 
   it('a malformed report is rejected at its path', async () => {
-    const bad = JSON.parse(JSON.stringify(await trace(H, 'current~ep-remove-pin', '0*5.1*13.0*8.1', 'no-uaf'))) as { violation: { memory: Record<string, unknown> } };
+    const bad = JSON.parse(JSON.stringify(await trace(H, 'current~ep-remove-pin', '0*5.1*13.0*8.1', 'no-uaf'))) as {
+      violation: { memory: Record<string, unknown> };
+    };
     bad.violation.memory.size = '8';
     expect(() => validateTrace(bad)).toThrow(TraceError);
     expect(() => validateTrace(bad)).toThrow('violation.memory.size');

@@ -31,9 +31,7 @@ describe('docs/model.md §G.2: the a6dc643c6931 window (f_ep = NULL published un
     const r = await check(RACE, 'current~ep-remove-pin');
     expect(r.verdict).toBe('violation');
     expect(r.stats.states).toBe(408);
-    expect(r.violations.map((v) => [v.property, v.kind, v.path, v.steps])).toEqual([
-      ['free-while-locked', 'FreeWhileLocked', '0*13.1*7', 20],
-    ]);
+    expect(r.violations.map((v) => [v.property, v.kind, v.path, v.steps])).toEqual([['free-while-locked', 'FreeWhileLocked', '0*13.1*7', 20]]);
     const tr = await trace(RACE, 'current~ep-remove-pin', r.violations[0]!.path, 'free-while-locked');
     expect(tr.steps.slice(11, 13).map(line)).toEqual([
       'T1 ep_remove: spin_lock(&file->f_lock) | X.f_lock taken by T1',
@@ -61,8 +59,12 @@ describe('docs/model.md §G.2: the a6dc643c6931 window (f_ep = NULL published un
       'T1 ep_remove: spin_lock(&file->f_lock) | X.f_lock taken by T1',
       'T1 ep_remove: the only epitem on the file: WRITE_ONCE(file->f_ep, NULL) (a racing __fput may now skip eventpoll_release_file and free the file) | X.f_ep = NULL (published; its epitem not yet unlinked)',
     ]);
-    expect(lines[18]).toBe('T2 fput: file_ref_put(&file->f_ref); on the last reference queue __fput as task_work | X.ref 2 -> 1; T2: op 1 returned 0; T2 holds []');
-    expect(lines[23]).toBe('T1 fput: file_ref_put(&file->f_ref); on the last reference queue __fput as task_work | X.ref 1 -> 0; X: live -> dying; T1 holds []; T1: __fput(X) queued on task_work');
+    expect(lines[18]).toBe(
+      'T2 fput: file_ref_put(&file->f_ref); on the last reference queue __fput as task_work | X.ref 2 -> 1; T2: op 1 returned 0; T2 holds []',
+    );
+    expect(lines[23]).toBe(
+      'T1 fput: file_ref_put(&file->f_ref); on the last reference queue __fput as task_work | X.ref 1 -> 0; X: live -> dying; T1 holds []; T1: __fput(X) queued on task_work',
+    );
     expect(lines.at(-1)).toContain('T1 __fput: file->f_op->release (sock_close), then file_free(file)');
     expect(lines.at(-1)).toContain('X: releasing -> freed');
     expect(tr.violation).toBeNull();

@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BUILTIN_PROPERTIES,
-  ERRNO,
-  EVENT_BITS,
-  eventsToByte,
-  parseScenario,
-  type ParseOptions,
-} from '../checker/scenario/parse.ts';
+import { BUILTIN_PROPERTIES, ERRNO, EVENT_BITS, eventsToByte, parseScenario, type ParseOptions } from '../checker/scenario/parse.ts';
 import { ScenarioError, type Scenario } from '../checker/scenario/types.ts';
 
 // The example is taken from the language doc so the two cannot drift apart.
 const DOC = readFileSync(new URL('../docs/scenario-language.md', import.meta.url), 'utf8');
 const EXAMPLE = /```\n(scenario [\s\S]*?)```/.exec(DOC)?.[1] ?? '';
 
-const src = (...lines: string[]): string => lines.join('\n') + '\n';
+const src = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 /** The example with one piece of text replaced (the piece must be there, or the test is meaningless). */
 function mutate(from: string, to: string): string {
@@ -249,8 +242,21 @@ describe('constants', () => {
     expect(eventsToByte(['ET', 'IN'])).toBe(17);
     expect(eventsToByte([])).toBe(0);
     expect(BUILTIN_PROPERTIES).toEqual([
-      'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
-      'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked', 'linearizable',
+      'refcount',
+      'no-uaf',
+      'watchers',
+      'locks',
+      'deadlock',
+      'lock-order',
+      'livelock',
+      'check-list',
+      'stale-registration',
+      'fd-local-replace',
+      'registration-follows-fd',
+      'no-cross-process',
+      'no-stale-io-uring',
+      'free-while-locked',
+      'linearizable',
     ]);
   });
 
@@ -288,12 +294,28 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['scenario twice', mutate('check refcount', 'scenario again'), '26:1: the scenario is already named at line 1'],
   ['missing scenario name', 'scenario\n', "1:9: expected a scenario name after 'scenario', found end of line"],
   ['title twice', mutate('check refcount', 'title "t"'), '26:1: the title is already set at line 2'],
-  ['title without string', mutate('title "replace fd 3 while another thread closes fd 4 and adds it to an epoll"', 'title replace'), "2:7: expected a string after 'title' (title \"...\"), found 'replace'"],
-  ['unknown statement', mutate('check refcount', 'chekc refcount'), '26:1: unknown statement \'chekc\' (expected scenario, title, file, epoll, process, watch, thread, expect, check, variants, result or option)'],
-  ['statement is not a name', mutate('check refcount', '(check refcount)'), "26:1: expected a statement (scenario, title, file, epoll, process, watch, thread, expect, check, variants, result, option), found '('"],
+  [
+    'title without string',
+    mutate('title "replace fd 3 while another thread closes fd 4 and adds it to an epoll"', 'title replace'),
+    "2:7: expected a string after 'title' (title \"...\"), found 'replace'",
+  ],
+  [
+    'unknown statement',
+    mutate('check refcount', 'chekc refcount'),
+    "26:1: unknown statement 'chekc' (expected scenario, title, file, epoll, process, watch, thread, expect, check, variants, result or option)",
+  ],
+  [
+    'statement is not a name',
+    mutate('check refcount', '(check refcount)'),
+    "26:1: expected a statement (scenario, title, file, epoll, process, watch, thread, expect, check, variants, result, option), found '('",
+  ],
   ['fd line at top level', mutate('check refcount', 'fd 3 = OLD'), "26:1: 'fd' lines belong indented under a 'process' header"],
   ['operation at top level', mutate('check refcount', 'close(3)'), "26:1: operation 'close' belongs indented under a 'thread' header"],
-  ['stray indentation', mutate('check refcount', '  check refcount'), "26:3: unexpected indentation: only the lines under a 'process' or 'thread' header are indented"],
+  [
+    'stray indentation',
+    mutate('check refcount', '  check refcount'),
+    "26:3: unexpected indentation: only the lines under a 'process' or 'thread' header are indented",
+  ],
   ['trailing garbage', mutate('epoll E', 'epoll E F'), "7:9: expected end of line after the epoll name, found 'F'"],
   // names
   ['duplicate name', mutate('file NEW socket', 'file OLD socket'), "6:6: duplicate name 'OLD': already declared as a socket file at line 5"],
@@ -301,7 +323,11 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['reserved none', mutate('file NEW socket', 'file none socket'), "6:6: 'none' is reserved (it means an empty fd slot); choose another name"],
   ['unknown file', mutate('replace(3, NEW)', 'replace(3, NEWW)'), "19:14: unknown file 'NEWW' (did you mean 'NEW'?) (declared: OLD, NEW, E)"],
   ['wrong kind', mutate('!(E has (OLD, 3))', 'P.ref == 1'), "25:24: 'P' is a process, not a file (declared files: OLD, NEW, E)"],
-  ['used before declaration', mutate('file NEW socket\n', '') + 'file NEW socket\n', "13:10: file 'NEW' is used before its declaration at line 30; declare it earlier"],
+  [
+    'used before declaration',
+    `${mutate('file NEW socket\n', '')}file NEW socket\n`,
+    "13:10: file 'NEW' is used before its declaration at line 30; declare it earlier",
+  ],
   ['bad file kind', mutate('file NEW socket', 'file NEW pipe'), "6:10: expected 'socket' or 'regular' after the file name, found 'pipe'"],
   // processes
   ['duplicate fd', mutate('  fd 4 = OLD', '  fd 3 = OLD'), '11:6: fd 3 is declared twice in process P (first at line 10)'],
@@ -309,18 +335,30 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['empty fd range', mutate('  fd 4 = OLD', '  fd 4..2 = OLD'), '11:9: empty fd range 4..2 (the first fd must not exceed the last)'],
   ['fd out of range', mutate('  fd 4 = OLD', '  fd 256 = OLD'), '11:6: fd 256 is out of range (0..255)'],
   ['huge number', mutate('  fd 4 = OLD', '  fd 99999999999999999999999999 = OLD'), '11:6: fd 99999999999999999999999999 is out of range (0..255)'],
-  ['fd not below max_fds', src('scenario m', 'option max_fds 8', 'file A socket', 'process P', '  fd 6..9 = A'), '5:9: fd 8 is not below max_fds 8 (set at line 2)'],
+  [
+    'fd not below max_fds',
+    src('scenario m', 'option max_fds 8', 'file A socket', 'process P', '  fd 6..9 = A'),
+    '5:9: fd 8 is not below max_fds 8 (set at line 2)',
+  ],
   ['max_fds below a declared fd', mutate('check refcount', 'option max_fds 5'), '26:16: max_fds 5 is too small: process P declares fd 5 at line 12'],
   ['missing =', mutate('  fd 4 = OLD', '  fd 4 OLD'), "11:8: expected '=' after the fd number, found 'OLD'"],
   ['not an fd line', mutate('  fd 4 = OLD', '  close(4)'), "11:3: expected 'fd N = FILE' in the block of process 'P', found 'close'"],
   ['shares unknown', mutate('process S\n  fd 3 = NEW', 'process S shares Q'), "13:18: unknown process 'Q' (declared: P)"],
   ['shares itself', mutate('process S\n  fd 3 = NEW', 'process S shares S'), "13:18: process 'S' cannot share its own table"],
-  ['shares a sharer', mutate('process S\n  fd 3 = NEW', 'process S shares P\nprocess S2 shares S'), "14:19: 'S' itself shares the table of 'P'; write 'shares P'"],
+  [
+    'shares a sharer',
+    mutate('process S\n  fd 3 = NEW', 'process S shares P\nprocess S2 shares S'),
+    "14:19: 'S' itself shares the table of 'P'; write 'shares P'",
+  ],
   ['sharing process with a block', mutate('process S\n', 'process S shares P\n'), "14:3: process 'S' shares the table of 'P' and cannot have fd lines"],
   // watches
   ['watch on a non-epoll', mutate('watch E (OLD, 3)', 'watch OLD (E, 3)'), "16:7: 'OLD' is a socket file, not an epoll (declared epolls: E)"],
   ['epoll watching itself', mutate('watch E (OLD, 3)', 'watch E (E, 3)'), "16:10: epoll 'E' cannot watch itself (epoll_ctl gives EINVAL)"],
-  ['watch of a regular file', mutate('file NEW socket', 'file NEW regular').replace('watch E (OLD, 3)', 'watch E (NEW, 3)'), "16:10: 'NEW' is a regular file and cannot be watched (epoll_ctl ADD gives EPERM)"],
+  [
+    'watch of a regular file',
+    mutate('file NEW socket', 'file NEW regular').replace('watch E (OLD, 3)', 'watch E (NEW, 3)'),
+    "16:10: 'NEW' is a regular file and cannot be watched (epoll_ctl ADD gives EPERM)",
+  ],
   ['duplicate watch key', mutate('IN data=3', 'IN data=3\nwatch E (OLD, 3) OUT'), '17:10: epoll E already watches (OLD, 3) (first at line 16)'],
   ['unknown event', mutate('IN data=3', 'IN|INN data=3'), "16:21: unknown event 'INN' (expected IN, OUT, ERR, HUP, ET or ONESHOT)"],
   ['repeated event', mutate('IN data=3', 'IN|ET|IN data=3'), '16:24: event IN is given twice'],
@@ -328,14 +366,26 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['junk after watch key', mutate('IN data=3', '5'), "16:18: expected events, 'data=V' or end of line after (OLD, 3), found '5'"],
   // threads and operations
   ['thread without in', mutate('thread T3 in P', 'thread T3 P'), "22:11: expected 'in' after the thread name, found 'P'"],
-  ['thread without operations', mutate('thread T3 in P\n  epoll_ctl(5, ADD, 4, IN)', 'thread T3 in P'), '22:8: thread T3 has no operations (expected 1 to 32 indented operation lines under it)'],
+  [
+    'thread without operations',
+    mutate('thread T3 in P\n  epoll_ctl(5, ADD, 4, IN)', 'thread T3 in P'),
+    '22:8: thread T3 has no operations (expected 1 to 32 indented operation lines under it)',
+  ],
   ['too many operations', withMin(...Array.from({ length: 32 }, () => '  dup(3)')), '40:3: thread T has more than 32 operations'],
-  ['unknown operation', mutate('close(4)', 'clse(4)'), "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork, pidfd_getfd, seccomp_trap, recv, addfd, send, kcmp, io_uring_register, io_uring_unregister, io_uring_io or expand_fdtable)"],
+  [
+    'unknown operation',
+    mutate('close(4)', 'clse(4)'),
+    "21:3: unknown operation 'clse' (expected close, dup, dup2, replace, epoll_ctl, fget, fput, epoll_wait, epoll_create, fork, pidfd_getfd, seccomp_trap, recv, addfd, send, kcmp, io_uring_register, io_uring_unregister, io_uring_io or expand_fdtable)",
+  ],
   ['missing comma', mutate('replace(3, NEW)', 'replace(3)'), "19:12: expected ',' after the fd number, found ')'"],
   ['dup2 missing comma', mutate('close(4)', 'dup2(4 5)'), "21:10: expected ',' after the old fd number, found '5'"],
   ['fput with an argument', mutate('close(4)', 'fget(4)\n  fput(4)'), "22:8: expected ')' after 'fput(' (fput takes no arguments), found '4'"],
   ['fput without fget', mutate('close(4)', 'fget(4)\n  fput()\n  fput()'), '23:3: fput() in thread T2 has no earlier fget(N) whose reference is still held'],
-  ['two operations on a line', mutate('close(4)', 'close(4); close(5)'), "21:13: expected end of line after the operation (one operation per line), found 'close'"],
+  [
+    'two operations on a line',
+    mutate('close(4)', 'close(4); close(5)'),
+    "21:13: expected end of line after the operation (one operation per line), found 'close'",
+  ],
   ['op fd out of range', mutate('close(4)', 'close(0x100)'), '21:9: fd 0x100 is out of range (0..255)'],
   ['bad epoll_ctl op', mutate('ADD, 4, IN', 'ADDD, 4, IN'), "23:16: expected ADD, DEL or MOD after ',', found 'ADDD'"],
   ['DEL with events', mutate('ADD, 4, IN', 'DEL, 4, IN'), '23:24: epoll_ctl DEL takes no events'],
@@ -348,14 +398,30 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['missing modality', mutate('at end !', '!'), "25:17: expected always, never, sometimes, 'at end' or 'when T.op[K] returns:', found '!'"],
   ['label is a property', mutate('expect follows:', 'expect locks:'), "25:8: label 'locks' is the name of a built-in property; choose another"],
   ['duplicate label', mutate('check refcount', 'expect follows: always T.done'), "26:8: expectation label 'follows' is used twice (first at line 25)"],
-  ['default label taken', mutate('expect follows:', 'expect e2:').replace('check refcount', 'expect always T.done'), "26:1: the default label 'e2' of this expectation is already used at line 25; give it a label"],
+  [
+    'default label taken',
+    mutate('expect follows:', 'expect e2:').replace('check refcount', 'expect always T.done'),
+    "26:1: the default label 'e2' of this expectation is already used at line 25; give it a label",
+  ],
   ['missing condition', mutate('!(E has (OLD, 3))', ''), '25:24: expected a condition such as P.fd[3] == F, E has (F, 3) or T.done, found end of line'],
   ['unclosed paren', mutate('!(E has (OLD, 3))', '!(E has (OLD, 3)'), "25:40: expected ')' to close the '(' at column 25, found end of line"],
   ['extra paren', mutate('!(E has (OLD, 3))', '!(E has (OLD, 3)))'), "25:41: expected end of line after the expression, found ')'"],
-  ['nesting too deep', mutate('!(E has (OLD, 3))', '('.repeat(65) + 'T.done' + ')'.repeat(65)), "25:88: expression nested too deeply (more than 64 levels of '(' and '!')"],
-  ['! nesting too deep', mutate('!(E has (OLD, 3))', '!'.repeat(100000) + 'T.done'), "25:88: expression nested too deeply (more than 64 levels of '(' and '!')"],
+  [
+    'nesting too deep',
+    mutate('!(E has (OLD, 3))', `${'('.repeat(65)}T.done${')'.repeat(65)}`),
+    "25:88: expression nested too deeply (more than 64 levels of '(' and '!')",
+  ],
+  [
+    '! nesting too deep',
+    mutate('!(E has (OLD, 3))', `${'!'.repeat(100000)}T.done`),
+    "25:88: expression nested too deeply (more than 64 levels of '(' and '!')",
+  ],
   ['member missing', mutate('!(E has (OLD, 3))', 'E OLD'), "25:26: expected '.' or 'has' after 'E', found 'OLD'"],
-  ['unknown member', mutate('!(E has (OLD, 3))', 'OLD.foo'), "25:28: unknown property '.foo' (expected .fd[N], .count(F, N), .ref, .state, .ret, .done, .op[K].ret, .mtx, .f_lock, .file_lock, .events(F, N), .data(F, N), .refcount, .ep_state or .item(F, N).state)"],
+  [
+    'unknown member',
+    mutate('!(E has (OLD, 3))', 'OLD.foo'),
+    "25:28: unknown property '.foo' (expected .fd[N], .count(F, N), .ref, .state, .ret, .done, .op[K].ret, .mtx, .f_lock, .file_lock, .events(F, N), .data(F, N), .refcount, .ep_state or .item(F, N).state)",
+  ],
   ['ordering on a slot', mutate('!(E has (OLD, 3))', 'P.fd[3] < none'), "25:32: expected '==' or '!=' after P.fd[...], found '<'"],
   ['empty slot range', mutate('!(E has (OLD, 3))', 'P.fd[5..3] == none'), '25:32: empty fd range 5..3 (the first fd must not exceed the last)'],
   ['bad state', mutate('!(E has (OLD, 3))', 'OLD.state == alive'), "25:37: expected live, dying, freed or unborn after '==', found 'alive'"],
@@ -368,32 +434,66 @@ const ERRORS: [string, string, string, ParseOptions?][] = [
   ['ret value out of range', mutate('!(E has (OLD, 3))', 'T.ret != -5000'), '25:34: return value -5000 is out of range (-4095..4095)'],
   ['missing ret value', mutate('!(E has (OLD, 3))', 'T.ret == )'), "25:33: expected a return value (a number or -ENAME such as -EBADF) after '==', found ')'"],
   // checks, variants, results, options
-  ['unknown property', mutate('check refcount', 'check refcnt'), `26:7: unknown property 'refcnt' (did you mean 'refcount'?) (built-in: ${BUILTIN_PROPERTIES.join(', ')})`],
+  [
+    'unknown property',
+    mutate('check refcount', 'check refcnt'),
+    `26:7: unknown property 'refcnt' (did you mean 'refcount'?) (built-in: ${BUILTIN_PROPERTIES.join(', ')})`,
+  ],
   ['property checked twice', mutate('check refcount', 'check refcount\ncheck refcount'), "27:7: property 'refcount' is already checked at line 26"],
   ['variants empty', mutate('variants v6.2 rfc-v4', 'variants'), "28:9: expected at least one variant name after 'variants', found end of line"],
-  ['variants with commas', mutate('variants v6.2 rfc-v4', 'variants v6.2, rfc-v4'), "28:14: expected a variant name (variants are separated by spaces), found ','"],
+  [
+    'variants with commas',
+    mutate('variants v6.2 rfc-v4', 'variants v6.2, rfc-v4'),
+    "28:14: expected a variant name (variants are separated by spaces), found ','",
+  ],
   ['variant listed twice', mutate('variants v6.2 rfc-v4', 'variants v6.2 v6.2'), "28:15: variant 'v6.2' is listed twice"],
   ['variants twice', mutate('result v6.2', 'variants v6.3\nresult v6.2'), '29:1: the variants are already listed at line 28'],
-  ['unknown variant', mutate('variants v6.2 rfc-v4', 'variants v6.2 rfc-v5'), "28:15: unknown variant 'rfc-v5' (did you mean 'rfc-v4'?) (known: v6.2, rfc-v4)", V],
-  ['result for an unknown variant', mutate('result rfc-v4 pass', 'result rfc-v5 pass'), "30:8: unknown variant 'rfc-v5' (did you mean 'rfc-v4'?) (known: v6.2, rfc-v4)", V],
-  ['result for an unlisted variant', mutate('result rfc-v4 pass', 'result rfc-v5 pass'), "30:8: variant 'rfc-v5' is not in the 'variants' line (listed: v6.2, rfc-v4)"],
+  [
+    'unknown variant',
+    mutate('variants v6.2 rfc-v4', 'variants v6.2 rfc-v5'),
+    "28:15: unknown variant 'rfc-v5' (did you mean 'rfc-v4'?) (known: v6.2, rfc-v4)",
+    V,
+  ],
+  [
+    'result for an unknown variant',
+    mutate('result rfc-v4 pass', 'result rfc-v5 pass'),
+    "30:8: unknown variant 'rfc-v5' (did you mean 'rfc-v4'?) (known: v6.2, rfc-v4)",
+    V,
+  ],
+  [
+    'result for an unlisted variant',
+    mutate('result rfc-v4 pass', 'result rfc-v5 pass'),
+    "30:8: variant 'rfc-v5' is not in the 'variants' line (listed: v6.2, rfc-v4)",
+  ],
   ['result before variants', src(...MIN, 'result v pass', 'variants v'), "9:1: 'result' needs a 'variants' line before it"],
   ['result twice', mutate('result rfc-v4 pass', 'result rfc-v4 pass\nresult rfc-v4 pass'), "31:8: second result for variant 'rfc-v4' (first at line 30)"],
   ['missing result', mutate('result rfc-v4 pass', ''), "28:15: no 'result' line for variant 'rfc-v4'"],
-  ['bad verdict', mutate('violation(follows)', 'failed'), '29:13: expected a verdict (pass, violation or deadlock) after the variant name, found \'failed\''],
+  ['bad verdict', mutate('violation(follows)', 'failed'), "29:13: expected a verdict (pass, violation or deadlock) after the variant name, found 'failed'"],
   ['labels on pass', mutate('rfc-v4 pass', 'rfc-v4 pass(follows)'), "30:19: only 'violation' and 'deadlock' take labels; 'pass' does not"],
-  ['unknown result label', mutate('violation(follows)', 'violation(folows)'), `29:23: unknown label 'folows' (did you mean 'follows'?) (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`],
+  [
+    'unknown result label',
+    mutate('violation(follows)', 'violation(folows)'),
+    `29:23: unknown label 'folows' (did you mean 'follows'?) (expectations: follows; built-in properties: ${BUILTIN_PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`,
+  ],
   ['label listed twice', mutate('violation(follows)', 'violation(follows, follows)'), "29:32: label 'follows' is listed twice"],
   ['empty label list', mutate('violation(follows)', 'violation()'), "29:23: expected a label after '(', found ')'"],
   ['labels not separated', mutate('violation(follows)', 'violation(follows no-uaf)'), "29:31: expected ',' or ')' after the label, found 'no'"],
-  ['unknown option', mutate('check refcount', 'option max_fd 4'), "26:8: unknown option 'max_fd' (did you mean 'max_fds'?) (expected faults, max_user_watches, max_fds or path_limits)"],
+  [
+    'unknown option',
+    mutate('check refcount', 'option max_fd 4'),
+    "26:8: unknown option 'max_fd' (did you mean 'max_fds'?) (expected faults, max_user_watches, max_fds or path_limits)",
+  ],
   ['option twice', mutate('check refcount', 'option faults 1\noption faults 2'), '27:8: option faults is already set at line 26'],
   ['faults out of range', mutate('check refcount', 'option faults 9'), '26:15: faults 9 is out of range (0..8)'],
   ['max_user_watches out of range', mutate('check refcount', 'option max_user_watches 256'), '26:25: max_user_watches 256 is out of range (0..255)'],
   ['max_fds zero', mutate('check refcount', 'option max_fds 0'), '26:16: max_fds 0 is out of range (1..64)'],
   ['option without value', mutate('check refcount', 'option faults'), "26:14: expected a number or SITE:N after 'faults', found end of line"],
   // whole file
-  ['no threads', src('scenario m', 'file A socket', 'process P', 'variants v', 'result v pass'), "6:1: no threads: a scenario needs at least one 'thread NAME in PROCESS'"],
+  [
+    'no threads',
+    src('scenario m', 'file A socket', 'process P', 'variants v', 'result v pass'),
+    "6:1: no threads: a scenario needs at least one 'thread NAME in PROCESS'",
+  ],
   ['no variants', src(...MIN), "9:1: no 'variants' line: at least one variant is required"],
 ];
 
@@ -433,7 +533,22 @@ describe('robustness', () => {
 
   const TOKENS = [
     ...EXAMPLE.split(/(\s+|[(),=|!])/).filter((t) => t !== ''),
-    '\n', '\n  ', '  ', '#', '"', '..', '&&', '||', '-', '.', 'fd', 'ret', 'done', '0x1f', '999999999999', ':',
+    '\n',
+    '\n  ',
+    '  ',
+    '#',
+    '"',
+    '..',
+    '&&',
+    '||',
+    '-',
+    '.',
+    'fd',
+    'ret',
+    'done',
+    '0x1f',
+    '999999999999',
+    ':',
   ];
   it('random token soup gives a Scenario or a ScenarioError', () => {
     fc.assert(
@@ -457,9 +572,7 @@ describe('robustness', () => {
   }
   it('mutations of valid scenarios give a Scenario or a ScenarioError', () => {
     fc.assert(
-      fc.property(fc.constantFrom(EXAMPLE, FULL), fc.array(edit, { minLength: 1, maxLength: 4 }), (base, edits) =>
-        deterministic(edits.reduce(apply, base)),
-      ),
+      fc.property(fc.constantFrom(EXAMPLE, FULL), fc.array(edit, { minLength: 1, maxLength: 4 }), (base, edits) => deterministic(edits.reduce(apply, base))),
       { numRuns: 2000 },
     );
   });
@@ -472,13 +585,13 @@ describe('robustness', () => {
     const started = Date.now();
     for (const s of [
       '('.repeat(200000),
-      'scenario x\nexpect always ' + '('.repeat(200000),
-      'scenario x\nexpect always ' + '!('.repeat(100000),
+      `scenario x\nexpect always ${'('.repeat(200000)}`,
+      `scenario x\nexpect always ${'!('.repeat(100000)}`,
       '9'.repeat(100000),
-      'scenario x\nfile A socket\nprocess P\n  fd ' + '9'.repeat(5000) + ' = A',
-      'scenario ' + 'a'.repeat(200000),
+      `scenario x\nfile A socket\nprocess P\n  fd ${'9'.repeat(5000)} = A`,
+      `scenario ${'a'.repeat(200000)}`,
       '\n'.repeat(200000),
-      'scenario x\n' + '# c\n'.repeat(100000),
+      `scenario x\n${'# c\n'.repeat(100000)}`,
     ]) {
       expect(() => parseScenario(s)).toThrow(ScenarioError);
     }

@@ -9,12 +9,15 @@ const choice = (threads: number) => fc.record({ thread: fc.integer({ min: 0, max
 describe('Path', () => {
   it('parse(format(p)) == p for any path (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(fc.constant(n), fc.array(choice(n), { maxLength: 200 }))), ([n, cs]) => {
-        const p = Path.of(cs);
-        const q = Path.parse(p.format(), n);
-        expect(q.moves).toEqual(p.moves);
-        expect(q.format()).toBe(p.format());
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(fc.constant(n), fc.array(choice(n), { maxLength: 200 }))),
+        ([n, cs]) => {
+          const p = Path.of(cs);
+          const q = Path.parse(p.format(), n);
+          expect(q.moves).toEqual(p.moves);
+          expect(q.format()).toBe(p.format());
+        },
+      ),
       { numRuns: 500 },
     );
   });

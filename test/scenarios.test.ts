@@ -11,7 +11,9 @@ const F07 = readFileSync('scenarios/F07-replace-vs-add.fdr', 'utf8');
 describe('scenario library', () => {
   it('every scenario x variant gives the result its file states', async () => {
     const rows = await runCi(scenarioPaths(['scenarios']), {});
-    const bad = rows.filter((r) => r.error || !r.cmp?.matches).map((r) => `${r.scenario} [${r.variant}]: ${r.error ?? `${r.cmp?.expected} vs ${r.cmp?.actual}`}`);
+    const bad = rows
+      .filter((r) => r.error || !r.cmp?.matches)
+      .map((r) => `${r.scenario} [${r.variant}]: ${r.error ?? `${r.cmp?.expected} vs ${r.cmp?.actual}`}`);
     expect(bad).toEqual([]);
     expect(rows.length).toBeGreaterThanOrEqual(6);
   });
@@ -31,9 +33,18 @@ describe('F01: replace fd 3 of ten (seccomp notification flow)', () => {
     ]);
     const tr = await trace(F01, 'v6.2', path);
     expect(tr.steps.map((s) => `${s.thread} ${s.function}`).slice(0, 12)).toEqual([
-      'T seccomp_do_user_notification', 'T seccomp_do_user_notification', 'SV seccomp_notify_recv',
-      'SV seccomp_notify_recv', 'SV seccomp_notify_addfd', 'SV seccomp_notify_addfd', 'SV seccomp_notify_addfd',
-      'T seccomp_do_user_notification', 'T seccomp_handle_addfd', 'T replace_fd', 'T do_dup2', 'T do_dup2',
+      'T seccomp_do_user_notification',
+      'T seccomp_do_user_notification',
+      'SV seccomp_notify_recv',
+      'SV seccomp_notify_recv',
+      'SV seccomp_notify_addfd',
+      'SV seccomp_notify_addfd',
+      'SV seccomp_notify_addfd',
+      'T seccomp_do_user_notification',
+      'T seccomp_handle_addfd',
+      'T replace_fd',
+      'T do_dup2',
+      'T do_dup2',
     ]);
     expect(tr.steps[10]!.changes).toContain('P.fd[3]: OLD -> NEW');
     const end = tr.steps[tr.steps.length - 1]!.state;

@@ -52,8 +52,22 @@ interface Case {
 
 const CASES: Case[] = [
   // A library scenario with violations; a small frontier factor so that 3 shards still cut.
-  { name: 'F07 rfc-v4', args: ['scenarios/F07-replace-vs-add.fdr', '--variant', 'rfc-v4', '--no-symmetry'], shardArgs: ['--shard-frontier', '4'], states: 6191, verdict: 'violation', code: 10 },
-  { name: 'bench/medium.fdr', args: ['bench/medium.fdr', '--variant', 'v6.2', '--storage', 'fingerprint'], shardArgs: [], states: 174168, verdict: 'pass', code: 0 },
+  {
+    name: 'F07 rfc-v4',
+    args: ['scenarios/F07-replace-vs-add.fdr', '--variant', 'rfc-v4', '--no-symmetry'],
+    shardArgs: ['--shard-frontier', '4'],
+    states: 6191,
+    verdict: 'violation',
+    code: 10,
+  },
+  {
+    name: 'bench/medium.fdr',
+    args: ['bench/medium.fdr', '--variant', 'v6.2', '--storage', 'fingerprint'],
+    shardArgs: [],
+    states: 174168,
+    verdict: 'pass',
+    code: 0,
+  },
 ];
 
 describe('shards as separate processes', () => {
@@ -148,7 +162,9 @@ describe('shards as separate processes', () => {
     const c1 = await shard('v6.2', 1, 3);
     let r = await inProcess(['merge', a0, b1]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/answers a different question than .*q-v6\.2-0-2\.json:1 \(F12-release-vs-epoll-close \[current\], shard 1\/2 vs F12-release-vs-epoll-close \[v6\.2\], shard 0\/2\)/);
+    expect(r.stderr).toMatch(
+      /answers a different question than .*q-v6\.2-0-2\.json:1 \(F12-release-vs-epoll-close \[current\], shard 1\/2 vs F12-release-vs-epoll-close \[v6\.2\], shard 0\/2\)/,
+    );
     r = await inProcess(['merge', a0, c1]);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/different question/)]);
     r = await inProcess(['merge', a0, a0]);
@@ -165,7 +181,24 @@ describe('shards as separate processes', () => {
       [JSON.stringify({ ...good, violations: [{ property: 'p', kind: 'k', message: 'm', path: '0.1;rm -rf', steps: 2 }] }), /violations\[0\]\.path/],
       [JSON.stringify({ ...good, part: { ...good.part, lockEdges: [{ from: 99 }] } }), /lockEdges/],
       [`\n\n${JSON.stringify({ ...good, part: { ...good.part, question: 'x' } })}`, /:3:1: part\.question/],
-      [JSON.stringify({ ...good, part: { ...good.part, lockEdges: Array.from({ length: 34 * 33 }, (_, k) => ({ from: Math.floor(k / 33), to: (Math.floor(k / 33) + 1 + (k % 33)) % 34, gated: false, thread: 'T', fn: 'f', file: 'x.c', text: 't' })) } }), /1122 distinct lock-order edges, more than merge analyses/],
+      [
+        JSON.stringify({
+          ...good,
+          part: {
+            ...good.part,
+            lockEdges: Array.from({ length: 34 * 33 }, (_, k) => ({
+              from: Math.floor(k / 33),
+              to: (Math.floor(k / 33) + 1 + (k % 33)) % 34,
+              gated: false,
+              thread: 'T',
+              fn: 'f',
+              file: 'x.c',
+              text: 't',
+            })),
+          },
+        }),
+        /1122 distinct lock-order edges, more than merge analyses/,
+      ],
     ];
     for (const [text, msg] of hostile) {
       const f = join(dir, 'hostile.json');
@@ -187,7 +220,18 @@ describe('shards as separate processes', () => {
     expect(m.violations.map((v: { property: string }) => v.property).sort()).toEqual(['follows', 'stale-registration']);
     const files: string[] = [];
     for (let j = 0; j < 3; j++) {
-      const r = fdrace(['check', 'scenarios/F12-release-vs-epoll-close.fdr', '--variant', 'v6.2', '--swarm', '3', '--swarm-index', String(j), '--json', '--quiet']);
+      const r = fdrace([
+        'check',
+        'scenarios/F12-release-vs-epoll-close.fdr',
+        '--variant',
+        'v6.2',
+        '--swarm',
+        '3',
+        '--swarm-index',
+        String(j),
+        '--json',
+        '--quiet',
+      ]);
       expect([j, r.code]).toEqual([j, 12]);
       const j1 = lastJson(r.stdout);
       expect(j1.verdict).toBe('incomplete');

@@ -24,7 +24,14 @@ import { replay } from '../checker/trace/replay.ts';
 import { scenarioArb } from './search/gen.ts';
 import { compileText, library } from './search/util.ts';
 
-async function shards(x: FdraceExports, c: Compiled, o: SearchOptions, n: number, k: number, hashes: boolean): Promise<{ parts: PartResult[]; sets: BigUint64Array[] }> {
+async function shards(
+  x: FdraceExports,
+  c: Compiled,
+  o: SearchOptions,
+  n: number,
+  k: number,
+  hashes: boolean,
+): Promise<{ parts: PartResult[]; sets: BigUint64Array[] }> {
   const parts: PartResult[] = [];
   const sets: BigUint64Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -68,7 +75,12 @@ describe('shards cover the unsharded search', async () => {
         const { parts, sets } = await shards(x, c, o, n, 2, true);
         const m = mergeParts(parts, distinctCount(sets));
         const where = `${file} [${variant}] ${n} shards`;
-        expect([where, m.stats.distinctStates, m.verdict, failedProperties(m as unknown as SearchResult)]).toEqual([where, plainStates, plain.verdict, failedProperties(plain)]);
+        expect([where, m.stats.distinctStates, m.verdict, failedProperties(m as unknown as SearchResult)]).toEqual([
+          where,
+          plainStates,
+          plain.verdict,
+          failedProperties(plain),
+        ]);
         expect([where, shortest(m.violations)]).toEqual([where, shortest(plain.violations)]);
         // Every shard stored the same prefix, and nobody stored more than exists.
         expect(new Set(parts.map((p) => p.part.shard!.prefixStates)).size).toBe(1);
@@ -194,15 +206,19 @@ describe('the union of state hash files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdrace-union-'));
     const u64 = fc.bigInt({ min: 1n, max: 2n ** 64n - 1n });
     fc.assert(
-      fc.property(fc.array(fc.array(fc.oneof(u64, fc.constantFrom(1n, 2n ** 63n, 2n ** 64n - 1n)), { maxLength: 60 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 8, max: 2048 }), (sets, budget) => {
-        const files = sets.map((s, i) => {
-          const f = join(dir, `u${i}.bin`);
-          writeFileSync(f, Buffer.concat([Buffer.from(HASH_MAGIC, 'latin1'), Buffer.from(new BigUint64Array(s).buffer)]));
-          return f;
-        });
-        expect(unionCount(files, budget)).toBe(new Set(sets.flat()).size);
-        expect(distinctCount(sets.map((s) => new BigUint64Array(s)))).toBe(new Set(sets.flat()).size);
-      }),
+      fc.property(
+        fc.array(fc.array(fc.oneof(u64, fc.constantFrom(1n, 2n ** 63n, 2n ** 64n - 1n)), { maxLength: 60 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 8, max: 2048 }),
+        (sets, budget) => {
+          const files = sets.map((s, i) => {
+            const f = join(dir, `u${i}.bin`);
+            writeFileSync(f, Buffer.concat([Buffer.from(HASH_MAGIC, 'latin1'), Buffer.from(new BigUint64Array(s).buffer)]));
+            return f;
+          });
+          expect(unionCount(files, budget)).toBe(new Set(sets.flat()).size);
+          expect(distinctCount(sets.map((s) => new BigUint64Array(s)))).toBe(new Set(sets.flat()).size);
+        },
+      ),
       { numRuns: 200, seed: 16 },
     );
   });
@@ -214,7 +230,16 @@ describe('merge rules', () => {
     file: 's.fdr',
     variant: 'v6.2',
     verdict: violations.length ? 'violation' : 'pass',
-    stats: { states: 100 + index, transitions: 200, terminal: 1, maxDepth: 9, seconds: 1 + index, statesPerSecond: 1, memoryBytes: 1000 * (index + 1), stateBytes: 8 },
+    stats: {
+      states: 100 + index,
+      transitions: 200,
+      terminal: 1,
+      maxDepth: 9,
+      seconds: 1 + index,
+      statesPerSecond: 1,
+      memoryBytes: 1000 * (index + 1),
+      stateBytes: 8,
+    },
     violations,
     part: {
       format: 1,
@@ -234,7 +259,10 @@ describe('merge rules', () => {
       base(1, 3, [v('p', '0.1', 2)]),
       base(2, 3, [v('p', '0.0', 2), v('q', '1.0', 2)]),
     ]);
-    expect(m.violations.map((x) => [x.property, x.path])).toEqual([['p', '0.0'], ['q', '0.1']]);
+    expect(m.violations.map((x) => [x.property, x.path])).toEqual([
+      ['p', '0.0'],
+      ['q', '0.1'],
+    ]);
     expect(m.verdict).toBe('violation');
     expect(m.stats.states).toBe(303);
     expect(m.stats.seconds).toBe(3);

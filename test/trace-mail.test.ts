@@ -184,7 +184,7 @@ describe('changelog diagrams', () => {
     expect(lines[2]).toMatch(/^CPU0 \(T\) +CPU1 \(T4\)$/);
     expect(lines[3]).toMatch(/^-{8} +-{9}$/);
     const col = lines[2]!.indexOf('CPU1');
-    expect(lines.some((l) => l.startsWith(' '.repeat(col) + 'close(4)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${' '.repeat(col)}close(4)`))).toBe(true);
     expect(text).toContain('    WARN_ON_ONCE(ep_refcount_dec_and_test(ep))  // E.refcount 1 -> 0  <- here');
     expect(text).toContain('ep->refcount dropped to zero while still needed (refcount, after step 46)');
     expect(text).not.toContain('EpRefcount');
@@ -208,9 +208,9 @@ describe('changelog diagrams', () => {
       ],
     });
     const text = formatChangelog(t);
-    expect(text).toMatch(/mutex_lock_nested\(&ep->mtx, 0\)  \/\/ A\.mtx taken by T1/);
-    expect(text).toMatch(/lock\(B\.mtx\)  \/\/ blocks/);
-    expect(text).toMatch(/lock\(A\.mtx\)  \/\/ blocks/);
+    expect(text).toMatch(/mutex_lock_nested\(&ep->mtx, 0\) {2}\/\/ A\.mtx taken by T1/);
+    expect(text).toMatch(/lock\(B\.mtx\) {2}\/\/ blocks/);
+    expect(text).toMatch(/lock\(A\.mtx\) {2}\/\/ blocks/);
     expect(text.trimEnd().endsWith('*** DEADLOCK ***')).toBe(true);
   });
 
@@ -227,7 +227,11 @@ describe('changelog diagrams', () => {
     const base = ['replay', F08, '--variant', 'rfc-v7', '--path', '0*20.2*25.0', '--property', 'refcount'];
     const cl = fdrace(...base, '--format', 'changelog');
     expect(cl.code).toBe(10);
-    expect(cl.out.trimEnd()).toBe(formatChangelog(trace(F08, 'rfc-v7', '0*20.2*25.0', 'refcount')).replace(F08, F08).trimEnd());
+    expect(cl.out.trimEnd()).toBe(
+      formatChangelog(trace(F08, 'rfc-v7', '0*20.2*25.0', 'refcount'))
+        .replace(F08, F08)
+        .trimEnd(),
+    );
     expect(fdrace(...base, '--format', 'json').out).toBe(fdrace(...base, '--json').out);
     expect(fdrace(...base, '--format', 'text').out).toBe(fdrace(...base).out);
     const bad = fdrace(...base, '--format', 'yaml');
@@ -282,7 +286,15 @@ describe('watch expressions and explore from here', () => {
       expect(v.toggles & Toggle.RfcV4Replace).not.toBe(0);
       const c = compileScenario(readScenario(file), v.label, v.toggles, file);
       const r = exploreFrom(x, c, [], { maxStates: 100_000, timeoutSeconds: 60 });
-      expect([r.states, r.transitions, r.incomplete, r.findings.map((f) => f.property).sort().join(',')]).toEqual([states, transitions, null, props]);
+      expect([
+        r.states,
+        r.transitions,
+        r.incomplete,
+        r.findings
+          .map((f) => f.property)
+          .sort()
+          .join(','),
+      ]).toEqual([states, transitions, null, props]);
     }
   });
 });

@@ -34,7 +34,9 @@ export function parseArgs(argv: string[], spec: Record<string, OptSpec>): Parsed
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const s = spec[name];
     if (!s) {
-      const known = Object.keys(spec).map((k) => `--${k}`).join(', ');
+      const known = Object.keys(spec)
+        .map((k) => `--${k}`)
+        .join(', ');
       throw new UsageError(`unknown option '--${name}' (known: ${known})`);
     }
     if (s.kind === 'flag') {

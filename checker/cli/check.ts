@@ -42,33 +42,82 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   symmetry: { kind: 'flag', help: 'symmetry reduction of interchangeable threads (same process, same operations; the default)' },
   'no-symmetry': { kind: 'flag', help: 'no symmetry reduction' },
   hashes: { kind: 'int', value: 'K', min: 1, max: 16, help: 'bitstate: hash functions (bits) per state (default 3)' },
-  seed: { kind: 'int', value: 'S', min: 0, max: 2 ** 53 - 2 ** 32, help: 'random: base seed (default 0); walk i uses seed S+i, reproducible with --seed S+i --walks 1' },
+  seed: {
+    kind: 'int',
+    value: 'S',
+    min: 0,
+    max: 2 ** 53 - 2 ** 32,
+    help: 'random: base seed (default 0); walk i uses seed S+i, reproducible with --seed S+i --walks 1',
+  },
   walks: { kind: 'int', value: 'N', min: 1, max: 1e9, help: 'random: number of walks (default 1000)' },
   'walk-depth': { kind: 'int', value: 'D', min: 1, max: 1_000_000, help: 'random: steps per walk at most (default 10000)' },
-  'max-preemptions': { kind: 'int', value: 'K', min: 0, max: 254, help: 'pb: stop after bound K (incomplete if interleavings with more preemptions exist); default: raise the bound until everything is explored' },
+  'max-preemptions': {
+    kind: 'int',
+    value: 'K',
+    min: 0,
+    max: 254,
+    help: 'pb: stop after bound K (incomplete if interleavings with more preemptions exist); default: raise the bound until everything is explored',
+  },
   'max-states': { kind: 'int', value: 'N', min: 1, max: 2 ** 31, help: 'stop after storing N states (result: incomplete, exit 12)' },
   'max-depth': { kind: 'int', value: 'N', min: 1, max: 65535, help: 'do not expand states N steps deep (incomplete if any had successors)' },
   timeout: { kind: 'number', value: 'S', min: 0.001, max: 1e7, help: 'stop after S seconds (incomplete, exit 12)' },
-  'max-memory': { kind: 'int', value: 'MIB', min: 1, max: 4095, help: 'cap the search memory at MIB mebibytes (incomplete when reached); bitstate: the bit array takes half' },
+  'max-memory': {
+    kind: 'int',
+    value: 'MIB',
+    min: 1,
+    max: 4095,
+    help: 'cap the search memory at MIB mebibytes (incomplete when reached); bitstate: the bit array takes half',
+  },
   workers: { kind: 'int', value: 'N', min: 1, max: 64, help: 'worker threads sharing one visited set (bfs; default 1)' },
-  'check-bounds': { kind: 'flag', help: 'check every step against its thread\'s footprint bound even without reduction (debugging the reduction)' },
+  'check-bounds': { kind: 'flag', help: "check every step against its thread's footprint bound even without reduction (debugging the reduction)" },
   json: { kind: 'flag', help: 'print one JSON object per scenario x variant instead of the summary' },
-  'trace-out': { kind: 'string', value: 'DIR', help: 'write each counterexample as Trace JSON (format 1) into DIR, named SCENARIO.VARIANT.PROPERTY.trace.json (a second counterexample of the same property: PROPERTY.2.trace.json, ...)' },
+  'trace-out': {
+    kind: 'string',
+    value: 'DIR',
+    help: 'write each counterexample as Trace JSON (format 1) into DIR, named SCENARIO.VARIANT.PROPERTY.trace.json (a second counterexample of the same property: PROPERTY.2.trace.json, ...)',
+  },
   'no-trace': { kind: 'flag', help: 'do not print counterexample traces (summaries only)' },
   quiet: { kind: 'flag', help: 'no progress output on stderr (progress is shown only when stderr is a terminal)' },
-  shard: { kind: 'string', value: 'I/N', help: 'run shard I of N (numbered from 0) of one exhaustive bfs; merge the --json results with fdrace merge (docs/scale-out.md)' },
-  'shard-from-env': { kind: 'int', value: 'N', min: 1, max: 65536, help: 'run one of N shards, the index from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID or FDRACE_SHARD_INDEX' },
+  shard: {
+    kind: 'string',
+    value: 'I/N',
+    help: 'run shard I of N (numbered from 0) of one exhaustive bfs; merge the --json results with fdrace merge (docs/scale-out.md)',
+  },
+  'shard-from-env': {
+    kind: 'int',
+    value: 'N',
+    min: 1,
+    max: 65536,
+    help: 'run one of N shards, the index from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID or FDRACE_SHARD_INDEX',
+  },
   'shard-frontier': { kind: 'int', value: 'K', min: 1, max: 1_000_000, help: 'shards: partition the first bfs level with at least K*N states (default 64)' },
   'state-hashes': { kind: 'string', value: 'FILE', help: 'shards: write the hashes of every stored state to FILE (merge computes the union and the overlap)' },
-  swarm: { kind: 'int', value: 'K', min: 1, max: 10_000, help: 'swarm verification: K diversified bounded searches (dfs/random/bfs, bitstate hash families, seeds); not a proof' },
-  'swarm-index': { kind: 'int', value: 'J', min: 0, max: 9_999, help: 'run only swarm member J of K (a separate job; merge the --json results with fdrace merge)' },
+  swarm: {
+    kind: 'int',
+    value: 'K',
+    min: 1,
+    max: 10_000,
+    help: 'swarm verification: K diversified bounded searches (dfs/random/bfs, bitstate hash families, seeds); not a proof',
+  },
+  'swarm-index': {
+    kind: 'int',
+    value: 'J',
+    min: 0,
+    max: 9_999,
+    help: 'run only swarm member J of K (a separate job; merge the --json results with fdrace merge)',
+  },
   help: { kind: 'flag', help: 'show this help' },
 };
 
 const STRATEGY_NAMES = Object.keys(STRATEGIES) as Strategy[];
 const STORAGES: StorageMode[] = ['full', 'fingerprint', 'bitstate'];
 /** Command-line spellings of the options a single strategy owns (SearchStrategy.ownOptions). */
-const OWN_OPTION_FLAGS: Partial<Record<keyof SearchOptions, string>> = { seed: 'seed', walks: 'walks', walkDepth: 'walk-depth', maxPreemptions: 'max-preemptions' };
+const OWN_OPTION_FLAGS: Partial<Record<keyof SearchOptions, string>> = {
+  seed: 'seed',
+  walks: 'walks',
+  walkDepth: 'walk-depth',
+  maxPreemptions: 'max-preemptions',
+};
 
 /** The search options the command line asks for (validated against what each strategy declares). */
 export function searchOptions(opts: Record<string, unknown>): { options: SearchOptions; workers: number } {
@@ -209,7 +258,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
   // Every variant is resolved before the first search, so a bad --variant/--with is reported at once.
   const runs = scenarios.flatMap(({ path, s }) =>
     ((opts.variant as string[] | undefined) ?? s.variants).map((name) => ({
-      path, s, name, v: session.resolve(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []),
+      path,
+      s,
+      name,
+      v: session.resolve(name, (opts.without as string[]) ?? [], (opts.with as string[]) ?? []),
     })),
   );
   if (opts['state-hashes'] !== undefined && runs.length !== 1) {
@@ -240,9 +292,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
       const repro: Repro = { file: path, variant: v.label, command: reproCommand(argv, path, v.label) };
       try {
         const c = session.compile(s, v, path);
-        const part = plan.kind === 'none' ? undefined : await runPart(await session.searchInstance(), c, limits, options, workers, path, plan, (m: PartResult) => {
-          if (!opts.json) console.log(`  ${headline(m)}`);
-        });
+        const part =
+          plan.kind === 'none'
+            ? undefined
+            : await runPart(await session.searchInstance(), c, limits, options, workers, path, plan, (m: PartResult) => {
+                if (!opts.json) console.log(`  ${headline(m)}`);
+              });
         if (part && isMerged(part)) {
           if (showProgress) process.stderr.write('\r\x1b[K');
           if (opts.json) console.log(JSON.stringify(part));
@@ -311,9 +366,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
 function partLine(r: PartResult): string {
   const sh = r.part.shard;
   if (sh) {
-    const cut = sh.cutLevel === null
-      ? `no level reached ${sh.frontierFactor * sh.count} states: this shard explored everything`
-      : `frontier at depth ${sh.cutLevel}: ${fmt.format(sh.frontierStates)} states, ${fmt.format(sh.ownedStates)} owned; shared prefix ${fmt.format(sh.prefixStates)} states`;
+    const cut =
+      sh.cutLevel === null
+        ? `no level reached ${sh.frontierFactor * sh.count} states: this shard explored everything`
+        : `frontier at depth ${sh.cutLevel}: ${fmt.format(sh.frontierStates)} states, ${fmt.format(sh.ownedStates)} owned; shared prefix ${fmt.format(sh.prefixStates)} states`;
     const hashes = r.part.stateHashes ? `; ${fmt.format(r.part.stateHashes.count)} state hashes in ${r.part.stateHashes.file}` : '';
     return `shard ${sh.index}/${sh.count}: ${cut}${hashes} (merge the --json results: fdrace merge)`;
   }

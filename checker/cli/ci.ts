@@ -67,7 +67,17 @@ export async function ciCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   const rows = await runCi(paths, runOpts, (row) => {
     if (opts.json) {
-      console.log(JSON.stringify({ file: row.file, scenario: row.scenario, variant: row.variant, error: row.error, ...row.result, expected: row.cmp?.expected, matchesExpected: row.cmp?.matches ?? false }));
+      console.log(
+        JSON.stringify({
+          file: row.file,
+          scenario: row.scenario,
+          variant: row.variant,
+          error: row.error,
+          ...row.result,
+          expected: row.cmp?.expected,
+          matchesExpected: row.cmp?.matches ?? false,
+        }),
+      );
       return;
     }
     if (row.error) {
@@ -79,7 +89,9 @@ export async function ciCommand(argv: string[]): Promise<number> {
     const cmp = row.cmp!;
     const mark = cmp.matches ? 'ok  ' : 'FAIL';
     const detail = cmp.matches ? cmp.actual : `expected ${cmp.expected}, got ${cmp.actual} (${row.file}:${cmp.line ?? 1})`;
-    console.log(`${mark} ${row.scenario.padEnd(34)} ${row.variant.padEnd(8)} ${detail.padEnd(44)} ${String(r.stats.states).padStart(9)} states ${r.stats.seconds.toFixed(2).padStart(7)} s`);
+    console.log(
+      `${mark} ${row.scenario.padEnd(34)} ${row.variant.padEnd(8)} ${detail.padEnd(44)} ${String(r.stats.states).padStart(9)} states ${r.stats.seconds.toFixed(2).padStart(7)} s`,
+    );
   });
   process.off('SIGINT', onSigint);
   const seconds = (performance.now() - t0) / 1000;
@@ -88,7 +100,10 @@ export async function ciCommand(argv: string[]): Promise<number> {
   if (!opts.json) {
     if (!opts['no-table']) console.log(`\n${ciTable(rows)}`);
     console.log(`\n${rows.length - bad.length}/${rows.length} scenario x variant runs as expected (${paths.length} files, ${seconds.toFixed(1)} s)`);
-    for (const b of bad) console.log(`  mismatch: ${b.error ?? `${b.scenario} [${b.variant}]: expected ${b.cmp?.expected}, got ${b.cmp?.actual} (${b.file}:${b.cmp?.line ?? 1})`}`);
+    for (const b of bad)
+      console.log(
+        `  mismatch: ${b.error ?? `${b.scenario} [${b.variant}]: expected ${b.cmp?.expected}, got ${b.cmp?.actual} (${b.file}:${b.cmp?.line ?? 1})`}`,
+      );
   }
   if (junit) writeReport(junit, junitXml(rows, seconds));
   if (sarif) writeReport(sarif, `${JSON.stringify(sarifLog(rows, code), null, 1)}\n`);

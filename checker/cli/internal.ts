@@ -14,4 +14,3 @@ export function printInternal(e: unknown, repro?: Repro): void {
     console.error((inner as Error)?.stack ?? String(inner));
   }
 }
-

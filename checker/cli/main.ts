@@ -82,14 +82,22 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'check': return await checkCommand(rest);
-      case 'ci': return await ciCommand(rest);
-      case 'verdicts': return await verdictsCommand(rest);
-      case 'view': return await viewCommand(rest);
-      case 'replay': return await replayCommand(rest);
-      case 'merge': return mergeCommand(rest);
-      case 'parse': return parseCommand(rest);
-      case 'variants': return variantsCommand(rest);
+      case 'check':
+        return await checkCommand(rest);
+      case 'ci':
+        return await ciCommand(rest);
+      case 'verdicts':
+        return await verdictsCommand(rest);
+      case 'view':
+        return await viewCommand(rest);
+      case 'replay':
+        return await replayCommand(rest);
+      case 'merge':
+        return mergeCommand(rest);
+      case 'parse':
+        return parseCommand(rest);
+      case 'variants':
+        return variantsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -13,7 +13,7 @@ import { bytes } from './report.ts';
 
 export const MERGE_OPTIONS: Record<string, OptSpec> = {
   json: { kind: 'flag', help: 'print the merged result as one JSON object' },
-  'no-state-hashes': { kind: 'flag', help: 'do not read the shards\' state hash files (no union, no exact overlap)' },
+  'no-state-hashes': { kind: 'flag', help: "do not read the shards' state hash files (no union, no exact overlap)" },
   help: { kind: 'flag', help: 'show this help' },
 };
 
@@ -66,7 +66,18 @@ function validate(v: unknown): string | undefined {
   if (!sm.expectations.every((e) => isObj(e) && isStr(e.label) && isStr(e.text))) return 'part.sometimes.expectations is malformed';
   if (!Array.isArray(p.lockEdges)) return 'part.lockEdges is not a list';
   for (const e of p.lockEdges as unknown[]) {
-    if (!isObj(e) || !isNat(e.from) || !isNat(e.to) || e.from >= 34 || e.to >= 34 || typeof e.gated !== 'boolean' || !isStr(e.thread) || !isStr(e.fn) || !isStr(e.file) || !isStr(e.text)) {
+    if (
+      !isObj(e) ||
+      !isNat(e.from) ||
+      !isNat(e.to) ||
+      e.from >= 34 ||
+      e.to >= 34 ||
+      typeof e.gated !== 'boolean' ||
+      !isStr(e.thread) ||
+      !isStr(e.fn) ||
+      !isStr(e.file) ||
+      !isStr(e.text)
+    ) {
       return 'part.lockEdges has a malformed edge';
     }
   }
@@ -74,7 +85,8 @@ function validate(v: unknown): string | undefined {
   if (!isObj(n) || !['tables', 'files', 'epolls', 'threads'].every((k) => Array.isArray(n[k]) && (n[k] as unknown[]).every(isStr)) || !isNat(n.toggles)) {
     return 'part.names is malformed';
   }
-  if (p.stateHashes !== undefined && (!isObj(p.stateHashes) || !isStr(p.stateHashes.file) || !isNat(p.stateHashes.count))) return 'part.stateHashes is malformed';
+  if (p.stateHashes !== undefined && (!isObj(p.stateHashes) || !isStr(p.stateHashes.file) || !isNat(p.stateHashes.count)))
+    return 'part.stateHashes is malformed';
   return undefined;
 }
 
@@ -116,7 +128,9 @@ function checkSame(parts: Loaded[]): void {
       );
     }
     if (kind(l) !== kind(first) || split(l).count !== split(first).count) {
-      throw new UsageError(`${l.where} is ${kind(l)} ${split(l).index}/${split(l).count}, but ${first.where} is ${kind(first)} ${split(first).index}/${split(first).count}`);
+      throw new UsageError(
+        `${l.where} is ${kind(l)} ${split(l).index}/${split(l).count}, but ${first.where} is ${kind(first)} ${split(first).index}/${split(first).count}`,
+      );
     }
     const i = split(l).index;
     const prev = seen.get(i);
@@ -163,7 +177,9 @@ export function mergedLines(m: Merged): string[] {
   for (const p of k.parts) {
     const owned = p.owned === undefined ? '' : p.cut === null ? ', no cut (explored everything)' : `, owned ${fmt.format(p.owned)} frontier states`;
     const member = p.member ? ` (${p.member})` : '';
-    lines.push(`    ${k.kind === 'swarm' ? 'member' : 'shard'} ${p.index}${member}: ${p.verdict}, ${fmt.format(p.states)} states, ${p.seconds.toFixed(2)} s, ${bytes(p.memoryBytes)}${owned}`);
+    lines.push(
+      `    ${k.kind === 'swarm' ? 'member' : 'shard'} ${p.index}${member}: ${p.verdict}, ${fmt.format(p.states)} states, ${p.seconds.toFixed(2)} s, ${bytes(p.memoryBytes)}${owned}`,
+    );
   }
   const s = m.stats;
   lines.push(
@@ -171,7 +187,9 @@ export function mergedLines(m: Merged): string[] {
       `slowest part ${s.seconds.toFixed(2)} s, ${s.secondsTotal.toFixed(2)} s in all; largest part ${bytes(s.memoryBytes)}`,
   );
   if (s.distinctStates !== undefined) {
-    lines.push(`  ${fmt.format(s.distinctStates)} distinct states (union of the state hashes); overlap ${fmt.format(s.overlap!)} states (${((s.overlapRatio ?? 0) * 100).toFixed(1)}%)`);
+    lines.push(
+      `  ${fmt.format(s.distinctStates)} distinct states (union of the state hashes); overlap ${fmt.format(s.overlap!)} states (${((s.overlapRatio ?? 0) * 100).toFixed(1)}%)`,
+    );
     const largest = Math.max(...k.parts.map((p) => p.states));
     if (k.present.length > 1 && largest >= 0.9 * s.distinctStates) {
       lines.push(
@@ -180,7 +198,9 @@ export function mergedLines(m: Merged): string[] {
       );
     }
   } else if (s.prefixStates !== undefined) {
-    lines.push(`  shared prefix ${fmt.format(s.prefixStates)} states in every shard (overlap at least ${fmt.format(s.prefixStates * (k.present.length - 1))}; write --state-hashes for the exact union)`);
+    lines.push(
+      `  shared prefix ${fmt.format(s.prefixStates)} states in every shard (overlap at least ${fmt.format(s.prefixStates * (k.present.length - 1))}; write --state-hashes for the exact union)`,
+    );
   }
   if (m.search?.storage.mode === 'bitstate') lines.push('  bitstate: POSSIBLY INCOMPLETE (not a proof)');
   for (const v of m.violations) {
@@ -213,7 +233,10 @@ export function mergeCommand(argv: string[]): number {
   const edges = new Set(parts.flatMap((l) => l.r.part.lockEdges.map((e) => `${e.from}>${e.to}`)));
   if (edges.size > MAX_EDGES) throw new UsageError(`the parts record ${edges.size} distinct lock-order edges, more than merge analyses (${MAX_EDGES})`);
   const u = opts['no-state-hashes'] || first.swarm ? {} : union(parts, count);
-  const m = mergeParts(parts.map((l) => l.r), u.distinct);
+  const m = mergeParts(
+    parts.map((l) => l.r),
+    u.distinct,
+  );
   if (opts.json) console.log(JSON.stringify(m));
   else {
     for (const l of mergedLines(m)) console.log(l);

@@ -44,7 +44,11 @@ function check(out: string, tracesDir: string, doc: VerdictsDoc): number {
       return EXIT.violation;
     }
   }
-  const stale = existsSync(tracesDir) ? readdirSync(tracesDir).filter((n) => n.endsWith('.txt') && !doc.traces.has(n)).sort() : [];
+  const stale = existsSync(tracesDir)
+    ? readdirSync(tracesDir)
+        .filter((n) => n.endsWith('.txt') && !doc.traces.has(n))
+        .sort()
+    : [];
   if (stale.length > 0) {
     console.error(`${displayPath(join(tracesDir, stale[0]!))}: not produced by a fresh run (npm run verdicts removes it)`);
     return EXIT.violation;

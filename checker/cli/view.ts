@@ -15,7 +15,11 @@ import { EXIT, UsageError } from './exit.ts';
 export const VIEW_OPTIONS: Record<string, OptSpec> = {
   port: { kind: 'int', value: 'N', min: 0, max: 65535, help: 'port on 127.0.0.1 (default 7357; 0 picks a free one)' },
   'no-open': { kind: 'flag', help: 'do not open a browser; just print the URL' },
-  'base-url': { kind: 'string', value: 'URL', help: 'where share links point (a copy of the site from npm run build:web); default $FDRACE_VIEWER_URL, else this server' },
+  'base-url': {
+    kind: 'string',
+    value: 'URL',
+    help: 'where share links point (a copy of the site from npm run build:web); default $FDRACE_VIEWER_URL, else this server',
+  },
   help: { kind: 'flag', help: 'show this help' },
 };
 export const VIEW_USAGE = 'usage: fdrace view [TRACE.json] [--port N] [--no-open] [--base-url URL]';
@@ -171,12 +175,7 @@ export async function viewCommand(argv: string[]): Promise<number> {
   if (positional.length > 1) throw new UsageError(`view takes at most one trace file\n${VIEW_USAGE}`);
   const trace = positional[0] === undefined ? null : readTrace(positional[0]);
   const env = process.env.FDRACE_VIEWER_URL;
-  const baseUrl =
-    typeof opts['base-url'] === 'string'
-      ? checkBaseUrl(opts['base-url'], '--base-url')
-      : env
-        ? checkBaseUrl(env, 'FDRACE_VIEWER_URL')
-        : null;
+  const baseUrl = typeof opts['base-url'] === 'string' ? checkBaseUrl(opts['base-url'], '--base-url') : env ? checkBaseUrl(env, 'FDRACE_VIEWER_URL') : null;
   await ensureBuilt();
   const port = typeof opts.port === 'number' ? opts.port : 7357;
   let listening = port;

@@ -88,31 +88,62 @@ export function builtinCheck(s: Scenario, ix: Indexes, name: string, nSlots: num
     case 'stale-registration':
       return [
         { kind: 'at-end', modality: 'at-end', text: 'no stale epoll registration (E19)', code: [PredOp.Stale, PredOp.Not] },
-        ...replacements(s, ix).map((r): BuiltinExpectation => ({
-          kind: 'at-return', modality: 'always', returns: r.done,
-          text: `no stale epoll registration when the replacement of fd ${r.fd} returns to ${ix.threadNames[r.done.thread]} (E19)`, code: staleAtReturnCode(s, ix, r),
-        })),
+        ...replacements(s, ix).map(
+          (r): BuiltinExpectation => ({
+            kind: 'at-return',
+            modality: 'always',
+            returns: r.done,
+            text: `no stale epoll registration when the replacement of fd ${r.fd} returns to ${ix.threadNames[r.done.thread]} (E19)`,
+            code: staleAtReturnCode(s, ix, r),
+          }),
+        ),
       ];
     case 'fd-local-replace':
       // E16: a replacement writes only the fd slot it was asked for.
-      return [{ kind: 'other-fd', modality: 'always', text: 'a replacement changes only the requested fd (E16)', code: [PredOp.Sem, ...konst(SEM_OTHER_FD), PredOp.Ne, PredOp.Sem, ...konst(SEM_OTHER_FD | SEM_CROSS_PROCESS), PredOp.Ne, PredOp.And] }];
+      return [
+        {
+          kind: 'other-fd',
+          modality: 'always',
+          text: 'a replacement changes only the requested fd (E16)',
+          code: [PredOp.Sem, ...konst(SEM_OTHER_FD), PredOp.Ne, PredOp.Sem, ...konst(SEM_OTHER_FD | SEM_CROSS_PROCESS), PredOp.Ne, PredOp.And],
+        },
+      ];
     case 'registration-follows-fd': {
       const rs = replacements(s, ix);
       const all: number[] = [...konst(1)];
       for (const r of rs) all.push(...followsCode(s, ix, r), PredOp.And);
       return [
-        { kind: 'at-end', modality: 'at-end', text: 'each registration of a replaced fd follows it to the new file, with its events and data (E17)', code: all },
-        ...rs.map((r): BuiltinExpectation => ({
-          kind: 'at-return', modality: 'always', returns: r.done,
-          text: `each registration of fd ${r.fd} follows it to the new file when the replacement returns to ${ix.threadNames[r.done.thread]} (E17)`,
-          code: followsCode(s, ix, r),
-        })),
+        {
+          kind: 'at-end',
+          modality: 'at-end',
+          text: 'each registration of a replaced fd follows it to the new file, with its events and data (E17)',
+          code: all,
+        },
+        ...rs.map(
+          (r): BuiltinExpectation => ({
+            kind: 'at-return',
+            modality: 'always',
+            returns: r.done,
+            text: `each registration of fd ${r.fd} follows it to the new file when the replacement returns to ${ix.threadNames[r.done.thread]} (E17)`,
+            code: followsCode(s, ix, r),
+          }),
+        ),
       ];
     }
     case 'no-cross-process':
       return [
-        { kind: 'rekey', modality: 'always', text: "a replacement does not re-key other processes' epitems (E20)", code: [PredOp.Sem, ...konst(SEM_CROSS_PROCESS), PredOp.Lt] },
-        { kind: 'passive-changed', modality: 'at-end', text: 'processes other than the target end as they started (E20)', code: passiveUnchanged(s, ix, nSlots) },
+        {
+          kind: 'rekey',
+          modality: 'always',
+          text: "a replacement does not re-key other processes' epitems (E20)",
+          code: [PredOp.Sem, ...konst(SEM_CROSS_PROCESS), PredOp.Lt],
+        },
+        {
+          kind: 'passive-changed',
+          modality: 'at-end',
+          text: 'processes other than the target end as they started (E20)',
+          code: passiveUnchanged(s, ix, nSlots),
+        },
       ];
     case 'no-stale-io-uring':
       return [{ kind: 'fixed-slot', modality: 'at-end', text: 'no io_uring fixed slot diverges from its fd (E21)', code: [PredOp.UringStale, PredOp.Not] }];

@@ -19,15 +19,42 @@ import { MAX_RETURNS, WatchedReturns, atomThreads } from './atoms.ts';
 
 // The configuration block's offsets and capacities: model/abi.ts, shared with the kernel.
 const C = {
-  NTABLES: Cfg.NTables, NSLOTS: Cfg.NSlots, NFILES: Cfg.NFiles, NEPOLLS: Cfg.NEpolls, NTHREADS: Cfg.NThreads, NITEMS: Cfg.NItems,
-  FAULTS: Cfg.Faults, MAXWATCH: Cfg.MaxWatch, TOGGLES: Cfg.Toggles, NEXPECT: Cfg.NExpect, MAXOPS: Cfg.MaxOps, URING: Cfg.Uring,
-  TARGET: Cfg.Target, FILE_KIND: Cfg.FileKind, FILE_EP: Cfg.FileEp, EP_FILE: Cfg.EpFile, TABLE_USERS: Cfg.TableUsers,
-  THREAD_TABLE: Cfg.ThreadTable, THREAD_NOPS: Cfg.ThreadNops, OPS: Cfg.Ops, EXPECT: Cfg.Expect, CODE: Cfg.Code,
-  INIT_SLOTS: Cfg.InitSlots, INIT_ITEMS: Cfg.InitItems, UNBORN: Cfg.Unborn, SIZE: Addr.CfgSize,
+  NTABLES: Cfg.NTables,
+  NSLOTS: Cfg.NSlots,
+  NFILES: Cfg.NFiles,
+  NEPOLLS: Cfg.NEpolls,
+  NTHREADS: Cfg.NThreads,
+  NITEMS: Cfg.NItems,
+  FAULTS: Cfg.Faults,
+  MAXWATCH: Cfg.MaxWatch,
+  TOGGLES: Cfg.Toggles,
+  NEXPECT: Cfg.NExpect,
+  MAXOPS: Cfg.MaxOps,
+  URING: Cfg.Uring,
+  TARGET: Cfg.Target,
+  FILE_KIND: Cfg.FileKind,
+  FILE_EP: Cfg.FileEp,
+  EP_FILE: Cfg.EpFile,
+  TABLE_USERS: Cfg.TableUsers,
+  THREAD_TABLE: Cfg.ThreadTable,
+  THREAD_NOPS: Cfg.ThreadNops,
+  OPS: Cfg.Ops,
+  EXPECT: Cfg.Expect,
+  CODE: Cfg.Code,
+  INIT_SLOTS: Cfg.InitSlots,
+  INIT_ITEMS: Cfg.InitItems,
+  UNBORN: Cfg.Unborn,
+  SIZE: Addr.CfgSize,
 } as const;
 const LIMIT = {
-  files: Cap.Files, epolls: Cap.Epolls, threads: Cap.Threads, tables: Cap.Tables, slots: Cap.Slots, items: Cap.Items,
-  expect: Cap.Expect, code: Cap.Code,
+  files: Cap.Files,
+  epolls: Cap.Epolls,
+  threads: Cap.Threads,
+  tables: Cap.Tables,
+  slots: Cap.Slots,
+  items: Cap.Items,
+  expect: Cap.Expect,
+  code: Cap.Code,
 };
 
 /** One property the search reports on: a scenario expectation or a built-in `check`. */
@@ -75,29 +102,48 @@ function fdsUsed(s: Scenario): number[] {
 
 function encodeOp(op: Op, ix: Indexes): number[] {
   switch (op.kind) {
-    case 'close': return [OpKind.Close, op.fd];
-    case 'dup': return [OpKind.Dup, op.fd];
-    case 'dup2': return [OpKind.Dup2, op.oldfd, op.newfd];
-    case 'replace': return [OpKind.Replace, op.fd, ix.file(op.file)];
+    case 'close':
+      return [OpKind.Close, op.fd];
+    case 'dup':
+      return [OpKind.Dup, op.fd];
+    case 'dup2':
+      return [OpKind.Dup2, op.oldfd, op.newfd];
+    case 'replace':
+      return [OpKind.Replace, op.fd, ix.file(op.file)];
     case 'epoll_ctl': {
       const code = op.op === 'ADD' ? EpollCtlOp.Add : op.op === 'DEL' ? EpollCtlOp.Del : EpollCtlOp.Mod;
       return [OpKind.EpollCtl, op.epfd, code, op.fd, eventsToByte(op.events), op.data & 0xff];
     }
-    case 'fget': return [OpKind.Fget, op.fd];
-    case 'fput': return [OpKind.Fput];
-    case 'epoll_wait': return [OpKind.EpollWait, op.epfd];
-    case 'epoll_create': return [OpKind.EpollCreate, ix.file(op.epoll)];
-    case 'fork': return [OpKind.Fork, ix.tableOf(op.child)];
-    case 'pidfd_getfd': return [OpKind.PidfdGetfd, ix.tableOf(op.process), op.fd];
-    case 'seccomp_trap': return [OpKind.SeccompTrap];
-    case 'recv': return [OpKind.NotifRecv];
-    case 'addfd': return [OpKind.NotifAddfd, op.fd, op.src];
-    case 'send': return [OpKind.NotifSend];
-    case 'kcmp': return [OpKind.Kcmp, ix.tableOf(op.process), op.fd, op.own];
-    case 'io_uring_register': return [OpKind.IoUringRegister, op.slot, op.fd];
-    case 'io_uring_unregister': return [OpKind.IoUringUnregister, op.slot];
-    case 'io_uring_io': return [OpKind.IoUringIo, op.slot];
-    case 'expand_fdtable': return [OpKind.ExpandFdtable];
+    case 'fget':
+      return [OpKind.Fget, op.fd];
+    case 'fput':
+      return [OpKind.Fput];
+    case 'epoll_wait':
+      return [OpKind.EpollWait, op.epfd];
+    case 'epoll_create':
+      return [OpKind.EpollCreate, ix.file(op.epoll)];
+    case 'fork':
+      return [OpKind.Fork, ix.tableOf(op.child)];
+    case 'pidfd_getfd':
+      return [OpKind.PidfdGetfd, ix.tableOf(op.process), op.fd];
+    case 'seccomp_trap':
+      return [OpKind.SeccompTrap];
+    case 'recv':
+      return [OpKind.NotifRecv];
+    case 'addfd':
+      return [OpKind.NotifAddfd, op.fd, op.src];
+    case 'send':
+      return [OpKind.NotifSend];
+    case 'kcmp':
+      return [OpKind.Kcmp, ix.tableOf(op.process), op.fd, op.own];
+    case 'io_uring_register':
+      return [OpKind.IoUringRegister, op.slot, op.fd];
+    case 'io_uring_unregister':
+      return [OpKind.IoUringUnregister, op.slot];
+    case 'io_uring_io':
+      return [OpKind.IoUringIo, op.slot];
+    case 'expand_fdtable':
+      return [OpKind.ExpandFdtable];
   }
 }
 
@@ -125,7 +171,11 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
   const at = (loc: { line: number; col: number }, msg: string): never => {
     throw new ScenarioError(msg, loc, file);
   };
-  if (s.threads.length === 0) at(s0.threads[0]?.loc ?? { line: 1, col: 1 }, `no thread runs on variant ${variant} (every thread has a 'when' list without ${parseVariant(variant).preset})`);
+  if (s.threads.length === 0)
+    at(
+      s0.threads[0]?.loc ?? { line: 1, col: 1 },
+      `no thread runs on variant ${variant} (every thread has a 'when' list without ${parseVariant(variant).preset})`,
+    );
   const ix = buildIndexes(s);
   const absent = (name: string) => !ix.threadNames.includes(name);
   const usesAbsent = (e: Expr): string | undefined => {
@@ -135,9 +185,19 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     return atomThreads(e).find(absent);
   };
   limit(s.files, LIMIT.files, 'files (including epoll files)', file);
-  limit(s.files.filter((f) => f.kind === 'epoll'), LIMIT.epolls, 'epoll instances', file);
+  limit(
+    s.files.filter((f) => f.kind === 'epoll'),
+    LIMIT.epolls,
+    'epoll instances',
+    file,
+  );
   limit(s.threads, LIMIT.threads, 'threads', file);
-  limit(s.processes.filter((p) => !p.shares), LIMIT.tables, 'fd tables (processes that share no table)', file);
+  limit(
+    s.processes.filter((p) => !p.shares),
+    LIMIT.tables,
+    'fd tables (processes that share no table)',
+    file,
+  );
 
   const maxFd = Math.max(0, ...fdsUsed(s));
   const nSlots = s.options.maxFds ?? Math.min(LIMIT.slots, (Math.floor(maxFd / 8) + 1) * 8);
@@ -255,17 +315,27 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
     const depth = emit();
     if (depth > PRED_STACK) at(loc, `the expression needs ${depth} evaluation stack entries; the model has ${PRED_STACK} (nest fewer parentheses)`);
     code.push(0);
-    if (code.length > LIMIT.code) at(loc, `the expectations are too large for the model: ${code.length} bytes of bytecode up to this line, at most ${LIMIT.code}`);
+    if (code.length > LIMIT.code)
+      at(loc, `the expectations are too large for the model: ${code.length} bytes of bytecode up to this line, at most ${LIMIT.code}`);
     const short = shortText(text);
     expectations.push(kind === undefined ? { label, modality, text: short, line } : { label, modality, text: short, line, kind });
   };
   const watched = new WatchedReturns();
+  /** Built-in checks' bytecode: a comparison of two values at most (depth 2). */
+  const emitCode = (bytes: readonly number[], depth = 2): number => {
+    code.push(...bytes);
+    return depth;
+  };
   // A watched return wraps the body as `!just_returned(j) || body`: one entry more than the body needs.
   const watchedDepth = (j: number, body: () => number): number => {
     let d = 0;
-    watched.emit(j, () => {
-      d = body();
-    }, code);
+    watched.emit(
+      j,
+      () => {
+        d = body();
+      },
+      code,
+    );
     return Math.max(2, d + 1);
   };
   for (const e of s.expectations as Expectation[]) {
@@ -288,15 +358,15 @@ export function compileScenario(s0: Scenario, variant: string, toggles: number, 
       if (r) {
         const j = watched.index(r.thread, r.op);
         if (j >= MAX_RETURNS) at(c.loc, `at most ${MAX_RETURNS} different returns may be watched`);
-        add(c.name, 'always', b.text, c.loc, () => watchedDepth(j, () => (code.push(...b.code), 2)), b.kind);
+        add(c.name, 'always', b.text, c.loc, () => watchedDepth(j, () => emitCode(b.code)), b.kind);
         expectations[expectations.length - 1]!.when = `${ix.threadNames[r.thread]}.op[${r.op + 1}] returns`;
-      } else add(c.name, b.modality, b.text, c.loc, () => (code.push(...b.code), 2), b.kind);
+      } else add(c.name, b.modality, b.text, c.loc, () => emitCode(b.code), b.kind);
     }
   }
   if (toggles & Toggle.EpRefcount && ix.epollNames.length > 0) {
     // E4 is always on for the refcount epoll: at the end every eventpoll's count equals its holders.
     const where = s.files.find((f) => f.kind === 'epoll')!.loc;
-    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', where, () => (code.push(PredOp.EpRefsOk), 1), 'ep-holders', 1);
+    add('refcount', 'at-end', 'ep->refcount equals 1 (epoll file) + its epitems (E4)', where, () => emitCode([PredOp.EpRefsOk], 1), 'ep-holders', 1);
   }
   watched.write(b);
   b[C.NEXPECT] = expectations.length;

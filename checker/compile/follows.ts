@@ -102,8 +102,19 @@ export function followsCode(s: Scenario, ix: Indexes, r: Replacement): number[] 
     ]);
     const shapeOk = anyOf(
       shapes.map(([ev, data]) => [
-        PredOp.Events, e, r.newFile, r.fd, ...konst(ev), PredOp.Eq,
-        PredOp.Data, e, r.newFile, r.fd, ...konst(data), PredOp.Eq, PredOp.And,
+        PredOp.Events,
+        e,
+        r.newFile,
+        r.fd,
+        ...konst(ev),
+        PredOp.Eq,
+        PredOp.Data,
+        e,
+        r.newFile,
+        r.fd,
+        ...konst(data),
+        PredOp.Eq,
+        PredOp.And,
       ]),
     );
     const count = (f: number) => [PredOp.Count, e, f, r.fd];

@@ -19,11 +19,13 @@ export function buildIndexes(s: Scenario): Indexes {
   const owners = s.processes.filter((p) => !p.shares);
   const tableNames = owners.map((p) => p.name);
   const threadNames = s.threads.map((t) => t.name);
-  const get = (names: string[], what: string) => (n: string): number => {
-    const i = names.indexOf(n);
-    if (i < 0) throw new Error(`internal: unknown ${what} '${n}' after validation`);
-    return i;
-  };
+  const get =
+    (names: string[], what: string) =>
+    (n: string): number => {
+      const i = names.indexOf(n);
+      if (i < 0) throw new Error(`internal: unknown ${what} '${n}' after validation`);
+      return i;
+    };
   const tableOf = (p: string): number => {
     const decl = s.processes.find((x) => x.name === p);
     if (!decl) throw new Error(`internal: unknown process '${p}' after validation`);

@@ -51,8 +51,17 @@ export interface FdraceExports {
   eScratch(k: number): number;
   // search engine (checker/wasm/engine.ts): u64 statistics are returned as f64
   eSetup(
-    storage: number, strategy: number, por: number, sleep: number, symmetry: number, hashes: number, maxDepth: number,
-    bitsLog2: number, maxPreemptions: number, checkBounds: number, maxStates: number,
+    storage: number,
+    strategy: number,
+    por: number,
+    sleep: number,
+    symmetry: number,
+    hashes: number,
+    maxDepth: number,
+    bitsLog2: number,
+    maxPreemptions: number,
+    checkBounds: number,
+    maxStates: number,
   ): void;
   eCollectTerminals(mode: number): void;
   eAttach(worker: number): number;

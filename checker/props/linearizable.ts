@@ -127,7 +127,7 @@ export class Kernel {
     for (let t = 0; t < this.nThreads; t++) {
       for (let k = 0; k < this.nOps[t]!; k++) {
         const r = this.ret(st, t, k);
-        fields[this.opName(opId(t, k)) + '.ret'] = r === null ? 'not run' : String(r);
+        fields[`${this.opName(opId(t, k))}.ret`] = r === null ? 'not run' : String(r);
       }
     }
     for (const p of d.processes) for (const f of p.fds) fields[`${p.name}.fd[${f.fd}]`] = f.file;
@@ -224,7 +224,12 @@ export function checkLinearizable(x: FdraceExports, c: Compiled): Linearizabilit
   const K = new Kernel(x, c);
   const seq = sequentialRuns(K);
   if (seq.runs.length === 0) {
-    return { finding: null, sequentialOutcomes: 0, configurations: 0, incomplete: `no sequential order runs to completion: ${seq.infeasible ?? 'no schedule'}` };
+    return {
+      finding: null,
+      sequentialOutcomes: 0,
+      configurations: 0,
+      incomplete: `no sequential order runs to completion: ${seq.infeasible ?? 'no schedule'}`,
+    };
   }
   const seen = new Set<string>();
   const verdicts = new Map<string, boolean>();
@@ -331,10 +336,13 @@ export function withLinearizability(r: SearchResult, x: FdraceExports, c: Compil
   if (!c.scenario.checks.some((k) => k.name === 'linearizable')) return r;
   const res = checkLinearizable(x, c);
   const notes = [...(r.search?.notes ?? [])];
-  notes.push(`linearizable: ${res.sequentialOutcomes} sequential outcome${res.sequentialOutcomes === 1 ? '' : 's'}, ${res.configurations} concurrent configurations${res.incomplete ? ` (incomplete: ${res.incomplete})` : ''}`);
+  notes.push(
+    `linearizable: ${res.sequentialOutcomes} sequential outcome${res.sequentialOutcomes === 1 ? '' : 's'}, ${res.configurations} concurrent configurations${res.incomplete ? ` (incomplete: ${res.incomplete})` : ''}`,
+  );
   const search = r.search ? { ...r.search, notes } : r.search;
   if (!res.finding) {
-    if (res.incomplete && r.verdict === 'pass') return { ...r, verdict: 'incomplete', incomplete: `linearizable: ${res.incomplete}`, ...(search ? { search } : {}) };
+    if (res.incomplete && r.verdict === 'pass')
+      return { ...r, verdict: 'incomplete', incomplete: `linearizable: ${res.incomplete}`, ...(search ? { search } : {}) };
     return { ...r, ...(search ? { search } : {}) };
   }
   const violations = [...r.violations, linearizabilityViolation(res.finding)];

@@ -29,11 +29,7 @@ export function replayCommandLine(file: string, variant: string, path: string): 
 }
 
 function header(file: string, r: SearchResult, v: Violation): string[] {
-  return [
-    `fdrace counterexample: ${r.scenario} on ${r.variant}, property ${v.property} (${v.kind})`,
-    `scenario file: ${displayPath(file)}`,
-    v.message,
-  ];
+  return [`fdrace counterexample: ${r.scenario} on ${r.variant}, property ${v.property} (${v.kind})`, `scenario file: ${displayPath(file)}`, v.message];
 }
 
 /** Replay every violation of `r` on the kernel instance `x` (which must not be the one holding a search that is

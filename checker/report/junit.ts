@@ -74,7 +74,11 @@ function testcase(r: CiRow): { xml: string[]; failed: boolean; errored: boolean;
     const body = [`expected ${cmp.expected}, got ${cmp.actual} (${file}:${cmp.line ?? 1})`];
     if (res.incomplete) body.push(`the search stopped early: ${res.incomplete}`);
     for (const v of res.violations) {
-      body.push(v.path ? `counterexample ${v.property}: path ${v.path} (${v.steps} steps); ${replayCommandLine(r.file, r.variant, v.path)}` : `${v.property}: ${v.message}`);
+      body.push(
+        v.path
+          ? `counterexample ${v.property}: path ${v.path} (${v.steps} steps); ${replayCommandLine(r.file, r.variant, v.path)}`
+          : `${v.property}: ${v.message}`,
+      );
     }
     const type = res.verdict === 'incomplete' || (res.incomplete && !cmp.matches) ? 'incomplete' : 'mismatch';
     out.push(`      <failure${attrs({ message: `expected ${cmp.expected}, got ${cmp.actual}`, type })}>${textEscape(body.join('\n'))}</failure>`);

@@ -21,7 +21,8 @@ export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/
 /** What each built-in property means (docs/scenario-language.md, "Built-in properties"). */
 export const BUILTIN_DESCRIPTIONS: Record<string, string> = {
   refcount: "each file's count equals the fd slots, thread-held references and pending work that hold it; no put below zero (E2/E3)",
-  'no-uaf': 'no step touches a freed struct file, eventpoll, epitem or fdtable (KASAN: read, write, lock, unlock, double-free, invalid-free), and no fd slot, epitem or held reference points to a freed file (E1/E8)',
+  'no-uaf':
+    'no step touches a freed struct file, eventpoll, epitem or fdtable (KASAN: read, write, lock, unlock, double-free, invalid-free), and no fd slot, epitem or held reference points to a freed file (E1/E8)',
   watchers: "a file's watcher list matches the epitems; no duplicate keys; no epoll cycle (E6/E9)",
   locks: 'lock owners consistent, no self-acquire, no sleep under a spinlock, nothing held at return to user space (E14)',
   deadlock: 'no thread can move and some are unfinished',
@@ -162,7 +163,14 @@ export function sarifLog(rows: CiRow[], exitCode: number): Json {
       if (v.splat) props.splat = v.splat;
       const flows = cx.trace ? codeFlow(cx.trace, r.file, r.s) : [];
       const text = `${r.scenario} [${r.variant}]: ${v.property} violated: ${v.message}${v.path ? ` (path ${v.path}, ${v.steps} steps)` : ''}`;
-      result(ruleIdFor(r.s, r.scenario, v.property), expected ? 'note' : 'warning', text, location(r.file, propertyLoc(r.s, v.property, r.variant)), props, flows.length > 0 ? { codeFlows: flows } : {});
+      result(
+        ruleIdFor(r.s, r.scenario, v.property),
+        expected ? 'note' : 'warning',
+        text,
+        location(r.file, propertyLoc(r.s, v.property, r.variant)),
+        props,
+        flows.length > 0 ? { codeFlows: flows } : {},
+      );
     }
   }
   return {
@@ -172,7 +180,7 @@ export function sarifLog(rows: CiRow[], exitCode: number): Json {
       {
         tool: { driver: { name: 'fdrace', version: toolVersion(), rules: [...rules.values()] } },
         invocations: [{ executionSuccessful: exitCode !== 1 && exitCode !== 2, exitCode }],
-        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(process.cwd() + '/').href } },
+        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(`${process.cwd()}/`).href } },
         results,
       },
     ],

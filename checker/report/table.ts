@@ -53,7 +53,12 @@ export function cellLines(r: CiRow): string[] {
   } else {
     const want = new Set(exp.properties);
     lines.push(...got.map((p) => `${want.has(p) ? ' ' : '+'} ${p}`));
-    lines.push(...[...want].filter((p) => !got.includes(p)).sort().map((p) => `- ${p}`));
+    lines.push(
+      ...[...want]
+        .filter((p) => !got.includes(p))
+        .sort()
+        .map((p) => `- ${p}`),
+    );
   }
   if (res.incomplete && res.verdict !== 'incomplete') lines.push('  (incomplete)');
   return lines;
@@ -65,13 +70,20 @@ export function ciTable(rows: CiRow[]): string {
   const head = ['scenario', ...variants];
   const body = groups.map((g): string[][] => {
     if (g.error) return [[g.scenario, '(error: not run)'], ...variants.map(() => ['✗ error'])];
-    return [[g.scenario], ...variants.map((v) => {
-      const r = g.rows.find((x) => x.variant === v);
-      return r ? cellLines(r) : [NOT_RUN];
-    })];
+    return [
+      [g.scenario],
+      ...variants.map((v) => {
+        const r = g.rows.find((x) => x.variant === v);
+        return r ? cellLines(r) : [NOT_RUN];
+      }),
+    ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.flatMap((b) => b[i]!.map((l) => l.length))));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
   for (const cells of body) {
     const height = Math.max(...cells.map((c) => c.length));

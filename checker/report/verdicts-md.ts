@@ -113,7 +113,7 @@ export function verdictsMarkdown(rows: CiRow[], layout: VerdictsLayout): Verdict
     '',
     'Every scenario on every variant it names, explored exhaustively (all interleavings of the modelled',
     'kernel steps). Each scenario is a group of rows: its expectations and `check`ed properties, every built-in',
-    "property that fails on one of its variants or that its `result` lines name, and the verdict compared with the",
+    'property that fails on one of its variants or that its `result` lines name, and the verdict compared with the',
     "scenario's `result` line (✓ as stated, ✗ not). A cell is **pass**, **violation** or **deadlock** — linked to",
     'the shortest counterexample, a trace that `fdrace replay` reproduces — or — when the scenario does not run',
     'that variant (**incomplete** if a limit stopped the search).',

@@ -6,7 +6,7 @@ import type { EventName } from './types.ts';
 
 /** errno names accepted in `T.ret == -ENAME`, with the kernel's values (model/abi.ts Errno). */
 export const ERRNO: Record<string, number> = Object.freeze(
-  Object.fromEntries(Object.entries(Errno).filter(([k, v]) => typeof v === 'number')) as Record<string, number>,
+  Object.fromEntries(Object.entries(Errno).filter(([_k, v]) => typeof v === 'number')) as Record<string, number>,
 );
 
 /** Order used in error messages. */
@@ -34,8 +34,21 @@ export function eventsToByte(events: readonly EventName[]): number {
 
 /** Property names `check NAME` accepts and `result` labels may name. The single list to extend. */
 export const BUILTIN_PROPERTIES = [
-  'refcount', 'no-uaf', 'watchers', 'locks', 'deadlock', 'lock-order', 'livelock', 'check-list', 'stale-registration',
-  'fd-local-replace', 'registration-follows-fd', 'no-cross-process', 'no-stale-io-uring', 'free-while-locked', 'linearizable',
+  'refcount',
+  'no-uaf',
+  'watchers',
+  'locks',
+  'deadlock',
+  'lock-order',
+  'livelock',
+  'check-list',
+  'stale-registration',
+  'fd-local-replace',
+  'registration-follows-fd',
+  'no-cross-process',
+  'no-stale-io-uring',
+  'free-while-locked',
+  'linearizable',
 ] as const;
 
 /** Bounds shared by the parser and its documentation. */

@@ -200,7 +200,8 @@ export function opLine(lx: LineLexer, st: State, block: { decl: ThreadDecl; held
   }
   if (op.kind === 'fget') {
     // The model keeps one explicitly held reference per thread (an in-flight holder), not a stack.
-    if (block.held > 0) lx.fail(`fget() in thread ${decl.name} while an earlier fget's reference is still held: fput() it first (one held reference per thread)`, op.loc);
+    if (block.held > 0)
+      lx.fail(`fget() in thread ${decl.name} while an earlier fget's reference is still held: fput() it first (one held reference per thread)`, op.loc);
     block.held++;
   }
   if (op.kind === 'fput') {

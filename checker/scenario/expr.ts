@@ -22,10 +22,25 @@ const STATES = ['live', 'dying', 'freed', 'unborn'] as const;
 const EP_STATES = ['live', 'orphan', 'freed', 'unborn'] as const;
 const ITEM_STATES = ['live', 'dying', 'absent'] as const;
 const MEMBER_LIST = [
-  'fd[N]', 'count(F, N)', 'ref', 'state', 'ret', 'done', 'op[K].ret', 'mtx', 'f_lock', 'file_lock', 'events(F, N)',
-  'data(F, N)', 'refcount', 'ep_state', 'item(F, N).state',
+  'fd[N]',
+  'count(F, N)',
+  'ref',
+  'state',
+  'ret',
+  'done',
+  'op[K].ret',
+  'mtx',
+  'f_lock',
+  'file_lock',
+  'events(F, N)',
+  'data(F, N)',
+  'refcount',
+  'ep_state',
+  'item(F, N).state',
 ];
-const MEMBERS = MEMBER_LIST.map((m) => m.replace(/[[(].*$/, '')).filter((m, i, a) => a.indexOf(m) === i).join(', ');
+const MEMBERS = MEMBER_LIST.map((m) => m.replace(/[[(].*$/, ''))
+  .filter((m, i, a) => a.indexOf(m) === i)
+  .join(', ');
 const MEMBERS_DOTTED = orList(MEMBER_LIST.map((m) => `.${m}`));
 
 export function parseExpr(lx: LineLexer, ctx: ExprCtx): Expr {

@@ -13,10 +13,22 @@ export interface FaultSiteInfo {
 export const FAULT_SITES: readonly FaultSiteInfo[] = Object.freeze([
   { name: 'expand_fdtable', where: 'fs/file.c expand_fdtable -> alloc_fdtable', effect: 'the op that grows the table returns -ENOMEM' },
   { name: 'ep_alloc', where: 'fs/eventpoll.c ep_alloc (kzalloc of the eventpoll)', effect: 'epoll_create returns -ENOMEM' },
-  { name: 'anon_inode_getfile', where: 'fs/eventpoll.c do_epoll_create -> anon_inode_getfile', effect: 'the reserved fd is put back, the eventpoll freed, -ENOMEM' },
+  {
+    name: 'anon_inode_getfile',
+    where: 'fs/eventpoll.c do_epoll_create -> anon_inode_getfile',
+    effect: 'the reserved fd is put back, the eventpoll freed, -ENOMEM',
+  },
   { name: 'ep_insert', where: 'fs/eventpoll.c ep_insert: kmem_cache_zalloc(epi_cache)', effect: 'epoll_watches is decremented, EPOLL_CTL_ADD returns -ENOMEM' },
-  { name: 'attach_epitem', where: 'fs/eventpoll.c attach_epitem: kmem_cache_alloc(ephead_cache)', effect: 'the epitem is freed, EPOLL_CTL_ADD returns -ENOMEM' },
-  { name: 'ep_ptable_queue_proc', where: 'fs/eventpoll.c ep_ptable_queue_proc: kmem_cache_alloc(pwq_cache)', effect: 'ep_insert removes the half-inserted epitem (ep_remove), -ENOMEM' },
+  {
+    name: 'attach_epitem',
+    where: 'fs/eventpoll.c attach_epitem: kmem_cache_alloc(ephead_cache)',
+    effect: 'the epitem is freed, EPOLL_CTL_ADD returns -ENOMEM',
+  },
+  {
+    name: 'ep_ptable_queue_proc',
+    where: 'fs/eventpoll.c ep_ptable_queue_proc: kmem_cache_alloc(pwq_cache)',
+    effect: 'ep_insert removes the half-inserted epitem (ep_remove), -ENOMEM',
+  },
 ]);
 
 export const FAULT_SITE_NAMES: readonly string[] = FAULT_SITES.map((s) => s.name);

@@ -54,7 +54,7 @@ export function describe(t: Token): string {
     case 'eol':
       return 'end of line';
     case 'string':
-      return `string ${t.text.length > 24 ? t.text.slice(0, 20) + '..."' : t.text}`;
+      return `string ${t.text.length > 24 ? `${t.text.slice(0, 20)}..."` : t.text}`;
     default:
       return `'${t.text}'`;
   }

@@ -8,8 +8,25 @@ import { endOfLine, name, number, oneOf, orList, punct } from './syntax.ts';
 import type { EpollOp, EventName, Op } from './types.ts';
 
 const OPS = [
-  'close', 'dup', 'dup2', 'replace', 'epoll_ctl', 'fget', 'fput', 'epoll_wait', 'epoll_create', 'fork', 'pidfd_getfd',
-  'seccomp_trap', 'recv', 'addfd', 'send', 'kcmp', 'io_uring_register', 'io_uring_unregister', 'io_uring_io',
+  'close',
+  'dup',
+  'dup2',
+  'replace',
+  'epoll_ctl',
+  'fget',
+  'fput',
+  'epoll_wait',
+  'epoll_create',
+  'fork',
+  'pidfd_getfd',
+  'seccomp_trap',
+  'recv',
+  'addfd',
+  'send',
+  'kcmp',
+  'io_uring_register',
+  'io_uring_unregister',
+  'io_uring_io',
   'expand_fdtable',
 ] as const;
 const EPOLL_OPS: readonly EpollOp[] = ['ADD', 'DEL', 'MOD'];

@@ -145,7 +145,10 @@ export function resultStmt(lx: LineLexer, st: State, kw: Token): void {
       if (!st.labels.has(l.text) && !PROPERTIES.includes(l.text) && !(split.kind !== undefined && PROPERTIES.includes(split.property))) {
         const exps = [...st.labels.keys()];
         const e = exps.length ? `expectations: ${exps.join(', ')}` : 'no expectations';
-        lx.fail(`unknown label '${l.text}'${didYouMean(l.text, [...exps, ...PROPERTIES])} (${e}; built-in properties: ${PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`, l.loc);
+        lx.fail(
+          `unknown label '${l.text}'${didYouMean(l.text, [...exps, ...PROPERTIES])} (${e}; built-in properties: ${PROPERTIES.join(', ')}, each also as PROPERTY.KIND)`,
+          l.loc,
+        );
       }
       if (split.kind !== undefined && !st.labels.has(l.text)) {
         const err = kindError(split.property, split.kind);
@@ -167,7 +170,7 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   const t0 = lx.peek();
   // `path-limits` (the kernel's spelling in prose) is accepted for `path_limits`.
   const dashed = t0.kind === 'name' && t0.text === 'path' ? lx.dashedName() : undefined;
-  const t = dashed && dashed.text === 'path-limits' ? { ...dashed, text: 'path_limits' } : dashed ?? t0;
+  const t = dashed && dashed.text === 'path-limits' ? { ...dashed, text: 'path_limits' } : (dashed ?? t0);
   const opt = OPTIONS.find((o) => t.kind === 'name' && t.text === o);
   if (opt === undefined) {
     const found = t.kind === 'name' ? `unknown option '${t.text}'${didYouMean(t.text, OPTIONS)}` : `expected an option name, found ${describe(t)}`;
@@ -182,11 +185,18 @@ export function optionStmt(lx: LineLexer, st: State, kw: Token): void {
   else if (opt === 'path_limits') {
     const limits: number[] = [];
     for (let d = 0; d < KERNEL_PATH_LIMITS.length; d++) {
-      limits.push(number(lx, `the path limit for depth ${d} (${KERNEL_PATH_LIMITS.length} numbers, the kernel's are ${KERNEL_PATH_LIMITS.join(' ')})`, 'path limit', 0, 1000).num);
+      limits.push(
+        number(
+          lx,
+          `the path limit for depth ${d} (${KERNEL_PATH_LIMITS.length} numbers, the kernel's are ${KERNEL_PATH_LIMITS.join(' ')})`,
+          'path limit',
+          0,
+          1000,
+        ).num,
+      );
     }
     o.pathLimits = limits;
-  }
-  else if (opt === 'max_user_watches') o.maxUserWatches = number(lx, what, 'max_user_watches', 0, LIMITS.maxUserWatches).num;
+  } else if (opt === 'max_user_watches') o.maxUserWatches = number(lx, what, 'max_user_watches', 0, LIMITS.maxUserWatches).num;
   else {
     const k = number(lx, what, 'max_fds', 1, LIMITS.maxFdsOption);
     const m = st.maxFd;

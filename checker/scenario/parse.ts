@@ -3,17 +3,7 @@
 // Only whole-file requirements (a thread, a variants line, one result per variant) wait for the end.
 
 import { LIMITS } from './constants.ts';
-import {
-  epollStmt,
-  fdLine,
-  fileStmt,
-  opLine,
-  processStmt,
-  scenarioStmt,
-  threadStmt,
-  titleStmt,
-  watchStmt,
-} from './declarations.ts';
+import { epollStmt, fdLine, fileStmt, opLine, processStmt, scenarioStmt, threadStmt, titleStmt, watchStmt } from './declarations.ts';
 import { describe, LineLexer, splitLines, type Fail, type SourceLine, type Token } from './lexer.ts';
 import { isOpName } from './ops.ts';
 import { checkStmt, expectStmt, optionStmt, resultStmt, variantsStmt } from './outcomes.ts';
@@ -135,10 +125,7 @@ function closeBlock(st: State): void {
   const b = st.block;
   st.block = undefined;
   if (b?.kind === 'thread' && b.decl.ops.length === 0) {
-    st.fail(
-      `thread ${b.decl.name} has no operations (expected 1 to ${LIMITS.maxOpsPerThread} indented operation lines under it)`,
-      b.nameTok.loc,
-    );
+    st.fail(`thread ${b.decl.name} has no operations (expected 1 to ${LIMITS.maxOpsPerThread} indented operation lines under it)`, b.nameTok.loc);
   }
 }
 

@@ -11,9 +11,7 @@ export interface ParseOptions {
 }
 
 /** The block that indented lines currently belong to. */
-export type Block =
-  | { kind: 'process'; decl: ProcessDecl; fdLines: Map<number, number> }
-  | { kind: 'thread'; decl: ThreadDecl; nameTok: Token; held: number };
+export type Block = { kind: 'process'; decl: ProcessDecl; fdLines: Map<number, number> } | { kind: 'thread'; decl: ThreadDecl; nameTok: Token; held: number };
 
 export interface State {
   s: Scenario;

@@ -13,7 +13,13 @@ import type { SearchResult } from './result.ts';
 
 /** Breadth-first search, yielding between batches (run through checker/search/strategy.ts). Without options:
  *  full storage, no reduction. */
-export function* bfsSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = { por: false, symmetry: false }): Steps<SearchResult> {
+export function* bfsSteps(
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits = {},
+  file = c.scenario.name,
+  options: SearchOptions = { por: false, symmetry: false },
+): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'bfs' };
   const t0 = performance.now();
   prepare(x, c, limits, o);

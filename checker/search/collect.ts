@@ -71,7 +71,7 @@ export function describeViolation(c: Compiled, code: number, obj: number): strin
 }
 
 /** The object a violation names, recomputed on the real path's last state (symmetry renames threads). */
-function objOnPath(x: FdraceExports, c: Compiled, moves: number[], fallback: number): number {
+function objOnPath(x: FdraceExports, _c: Compiled, moves: number[], fallback: number): number {
   if ((engine(x).eReductions() & 4) === 0) return fallback;
   const a = x.eScratch(0);
   const b = x.eScratch(1);
@@ -114,7 +114,15 @@ export function collectViolations(x: FdraceExports, c: Compiled, found: Map<numb
       const qualified = ex.kind ? `${ex.label}.${ex.kind}` : ex.label;
       out.push({ property: ex.label, kind: ex.when ? 'when' : ex.modality, qualified, message: `${word} ${ex.text}${unavailable}`, path, steps, ...extra });
     } else if (kind === R_DEADLOCK) {
-      out.push({ property: 'deadlock', kind: 'deadlock', qualified: 'deadlock.stuck', message: `no thread can move and some have not finished${unavailable}`, path, steps, ...extra });
+      out.push({
+        property: 'deadlock',
+        kind: 'deadlock',
+        qualified: 'deadlock.stuck',
+        message: `no thread can move and some have not finished${unavailable}`,
+        path,
+        steps,
+        ...extra,
+      });
     }
   }
   return out;
@@ -128,12 +136,12 @@ export function expectedOmissions(n: number, m: number, k: number): number {
   let sum = 0;
   for (let j = 0; j < steps; j++) {
     const i = ((j + 0.5) / steps) * n;
-    sum += Math.pow(1 - Math.exp((-k * i) / m), k);
+    sum += (1 - Math.exp((-k * i) / m)) ** k;
   }
   return (sum * n) / steps;
 }
 
-export function storageInfo(x: FdraceExports, o: SearchOptions, limits: Limits, states: number): StorageInfo {
+export function storageInfo(_x: FdraceExports, o: SearchOptions, limits: Limits, states: number): StorageInfo {
   const mode = effectiveStorage(o);
   if (mode === 'fingerprint') return { mode, collisionProbability: Math.min(1, (states * states) / 2 ** 65) };
   if (mode === 'bitstate') {
@@ -175,7 +183,14 @@ export function finish(f: Finish): SearchResult {
   if (!f.incomplete && f.exhaustive) {
     c.expectations.forEach((ex, k) => {
       if (ex.modality === 'sometimes' && !(sometimes & (1 << k))) {
-        violations.push({ property: ex.label, kind: 'sometimes', qualified: ex.kind ? `${ex.label}.${ex.kind}` : ex.label, message: `sometimes ${ex.text}: no reachable state satisfies it`, path: '', steps: 0 });
+        violations.push({
+          property: ex.label,
+          kind: 'sometimes',
+          qualified: ex.kind ? `${ex.label}.${ex.kind}` : ex.label,
+          message: `sometimes ${ex.text}: no reachable state satisfies it`,
+          path: '',
+          steps: 0,
+        });
       }
     });
   }

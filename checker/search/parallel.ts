@@ -25,7 +25,11 @@ function threadedModule(): WebAssembly.Module {
 }
 
 export async function parallelBfs(
-  c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  workers: number,
+  file = c.scenario.name,
   after?: (r: SearchResult, x: FdraceExports) => SearchResult,
   /** Called at each barrier before the next level becomes current (sharding cuts the level there). */
   beforeNextLevel?: (x: FdraceExports) => void,

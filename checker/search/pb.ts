@@ -7,12 +7,18 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
-import { drain, loopSteps, type Steps } from './loop.ts';
+import { loopSteps, type Steps } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 
 /** preemptionBounded, yielding between batches. */
-export function* preemptionBoundedSteps(x: FdraceExports, c: Compiled, limits: Limits = {}, file = c.scenario.name, options: SearchOptions = {}): Steps<SearchResult> {
+export function* preemptionBoundedSteps(
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits = {},
+  file = c.scenario.name,
+  options: SearchOptions = {},
+): Steps<SearchResult> {
   const o: SearchOptions = { ...options, strategy: 'pb', storage: 'full', por: false, symmetry: false };
   const t0 = performance.now();
   prepare(x, c, limits, o);

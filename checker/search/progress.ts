@@ -291,9 +291,10 @@ export function livelockViolation(l: Lasso): Violation {
 /** Add the graph-level progress check to a search result (every scenario; `livelock` is always on). */
 export function withProgress(r: SearchResult, x: FdraceExports, c: Compiled, maxStates = MAX_PROGRESS_STATES): SearchResult {
   // The search's own count (reduced or not) is a lower bound of the full graph's: too many already, skip.
-  const p: ProgressCheck = r.stats.states > maxStates
-    ? { lasso: null, states: 0, components: 0, incomplete: `the search stored ${r.stats.states} states, more than ${maxStates}` }
-    : checkProgress(x, c, maxStates);
+  const p: ProgressCheck =
+    r.stats.states > maxStates
+      ? { lasso: null, states: 0, components: 0, incomplete: `the search stored ${r.stats.states} states, more than ${maxStates}` }
+      : checkProgress(x, c, maxStates);
   if (p.incomplete) {
     const notes = [...(r.search?.notes ?? []), `livelock: not checked (${p.incomplete}; the graph check keeps every edge)`];
     return r.search ? { ...r, search: { ...r.search, notes } } : r;

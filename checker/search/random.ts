@@ -6,7 +6,7 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { finish, type Found } from './collect.ts';
 import { engine } from './engine-api.ts';
-import { drain, stopReason, type Steps } from './loop.ts';
+import { stopReason, type Steps } from './loop.ts';
 import { DEFAULTS, prepare, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
 

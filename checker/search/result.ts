@@ -118,13 +118,29 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
   [Viol.PollDeadFile]: { property: 'refcount', name: 'PollDeadFile', what: 'f_op->poll called on a file whose count already reached zero (CVE-2024-38580)' },
   [Viol.EpRefcount]: { property: 'refcount', name: 'EpRefcount', what: 'ep->refcount dropped to zero (or below) where a reference must remain' },
   [Viol.EpollCycle]: { property: 'watchers', name: 'EpollCycle', what: 'epolls watch each other in a cycle (E9)' },
-  [Viol.CheckListLeak]: { property: 'check-list', name: 'CheckListLeak', what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)' },
+  [Viol.CheckListLeak]: {
+    property: 'check-list',
+    name: 'CheckListLeak',
+    what: 'tfile_check_list left non-empty (or changed) without the global epoll mutex (E10)',
+  },
   [Viol.OrphanInsert]: { property: 'refcount', name: 'OrphanInsert', what: 'epitem inserted into an eventpoll whose epoll file was already released (E4)' },
   [Viol.UafFdt]: { property: 'no-uaf', name: 'UafFdt', what: 'an fdtable used after expand_fdtable replaced it and RCU freed it' },
-  [Viol.FreeWhileLocked]: { property: 'free-while-locked', name: 'FreeWhileLocked', what: 'an object was freed while a lock embedded in it was held (lockdep: held lock freed!)' },
-  [Viol.RcuIdentity]: { property: 'no-uaf', name: 'RcuIdentity', what: 'a lockless reader of a SLAB_TYPESAFE_BY_RCU file kept a reference on the object that reused the memory (no identity re-check)' },
+  [Viol.FreeWhileLocked]: {
+    property: 'free-while-locked',
+    name: 'FreeWhileLocked',
+    what: 'an object was freed while a lock embedded in it was held (lockdep: held lock freed!)',
+  },
+  [Viol.RcuIdentity]: {
+    property: 'no-uaf',
+    name: 'RcuIdentity',
+    what: 'a lockless reader of a SLAB_TYPESAFE_BY_RCU file kept a reference on the object that reused the memory (no identity re-check)',
+  },
   [Viol.EpollDepth]: { property: 'watchers', name: 'EpollDepth', what: 'a chain of epolls watching epolls is longer than EP_MAX_NESTS (E9)' },
-  [Viol.Livelock]: { property: 'livelock', name: 'Livelock', what: 'a retry loop went round three times without progress (E15; no longer raised: checker/search/progress.ts checks progress on the graph)' },
+  [Viol.Livelock]: {
+    property: 'livelock',
+    name: 'Livelock',
+    what: 'a retry loop went round three times without progress (E15; no longer raised: checker/search/progress.ts checks progress on the graph)',
+  },
 };
 
 /** Moves as text (see checker/path.ts, the one place that defines the format). */

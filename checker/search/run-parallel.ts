@@ -13,7 +13,13 @@ import { type After, note, searchSteps, searchYielding, withoutPor } from './run
 
 /** Search with `workers` worker threads (bfs), or in this thread when workers is 1 or the strategy is not bfs. */
 export async function searchAsync(
-  x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file = c.scenario.name, after?: After,
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  workers: number,
+  file = c.scenario.name,
+  after?: After,
 ): Promise<SearchResult> {
   if (workers <= 1 || (options.strategy ?? 'bfs') !== 'bfs') return searchYielding(x, c, limits, options, file, after);
   return parallelSearch(c, limits, options, workers, file, after);
@@ -50,8 +56,10 @@ async function canonicalPaths(x: FdraceExports, c: Compiled, limits: Limits, opt
     replaced++;
   }
   if (replaced < withPath.length && r.search) {
-    r.search.notes = [...(r.search.notes ?? []), `${withPath.length - replaced} counterexample path(s) could not be re-derived with one worker (${one.incomplete ?? 'not found'}): they may differ between runs`];
+    r.search.notes = [
+      ...(r.search.notes ?? []),
+      `${withPath.length - replaced} counterexample path(s) could not be re-derived with one worker (${one.incomplete ?? 'not found'}): they may differ between runs`,
+    ];
   }
   return r;
 }
-

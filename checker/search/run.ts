@@ -30,7 +30,14 @@ export function note(r: SearchResult, e: unknown): SearchResult {
 export type After = (r: SearchResult, x: FdraceExports) => SearchResult;
 
 /** One worker's search, yielding between batches. */
-export function* searchSteps(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): Steps<SearchResult> {
+export function* searchSteps(
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  file = c.scenario.name,
+  after?: After,
+): Steps<SearchResult> {
   let r: SearchResult;
   try {
     r = yield* once(x, c, limits, options, file);
@@ -47,6 +54,13 @@ export function search(x: FdraceExports, c: Compiled, limits: Limits, options: S
 
 /** One worker's search in the calling thread, giving the event loop a turn every few milliseconds (Ctrl-C,
  *  pipes, progress). */
-export function searchYielding(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, file = c.scenario.name, after?: After): Promise<SearchResult> {
+export function searchYielding(
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  file = c.scenario.name,
+  after?: After,
+): Promise<SearchResult> {
   return drainAsync(searchSteps(x, c, limits, options, file, after));
 }

@@ -46,7 +46,17 @@ export interface Merged {
     missing: number[];
     question: string;
     /** Per part: index, verdict, states, seconds, and for shards what it owned. */
-    parts: { index: number; verdict: Verdict; states: number; seconds: number; memoryBytes: number; owned?: number; cut?: number | null; member?: string; incomplete?: string }[];
+    parts: {
+      index: number;
+      verdict: Verdict;
+      states: number;
+      seconds: number;
+      memoryBytes: number;
+      owned?: number;
+      cut?: number | null;
+      member?: string;
+      incomplete?: string;
+    }[];
     notProof?: string;
   };
   stats: MergedStats;

@@ -112,7 +112,10 @@ export function partOf(x: FdraceExports, c: Compiled, question: string): Part {
 
 /** The lock names of a part (for messages), from the names it carries. */
 export function partLockName(names: Part['names'], i: number): string {
-  return lockIndexName({ ix: { tableNames: names.tables, fileNames: names.files, epollNames: names.epolls }, toggles: names.toggles } as unknown as Compiled, i);
+  return lockIndexName(
+    { ix: { tableNames: names.tables, fileNames: names.files, epollNames: names.epolls }, toggles: names.toggles } as unknown as Compiled,
+    i,
+  );
 }
 
 // ---- state hash files ---------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ export function partPlan(opts: Opts, options: SearchOptions, workers: number, en
   const stateHashes = opts['state-hashes'] as string | undefined;
   const frontier = opts['shard-frontier'] as number | undefined;
   if (shard !== undefined && fromEnv !== undefined) throw new Error('--shard and --shard-from-env contradict each other (give one)');
-  if ((shard !== undefined || fromEnv !== undefined) && swarm !== undefined) throw new Error('--shard and --swarm contradict each other (a shard is part of one exhaustive search; a swarm member is not)');
+  if ((shard !== undefined || fromEnv !== undefined) && swarm !== undefined)
+    throw new Error('--shard and --swarm contradict each other (a shard is part of one exhaustive search; a swarm member is not)');
   if (swarmIndex !== undefined && swarm === undefined) throw new Error('--swarm-index needs --swarm K');
   if (frontier !== undefined && shard === undefined && fromEnv === undefined) throw new Error('--shard-frontier applies to --shard');
   if (shard !== undefined || fromEnv !== undefined) {
@@ -57,13 +58,18 @@ export function partPlan(opts: Opts, options: SearchOptions, workers: number, en
     if (stateHashes !== undefined) throw new Error('--state-hashes does not apply to --swarm (its members use bitstate storage, which keeps no hashes)');
     return { kind: 'swarm', count: swarm, ...(swarmIndex !== undefined ? { index: swarmIndex } : {}) };
   }
-  if (stateHashes !== undefined) throw new Error('--state-hashes applies to --shard (the union of the shards\' states)');
+  if (stateHashes !== undefined) throw new Error("--state-hashes applies to --shard (the union of the shards' states)");
   return { kind: 'none' };
 }
 
 /** One shard: the search, the local lock-order inversions, and the part for merge. */
 async function shardPart(
-  x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string,
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  workers: number,
+  file: string,
   plan: Extract<PartPlan, { kind: 'shard' }>,
 ): Promise<PartResult> {
   const run = await shardSearch(x, c, limits, options, workers, file, plan.spec);
@@ -81,13 +87,19 @@ function swarmMember(x: FdraceExports, c: Compiled, limits: Limits, base: Search
   // A bounded member concludes nothing about `sometimes` expectations: the swarm never does.
   const violations = res.violations.filter((v) => !(v.kind === 'sometimes' && v.path === '' && / no reachable state satisfies it$/.test(v.message)));
   const notProof = `swarm member ${index} of ${count} (${member}): a bounded, diversified search, not a proof`;
-  const found = violations.some((v) => v.property !== 'deadlock' && v.property !== 'lock-order') ? 'violation' : violations.length > 0 ? 'deadlock' : 'incomplete';
-  const question = questionHash(questionOf(c, { ...base, strategy: undefined }, limits, {
-    swarm: count,
-    seed: base.seed ?? 0,
-    walks: base.walks ?? -1,
-    walkDepth: base.walkDepth ?? -1,
-  }));
+  const found = violations.some((v) => v.property !== 'deadlock' && v.property !== 'lock-order')
+    ? 'violation'
+    : violations.length > 0
+      ? 'deadlock'
+      : 'incomplete';
+  const question = questionHash(
+    questionOf(c, { ...base, strategy: undefined }, limits, {
+      swarm: count,
+      seed: base.seed ?? 0,
+      walks: base.walks ?? -1,
+      walkDepth: base.walkDepth ?? -1,
+    }),
+  );
   const part = { ...partOf(x, c, question), swarm: { index, count, member } };
   return {
     ...res,
@@ -100,8 +112,14 @@ function swarmMember(x: FdraceExports, c: Compiled, limits: Limits, base: Search
 
 /** Run one part (or a whole swarm, merged). `onPart` sees each swarm member's result as it finishes. */
 export async function runPart(
-  x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string,
-  plan: Exclude<PartPlan, { kind: 'none' }>, onPart?: (r: PartResult) => void,
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  workers: number,
+  file: string,
+  plan: Exclude<PartPlan, { kind: 'none' }>,
+  onPart?: (r: PartResult) => void,
 ): Promise<PartResult | Merged> {
   if (plan.kind === 'shard') return shardPart(x, c, limits, options, workers, file, plan);
   if (plan.index !== undefined) return swarmMember(x, c, limits, options, file, plan.count, plan.index);

@@ -139,15 +139,21 @@ function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOpti
   return { result, shard: cut.info, x };
 }
 
-async function onceParallel(
-  c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string, spec: ShardSpec,
-): Promise<ShardRun> {
+async function onceParallel(c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string, spec: ShardSpec): Promise<ShardRun> {
   const cut = new Cutter(spec);
   let searched: FdraceExports | undefined;
-  const result = await parallelBfs(c, limits, options, workers, file, (r, x) => {
-    searched = x;
-    return r;
-  }, (x) => cut.atBarrier(x));
+  const result = await parallelBfs(
+    c,
+    limits,
+    options,
+    workers,
+    file,
+    (r, x) => {
+      searched = x;
+      return r;
+    },
+    (x) => cut.atBarrier(x),
+  );
   // parallelBfs concluded `sometimes` expectations on its part alone: merge decides them from every shard.
   result.violations = result.violations.filter((v) => !(v.kind === 'sometimes' && v.path === '' && v.message.endsWith('no reachable state satisfies it')));
   if (!result.violations.some((v) => v.property !== 'deadlock')) {
@@ -171,7 +177,13 @@ function noted(run: ShardRun, e: unknown): ShardRun {
 /** Run shard spec.index of spec.count. A step outside its footprint bound redoes the shard without partial-order
  *  reduction, as the unsharded search does (every shard meets the same prefix, so all of them switch). */
 export async function shardSearch(
-  x: FdraceExports, c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string, spec: ShardSpec,
+  x: FdraceExports,
+  c: Compiled,
+  limits: Limits,
+  options: SearchOptions,
+  workers: number,
+  file: string,
+  spec: ShardSpec,
 ): Promise<ShardRun> {
   if (workers > 1) {
     try {

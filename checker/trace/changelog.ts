@@ -35,7 +35,10 @@ export function involvedNames(t: Pick<Trace, 'initial' | 'steps' | 'violation'>)
   if (subj && subj.kind === 'epitem') {
     const id = Number(subj.name.replace('#', ''));
     const states = [t.initial, ...t.steps.map((x) => x.state)];
-    const at = states.map((x) => findItem(x, id)).reverse().find((x) => x !== null);
+    const at = states
+      .map((x) => findItem(x, id))
+      .reverse()
+      .find((x) => x !== null);
     if (at) {
       out.add(at.ep);
       out.add(at.file);
@@ -104,7 +107,11 @@ function rows(t: Trace, steps: TraceStep[], names: Set<string>): { cpus: string[
       lines.push([c, `  ${fn}()`]);
       lastFn.set(s.thread, fn);
     }
-    const notes = [s.fault ? 'fails (injected)' : '', effect(s, names), s.step === t.violation?.step && t.violation.property !== 'deadlock' ? '<- here' : ''].filter(Boolean);
+    const notes = [
+      s.fault ? 'fails (injected)' : '',
+      effect(s, names),
+      s.step === t.violation?.step && t.violation.property !== 'deadlock' ? '<- here' : '',
+    ].filter(Boolean);
     lines.push([c, `    ${kernelCall(s)}${notes.length ? `  // ${notes.join('  ')}` : ''}`]);
   }
   const v = t.violation;
@@ -134,8 +141,18 @@ export function formatChangelog(t: Trace, opts: ChangelogOptions = {}): string {
   const pad = (s: string) => s + ' '.repeat(Math.max(0, width - s.length));
   const out: string[] = [];
   const head = cpus.map((c, i) => `CPU${i} (${c})`);
-  out.push(head.map((h, i) => (i === head.length - 1 ? h : pad(h))).join('').trimEnd());
-  out.push(head.map((h, i) => (i === head.length - 1 ? '-'.repeat(h.length) : pad('-'.repeat(h.length)))).join('').trimEnd());
+  out.push(
+    head
+      .map((h, i) => (i === head.length - 1 ? h : pad(h)))
+      .join('')
+      .trimEnd(),
+  );
+  out.push(
+    head
+      .map((h, i) => (i === head.length - 1 ? '-'.repeat(h.length) : pad('-'.repeat(h.length))))
+      .join('')
+      .trimEnd(),
+  );
   for (const [c, text] of lines) out.push((' '.repeat(width * c) + text).trimEnd());
   if (v) {
     const w = kindWords(v.kind);

@@ -15,29 +15,46 @@ const EVENT_NAMES = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];
 
 export function opText(op: Op): string {
   switch (op.kind) {
-    case 'close': return `close(${op.fd})`;
-    case 'dup': return `dup(${op.fd})`;
-    case 'dup2': return `dup2(${op.oldfd}, ${op.newfd})`;
-    case 'replace': return `replace(${op.fd}, ${op.file})`;
+    case 'close':
+      return `close(${op.fd})`;
+    case 'dup':
+      return `dup(${op.fd})`;
+    case 'dup2':
+      return `dup2(${op.oldfd}, ${op.newfd})`;
+    case 'replace':
+      return `replace(${op.fd}, ${op.file})`;
     case 'epoll_ctl':
-      return op.op === 'DEL'
-        ? `epoll_ctl(${op.epfd}, DEL, ${op.fd})`
-        : `epoll_ctl(${op.epfd}, ${op.op}, ${op.fd}, ${op.events.join('|')}, data=${op.data})`;
-    case 'fget': return `fget(${op.fd})`;
-    case 'fput': return 'fput()';
-    case 'epoll_wait': return `epoll_wait(${op.epfd})`;
-    case 'epoll_create': return `epoll_create(${op.epoll})`;
-    case 'fork': return `fork(${op.child})`;
-    case 'pidfd_getfd': return `pidfd_getfd(${op.process}, ${op.fd})`;
-    case 'seccomp_trap': return 'seccomp_trap()';
-    case 'recv': return 'recv()';
-    case 'addfd': return `addfd(${op.fd}, ${op.src})`;
-    case 'send': return 'send()';
-    case 'kcmp': return `kcmp(${op.process}, ${op.fd}, ${op.own})${op.elseSkip ? ' else skip' : ''}`;
-    case 'io_uring_register': return `io_uring_register(${op.slot}, ${op.fd})`;
-    case 'io_uring_unregister': return `io_uring_unregister(${op.slot})`;
-    case 'io_uring_io': return `io_uring_io(${op.slot})`;
-    case 'expand_fdtable': return 'expand_fdtable()';
+      return op.op === 'DEL' ? `epoll_ctl(${op.epfd}, DEL, ${op.fd})` : `epoll_ctl(${op.epfd}, ${op.op}, ${op.fd}, ${op.events.join('|')}, data=${op.data})`;
+    case 'fget':
+      return `fget(${op.fd})`;
+    case 'fput':
+      return 'fput()';
+    case 'epoll_wait':
+      return `epoll_wait(${op.epfd})`;
+    case 'epoll_create':
+      return `epoll_create(${op.epoll})`;
+    case 'fork':
+      return `fork(${op.child})`;
+    case 'pidfd_getfd':
+      return `pidfd_getfd(${op.process}, ${op.fd})`;
+    case 'seccomp_trap':
+      return 'seccomp_trap()';
+    case 'recv':
+      return 'recv()';
+    case 'addfd':
+      return `addfd(${op.fd}, ${op.src})`;
+    case 'send':
+      return 'send()';
+    case 'kcmp':
+      return `kcmp(${op.process}, ${op.fd}, ${op.own})${op.elseSkip ? ' else skip' : ''}`;
+    case 'io_uring_register':
+      return `io_uring_register(${op.slot}, ${op.fd})`;
+    case 'io_uring_unregister':
+      return `io_uring_unregister(${op.slot})`;
+    case 'io_uring_io':
+      return `io_uring_io(${op.slot})`;
+    case 'expand_fdtable':
+      return 'expand_fdtable()';
   }
 }
 

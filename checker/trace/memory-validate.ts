@@ -57,9 +57,19 @@ export function validateMemoryReport(x: unknown, at: string, fail: Fail): Memory
     },
     task: s(r.task, `${at}.task`, 200),
     step: n(r.step, `${at}.step`),
-    allocated: { task: al.task === null ? null : s(al.task, `${at}.allocated.task`, 200), step: n(al.step, `${at}.allocated.step`), chain: chain(al.chain, `${at}.allocated.chain`) },
+    allocated: {
+      task: al.task === null ? null : s(al.task, `${at}.allocated.task`, 200),
+      step: n(al.step, `${at}.allocated.step`),
+      chain: chain(al.chain, `${at}.allocated.chain`),
+    },
     freed: fr ? { task: s(fr.task, `${at}.freed.task`, 200), step: n(fr.step, `${at}.freed.step`), chain: chain(fr.chain, `${at}.freed.chain`) } : null,
-    lock: lk ? { name: s(lk.name, `${at}.lock.name`, 200), holder: s(lk.holder, `${at}.lock.holder`, 200), since: lk.since === null ? null : n(lk.since, `${at}.lock.since`) } : null,
+    lock: lk
+      ? {
+          name: s(lk.name, `${at}.lock.name`, 200),
+          holder: s(lk.holder, `${at}.lock.holder`, 200),
+          since: lk.since === null ? null : n(lk.since, `${at}.lock.since`),
+        }
+      : null,
     text: r.text.map((l, i) => s(l, `${at}.text[${i}]`)),
   };
 }

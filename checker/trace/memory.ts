@@ -42,23 +42,51 @@ const FIELD: Record<number, { name: string; size: (k: Access) => number }> = {
 
 /** Kernel function of each model routine, for the "Freed by" call chain. */
 const ROUTINE_FN: Record<string, string> = {
-  Close: 'close_fd', Dup: 'ksys_dup', Dup2: 'ksys_dup3', Replace: 'replace_fd', EpollCtl: 'do_epoll_ctl',
-  Fget: '__fget_files_rcu', FputOp: 'fput', Fput: 'fput', FilpClose: 'filp_close', FinalFput: '__fput',
-  EpInsert: 'ep_insert', EpRemove: 'ep_remove', EventpollReleaseFile: 'eventpoll_release_file', EpFree: 'ep_free',
-  RfcEpReplace: 'eventpoll_replace', RfcFdWalk: 'do_replace', AllocFd: 'alloc_fd',
-  ReleaseFileRef: 'eventpoll_release_file', EpClearAndPut: 'ep_clear_and_put', EpollWait: 'do_epoll_wait',
-  EpScan: 'ep_send_events', EpollCreate: 'do_epoll_create', Fork: 'copy_files', PidfdGetfd: 'pidfd_getfd',
-  EpLoopCheck: 'ep_loop_check', RfcV7EpReplace: 'eventpoll_replace_file', SeccompTrap: 'seccomp_do_user_notification',
-  NotifRecv: 'seccomp_notify_recv', NotifAddfd: 'seccomp_notify_addfd', NotifSend: 'seccomp_notify_send',
-  Kcmp: 'kcmp', IoUring: 'io_uring', ExpandFdtable: 'expand_fdtable',
+  Close: 'close_fd',
+  Dup: 'ksys_dup',
+  Dup2: 'ksys_dup3',
+  Replace: 'replace_fd',
+  EpollCtl: 'do_epoll_ctl',
+  Fget: '__fget_files_rcu',
+  FputOp: 'fput',
+  Fput: 'fput',
+  FilpClose: 'filp_close',
+  FinalFput: '__fput',
+  EpInsert: 'ep_insert',
+  EpRemove: 'ep_remove',
+  EventpollReleaseFile: 'eventpoll_release_file',
+  EpFree: 'ep_free',
+  RfcEpReplace: 'eventpoll_replace',
+  RfcFdWalk: 'do_replace',
+  AllocFd: 'alloc_fd',
+  ReleaseFileRef: 'eventpoll_release_file',
+  EpClearAndPut: 'ep_clear_and_put',
+  EpollWait: 'do_epoll_wait',
+  EpScan: 'ep_send_events',
+  EpollCreate: 'do_epoll_create',
+  Fork: 'copy_files',
+  PidfdGetfd: 'pidfd_getfd',
+  EpLoopCheck: 'ep_loop_check',
+  RfcV7EpReplace: 'eventpoll_replace_file',
+  SeccompTrap: 'seccomp_do_user_notification',
+  NotifRecv: 'seccomp_notify_recv',
+  NotifAddfd: 'seccomp_notify_addfd',
+  NotifSend: 'seccomp_notify_send',
+  Kcmp: 'kcmp',
+  IoUring: 'io_uring',
+  ExpandFdtable: 'expand_fdtable',
 };
 
 function objType(obj: MemObj): { type: string; cache: string } {
   switch (obj) {
-    case MemObj.File: return { type: 'struct file', cache: 'filp' };
-    case MemObj.Eventpoll: return { type: 'struct eventpoll', cache: 'kmalloc-192' };
-    case MemObj.Epitem: return { type: 'struct epitem', cache: 'eventpoll_epi' };
-    default: return { type: 'struct fdtable', cache: 'kmalloc-64' };
+    case MemObj.File:
+      return { type: 'struct file', cache: 'filp' };
+    case MemObj.Eventpoll:
+      return { type: 'struct eventpoll', cache: 'kmalloc-192' };
+    case MemObj.Epitem:
+      return { type: 'struct epitem', cache: 'eventpoll_epi' };
+    default:
+      return { type: 'struct fdtable', cache: 'kmalloc-64' };
   }
 }
 
@@ -212,7 +240,8 @@ export function heldLockFreedReport(ctx: MemoryContext, step: number, obj: numbe
   const lockName = isEp ? `${name}.mtx` : `${name}.f_lock`;
   const at = ctx.steps[step - 1]!;
   const prevState = step >= 2 ? ctx.steps[step - 2]!.state : ctx.initial;
-  const holder = (isEp ? ctx.steps[step - 1]!.state.epolls.find((e) => e.name === name)?.mtx : ctx.steps[step - 1]!.state.files.find((f) => f.name === name)?.fLock) ?? '?';
+  const holder =
+    (isEp ? ctx.steps[step - 1]!.state.epolls.find((e) => e.name === name)?.mtx : ctx.steps[step - 1]!.state.files.find((f) => f.name === name)?.fLock) ?? '?';
   let since = 0;
   for (let i = step - 1; i >= 1; i--) {
     const s = ctx.steps[i - 1]!.state;
@@ -234,7 +263,10 @@ export function heldLockFreedReport(ctx: MemoryContext, step: number, obj: numbe
     `Freed by task ${at.thread} at step ${step}:`,
     ...freedChain.map((f) => `  ${f}`),
     ...(holder !== at.thread
-      ? ['(the holder is another task: lockdep only sees this when the freeing task holds the lock itself; the holder\'s', ' later unlock writes into freed memory, or into whatever object now reuses it)']
+      ? [
+          "(the holder is another task: lockdep only sees this when the freeing task holds the lock itself; the holder's",
+          ' later unlock writes into freed memory, or into whatever object now reuses it)',
+        ]
       : []),
   ];
   return {

@@ -19,7 +19,10 @@ import { heldLockFreedReport, kasanReport, type MemAccess } from './memory.ts';
 import { Viol } from '../../model/codes.ts';
 
 export class ReplayError extends Error {
-  constructor(message: string, readonly step: number) {
+  constructor(
+    message: string,
+    readonly step: number,
+  ) {
     super(message);
     this.name = 'ReplayError';
   }
@@ -193,11 +196,22 @@ export function replay(
   if (terminal) {
     if (prev.threads.some((th) => th.status === 'blocked')) {
       const sc = deadlockScenario(initial, steps);
-      note({ property: 'deadlock', kind: 'deadlock', message: 'no thread can move and some have not finished', step: moves.length, ...(sc ? { scenario: sc } : {}) });
+      note({
+        property: 'deadlock',
+        kind: 'deadlock',
+        message: 'no thread can move and some have not finished',
+        step: moves.length,
+        ...(sc ? { scenario: sc } : {}),
+      });
     } else if (property === 'linearizable') {
       // Judged against the sequential outcomes by checker/props/linearizable.ts, not by a state predicate: the
       // search's violation carries the nearest sequential outcome.
-      note({ property, kind: 'outcome', message: 'this outcome is not the outcome of any sequential order of the syscalls that keeps their real-time order', step: moves.length });
+      note({
+        property,
+        kind: 'outcome',
+        message: 'this outcome is not the outcome of any sequential order of the syscalls that keeps their real-time order',
+        step: moves.length,
+      });
     } else note(judgeEnd(x, c, a, moves.length, property));
   }
   const named = property ? seen.filter((v) => v.property === property) : [];

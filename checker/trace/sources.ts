@@ -20,7 +20,8 @@ export function releaseOf(toggles: number): Release {
   if ((toggles & Toggle.CheckListRef) === 0) return { tag: 'v5.8', why: 'before a9ed4a6560b8 (v5.9): files on tfile_check_list are not pinned' };
   if ((toggles & Toggle.EpRefcount) === 0) return { tag: 'v6.2', why: 'global epmutex on ep_free and eventpoll_release_file (before 58c9b016e128, v6.4)' };
   if ((toggles & Toggle.EpiFget) === 0) return { tag: 'v6.4', why: '58c9b016e128: ep->refcount, epnested_mutex' };
-  if ((toggles & Toggle.UnlockBeforePut) === 0) return { tag: 'v6.15', why: 'epi_fget (4efaa5acf0a1, v6.10); ep reference dropped under ep->mtx (before 8c2e52ebbe88)' };
+  if ((toggles & Toggle.UnlockBeforePut) === 0)
+    return { tag: 'v6.15', why: 'epi_fget (4efaa5acf0a1, v6.10); ep reference dropped under ep->mtx (before 8c2e52ebbe88)' };
   return { tag: 'v6.16', why: '8c2e52ebbe88 (v6.16): the ep reference is dropped after mutex_unlock' };
 }
 

@@ -17,7 +17,9 @@ export function formatTrace(tr: Trace, opts: { changesOnly?: boolean } = {}): st
   const lastOp = new Map<string, string>();
   for (const s of tr.steps) {
     if (tr.lasso && s.step === tr.lasso.cycleStart + 1) {
-      lines.push(`      --- cycle: steps ${s.step}..${tr.lasso.cycleStart + tr.lasso.cycleSteps} return to the state after step ${tr.lasso.cycleStart} and repeat forever ---`);
+      lines.push(
+        `      --- cycle: steps ${s.step}..${tr.lasso.cycleStart + tr.lasso.cycleSteps} return to the state after step ${tr.lasso.cycleStart} and repeat forever ---`,
+      );
       lastOp.clear();
     }
     if (lastOp.get(s.thread) !== s.op) {

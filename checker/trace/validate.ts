@@ -112,7 +112,7 @@ const obj =
     if (!isRecord(x)) fail(at, `expected an object, got ${describe(x)}`);
     const out: Partial<T> = {};
     for (const k of Object.keys(shape) as (keyof T & string)[]) {
-      const v = Object.prototype.hasOwnProperty.call(x, k) ? x[k] : undefined;
+      const v = Object.hasOwn(x, k) ? x[k] : undefined;
       if (v === undefined) fail(at ? `${at}.${k}` : k, 'missing');
       out[k] = shape[k](v, at ? `${at}.${k}` : k);
     }
@@ -215,7 +215,10 @@ const tasksV: V<[string, string]> = (x, at) => {
   if (t.length !== 2) fail(at, 'expected the two tasks of the scenario');
   return [t[0]!, t[1]!];
 };
-const rowsV = arr(64, obj<LockOrderScenario['rows'][number]>({ cpu: (x, at) => (x === 0 || x === 1 ? x : fail(at, 'expected 0 or 1')), text: str(LIMITS.text) }));
+const rowsV = arr(
+  64,
+  obj<LockOrderScenario['rows'][number]>({ cpu: (x, at) => (x === 0 || x === 1 ? x : fail(at, 'expected 0 or 1')), text: str(LIMITS.text) }),
+);
 const lockOrderV: V<LockOrderScenario> = (x, at) => {
   const sc: LockOrderScenario = { rows: obj<Pick<LockOrderScenario, 'rows'>>({ rows: rowsV })(x, at).rows };
   const raw = x as Record<string, unknown>;
@@ -224,11 +227,16 @@ const lockOrderV: V<LockOrderScenario> = (x, at) => {
 };
 
 function own(x: Record<string, unknown>, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(x, k) && x[k] !== undefined;
+  return Object.hasOwn(x, k) && x[k] !== undefined;
 }
 
 const violationV: V<ViewViolation> = (x, at) => {
-  const v: ViewViolation = obj<Omit<TraceViolation, 'subject' | 'scenario' | 'memory'>>({ property: name, kind: name, message: str(LIMITS.text), step: int(0, LIMITS.steps) })(x, at);
+  const v: ViewViolation = obj<Omit<TraceViolation, 'subject' | 'scenario' | 'memory'>>({
+    property: name,
+    kind: name,
+    message: str(LIMITS.text),
+    step: int(0, LIMITS.steps),
+  })(x, at);
   const raw = x as Record<string, unknown>;
   if (own(raw, 'scenario')) v.scenario = lockOrderV(raw.scenario, `${at}.scenario`);
   if (own(raw, 'splat')) v.splat = str(20_000)(raw.splat, `${at}.splat`);
@@ -268,7 +276,10 @@ export function validateTrace(x: unknown): ViewTrace {
   })(x, '');
   // A livelock's lasso (optional): where the cycle starts and how long it is.
   if (own(x, 'lasso')) {
-    t.lasso = obj<NonNullable<ViewTrace['lasso']>>({ prefixSteps: int(0, LIMITS.steps), cycleStart: int(0, LIMITS.steps), cycleSteps: int(1, LIMITS.steps) })(x.lasso, 'lasso');
+    t.lasso = obj<NonNullable<ViewTrace['lasso']>>({ prefixSteps: int(0, LIMITS.steps), cycleStart: int(0, LIMITS.steps), cycleSteps: int(1, LIMITS.steps) })(
+      x.lasso,
+      'lasso',
+    );
   }
   t.steps.forEach((s, i) => {
     if (s.step !== i + 1) fail(`steps[${i}].step`, `expected step ${i + 1}, got ${s.step}`);

@@ -50,17 +50,141 @@ export const BASES: { file: string; text: string }[] = (() => {
 
 /** Tokens worth splicing in: keywords, names the bases use, boundary numbers, operators, junk. */
 const TOKENS = [
-  'scenario', 'title', 'file', 'epoll', 'process', 'shares', 'watch', 'thread', 'in', 'when', 'expect', 'check', 'variants',
-  'result', 'option', 'faults', 'max_fds', 'max_user_watches', 'always', 'never', 'sometimes', 'at end', 'pass', 'violation',
-  'deadlock', 'socket', 'regular', 'none', 'fd', 'else skip', 'data=7', 'IN|OUT', 'ET|ONESHOT', 'has', '.ref', '.done',
-  '.state', '.ret', '.count(A, 3)', 'live', 'dying', 'freed', '-EBADF', '-ENOENT', '0', '1', '3', '7', '8', '31', '32', '63', '64',
-  '65', '127', '128', '254', '255', '256', '4095', '4096', '65535', '65536', '99999999999999999999', '-1', '0x10', '1.5',
-  '(', ')', '[', ']', '..', ',', '=', '==', '!=', '<=', '>=', '<', '>', '||', '&&', '!', ';', ':', '~', '+', '"', '"x"', '#',
-  '\t', ' ', '\r', '\u00a0', '\ufeff', 'é', '\u0000', 'A', 'B', 'E', 'NEW', 'OLD', 'P', 'Q', 'S', 'T', 'T1', 'SV', 'U',
-  ...VARIANT_NAMES, ...TOGGLES.map((t) => `~${t.name}`), ...TOGGLES.map((t) => `+${t.name}`), ...BUILTIN_PROPERTIES,
-  'close(3)', 'dup(3)', 'dup2(3, 4)', 'replace(3, NEW)', 'epoll_ctl(5, ADD, 3)', 'epoll_ctl(5, DEL, 3)', 'fget(3)', 'fput()',
-  'epoll_wait(5)', 'epoll_create(E)', 'fork(C)', 'pidfd_getfd(P, 3)', 'seccomp_trap()', 'recv()', 'send()', 'addfd(3, 4)',
-  'addfd(200, 4)', 'kcmp(P, 3, 3)', 'io_uring_register(0, 3)', 'io_uring_unregister(0)', 'io_uring_io(0)', 'expand_fdtable()',
+  'scenario',
+  'title',
+  'file',
+  'epoll',
+  'process',
+  'shares',
+  'watch',
+  'thread',
+  'in',
+  'when',
+  'expect',
+  'check',
+  'variants',
+  'result',
+  'option',
+  'faults',
+  'max_fds',
+  'max_user_watches',
+  'always',
+  'never',
+  'sometimes',
+  'at end',
+  'pass',
+  'violation',
+  'deadlock',
+  'socket',
+  'regular',
+  'none',
+  'fd',
+  'else skip',
+  'data=7',
+  'IN|OUT',
+  'ET|ONESHOT',
+  'has',
+  '.ref',
+  '.done',
+  '.state',
+  '.ret',
+  '.count(A, 3)',
+  'live',
+  'dying',
+  'freed',
+  '-EBADF',
+  '-ENOENT',
+  '0',
+  '1',
+  '3',
+  '7',
+  '8',
+  '31',
+  '32',
+  '63',
+  '64',
+  '65',
+  '127',
+  '128',
+  '254',
+  '255',
+  '256',
+  '4095',
+  '4096',
+  '65535',
+  '65536',
+  '99999999999999999999',
+  '-1',
+  '0x10',
+  '1.5',
+  '(',
+  ')',
+  '[',
+  ']',
+  '..',
+  ',',
+  '=',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '<',
+  '>',
+  '||',
+  '&&',
+  '!',
+  ';',
+  ':',
+  '~',
+  '+',
+  '"',
+  '"x"',
+  '#',
+  '\t',
+  ' ',
+  '\r',
+  '\u00a0',
+  '\ufeff',
+  'é',
+  '\u0000',
+  'A',
+  'B',
+  'E',
+  'NEW',
+  'OLD',
+  'P',
+  'Q',
+  'S',
+  'T',
+  'T1',
+  'SV',
+  'U',
+  ...VARIANT_NAMES,
+  ...TOGGLES.map((t) => `~${t.name}`),
+  ...TOGGLES.map((t) => `+${t.name}`),
+  ...BUILTIN_PROPERTIES,
+  'close(3)',
+  'dup(3)',
+  'dup2(3, 4)',
+  'replace(3, NEW)',
+  'epoll_ctl(5, ADD, 3)',
+  'epoll_ctl(5, DEL, 3)',
+  'fget(3)',
+  'fput()',
+  'epoll_wait(5)',
+  'epoll_create(E)',
+  'fork(C)',
+  'pidfd_getfd(P, 3)',
+  'seccomp_trap()',
+  'recv()',
+  'send()',
+  'addfd(3, 4)',
+  'addfd(200, 4)',
+  'kcmp(P, 3, 3)',
+  'io_uring_register(0, 3)',
+  'io_uring_unregister(0)',
+  'io_uring_io(0)',
+  'expand_fdtable()',
 ];
 
 type Mutation =
@@ -79,10 +203,19 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('swap-lines'), at: fc.nat(), other: fc.nat() }),
   fc.record({ kind: fc.constantFrom('replace-token', 'insert-token'), at: fc.nat(), token: fc.nat() }),
   fc.record({ kind: fc.constant('replace-token'), at: fc.nat(), token: fc.nat() }),
-  fc.record({ kind: fc.constant('number'), at: fc.nat(), value: fc.oneof(fc.nat({ max: 300 }), fc.constantFrom(0, 63, 64, 255, 256, 65535, 2 ** 31, 2 ** 53)) }),
+  fc.record({
+    kind: fc.constant('number'),
+    at: fc.nat(),
+    value: fc.oneof(fc.nat({ max: 300 }), fc.constantFrom(0, 63, 64, 255, 256, 65535, 2 ** 31, 2 ** 53)),
+  }),
   fc.record({ kind: fc.constant('insert-line'), at: fc.nat(), line: fc.constantFrom(...TOKENS).map((t) => t) }),
   fc.record({ kind: fc.constant('bytes'), at: fc.nat(), text: fc.string({ maxLength: 6 }) }),
-  fc.record({ kind: fc.constant('long-chain'), at: fc.nat(), n: fc.oneof(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 2, max: 3000 })), op: fc.constantFrom('||' as const, '&&' as const) }),
+  fc.record({
+    kind: fc.constant('long-chain'),
+    at: fc.nat(),
+    n: fc.oneof(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 2, max: 3000 })),
+    op: fc.constantFrom('||' as const, '&&' as const),
+  }),
   fc.record({ kind: fc.constant('nest'), at: fc.nat(), n: fc.integer({ min: 1, max: 100 }) }),
   fc.record({ kind: fc.constant('truncate'), at: fc.nat() }),
 );
@@ -150,7 +283,7 @@ function mutate(text: string, m: Mutation): string {
     case 'nest': {
       const i = lines.findIndex((l) => l.startsWith('expect '));
       const body = `${'('.repeat(m.n)}P.fd[3] == A${')'.repeat(m.n)}`;
-      if (i < 0) lines.push(`expect nest: always ${m.at & 1 ? '!'.repeat(m.n) + 'P.fd[3] == A' : body}`);
+      if (i < 0) lines.push(`expect nest: always ${m.at & 1 ? `${'!'.repeat(m.n)}P.fd[3] == A` : body}`);
       else lines[i] = `${lines[i]} || ${body}`;
       return lines.join('\n');
     }
@@ -177,7 +310,13 @@ function opArb(w: World): fc.Arbitrary<string> {
   const proc = fc.constantFrom(...w.processes);
   const epoll = w.epolls.length ? fc.constantFrom(...w.epolls) : fc.constant('E0');
   const ctl = fc
-    .tuple(fdArb, fc.constantFrom('ADD', 'DEL', 'MOD'), fdArb, fc.option(eventsArb, { nil: undefined }), fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }))
+    .tuple(
+      fdArb,
+      fc.constantFrom('ADD', 'DEL', 'MOD'),
+      fdArb,
+      fc.option(eventsArb, { nil: undefined }),
+      fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
+    )
     .map(([e, o, n, ev, d]) => `epoll_ctl(${e}, ${o}, ${n}${o !== 'DEL' && ev ? `, ${ev}` : ''}${o !== 'DEL' && d !== undefined ? `, data=${d}` : ''})`);
   return fc.oneof(
     fdArb.map((n) => `close(${n})`),
@@ -207,10 +346,21 @@ function atomArb(w: World): fc.Arbitrary<string> {
   const cmp = fc.constantFrom('==', '!=', '<', '<=', '>', '>=');
   const n = fc.integer({ min: 0, max: 9 });
   const parts: fc.Arbitrary<string>[] = [
-    fc.tuple(fc.constantFrom(...w.processes), fdArb, fc.boolean(), fc.oneof(file, fc.constant('none'))).map(([p, fd, eq, f]) => `${p}.fd[${fd}] ${eq ? '==' : '!='} ${f}`),
+    fc
+      .tuple(fc.constantFrom(...w.processes), fdArb, fc.boolean(), fc.oneof(file, fc.constant('none')))
+      .map(([p, fd, eq, f]) => `${p}.fd[${fd}] ${eq ? '==' : '!='} ${f}`),
     fc.tuple(file, cmp, n).map(([f, c, v]) => `${f}.ref ${c} ${v}`),
     fc.tuple(file, fc.boolean(), fc.constantFrom('live', 'dying', 'freed')).map(([f, eq, st]) => `${f}.state ${eq ? '==' : '!='} ${st}`),
-    fc.tuple(fc.constantFrom(...w.threads), cmp, fc.oneof(n.map(String), fc.constantFrom(...Object.keys(ERRNO)).map((e) => `-${e}`))).map(([t, c, v]) => `${t}.ret ${c} ${v}`),
+    fc
+      .tuple(
+        fc.constantFrom(...w.threads),
+        cmp,
+        fc.oneof(
+          n.map(String),
+          fc.constantFrom(...Object.keys(ERRNO)).map((e) => `-${e}`),
+        ),
+      )
+      .map(([t, c, v]) => `${t}.ret ${c} ${v}`),
     fc.constantFrom(...w.threads).map((t) => `${t}.done`),
   ];
   if (w.epolls.length) {
@@ -233,10 +383,12 @@ function exprArb(w: World): fc.Arbitrary<string> {
   return expr;
 }
 
-const labelArb = fc.record({
-  preset: fc.constantFrom(...VARIANT_NAMES),
-  off: fc.uniqueArray(fc.constantFrom(...TOGGLES.map((t) => t.name)), { maxLength: 2 }),
-}).map(({ preset, off }) => preset + off.map((t) => `~${t}`).join(''));
+const labelArb = fc
+  .record({
+    preset: fc.constantFrom(...VARIANT_NAMES),
+    off: fc.uniqueArray(fc.constantFrom(...TOGGLES.map((t) => t.name)), { maxLength: 2 }),
+  })
+  .map(({ preset, off }) => preset + off.map((t) => `~${t}`).join(''));
 
 /** Mostly valid scenarios (about half compile on their variants): every object is held by a table, watches are of
  *  pollable files, max_fds fits the tables, at least one thread runs on every variant; operations and their
@@ -285,70 +437,80 @@ const generatedArb: fc.Arbitrary<string> = fc
           fc.record({
             proc: fc.constantFrom(...processes.filter((p) => p !== 'K')),
             ops: fc.array(fc.tuple(opArb(w), fc.nat(9)), { minLength: 1, maxLength: 4 }),
-            when: first ? fc.constant(undefined) : fc.option(fc.uniqueArray(fc.constantFrom(...VARIANT_NAMES), { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 5 }),
+            when: first
+              ? fc.constant(undefined)
+              : fc.option(fc.uniqueArray(fc.constantFrom(...VARIANT_NAMES), { minLength: 1, maxLength: 2 }), { nil: undefined, freq: 5 }),
           });
-        const watchArb = epolls.length && pollable.length > 1
-          ? fc.uniqueArray(fc.tuple(fc.constantFrom(...epolls), fc.constantFrom(...pollable), fdArb, fc.option(eventsArb, { nil: undefined })), {
-              selector: ([e, f, fd]) => `${e} ${f} ${fd}`,
-              maxLength: 3,
-            })
-          : fc.constant([] as [string, string, number, string | undefined][]);
-        return fc.record({
-          threads: fc.tuple(threadArb(true), fc.array(threadArb(false), { minLength: h.nThreads - 1, maxLength: h.nThreads - 1 })),
-          watches: watchArb,
-          expects: fc.array(fc.tuple(fc.constantFrom('always', 'never', 'sometimes', 'at end'), exprArb(w)), { maxLength: 2 }),
-        }).map((t) => {
-          const L: string[] = ['scenario gen', 'title "generated"'];
-          files.forEach((f, i) => L.push(`file ${f} ${g.kinds[i]}`));
-          for (const e of epolls) L.push(`epoll ${e}`);
-          for (const [name, table] of [['P', tables[0]], ['S', tables[1]]] as const) {
-            L.push(`process ${name}`);
-            for (const [fd, o] of [...table].sort((a, b) => a[0] - b[0])) L.push(`  fd ${fd} = ${o}`);
-          }
-          if (g.shares) L.push('process Q shares P');
-          if (g.child) L.push('process K');
-          for (const [e, f, fd, ev] of t.watches) if (e !== f) L.push(`watch ${e} (${f}, ${fd})${ev ? ` ${ev}` : ''}`);
-          [t.threads[0], ...t.threads[1]].forEach((th, i) => {
-            L.push(`thread T${i} in ${th.proc}${th.when ? ` when ${th.when.join(' ')}` : ''}`);
-            for (const [op0, skip] of th.ops) {
-              // fork needs an empty table of its own (K); epoll_create an epoll no table holds (rarely true here).
-              let op = op0;
-              if (op.startsWith('fork(')) op = g.child ? 'fork(K)' : 'dup(3)';
-              if (op.startsWith('epoll_create(') && skip > 1) op = 'epoll_wait(5)';
-              L.push(`  ${op}${skip === 0 && !op.includes('\n') ? ' else skip' : ''}`);
+        const watchArb =
+          epolls.length && pollable.length > 1
+            ? fc.uniqueArray(fc.tuple(fc.constantFrom(...epolls), fc.constantFrom(...pollable), fdArb, fc.option(eventsArb, { nil: undefined })), {
+                selector: ([e, f, fd]) => `${e} ${f} ${fd}`,
+                maxLength: 3,
+              })
+            : fc.constant([] as [string, string, number, string | undefined][]);
+        return fc
+          .record({
+            threads: fc.tuple(threadArb(true), fc.array(threadArb(false), { minLength: h.nThreads - 1, maxLength: h.nThreads - 1 })),
+            watches: watchArb,
+            expects: fc.array(fc.tuple(fc.constantFrom('always', 'never', 'sometimes', 'at end'), exprArb(w)), { maxLength: 2 }),
+          })
+          .map((t) => {
+            const L: string[] = ['scenario gen', 'title "generated"'];
+            files.forEach((f, i) => L.push(`file ${f} ${g.kinds[i]}`));
+            for (const e of epolls) L.push(`epoll ${e}`);
+            for (const [name, table] of [
+              ['P', tables[0]],
+              ['S', tables[1]],
+            ] as const) {
+              L.push(`process ${name}`);
+              for (const [fd, o] of [...table].sort((a, b) => a[0] - b[0])) L.push(`  fd ${fd} = ${o}`);
             }
+            if (g.shares) L.push('process Q shares P');
+            if (g.child) L.push('process K');
+            for (const [e, f, fd, ev] of t.watches) if (e !== f) L.push(`watch ${e} (${f}, ${fd})${ev ? ` ${ev}` : ''}`);
+            [t.threads[0], ...t.threads[1]].forEach((th, i) => {
+              L.push(`thread T${i} in ${th.proc}${th.when ? ` when ${th.when.join(' ')}` : ''}`);
+              for (const [op0, skip] of th.ops) {
+                // fork needs an empty table of its own (K); epoll_create an epoll no table holds (rarely true here).
+                let op = op0;
+                if (op.startsWith('fork(')) op = g.child ? 'fork(K)' : 'dup(3)';
+                if (op.startsWith('epoll_create(') && skip > 1) op = 'epoll_wait(5)';
+                L.push(`  ${op}${skip === 0 && !op.includes('\n') ? ' else skip' : ''}`);
+              }
+            });
+            t.expects.forEach(([m, e], i) => L.push(`expect x${i}: ${m} ${e}`));
+            for (const c of h.checks) L.push(`check ${c}`);
+            if (h.faults) L.push(`option faults ${h.faults}`);
+            if (h.maxFds !== undefined) L.push(`option max_fds ${h.maxFds < 50 ? Math.min(64, maxFd + 1 + h.maxFds) : h.maxFds - 49}`);
+            if (h.watchers !== undefined) L.push(`option max_user_watches ${h.watchers}`);
+            L.push(`variants ${h.variants.join(' ')}`);
+            for (const v of h.variants) L.push(`result ${v} pass`);
+            return `${L.join('\n')}\n`;
           });
-          t.expects.forEach(([m, e], i) => L.push(`expect x${i}: ${m} ${e}`));
-          for (const c of h.checks) L.push(`check ${c}`);
-          if (h.faults) L.push(`option faults ${h.faults}`);
-          if (h.maxFds !== undefined) L.push(`option max_fds ${h.maxFds < 50 ? Math.min(64, maxFd + 1 + h.maxFds) : h.maxFds - 49}`);
-          if (h.watchers !== undefined) L.push(`option max_user_watches ${h.watchers}`);
-          L.push(`variants ${h.variants.join(' ')}`);
-          for (const v of h.variants) L.push(`result ${v} pass`);
-          return `${L.join('\n')}\n`;
-        });
       });
   });
 
 // ---- plans -----------------------------------------------------------------------------------------------------
 
-const checkArb: fc.Arbitrary<CheckPlan> = fc.record({
-  strategy: fc.constantFrom<Strategy>('bfs', 'dfs', 'random', 'pb'),
-  storage: fc.constantFrom<StorageMode>('full', 'full', 'fingerprint', 'bitstate'),
-  por: fc.boolean(),
-  symmetry: fc.boolean(),
-  maxStates: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: 300 })),
-  maxDepth: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined, freq: 4 }),
-  walks: fc.integer({ min: 1, max: 8 }),
-  walkDepth: fc.integer({ min: 1, max: 200 }),
-  seed: fc.nat(),
-  maxPreemptions: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
-  maxMemoryMiB: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined, freq: 8 }),
-}).map((p) => {
-  // What the CLI would refuse is not run: pb keeps whole states.
-  if (p.strategy === 'pb') p.storage = 'full';
-  return p;
-});
+const checkArb: fc.Arbitrary<CheckPlan> = fc
+  .record({
+    strategy: fc.constantFrom<Strategy>('bfs', 'dfs', 'random', 'pb'),
+    storage: fc.constantFrom<StorageMode>('full', 'full', 'fingerprint', 'bitstate'),
+    por: fc.boolean(),
+    symmetry: fc.boolean(),
+    maxStates: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: 300 })),
+    maxDepth: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined, freq: 4 }),
+    walks: fc.integer({ min: 1, max: 8 }),
+    walkDepth: fc.integer({ min: 1, max: 200 }),
+    seed: fc.nat(),
+    maxPreemptions: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    maxMemoryMiB: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined, freq: 8 }),
+  })
+  .map((p) => {
+    // What the CLI would refuse is not run: pb keeps whole states.
+    if (p.strategy === 'pb') p.storage = 'full';
+    return p;
+  });
 
 /** One fuzz input. `checkRate`: the share of inputs that get bounded checks (the others: parse + compile). */
 export function inputArb(checkRate: number): fc.Arbitrary<FuzzInput> {
@@ -407,7 +569,10 @@ function sampleAt(seed: number, index: number, checkRate: number): FuzzInput {
   const key = `${seed}/${batch}/${checkRate}`;
   if (cached?.key !== key) {
     let arb = arbs.get(checkRate);
-    if (!arb) arbs.set(checkRate, (arb = inputArb(checkRate)));
+    if (!arb) {
+      arb = inputArb(checkRate);
+      arbs.set(checkRate, arb);
+    }
     cached = { key, values: fc.sample(arb, { seed: (seed + batch * 0x9e3779b1) | 0, numRuns: BATCH }) };
   }
   return cached.values[index % BATCH]!;

@@ -135,7 +135,10 @@ function replayAll(inst: Instances, c: Compiled, r: SearchResult, out: Outcome, 
     }
     out.replays++;
     if (tr.violation?.property !== v.property) {
-      throw new FuzzFailure('replay', `the search reported ${v.property} (${v.kind}) on path '${v.path}', its replay shows ${tr.violation ? tr.violation.property : 'no violation'}`);
+      throw new FuzzFailure(
+        'replay',
+        `the search reported ${v.property} (${v.kind}) on path '${v.path}', its replay shows ${tr.violation ? tr.violation.property : 'no violation'}`,
+      );
     }
     out.traces += checkTrace(JSON.stringify(tr), salt + out.replays);
   }

@@ -57,7 +57,10 @@ describe('3: fdrace ci never aborts on one scenario', () => {
     writeFileSync(join(dir, 'a-good.fdr'), readFileSync('scenarios/F13-poll-dying-file.fdr'));
     const files = Array.from({ length: 17 }, (_, i) => `file F${i} socket`);
     const fds = Array.from({ length: 17 }, (_, i) => `  fd ${i} = F${i}`);
-    writeFileSync(join(dir, 'b-big.fdr'), ['scenario big', ...files, 'process P', ...fds, 'thread T in P', '  close(1)', 'variants v6.2', 'result v6.2 pass', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'b-big.fdr'),
+      ['scenario big', ...files, 'process P', ...fds, 'thread T in P', '  close(1)', 'variants v6.2', 'result v6.2 pass', ''].join('\n'),
+    );
     writeFileSync(join(dir, 'c-good.fdr'), readFileSync('scenarios/F12-release-vs-epoll-close.fdr'));
     const r = fdrace('ci', dir, '--junit', join(dir, 'out', 'j.xml'), '--sarif', join(dir, 'out', 's.sarif'));
     expect(r.code).toBe(2);
@@ -71,7 +74,10 @@ describe('3: fdrace ci never aborts on one scenario', () => {
 describe('4: a misspelt variant in a when list', () => {
   it('is a located error, exit 2 (the thread vanished and a violating scenario passed)', () => {
     const f = join(tmp, 'curent.fdr');
-    writeFileSync(f, 'scenario typo\nfile A socket\nprocess P\n  fd 3 = A\nthread T in P when curent\n  close(3)\nthread U in P\n  close(3)\nvariants current\nresult current pass\n');
+    writeFileSync(
+      f,
+      'scenario typo\nfile A socket\nprocess P\n  fd 3 = A\nthread T in P when curent\n  close(3)\nthread U in P\n  close(3)\nvariants current\nresult current pass\n',
+    );
     const r = fdrace('check', f);
     expect(r.code).toBe(2);
     expect(r.err.trim()).toMatch(new RegExp(`^${f}:5:20: error: unknown variant 'curent' \\(did you mean 'current'\\?\\)`));
@@ -100,12 +106,18 @@ describe('6: long chains from the command line', () => {
   it('parse prints a 20,000-term chain; check names the line that is too large (both overflowed the stack)', () => {
     const f = join(tmp, 'long.fdr');
     const terms = Array.from({ length: 20_000 }, () => 'P.fd[3] == A').join(' || ');
-    writeFileSync(f, `scenario long\nfile A socket\nprocess P\n  fd 3 = A\nthread T in P\n  close(3)\nexpect big: at end ${terms}\nvariants v6.2\nresult v6.2 pass\n`);
+    writeFileSync(
+      f,
+      `scenario long\nfile A socket\nprocess P\n  fd 3 = A\nthread T in P\n  close(3)\nexpect big: at end ${terms}\nvariants v6.2\nresult v6.2 pass\n`,
+    );
     const p = fdrace('parse', f);
     expect(p.code).toBe(0);
     expect(JSON.parse(p.out).expectations[0].label).toBe('big');
     const c = fdrace('check', f);
-    expect([c.code, c.err.trim()]).toEqual([2, `${f}:7:1: error: the expectations are too large for the model: 120000 bytes of bytecode up to this line, at most 1792`]);
+    expect([c.code, c.err.trim()]).toEqual([
+      2,
+      `${f}:7:1: error: the expectations are too large for the model: 120000 bytes of bytecode up to this line, at most 1792`,
+    ]);
   });
 });
 
@@ -141,7 +153,7 @@ describe('7: bad files and paths are clear usage errors', () => {
 });
 
 describe('8: labels with toggles switched on', () => {
-  it('F01 --variant v6.2 --with rfc-v4-replace: 97 states and rfc-v4\'s violations, not a DEADLOCK in 3', () => {
+  it("F01 --variant v6.2 --with rfc-v4-replace: 97 states and rfc-v4's violations, not a DEADLOCK in 3", () => {
     const r = fdrace('check', 'scenarios/F01-replace-5-of-10.fdr', '--variant', 'v6.2', '--with', 'rfc-v4-replace', '--json');
     expect(r.code).toBe(10);
     const j = JSON.parse(r.out);
@@ -181,6 +193,9 @@ describe('11: the small ones', () => {
     const bad = join(tmp, 'fmt.json');
     writeFileSync(bad, '{"format": "1", "tool": "fdrace"}');
     const r = fdrace('view', bad, '--no-open', '--port', '0');
-    expect([r.code, r.err.trim()]).toEqual([2, `fdrace: ${bad}: not a valid trace: format: "format" must be the number 1, not the string "1" (write "format": 1)`]);
+    expect([r.code, r.err.trim()]).toEqual([
+      2,
+      `fdrace: ${bad}: not a valid trace: format: "format" must be the number 1, not the string "1" (write "format": 1)`,
+    ]);
   });
 });

@@ -72,7 +72,12 @@ describe('an internal error in ci', () => {
   });
 
   it('the one line names the path or seed when one is known, and the README section exists', () => {
-    const line = internalLine(new Error('unreachable'), { file: 'a.fdr', variant: 'v6.2', path: '0.1*3', command: 'fdrace replay a.fdr --variant v6.2 --path 0.1*3' });
+    const line = internalLine(new Error('unreachable'), {
+      file: 'a.fdr',
+      variant: 'v6.2',
+      path: '0.1*3',
+      command: 'fdrace replay a.fdr --variant v6.2 --path 0.1*3',
+    });
     expect(line.split('\n')).toHaveLength(1);
     expect(line).toBe(
       'fdrace: internal error (a bug in fdrace, not in your input): unreachable; scenario a.fdr, variant v6.2, path 0.1*3; ' +

@@ -5,7 +5,7 @@ import { compileScenario } from '../../checker/compile/config.ts';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { readScenario } from '../../checker/load.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
-import { ScenarioError, type Expr } from '../../checker/scenario/types.ts';
+import type { ScenarioError, Expr } from '../../checker/scenario/types.ts';
 import { search } from '../../checker/search/run.ts';
 import { searchAsync } from '../../checker/search/run-parallel.ts';
 import { closest } from '../../checker/suggest.ts';
@@ -148,14 +148,16 @@ describe('6: long || and && chains', () => {
     );
   });
   it('checking a chain too large for the model is a located capacity error, not a crash', () => {
-    expect(() => compileText(chain(20_000, '||'), 'v6.2')).toThrowError(/the expectations are too large for the model: \d+ bytes of bytecode up to this line, at most 1792/);
+    expect(() => compileText(chain(20_000, '||'), 'v6.2')).toThrowError(
+      /the expectations are too large for the model: \d+ bytes of bytecode up to this line, at most 1792/,
+    );
     try {
       compileText(chain(20_000, '||'), 'v6.2');
     } catch (e) {
       expect((e as ScenarioError).loc).toEqual({ line: 7, col: 1 });
     }
   });
-  it('parentheses that need more than the model\'s 64 evaluation stack entries are a located error', () => {
+  it("parentheses that need more than the model's 64 evaluation stack entries are a located error", () => {
     let e = 'A.ref >= 1';
     for (let i = 0; i < 63; i++) e = `P.fd[3] == A || (${e})`;
     const text = `scenario deep\nfile A socket\nprocess P\n  fd 3 = A\nthread T in P\n  close(3)\nexpect deep: at end ${e}\nvariants v6.2\nresult v6.2 pass\n`;
@@ -163,7 +165,9 @@ describe('6: long || and && chains', () => {
       compileText(text, 'v6.2');
       expect.unreachable();
     } catch (err) {
-      expect((err as ScenarioError).format()).toBe('test.fdr:7:1: error: the expression needs 65 evaluation stack entries; the model has 64 (nest fewer parentheses)');
+      expect((err as ScenarioError).format()).toBe(
+        'test.fdr:7:1: error: the expression needs 65 evaluation stack entries; the model has 64 (nest fewer parentheses)',
+      );
     }
   });
 });
@@ -173,7 +177,9 @@ describe('7: capacity errors are located at the declaration over the limit', () 
     const files = Array.from({ length: 17 }, (_, i) => `file F${i} socket`);
     const fds = Array.from({ length: 17 }, (_, i) => `  fd ${i} = F${i}`);
     const text = ['scenario cap', ...files, 'process P', ...fds, 'thread T in P', '  close(1)', 'variants v6.2', 'result v6.2 pass', ''].join('\n');
-    expect(() => compileText(text, 'v6.2')).toThrowError('the model supports at most 16 files (including epoll files); this is number 17 (the scenario has 17)');
+    expect(() => compileText(text, 'v6.2')).toThrowError(
+      'the model supports at most 16 files (including epoll files); this is number 17 (the scenario has 17)',
+    );
     try {
       compileText(text, 'v6.2');
     } catch (e) {
@@ -199,7 +205,11 @@ describe('8: one typed Variant', () => {
   it('parseVariant(formatVariant(v)) is v, and the label is the canonical form', () => {
     fc.assert(
       fc.property(variantArb, ({ preset, toggles, signs }) => {
-        const v = makeVariant(preset, toggles.filter((_, i) => signs[i]), toggles.filter((_, i) => !signs[i]));
+        const v = makeVariant(
+          preset,
+          toggles.filter((_, i) => signs[i]),
+          toggles.filter((_, i) => !signs[i]),
+        );
         expect(parseVariant(formatVariant(v))).toEqual(v);
         expect(parseVariant(v.label)).toEqual(v);
         expect(resolveVariant(v.label)).toEqual(v);

@@ -41,7 +41,10 @@ describe('fdrace check search options', () => {
   it('random walks without a violation are incomplete (exit 12); with one, the seed is printed', () => {
     const pass = fdrace('check', 'scenarios/F12-release-vs-epoll-close.fdr', '--variant', 'v6.2', '--strategy', 'random', '--walks', '30', '--json');
     expect(pass.code).toBe(12);
-    expect(JSON.parse(pass.out.trim())).toMatchObject({ verdict: 'incomplete', incomplete: 'random walks are not exhaustive (30 walks of at most 10000 steps)' });
+    expect(JSON.parse(pass.out.trim())).toMatchObject({
+      verdict: 'incomplete',
+      incomplete: 'random walks are not exhaustive (30 walks of at most 10000 steps)',
+    });
     const found = fdrace('check', F07, '--variant', 'v6.2', '--strategy', 'random', '--seed', '7', '--walks', '50', '--no-trace');
     expect(found.code).toBe(10);
     expect(found.out).toMatch(/follows: .*seed \d+\]/);

@@ -53,7 +53,9 @@ describe('reductions keep verdicts, violated properties and terminal states', as
         for (const o of Object.values(REDUCED)) {
           const red = outcome(x, c, o);
           if (red.verdict !== plain.verdict || red.properties.join() !== plain.properties.join() || red.terminals.join() !== plain.terminals.join()) {
-            throw new Error(`${JSON.stringify(o)} differs on\n${g.text}\nplain ${plain.verdict} ${plain.properties} ${plain.terminals.length} terminals; reduced ${red.verdict} ${red.properties} ${red.terminals.length}`);
+            throw new Error(
+              `${JSON.stringify(o)} differs on\n${g.text}\nplain ${plain.verdict} ${plain.properties} ${plain.terminals.length} terminals; reduced ${red.verdict} ${red.properties} ${red.terminals.length}`,
+            );
           }
           // Known kernel issue (reported): ep_insert's ENOMEM path in model/routines/epitem.ts pushes EpRemove with
           // r(0) read after ret(0), i.e. epoll_ctl's fdget result instead of the epoll index, so ep_remove touches

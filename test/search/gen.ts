@@ -15,9 +15,7 @@ const op = (fds: number[], epfds: number[]) =>
     fc.constantFrom(...fds).map((n) => `close(${n})`),
     fc.constantFrom(...fds).map((n) => `dup(${n})`),
     fc.tuple(fc.constantFrom(...fds), fc.constantFrom(...fds)).map(([a, b]) => `dup2(${a}, ${b})`),
-    fc.tuple(fc.constantFrom(...epfds), fc.constantFrom('ADD', 'DEL', 'MOD'), fc.constantFrom(...fds)).map(
-      ([e, o, n]) => `epoll_ctl(${e}, ${o}, ${n})`,
-    ),
+    fc.tuple(fc.constantFrom(...epfds), fc.constantFrom('ADD', 'DEL', 'MOD'), fc.constantFrom(...fds)).map(([e, o, n]) => `epoll_ctl(${e}, ${o}, ${n})`),
     fc.constantFrom(...fds).map((n) => `replace(${n}, NEW)`),
     fc.constantFrom(...fds).map((n) => `fget(${n})\n  fput()`),
   );
@@ -54,11 +52,10 @@ export function scenarioArb(variants: string[] = ['v6.2', 'current', 'rfc-v4']):
         // Only fds that exist in the thread's table may be epoll fds of Q's table (no E2 there).
         for (const o of ops) lines.push(`  ${proc === 'Q' && !g.shared ? o.replace('epoll_ctl(7,', 'epoll_ctl(6,') : o}`);
       });
-      const expr =
-        g.exprKind === 'fd' ? 'P.fd[3] == A' : g.exprKind === 'ref' ? 'A.ref >= 1' : g.exprKind === 'has' ? 'E has (A, 3)' : 'T1.done';
+      const expr = g.exprKind === 'fd' ? 'P.fd[3] == A' : g.exprKind === 'ref' ? 'A.ref >= 1' : g.exprKind === 'has' ? 'E has (A, 3)' : 'T1.done';
       if (g.expect !== 'none') lines.push(`expect x: ${g.expect} ${expr}`);
       if (g.faults) lines.push(`option faults ${g.faults}`);
       lines.push(`variants ${g.variant}`, `result ${g.variant} pass`);
-      return { text: lines.join('\n') + '\n', variant: g.variant };
+      return { text: `${lines.join('\n')}\n`, variant: g.variant };
     });
 }

@@ -5,14 +5,13 @@ import type { Strategy } from '../../checker/search/options.ts';
 import { search } from '../../checker/search/run.ts';
 import { compileText, library, TWO_CLOSES } from './util.ts';
 
-
 const STRATEGIES: Strategy[] = ['bfs', 'dfs', 'pb', 'random'];
 
 describe('limits', async () => {
   const x = await loadKernel();
   const big = library().find((e) => e.file.endsWith('F07-replace-vs-add.fdr') && e.variant === 'rfc-v7')!.c;
 
-  it('--max-states stops every strategy within one state\'s successors', () => {
+  it("--max-states stops every strategy within one state's successors", () => {
     for (const strategy of STRATEGIES) {
       const r = search(x, big, { maxStates: 500 }, { strategy, por: false, walks: 100_000 });
       expect([strategy, r.incomplete]).toEqual([strategy, '--max-states 500 reached']);

@@ -6,7 +6,6 @@ import { search } from '../../checker/search/run.ts';
 import { explore } from './reference.ts';
 import { compileText, TWO_CLOSES } from './util.ts';
 
-
 // Two interchangeable threads (same process, same operation) on a shared file: symmetric.
 const TWINS = `scenario twins
 file X socket

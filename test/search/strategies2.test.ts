@@ -47,7 +47,7 @@ describe('strategies', async () => {
   it('fingerprint and bitstate results say what they are', () => {
     const fp = search(x, c, {}, { strategy: 'bfs', storage: 'fingerprint', por: false });
     expect(fp.search?.storage.mode).toBe('fingerprint');
-    expect(fp.search?.storage.collisionProbability).toBeCloseTo((fp.stats.states ** 2) / 2 ** 65, 30);
+    expect(fp.search?.storage.collisionProbability).toBeCloseTo(fp.stats.states ** 2 / 2 ** 65, 30);
     const bits = search(x, c, { maxMemoryBytes: 8 * 2 ** 20 }, { strategy: 'bfs', storage: 'bitstate', por: false, hashes: 2 });
     expect(bits.search?.storage).toMatchObject({ mode: 'bitstate', bits: 2 ** 25, hashes: 2, possiblyIncomplete: true });
     expect(bits.stats.states).toBe(fp.stats.states);

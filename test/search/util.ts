@@ -25,8 +25,12 @@ export function compileText(text: string, variant: string): Compiled {
 export function library(): { file: string; variant: string; c: Compiled }[] {
   const root = join(import.meta.dirname, '..', '..', 'scenarios');
   const files = [
-    ...readdirSync(root).filter((f) => f.endsWith('.fdr')).map((f) => join(root, f)),
-    ...readdirSync(join(root, 'history')).filter((f) => f.endsWith('.fdr')).map((f) => join(root, 'history', f)),
+    ...readdirSync(root)
+      .filter((f) => f.endsWith('.fdr'))
+      .map((f) => join(root, f)),
+    ...readdirSync(join(root, 'history'))
+      .filter((f) => f.endsWith('.fdr'))
+      .map((f) => join(root, 'history', f)),
   ];
   const out: { file: string; variant: string; c: Compiled }[] = [];
   for (const file of files) {

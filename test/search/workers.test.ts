@@ -19,7 +19,12 @@ describe('parallel BFS', async () => {
         const two = await parallelBfs(c, {}, { strategy: 'bfs', storage, por: false, symmetry: false }, 2);
         const where = `${file} [${variant}] ${storage}`;
         expect([where, two.verdict, failedProperties(two), two.stats.states, two.stats.transitions, two.stats.maxDepth]).toEqual([
-          where, one.verdict, failedProperties(one), one.stats.states, one.stats.transitions, one.stats.maxDepth,
+          where,
+          one.verdict,
+          failedProperties(one),
+          one.stats.states,
+          one.stats.transitions,
+          one.stats.maxDepth,
         ]);
         const steps = (r: typeof one) => Object.fromEntries(r.violations.map((v) => [v.property, v.steps]));
         expect(steps(two)).toEqual(steps(one));

@@ -5,16 +5,7 @@ import type { FdraceExports } from '../../checker/kernel/exports.ts';
 import { parseScenario } from '../../checker/scenario/parse.ts';
 import { nodeSession } from '../../checker/session-node.ts';
 import { Toggle } from '../../model/codes.ts';
-import {
-  RING_SLOTS,
-  SequentialSpec,
-  sortItems,
-  type SpecEvent,
-  type SpecItem,
-  type SpecRingSlot,
-  type SpecRun,
-  type SpecSnapshot,
-} from './sequential.ts';
+import { RING_SLOTS, SequentialSpec, sortItems, type SpecEvent, type SpecItem, type SpecRingSlot, type SpecRun, type SpecSnapshot } from './sequential.ts';
 import { SEQUENTIAL_VARIANTS, documentedMaxFds, renderOp, renderScenario, specInit, stripOp, type GenScenario } from './render.ts';
 import { kernelTrace, runKernel, type KernelRun, type KernelState } from './drive.ts';
 

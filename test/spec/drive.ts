@@ -6,15 +6,13 @@
 import { Addr } from '../../model/abi.ts';
 import { StepStatus, Viol } from '../../model/codes.ts';
 import * as F from '../../model/fields.ts';
-import { type Compiled } from '../../checker/compile/config.ts';
+import type { Compiled } from '../../checker/compile/config.ts';
 import type { FdraceExports } from '../../checker/kernel/exports.ts';
 import { decodeState } from '../../checker/trace/decode.ts';
 import { diffStates } from '../../checker/trace/diff.ts';
 import { stepLabel } from '../../checker/trace/labels.ts';
 import type { DecodedState } from '../../checker/trace/types.ts';
-import {
-  type SpecRingSlot,
-} from './sequential.ts';
+import type { SpecRingSlot } from './sequential.ts';
 
 const MAX_STEPS = 5000;
 
@@ -85,7 +83,9 @@ function readRing(x: FdraceExports, c: Compiled, addr: number): (SpecRingSlot | 
   const out: (SpecRingSlot | null)[] = [];
   for (let k = 0; k < F.U_SLOTS; k++) {
     const v = m[base + k * F.U_SIZE]!;
-    out.push(v === 0 ? null : { file: c.ix.fileNames[v - 1] ?? '?', fd: m[base + k * F.U_SIZE + 1]!, table: c.ix.tableNames[m[base + k * F.U_SIZE + 2]!] ?? '?' });
+    out.push(
+      v === 0 ? null : { file: c.ix.fileNames[v - 1] ?? '?', fd: m[base + k * F.U_SIZE + 1]!, table: c.ix.tableNames[m[base + k * F.U_SIZE + 2]!] ?? '?' },
+    );
   }
   return out;
 }

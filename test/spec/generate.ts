@@ -3,12 +3,7 @@
 // example while everything else stays guarded.
 
 import fc from 'fast-check';
-import {
-  EVENT_ORDER,
-  RING_SLOTS,
-  SequentialSpec,
-  type SpecEvent,
-} from './sequential.ts';
+import { EVENT_ORDER, RING_SLOTS, SequentialSpec, type SpecEvent } from './sequential.ts';
 import { renderScenario, specInit, stripOp, type GenOp, type GenScenario } from './render.ts';
 
 // ---- the generator -----------------------------------------------------------------------------------------
@@ -194,7 +189,9 @@ export function build(r: Raw, opt: GenOptions = {}): GenScenario {
   const threadProcess = processes[r.threadProc % r.nProc]!.name;
   const myTableName = shared ? 'P1' : threadProcess;
   // Other processes first (the interesting targets of pidfd_getfd and kcmp), the thread's own last.
-  const targets = [...processes.filter((p) => (p.shares ?? p.name) !== myTableName), ...processes.filter((p) => (p.shares ?? p.name) === myTableName)].map((p) => p.name);
+  const targets = [...processes.filter((p) => (p.shares ?? p.name) !== myTableName), ...processes.filter((p) => (p.shares ?? p.name) === myTableName)].map(
+    (p) => p.name,
+  );
   const myTable = tables[threadTable]!;
   const maxInit = Math.max(0, ...tables.flatMap((t) => [...t.keys()]));
   const maxFds = r.maxFdsExtra === null ? undefined : Math.min(64, maxInit + 1 + r.maxFdsExtra);
@@ -235,7 +232,10 @@ export function build(r: Raw, opt: GenOptions = {}): GenScenario {
     const fd = (c: FdChoice) => pickFd(c, fds);
     const epfd = (c: FdChoice | { epoll: number }): number => {
       if (!('epoll' in c)) return fd(c);
-      const eps = sim.fdsOf(threadProcess).filter(([, f]) => sim.kindOf(f) === 'epoll').map(([n]) => n);
+      const eps = sim
+        .fdsOf(threadProcess)
+        .filter(([, f]) => sim.kindOf(f) === 'epoll')
+        .map(([n]) => n);
       return eps.length > 0 ? eps[c.epoll % eps.length]! : fold(c.epoll);
     };
     const slot = (c: SlotChoice): number => {
@@ -295,16 +295,29 @@ export function build(r: Raw, opt: GenOptions = {}): GenScenario {
         break;
       case 'pidfd_getfd': {
         const q = targets[o.proc % targets.length]!;
-        g = { kind: 'pidfd_getfd', process: q, fd: pickFd(o.fd, sim.fdsOf(q).map(([n]) => n)) };
+        g = {
+          kind: 'pidfd_getfd',
+          process: q,
+          fd: pickFd(
+            o.fd,
+            sim.fdsOf(q).map(([n]) => n),
+          ),
+        };
         break;
       }
       case 'kcmp': {
         const q = targets[o.proc % targets.length]!;
-        const n = pickFd(o.fd, sim.fdsOf(q).map(([m]) => m));
+        const n = pickFd(
+          o.fd,
+          sim.fdsOf(q).map(([m]) => m),
+        );
         let own: number;
         if ('same' in o.own) {
           const f = sim.fdsOf(q).find(([m]) => m === n)?.[1];
-          const same = sim.fdsOf(threadProcess).filter(([, x]) => x === f).map(([m]) => m);
+          const same = sim
+            .fdsOf(threadProcess)
+            .filter(([, x]) => x === f)
+            .map(([m]) => m);
           own = same.length > 0 ? same[o.own.same % same.length]! : fd({ used: o.own.same });
         } else own = fd(o.own);
         g = { kind: 'kcmp', process: q, fd: n, own };

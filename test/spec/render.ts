@@ -1,12 +1,7 @@
 // Random one-thread scenarios for the kernel-vs-specification test (test/kernel-vs-spec.test.ts): their shape,
 // their rendering as .fdr text, and the specification's initial state for them.
 
-import {
-  type SpecEvent,
-  type SpecInit,
-  type SpecKind,
-  type SpecOp,
-} from './sequential.ts';
+import type { SpecEvent, SpecInit, SpecKind, SpecOp } from './sequential.ts';
 
 /** Kernel generations whose one-thread meaning is the specification's (the RFC variants also re-key epoll
  *  items and other fds on replace, so they are not). Every scenario is checked on all of them. */
@@ -110,7 +105,7 @@ export function renderScenario(g: GenScenario, name = 'spec-random', variants: r
   l.push(`thread ${g.thread.name} in ${g.thread.process}`);
   for (const op of g.ops) l.push(`  ${renderOp(op)}`);
   l.push(`variants ${variants.join(' ')}`, ...variants.map((v) => `result ${v} pass`));
-  return l.join('\n') + '\n';
+  return `${l.join('\n')}\n`;
 }
 
 function tableOwner(g: GenScenario, process: string): string {

@@ -551,11 +551,13 @@ export class SequentialSpec {
     return {
       tables: [...this.tables].map(([name, m]) => ({ name, fds: [...m].map(([fd, file]) => ({ fd, file })).sort(byFd) })),
       files: [...this.kind.keys()].map((name) => ({ name, ref: this.ref.get(name)!, life: this.life.get(name)! })),
-      epolls: [...this.kind].filter(([, k]) => k === 'epoll').map(([name]) => ({
-        name,
-        life: this.life.get(name)!,
-        items: sortItems([...(this.interest.get(name)?.values() ?? [])].map((it) => ({ ...it, events: [...it.events] }))),
-      })),
+      epolls: [...this.kind]
+        .filter(([, k]) => k === 'epoll')
+        .map(([name]) => ({
+          name,
+          life: this.life.get(name)!,
+          items: sortItems([...(this.interest.get(name)?.values() ?? [])].map((it) => ({ ...it, events: [...it.events] }))),
+        })),
       held: [...this.held].map(([thread, files]) => ({ thread, files: [...files] })),
       watches: this.watchCount(),
       ring: this.ring.map((s) => (s ? { ...s } : null)),

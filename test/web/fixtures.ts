@@ -92,5 +92,9 @@ export function makeFixtures(): void {
   FIX.f08refcount = pick(f08, 'ep->refcount reaching zero', (t) => t.violation?.kind === 'EpRefcount');
   FIX.f08uaf = pick(f08, 'the epitem use-after-free', (t) => t.violation?.kind === 'UafItem');
   FIX.f04cycle = pick(tracesOf('F04-insert-epoll-no-loop-check', 'rfc-v4'), 'the epoll cycle', (t) => t.violation?.kind === 'EpollCycle');
-  FIX.abba = pick(tracesOf('history/ctl-del-abba-4ff36ee94d93', 'v6.2~ctl-del-nested-fix'), 'the reached deadlock', (t) => t.violation?.property === 'deadlock');
+  FIX.abba = pick(
+    tracesOf('history/ctl-del-abba-4ff36ee94d93', 'v6.2~ctl-del-nested-fix'),
+    'the reached deadlock',
+    (t) => t.violation?.property === 'deadlock',
+  );
 }

@@ -48,7 +48,11 @@ test('hostile traces: markup in names stays text, bad formats and huge arrays ar
     ['array.json', '[1,2,3]', /expected a JSON object \(Trace JSON, format 1\), got an array of 3/],
     ['huge.json', JSON.stringify(huge), /steps: 60000 entries \(at most 50000\)/],
     ['wide.json', JSON.stringify(wide), /initial\.processes\[0\]\.fds: 5000 entries \(at most 1024\)/],
-    ['type.json', JSON.stringify({ ...base, steps: [{ ...base.steps[0], state: { ...base.steps[0]!.state, files: 'x' } }] }), /steps\[0\]\.state\.files: expected an array/],
+    [
+      'type.json',
+      JSON.stringify({ ...base, steps: [{ ...base.steps[0], state: { ...base.steps[0]!.state, files: 'x' } }] }),
+      /steps\[0\]\.state\.files: expected an array/,
+    ],
     ['longname.json', JSON.stringify({ ...base, scenario: 'A'.repeat(5000) }), /scenario: string longer than 200 characters/],
     ['badpath.json', JSON.stringify({ ...base, path: '0;alert(1)' }), /path: a path is thread numbers/],
   ];

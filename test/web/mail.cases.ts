@@ -50,7 +50,10 @@ test('F08 rfc-v7 refcount from the CLI: ep->refcount of E explained, RFC v7 labe
   assert.match(await text(p, 'table.lanes'), /RFC v7/);
   for (const href of await hrefs(p, 'table.lanes a.src, #explain a.src')) {
     assert.doesNotMatch(href, /\/master\//);
-    assert.match(href, /^https:\/\/(lore\.kernel\.org\/all\/\?q=|elixir\.bootlin\.com\/linux\/v6\.15\/C\/ident\/|github\.com\/torvalds\/linux\/blob\/v6\.15\/)/);
+    assert.match(
+      href,
+      /^https:\/\/(lore\.kernel\.org\/all\/\?q=|elixir\.bootlin\.com\/linux\/v6\.15\/C\/ident\/|github\.com\/torvalds\/linux\/blob\/v6\.15\/)/,
+    );
   }
   // The text a developer pastes: exactly what `fdrace replay --format changelog` prints for this trace.
   await p.click('#copy-changelog');
@@ -96,7 +99,7 @@ test('F04 watchers on rfc-v4: explained as the epoll cycle it is, epoll by epoll
   assert.doesNotMatch(ex, /EpollCycle|is in ep->rbr exactly when/);
 });
 
-test('a deadlock the CLI wrote shows lockdep\'s CPU0/CPU1 table from the trace itself', async ({ page, view }) => {
+test("a deadlock the CLI wrote shows lockdep's CPU0/CPU1 table from the trace itself", async ({ page, view }) => {
   const t = readTrace(FIX.abba);
   assert.ok(t.violation?.scenario, 'fdrace check --trace-out writes the rows');
   const p = await page();
@@ -159,14 +162,18 @@ test('50,000 steps: opens in < 1 s, steps in < 16 ms, only the rows in view exis
     };
   }, small);
   writeFileSync(join(OUT, 'perf-50k.json'), `${JSON.stringify(m, null, 1)}\n`);
-  console.log(`      50k steps: open ${m.openMs.toFixed(0)} ms; step mean ${m.stepMeanMs.toFixed(1)} ms, median ${m.stepMedianMs.toFixed(1)} ms, max ${m.stepMaxMs.toFixed(1)} ms; Home ${m.jumpHomeMs.toFixed(1)} ms; ${m.rows} rows in the DOM`);
+  console.log(
+    `      50k steps: open ${m.openMs.toFixed(0)} ms; step mean ${m.stepMeanMs.toFixed(1)} ms, median ${m.stepMedianMs.toFixed(1)} ms, max ${m.stepMaxMs.toFixed(1)} ms; Home ${m.jumpHomeMs.toFixed(1)} ms; ${m.rows} rows in the DOM`,
+  );
   assert.equal(await text(p, '#fact-steps'), '50000');
   assert.equal(m.selected, '0');
   assert.ok(m.rows < 300, `${m.rows} rows in the DOM`);
   // The targets (1 s, 16 ms) are for an idle machine; with more runnable tasks than cores (other test runs) the
   // same code is slower by the overload, so the bounds are scaled by it and reported.
   const overload = Math.max(1, loadavg()[0]! / cpus().length);
-  console.log(`      load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: bounds ${(1000 * overload).toFixed(0)} ms open, ${(16 * overload).toFixed(1)} ms a step`);
+  console.log(
+    `      load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: bounds ${(1000 * overload).toFixed(0)} ms open, ${(16 * overload).toFixed(1)} ms a step`,
+  );
   assert.ok(m.openMs < 1000 * overload, `open took ${m.openMs} ms`);
   assert.ok(m.stepMedianMs < 16 * overload, `a step took ${m.stepMedianMs} ms (median)`);
   // Scrolling far renders the rows there.
@@ -469,7 +476,9 @@ test('explore from here: the trace prefix is fixed and every continuation is sea
   const prefix = await text(p, '#pg-explore-prefix');
   assert.match(prefix, /^0\.0$/);
   await p.click('#pg-explore-run');
-  await p.waitForFunction(() => /every continuation explored|stopped/.test(document.getElementById('pg-explore-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  await p.waitForFunction(() => /every continuation explored|stopped/.test(document.getElementById('pg-explore-status')?.textContent ?? ''), null, {
+    timeout: 60_000,
+  });
   assert.match(await text(p, '#pg-explore-status'), /every continuation explored/);
   const props = await p.locator('#pg-explore-results li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-property')));
   assert.ok(props.includes(t.violation!.property), props.join());

@@ -51,7 +51,12 @@ test('playground: errors at line:column as you type, then a clean parse', async 
   // The location is a button that puts the cursor there.
   await p.click('#pg-diag button.loc');
   const caret = await p.evaluate(() => (document.getElementById('pg-source') as HTMLTextAreaElement).selectionStart);
-  assert.equal(caret, FOUR.split('\n').slice(0, line - 1).join('\n').length + 1);
+  assert.equal(
+    caret,
+    FOUR.split('\n')
+      .slice(0, line - 1)
+      .join('\n').length + 1,
+  );
   await p.fill('#pg-source', FOUR);
   await p.waitForFunction(() => document.getElementById('pg-diag')?.classList.contains('ok'));
   assert.match(await text(p, '#pg-diag'), /^ok: scenario four-threads, 4 thread\(s\)/);
@@ -67,7 +72,7 @@ test('playground: a bundled scenario on its variants gives what fdrace ci gives,
   await p.selectOption('#pg-example', { label: scenario });
   await p.waitForFunction((s) => document.getElementById('pg-diag')?.textContent?.startsWith(`ok: scenario ${s}`), scenario);
   const checked = await p.locator('#pg-variants input:checked').evaluateAll((xs) => xs.map((x) => (x as HTMLInputElement).value));
-  assert.deepEqual(checked.sort(), declaredVariants(`scenarios/${scenario}.fdr`).sort(), 'the scenario\'s own variants are checked');
+  assert.deepEqual(checked.sort(), declaredVariants(`scenarios/${scenario}.fdr`).sort(), "the scenario's own variants are checked");
   await p.click('#pg-run');
   await waitForResults(p, rows.length);
   await assertSameAsCi(p, rows);
@@ -129,11 +134,14 @@ test('playground: Cancel terminates a long search; the next run uses a fresh wor
   await assertSameAsCi(p, rows);
 });
 
-test('playground: the ABBA history scenario, its reached deadlock and lockdep\'s report of the inversion', async ({ page, view }) => {
+test("playground: the ABBA history scenario, its reached deadlock and lockdep's report of the inversion", async ({ page, view }) => {
   const scenario = 'history/ctl-del-abba-4ff36ee94d93';
   const rows = ciRows(scenario);
   const fixed = rows.find((r) => r.variant === 'v6.2~ctl-del-nested-fix');
-  assert.ok(fixed && fixed.violations.some((v) => v.splat), 'fdrace ci reports the inversion with a splat');
+  assert.ok(
+    fixed?.violations.some((v) => v.splat),
+    'fdrace ci reports the inversion with a splat',
+  );
   const p = await page();
   await p.goto(`${view.url}#view=playground`);
   await p.waitForSelector('#pg-source');
@@ -148,11 +156,20 @@ test('playground: the ABBA history scenario, its reached deadlock and lockdep\'s
   const inv = li.locator('li.inversion');
   assert.equal(await inv.count(), 1);
   const cells = await inv.locator('.lockdep tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-  const splat = fixed.violations.find((v) => v.splat)!.splat!;
+  const splat = fixed!.violations.find((v) => v.splat)!.splat!;
   // Each row of the table is one lock() in one column, in the splat's order.
-  const inSplat = splat.split('\n').filter((l) => /^\s+lock\(.*\);\s*$/.test(l)).map((l) => l.trim());
-  assert.deepEqual(cells.map((r) => r.join('')), inSplat);
-  assert.ok(cells.every((r) => r.length === 2 && r.filter((x) => x !== '').length === 1), JSON.stringify(cells));
+  const inSplat = splat
+    .split('\n')
+    .filter((l) => /^\s+lock\(.*\);\s*$/.test(l))
+    .map((l) => l.trim());
+  assert.deepEqual(
+    cells.map((r) => r.join('')),
+    inSplat,
+  );
+  assert.ok(
+    cells.every((r) => r.length === 2 && r.filter((x) => x !== '').length === 1),
+    JSON.stringify(cells),
+  );
   assert.equal(await inv.locator('pre.splat-text').textContent(), splat);
   await shot(p, 'playground-abba-lockdep.png');
   await li.locator('button.open-cex').first().click();
@@ -173,5 +190,8 @@ test('playground: the same search defaults as fdrace check and fdrace ci (symmet
   await p.click('#pg-run');
   await waitForResults(p, 1);
   const got = (await p.locator('#pg-results li.result[data-variant="v6.2"]').textContent()) ?? '';
-  assert.ok(got.includes(`${want.stats.states} states, ${want.stats.transitions} transitions`), `playground: ${got}; fdrace check: ${want.stats.states} states`);
+  assert.ok(
+    got.includes(`${want.stats.states} states, ${want.stats.transitions} transitions`),
+    `playground: ${got}; fdrace check: ${want.stats.states} states`,
+  );
 });

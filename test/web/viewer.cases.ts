@@ -271,7 +271,7 @@ test('deadlock: the wait-for cycle of the 4ff36ee94d93 ABBA in words and as SVG'
   await shot(p, 'deadlock-abba-cycle.png');
 });
 
-test('lock-order violation in a trace: lockdep\'s CPU0/CPU1 table with the tasks', async ({ page, view }) => {
+test("lock-order violation in a trace: lockdep's CPU0/CPU1 table with the tasks", async ({ page, view }) => {
   const p = await page();
   await p.goto(view.url);
   await p.waitForSelector('#landing:not([hidden])');

@@ -48,7 +48,13 @@ export class CheckerClient {
     return this.race<DeriveOutcome>(this.remote().derive(share, Comlink.proxy(onProgress)) as Promise<DeriveOutcome>);
   }
 
-  explore(source: string, variant: string, prefix: string, limits: { maxStates: number; timeoutSeconds: number }, onProgress: (states: number, frontier: number) => void): Promise<ExploreOutcome> {
+  explore(
+    source: string,
+    variant: string,
+    prefix: string,
+    limits: { maxStates: number; timeoutSeconds: number },
+    onProgress: (states: number, frontier: number) => void,
+  ): Promise<ExploreOutcome> {
     return this.race<ExploreOutcome>(this.remote().explore(source, variant, prefix, limits, Comlink.proxy(onProgress)) as Promise<ExploreOutcome>);
   }
 

@@ -25,7 +25,16 @@ export function subjectBlock(trace: ViewTrace, v: TraceViolation, jump: (n: numb
     if (life) {
       const at = v.step > 0 ? trace.steps[v.step - 1] : undefined;
       const line = (label: string, step: number | null, by: string | null): HTMLElement =>
-        h('li', { 'data-life': label }, `${label} `, step === null ? 'never (still live)' : step === 0 ? 'before the trace (initial state)' : h('span', null, 'at ', stepLink(step, jump), by ? ` by ${by}` : ''));
+        h(
+          'li',
+          { 'data-life': label },
+          `${label} `,
+          step === null
+            ? 'never (still live)'
+            : step === 0
+              ? 'before the trace (initial state)'
+              : h('span', null, 'at ', stepLink(step, jump), by ? ` by ${by}` : ''),
+        );
       parts.push(
         h(
           'div',

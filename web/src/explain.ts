@@ -21,11 +21,11 @@ const PROPERTY_WORDS: Record<string, string> = {
   refcount: "A file's f_ref must equal the references that exist: one per fd slot plus one per reference a task holds.",
   'no-uaf': 'Nothing may use a struct file, an epitem or an eventpoll after it has been freed.',
   watchers:
-    'With ep->mtx free, an epitem is in ep->rbr exactly when it is on its file\'s f_ep list, and no eventpoll has two items with the same (file, fd) key.',
+    "With ep->mtx free, an epitem is in ep->rbr exactly when it is on its file's f_ep list, and no eventpoll has two items with the same (file, fd) key.",
   locks: 'A task never takes a lock it already holds, never sleeps under a spinlock and never returns to user space holding a lock.',
   deadlock: 'Some thread must always be able to move until every thread has finished.',
   'stale-registration':
-    'At the end, every epoll item (file, fd) must match fd `fd` of a process holding the epoll; otherwise EPOLL_CTL_DEL on that fd cannot reach it and the wrong file\'s readiness is reported.',
+    "At the end, every epoll item (file, fd) must match fd `fd` of a process holding the epoll; otherwise EPOLL_CTL_DEL on that fd cannot reach it and the wrong file's readiness is reported.",
   'model-capacity': "The model's fixed capacity was exceeded: a limit of the model, not a kernel bug.",
   'free-while-locked': 'No object may be freed while a lock embedded in it is held (lockdep: held lock freed!).',
   'lock-order': 'Every two locks are always taken in the same order; a cycle in the "taken while holding" graph is a possible deadlock (lockdep).',
@@ -135,8 +135,10 @@ function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElemen
   if (v.subject && known.has(v.subject.name) && !names.includes(v.subject.name)) names.unshift(v.subject.name);
   const items: HTMLElement[] = names.map((n) => {
     const k = known.get(n)!;
-    const at = changedAt(trace, () => lastChange(all, v.step, k.prefix), (n2) =>
-      n2 === 0 ? 'unchanged since the initial state' : h('span', null, 'last changed at ', stepButton(n2, jump)),
+    const at = changedAt(
+      trace,
+      () => lastChange(all, v.step, k.prefix),
+      (n2) => (n2 === 0 ? 'unchanged since the initial state' : h('span', null, 'last changed at ', stepButton(n2, jump))),
     );
     return h('li', { 'data-object': k.prefix }, summary(s, n, k), ' — ', at);
   });
@@ -149,7 +151,11 @@ function objectsList(trace: ViewTrace, v: ViewViolation, jump: Jump): HTMLElemen
       const val = (st: DecodedState): string => st.processes.find((p) => p.name === proc)?.fds.find((d) => d.fd === fd)?.file ?? 'closed';
       const before = val(trace.initial);
       const now = val(s);
-      const at = changedAt(trace, () => lastChange(all, v.step, `proc/${proc}/fd/${fd}`), (n2) => (n2 > 0 ? h('span', null, ' at ', stepButton(n2, jump)) : null));
+      const at = changedAt(
+        trace,
+        () => lastChange(all, v.step, `proc/${proc}/fd/${fd}`),
+        (n2) => (n2 > 0 ? h('span', null, ' at ', stepButton(n2, jump)) : null),
+      );
       items.push(h('li', { 'data-slot': `${proc}.fd[${fd}]` }, `${proc}.fd[${fd}]: ${before === now ? `still ${now}` : `${before} → ${now}`}`, at));
     }
   }
@@ -165,10 +171,10 @@ export function staleItems(s: DecodedState): string[] {
     if (holders.length === 0) continue;
     for (const it of e.items) {
       if (holders.some((p) => p.fds.some((d) => d.fd === it.fd && d.file === it.file))) continue;
-      const now = holders
-        .map((p) => `${p.name}.fd[${it.fd}] is ${p.fds.find((d) => d.fd === it.fd)?.file ?? 'closed'}`)
-        .join(', ');
-      out.push(`${e.name}'s item (${it.file}, ${it.fd}) is stale: ${now}, so EPOLL_CTL_DEL of fd ${it.fd} cannot reach it and ${it.file}'s events arrive with data=${it.data}.`);
+      const now = holders.map((p) => `${p.name}.fd[${it.fd}] is ${p.fds.find((d) => d.fd === it.fd)?.file ?? 'closed'}`).join(', ');
+      out.push(
+        `${e.name}'s item (${it.file}, ${it.fd}) is stale: ${now}, so EPOLL_CTL_DEL of fd ${it.fd} cannot reach it and ${it.file}'s events arrive with data=${it.data}.`,
+      );
     }
   }
   return out;
@@ -198,13 +204,26 @@ function isLockOrder(v: ViewViolation): boolean {
 export function renderExplanation(trace: ViewTrace, jump: Jump): HTMLElement {
   const v = trace.violation;
   if (!v) {
-    return h('div', { class: 'explain ok' }, h('h2', null, 'No violation'), h('p', null, `This path ends after ${trace.steps.length} steps without violating any checked property.`));
+    return h(
+      'div',
+      { class: 'explain ok' },
+      h('h2', null, 'No violation'),
+      h('p', null, `This path ends after ${trace.steps.length} steps without violating any checked property.`),
+    );
   }
   const step = v.step > 0 ? trace.steps[v.step - 1] : undefined;
   const s = stateAt(trace, v.step);
   const isDeadlock = v.kind === 'deadlock' || v.property === 'deadlock';
   const at = step
-    ? h('p', { class: 'at' }, `Step ${step.step}: thread ${step.thread} in `, h('code', null, step.function), ' (', refLink(step, sourcesFor(trace.variant)), `) — ${step.text}`)
+    ? h(
+        'p',
+        { class: 'at' },
+        `Step ${step.step}: thread ${step.thread} in `,
+        h('code', null, step.function),
+        ' (',
+        refLink(step, sourcesFor(trace.variant)),
+        `) — ${step.text}`,
+      )
     : h('p', { class: 'at' }, 'In the initial state, before any step.');
   return h(
     'div',

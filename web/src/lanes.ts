@@ -74,7 +74,12 @@ export function renderLanes(trace: ViewTrace, onSelect: (step: number) => void, 
 
   function buildRow(step: number): HTMLTableRowElement {
     if (step === 0) {
-      return h('tr', { 'data-step': 0, class: 'initial' }, h('th', { scope: 'row', class: 'stepno' }, '0'), h('td', { colspan: order.length, class: 'lane' }, h('div', { class: 'l' }, 'initial state')));
+      return h(
+        'tr',
+        { 'data-step': 0, class: 'initial' },
+        h('th', { scope: 'row', class: 'stepno' }, '0'),
+        h('td', { colspan: order.length, class: 'lane' }, h('div', { class: 'l' }, 'initial state')),
+      );
     }
     const s = trace.steps[step - 1]!;
     const tr = h('tr', { 'data-step': step, class: step === violationStep ? 'violation-row' : null });

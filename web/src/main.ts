@@ -117,21 +117,29 @@ function updateShareLink(): void {
 
 function renderSummary(t: ViewTrace): HTMLElement {
   const link = h('input', { id: 'share-link', type: 'text', readonly: true, 'aria-label': 'Shareable link (re-derives this trace by replay)' });
-  const copy = button('Copy link', () => {
-    link.select();
-    void navigator.clipboard?.writeText(link.value).catch(() => undefined);
-  }, { id: 'copy-link' });
-  const copyTrace = button('Copy link with the trace', () => {
-    void traceUrl().then((url) => {
-      if (url === null) {
-        say('This trace is too large to carry in a link; share the path link instead.');
-        return;
-      }
-      link.value = url;
+  const copy = button(
+    'Copy link',
+    () => {
       link.select();
-      void navigator.clipboard?.writeText(url).catch(() => undefined);
-    });
-  }, { id: 'copy-trace-link' });
+      void navigator.clipboard?.writeText(link.value).catch(() => undefined);
+    },
+    { id: 'copy-link' },
+  );
+  const copyTrace = button(
+    'Copy link with the trace',
+    () => {
+      void traceUrl().then((url) => {
+        if (url === null) {
+          say('This trace is too large to carry in a link; share the path link instead.');
+          return;
+        }
+        link.value = url;
+        link.select();
+        void navigator.clipboard?.writeText(url).catch(() => undefined);
+      });
+    },
+    { id: 'copy-trace-link' },
+  );
   // Drawn when first wanted (it walks every step of the trace).
   const pre = h('pre', { id: 'changelog-text', class: 'changelog' });
   let changelog: string | null = null;
@@ -139,15 +147,19 @@ function renderSummary(t: ViewTrace): HTMLElement {
     if (changelog === null) pre.textContent = changelog = formatChangelog(t);
     return changelog;
   };
-  const copyText = button('Copy as text', () => {
-    void navigator.clipboard?.writeText(draw()).catch(() => undefined);
-    const range = document.createRange();
-    range.selectNodeContents(pre);
-    const sel = getSelection();
-    sel?.removeAllRanges();
-    sel?.addRange(range);
-    details.open = true;
-  }, { id: 'copy-changelog', 'aria-label': 'Copy the CPU0/CPU1 diagram as text (for a commit message)' });
+  const copyText = button(
+    'Copy as text',
+    () => {
+      void navigator.clipboard?.writeText(draw()).catch(() => undefined);
+      const range = document.createRange();
+      range.selectNodeContents(pre);
+      const sel = getSelection();
+      sel?.removeAllRanges();
+      sel?.addRange(range);
+      details.open = true;
+    },
+    { id: 'copy-changelog', 'aria-label': 'Copy the CPU0/CPU1 diagram as text (for a commit message)' },
+  );
   const details = h('details', { id: 'changelog' }, h('summary', null, 'CPU0/CPU1 diagram for a commit message'), pre);
   details.addEventListener('toggle', () => {
     if (details.open) draw();
@@ -160,26 +172,39 @@ function renderSummary(t: ViewTrace): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
-      h('dt', null, 'scenario'), h('dd', { id: 'fact-scenario' }, t.scenario),
-      h('dt', null, 'variant'), h('dd', { id: 'fact-variant' }, t.variant),
-      h('dt', null, 'path'), h('dd', { id: 'fact-path' }, h('code', null, t.path || '(empty)')),
-      h('dt', null, 'steps'), h('dd', { id: 'fact-steps' }, String(t.steps.length)),
-      h('dt', null, 'result'), h('dd', { id: 'fact-result' }, v ? `${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} at step ${v.step}` : 'no violation'),
+      h('dt', null, 'scenario'),
+      h('dd', { id: 'fact-scenario' }, t.scenario),
+      h('dt', null, 'variant'),
+      h('dd', { id: 'fact-variant' }, t.variant),
+      h('dt', null, 'path'),
+      h('dd', { id: 'fact-path' }, h('code', null, t.path || '(empty)')),
+      h('dt', null, 'steps'),
+      h('dd', { id: 'fact-steps' }, String(t.steps.length)),
+      h('dt', null, 'result'),
+      h('dd', { id: 'fact-result' }, v ? `${v.property === 'deadlock' ? 'DEADLOCK' : 'VIOLATION'} ${v.property} at step ${v.step}` : 'no violation'),
     ),
     h(
       'div',
       { class: 'toolbar' },
       button('Jump to violation (v)', () => jumpToViolation(), { id: 'jump-violation', disabled: v === null }),
-      button('Open in playground', () => {
-        showView('playground');
-        playground?.setSource(t.source);
-        writeHash();
-      }, { id: 'to-playground', disabled: t.source === '' }),
-      button('Explore from here', () => {
-        showView('playground');
-        playground?.exploreFrom({ source: t.source, variant: t.variant, path: t.path }, step);
-        writeHash();
-      }, { id: 'explore-here', disabled: t.source === '', 'aria-label': 'Explore from the selected step: search every continuation of this prefix' }),
+      button(
+        'Open in playground',
+        () => {
+          showView('playground');
+          playground?.setSource(t.source);
+          writeHash();
+        },
+        { id: 'to-playground', disabled: t.source === '' },
+      ),
+      button(
+        'Explore from here',
+        () => {
+          showView('playground');
+          playground?.exploreFrom({ source: t.source, variant: t.variant, path: t.path }, step);
+          writeHash();
+        },
+        { id: 'explore-here', disabled: t.source === '', 'aria-label': 'Explore from the selected step: search every continuation of this prefix' },
+      ),
       link,
       copy,
       copyTrace,
@@ -195,15 +220,27 @@ function renderHidden(): void {
   if (panel.hidden.size === 0) return;
   bar.append('Hidden: ');
   for (const id of panel.hidden) {
-    bar.append(button(`${id.replace('/', ' ')} ×`, () => {
-      panel.hidden.delete(id);
-      renderPanels();
-    }, { class: 'chip', 'aria-label': `Show ${id.replace('/', ' ')} again` }));
+    bar.append(
+      button(
+        `${id.replace('/', ' ')} ×`,
+        () => {
+          panel.hidden.delete(id);
+          renderPanels();
+        },
+        { class: 'chip', 'aria-label': `Show ${id.replace('/', ' ')} again` },
+      ),
+    );
   }
-  bar.append(button('show all', () => {
-    panel.hidden.clear();
-    renderPanels();
-  }, { class: 'link', id: 'show-all' }));
+  bar.append(
+    button(
+      'show all',
+      () => {
+        panel.hidden.clear();
+        renderPanels();
+      },
+      { class: 'link', id: 'show-all' },
+    ),
+  );
 }
 
 function renderPanels(): void {

@@ -24,11 +24,25 @@ function go(step: number, jump: Jump, label: string): HTMLElement {
 export function memoryReportView(m: MemoryReport, jump: Jump): HTMLElement {
   const moments: (HTMLElement | string)[] = [];
   if (m.tool === 'KASAN') {
-    moments.push(h('li', null, `${m.access ?? 'access'}${m.size ? ` of size ${m.size}` : ''} of ${m.object.description}${m.object.field ? ` (${m.object.field})` : ''} by ${m.task} `, go(m.step, jump, `step ${m.step}`)));
+    moments.push(
+      h(
+        'li',
+        null,
+        `${m.access ?? 'access'}${m.size ? ` of size ${m.size}` : ''} of ${m.object.description}${m.object.field ? ` (${m.object.field})` : ''} by ${m.task} `,
+        go(m.step, jump, `step ${m.step}`),
+      ),
+    );
   } else if (m.lock) {
     moments.push(h('li', null, `${m.lock.name} held by ${m.lock.holder}`, m.lock.since ? go(m.lock.since, jump, `since step ${m.lock.since}`) : ''));
   }
-  moments.push(h('li', null, m.allocated.step === 0 ? 'allocated before the scenario started' : `allocated by ${m.allocated.task} `, m.allocated.step ? go(m.allocated.step, jump, `step ${m.allocated.step}`) : ''));
+  moments.push(
+    h(
+      'li',
+      null,
+      m.allocated.step === 0 ? 'allocated before the scenario started' : `allocated by ${m.allocated.task} `,
+      m.allocated.step ? go(m.allocated.step, jump, `step ${m.allocated.step}`) : '',
+    ),
+  );
   if (m.freed) moments.push(h('li', null, `freed by ${m.freed.task} in ${m.freed.chain.join(' <- ')} `, go(m.freed.step, jump, `step ${m.freed.step}`)));
   return h(
     'div',

@@ -76,7 +76,10 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
     variantSet.replaceChildren(h('legend', null, 'Variants'));
     setVariants(names, (n) => (checkDeclared && s.variants.length > 0 ? s.variants.includes(n) : (was.get(n) ?? false)));
   }
-  setVariants(VARIANTS.map((v) => v.name), () => true);
+  setVariants(
+    VARIANTS.map((v) => v.name),
+    () => true,
+  );
   const maxStates = numberInput('pg-max-states', 'Max states', 1_000_000, 1, 100_000_000);
   const timeout = numberInput('pg-timeout', 'Timeout (s)', 60, 1, 3600);
   const run = h('button', { type: 'button', id: 'pg-run', class: 'primary' }, 'Run');
@@ -90,19 +93,20 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
   function showError(e: ScenarioError): void {
     const lines = source.value.split(/\r?\n/);
     const line = lines[e.loc.line - 1] ?? '';
-    const goto = button(`${e.loc.line}:${e.loc.col}`, () => {
-      let at = 0;
-      for (let i = 0; i < e.loc.line - 1 && i < lines.length; i++) at += lines[i]!.length + 1;
-      at += Math.max(0, e.loc.col - 1);
-      source.focus();
-      source.setSelectionRange(at, at);
-    }, { class: 'link loc', 'aria-label': `Go to line ${e.loc.line}, column ${e.loc.col}` });
+    const goto = button(
+      `${e.loc.line}:${e.loc.col}`,
+      () => {
+        let at = 0;
+        for (let i = 0; i < e.loc.line - 1 && i < lines.length; i++) at += lines[i]!.length + 1;
+        at += Math.max(0, e.loc.col - 1);
+        source.focus();
+        source.setSelectionRange(at, at);
+      },
+      { class: 'link loc', 'aria-label': `Go to line ${e.loc.line}, column ${e.loc.col}` },
+    );
     clear(diag);
     diag.className = 'diag error';
-    diag.append(
-      h('div', null, 'error at ', goto, `: ${e.message}`),
-      h('pre', { class: 'excerpt' }, `${line}\n${' '.repeat(Math.max(0, e.loc.col - 1))}^`),
-    );
+    diag.append(h('div', null, 'error at ', goto, `: ${e.message}`), h('pre', { class: 'excerpt' }, `${line}\n${' '.repeat(Math.max(0, e.loc.col - 1))}^`));
     source.setAttribute('aria-invalid', 'true');
   }
 
@@ -114,7 +118,9 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
       for (const b of boxes) if (b.input.checked) compiler.compile(s, compiler.resolve(b.name), 'playground.fdr');
       clear(diag);
       diag.className = 'diag ok';
-      diag.append(`ok: scenario ${s.name}, ${s.threads.length} thread(s), ${s.expectations.length} expectation(s); states its result on ${s.variants.join(', ') || 'no variant'}`);
+      diag.append(
+        `ok: scenario ${s.name}, ${s.threads.length} thread(s), ${s.expectations.length} expectation(s); states its result on ${s.variants.join(', ') || 'no variant'}`,
+      );
       source.removeAttribute('aria-invalid');
       parsed = s;
       return s;
@@ -151,7 +157,11 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
       h('strong', null, variant),
       `: ${verdictText(r)} — expected ${out.expected}: `,
       h('span', { class: out.matches ? 'as-expected' : 'differs' }, out.matches ? 'as expected' : 'differs'),
-      h('div', { class: 'muted' }, `${st.states.toLocaleString('en')} states, ${st.transitions.toLocaleString('en')} transitions, depth ${st.maxDepth}, ${st.seconds.toFixed(2)} s${r.incomplete ? `; stopped: ${r.incomplete}` : ''}`),
+      h(
+        'div',
+        { class: 'muted' },
+        `${st.states.toLocaleString('en')} states, ${st.transitions.toLocaleString('en')} transitions, depth ${st.maxDepth}, ${st.seconds.toFixed(2)} s${r.incomplete ? `; stopped: ${r.incomplete}` : ''}`,
+      ),
     );
     const list = h('ul', { class: 'violations' });
     for (const v of r.violations) {
@@ -213,7 +223,8 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
       }
       progress.textContent = `Done: ${variants.length} variant(s) in ${((performance.now() - t0) / 1000).toFixed(2)} s.`;
     } catch (e) {
-      progress.textContent = e instanceof Cancelled ? `Cancelled after ${((performance.now() - t0) / 1000).toFixed(1)} s.` : `The checker failed: ${(e as Error).message}`;
+      progress.textContent =
+        e instanceof Cancelled ? `Cancelled after ${((performance.now() - t0) / 1000).toFixed(1)} s.` : `The checker failed: ${(e as Error).message}`;
     } finally {
       run.disabled = false;
       cancel.disabled = true;
@@ -234,7 +245,13 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
     explore.hidden = false;
     explore.append(
       h('h2', null, `Explore from step ${step}`),
-      h('p', null, `The first ${step} step${step === 1 ? '' : 's'} of the trace are fixed (path `, h('code', { id: 'pg-explore-prefix' }, prefix || '(empty)'), `) on ${trace.variant}; every continuation from the state they reach is searched, with the limits below.`),
+      h(
+        'p',
+        null,
+        `The first ${step} step${step === 1 ? '' : 's'} of the trace are fixed (path `,
+        h('code', { id: 'pg-explore-prefix' }, prefix || '(empty)'),
+        `) on ${trace.variant}; every continuation from the state they reach is searched, with the limits below.`,
+      ),
       h('div', { class: 'buttons' }, go, stop),
       status,
       found,
@@ -245,9 +262,15 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
       stop.disabled = false;
       status.textContent = 'Searching…';
       try {
-        const out = await client.explore(trace.source, trace.variant, prefix, { maxStates: readLimit(maxStates.input, 1_000_000), timeoutSeconds: readLimit(timeout.input, 60) }, (n, f) => {
-          status.textContent = `Searching: ${n.toLocaleString('en')} states, frontier ${f.toLocaleString('en')}…`;
-        });
+        const out = await client.explore(
+          trace.source,
+          trace.variant,
+          prefix,
+          { maxStates: readLimit(maxStates.input, 1_000_000), timeoutSeconds: readLimit(timeout.input, 60) },
+          (n, f) => {
+            status.textContent = `Searching: ${n.toLocaleString('en')} states, frontier ${f.toLocaleString('en')}…`;
+          },
+        );
         if (!out.ok) {
           status.textContent = `error: ${out.error}`;
           return;

@@ -31,7 +31,14 @@ export function refLink(step: Pick<TraceStep, 'label' | 'function' | 'source'>, 
   if (!r) return h('span', { class: 'src' }, step.source);
   return h(
     'a',
-    { class: `src ${r.precision}`, href: r.url, target: '_blank', rel: 'noopener noreferrer', tabindex, title: `${step.source} — ${r.precision === 'rfc' ? 'the posted patch' : r.precision === 'lines' ? `lines ${r.lines![0]}-${r.lines![1]} at ${r.release}` : `${step.function} at ${r.release}`}` },
+    {
+      class: `src ${r.precision}`,
+      href: r.url,
+      target: '_blank',
+      rel: 'noopener noreferrer',
+      tabindex,
+      title: `${step.source} — ${r.precision === 'rfc' ? 'the posted patch' : r.precision === 'lines' ? `lines ${r.lines![0]}-${r.lines![1]} at ${r.release}` : `${step.function} at ${r.release}`}`,
+    },
     r.text,
   );
 }

@@ -92,12 +92,7 @@ function filesTable(c: Ctx, s: DecodedState): HTMLElement | null {
     const id = `file/${f.name}`;
     if (!visible(c, id)) continue;
     rows.push(
-      h(
-        'tr',
-        { 'data-object': id },
-        h('th', { scope: 'row' }, f.name, hideButton(c, id, `file ${f.name}`)),
-        ...fields.map((x) => cell(c, `${id}/${x}`)),
-      ),
+      h('tr', { 'data-object': id }, h('th', { scope: 'row' }, f.name, hideButton(c, id, `file ${f.name}`)), ...fields.map((x) => cell(c, `${id}/${x}`))),
     );
   }
   return rows.length ? table('struct file', ['file', 'kind', 'f_ref', 'life', 'f_lock', 'f_ep (watchers)'], rows) : null;
@@ -119,7 +114,14 @@ function epollBlocks(c: Ctx, s: DecodedState, prev: DecodedState | null): HTMLEl
       const keys = fields.map((x) => `${id}/item/${n}/${x}`);
       if (c.opts.changedOnly && !rowChanged(c, keys)) continue;
       const gone = !e.items.some((i) => i.id === n);
-      items.push(h('tr', { 'data-object': `${id}/item/${n}`, class: gone ? 'freed' : null }, h('th', { scope: 'row' }, `#${n}${gone ? ' (freed)' : ''}`), ...keys.map((k) => cell(c, k))));
+      items.push(
+        h(
+          'tr',
+          { 'data-object': `${id}/item/${n}`, class: gone ? 'freed' : null },
+          h('th', { scope: 'row' }, `#${n}${gone ? ' (freed)' : ''}`),
+          ...keys.map((k) => cell(c, k)),
+        ),
+      );
     }
     out.push(
       h(
@@ -127,9 +129,7 @@ function epollBlocks(c: Ctx, s: DecodedState, prev: DecodedState | null): HTMLEl
         { class: 'object', 'data-object': id },
         hideButton(c, id, `epoll ${e.name}`),
         table(`eventpoll ${e.name}`, ['', 'value'], summary),
-        items.length || !c.opts.changedOnly
-          ? table(`${e.name}'s epitems (ep->rbr)`, ['item', 'file', 'fd', 'events', 'data', 'linked', 'dying'], items)
-          : null,
+        items.length || !c.opts.changedOnly ? table(`${e.name}'s epitems (ep->rbr)`, ['item', 'file', 'fd', 'events', 'data', 'linked', 'dying'], items) : null,
       ),
     );
   }
@@ -206,12 +206,7 @@ function globalTable(c: Ctx): HTMLElement | null {
   return rows.length ? table('global', ['', 'value'], rows) : null;
 }
 
-export function renderState(
-  trace: ViewTrace,
-  step: number,
-  opts: PanelOptions,
-  onHide: (id: string) => void,
-): HTMLElement {
+export function renderState(trace: ViewTrace, step: number, opts: PanelOptions, onHide: (id: string) => void): HTMLElement {
   const cur = stateAt(trace, step);
   const prev = step > 0 ? stateAt(trace, step - 1) : null;
   const c: Ctx = { d: diffCells(prev, cur), opts, hide: onHide };

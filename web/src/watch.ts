@@ -30,7 +30,14 @@ function changes(values: boolean[]): { from: number; value: boolean }[] {
 }
 
 export function createWatches(trace: ViewTrace, client: CheckerClient, jump: (step: number) => void): Watches {
-  const input = h('input', { id: 'watch-input', type: 'text', placeholder: 'e.g. P.fd[4] == OLD', 'aria-label': 'Watch expression (scenario language)', autocomplete: 'off', spellcheck: 'false' });
+  const input = h('input', {
+    id: 'watch-input',
+    type: 'text',
+    placeholder: 'e.g. P.fd[4] == OLD',
+    'aria-label': 'Watch expression (scenario language)',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const status = h('p', { id: 'watch-status', class: 'muted', role: 'status' });
   const list = h('ul', { id: 'watch-list', class: 'watches' });
   const watches: Watch[] = [];
@@ -87,10 +94,14 @@ export function createWatches(trace: ViewTrace, client: CheckerClient, jump: (st
           button(`step ${r.from}`, () => jump(r.from), { class: 'link', 'aria-label': `Go to step ${r.from}, where ${expr} becomes ${r.value}` }),
         ]),
       ),
-      button('×', () => {
-        watches.splice(watches.indexOf(w), 1);
-        row.remove();
-      }, { class: 'hide', 'aria-label': `Remove the watch ${expr}` }),
+      button(
+        '×',
+        () => {
+          watches.splice(watches.indexOf(w), 1);
+          row.remove();
+        },
+        { class: 'hide', 'aria-label': `Remove the watch ${expr}` },
+      ),
     );
     const w: Watch = { expr, values: out.values, row, now };
     watches.push(w);
@@ -108,7 +119,12 @@ export function createWatches(trace: ViewTrace, client: CheckerClient, jump: (st
     'div',
     { class: 'watch' },
     h('h2', null, 'Watch'),
-    h('div', { class: 'watch-tools' }, input, button('Add', () => void add(), { id: 'watch-add', disabled: !usable })),
+    h(
+      'div',
+      { class: 'watch-tools' },
+      input,
+      button('Add', () => void add(), { id: 'watch-add', disabled: !usable }),
+    ),
     status,
     list,
   );

@@ -27,9 +27,7 @@ export type DeriveOutcome = { ok: true; trace: ViewTrace } | { ok: false; error:
 export type ExploreOutcome = { ok: true; result: ExploreResult } | { ok: false; error: string };
 export type WatchOutcome = { ok: true; values: boolean[] } | { ok: false; error: string };
 
-export type CheckOutcome =
-  | { ok: true; result: SearchResult; expected: string; actual: string; matches: boolean }
-  | { ok: false; error: string };
+export type CheckOutcome = { ok: true; result: SearchResult; expected: string; actual: string; matches: boolean } | { ok: false; error: string };
 
 // The worker's own pipeline: fresh kernel instances for its searches (the shared one serves replays).
 const session = new Session({ kernel: () => kernelModule().then(instantiate) });
@@ -52,7 +50,13 @@ const api = {
     }
   },
   /** Every continuation of `prefix` (a path), searched from the state it reaches. */
-  async explore(source: string, variant: string, prefix: string, limits: { maxStates: number; timeoutSeconds: number }, onProgress?: (states: number, frontier: number) => void): Promise<ExploreOutcome> {
+  async explore(
+    source: string,
+    variant: string,
+    prefix: string,
+    limits: { maxStates: number; timeoutSeconds: number },
+    onProgress?: (states: number, frontier: number) => void,
+  ): Promise<ExploreOutcome> {
     try {
       const scenario = parseScenario(source, 'explore.fdr', { variants: checkVariantSpec });
       const compiled = session.compile(scenario, session.resolve(variant), 'explore.fdr');
