@@ -45,7 +45,7 @@ describe('docs/model.md §G.2: the a6dc643c6931 window (f_ep = NULL published un
     expect(tr.violation?.kind).toBe('FreeWhileLocked');
     expect(tr.violation?.memory?.title).toBe('WARNING: held lock freed!');
     expect(tr.violation?.memory?.object.field).toBe('f_lock');
-    expect(tr.violation?.memory?.freed.task).toBe('T2');
+    expect(tr.violation?.memory?.freed?.task).toBe('T2');
   });
 
   it('current: ep_remove_safe pins X first, so T2 drops 2 -> 1 and T1 runs the final __fput(X)', async () => {

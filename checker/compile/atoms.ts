@@ -5,7 +5,8 @@ import { Cfg } from '../../model/abi.ts';
 import { LockClass, PredOp } from '../../model/codes.ts';
 import { KERNEL_FUNCTIONS } from '../scenario/functions.ts';
 import { eventsToByte } from '../scenario/constants.ts';
-import type { Cmp, Expr, LockRef } from '../scenario/types.ts';
+import type { Expr, LockRef } from '../scenario/types.ts';
+import { CMP, constant } from './bytecode.ts';
 import type { Indexes } from './indexes.ts';
 
 /** Byte offset (in the configuration block) of the watched-returns table: count, then [thread, op] pairs. Must
@@ -13,23 +14,11 @@ import type { Indexes } from './indexes.ts';
 export const C_RETURNS: number = Cfg.Returns;
 export const MAX_RETURNS = 32;
 
-const CMP: Record<Cmp, PredOp> = {
-  '==': PredOp.Eq,
-  '!=': PredOp.Ne,
-  '<': PredOp.Lt,
-  '<=': PredOp.Le,
-  '>': PredOp.Gt,
-  '>=': PredOp.Ge,
-};
 /** EPOLLERR | EPOLLHUP in the model's event byte: epoll_ctl always adds them (ep_insert's caller). */
 const ERR_HUP = eventsToByte(['ERR', 'HUP']);
 const EP_LIFE = { live: 0, orphan: 1, freed: 2, unborn: 3 } as const;
 const ITEM_STATE = { absent: 0, live: 1, dying: 2 } as const;
 
-function constant(out: number[], v: number): void {
-  const u = v & 0xffff;
-  out.push(PredOp.Const, u & 0xff, u >> 8);
-}
 
 function lockBytes(l: LockRef, ix: Indexes): [number, number] {
   if (l.lock === 'mtx') return [LockClass.EpMtx, ix.epoll(l.object)];

@@ -1,25 +1,14 @@
 // Expectations -> the kernel's stack bytecode (model/predicates.ts runs it on every state, inside Wasm).
 
 import { Life, PredOp } from '../../model/codes.ts';
-import type { Cmp, Expr } from '../scenario/types.ts';
+import type { Expr } from '../scenario/types.ts';
 import { compileAtom } from './atoms.ts';
+import { CMP, constant } from './bytecode.ts';
 import type { Indexes } from './indexes.ts';
 
-const CMP: Record<Cmp, PredOp> = {
-  '==': PredOp.Eq,
-  '!=': PredOp.Ne,
-  '<': PredOp.Lt,
-  '<=': PredOp.Le,
-  '>': PredOp.Gt,
-  '>=': PredOp.Ge,
-};
 
 const LIFE = { live: Life.Live, dying: Life.Dying, freed: Life.Freed, unborn: Life.Unborn } as const;
 
-function constant(out: number[], v: number): void {
-  const u = v & 0xffff;
-  out.push(PredOp.Const, u & 0xff, u >> 8);
-}
 
 /** Entries of the kernel's predicate evaluation stack (model/layout.ts C_PSTACK). */
 export const PRED_STACK = 64;

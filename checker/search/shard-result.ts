@@ -12,20 +12,13 @@ import { lockIndexName, readEdges } from '../lockdep.ts';
 import { engine } from './engine-api.ts';
 import { DEFAULTS, bitsLog2For, effectiveStorage, type Limits, type SearchOptions } from './options.ts';
 import type { SearchResult } from './result.ts';
+import type { Edge } from '../lockdep.ts';
 import type { ShardInfo } from './shard.ts';
 
 export const PART_FORMAT = 1;
 
-/** A lock-order edge with its witness, lock names resolved (merge has no scenario to resolve them). */
-export interface PartEdge {
-  from: number;
-  to: number;
-  gated: boolean;
-  thread: string;
-  fn: string;
-  file: string;
-  text: string;
-}
+/** A lock-order edge with its witness (checker/lockdep.ts), carried so merge can look for inversions across shards. */
+export type PartEdge = Edge;
 
 export interface SwarmInfo {
   index: number;
