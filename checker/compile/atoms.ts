@@ -19,7 +19,6 @@ const ERR_HUP = eventsToByte(['ERR', 'HUP']);
 const EP_LIFE = { live: 0, orphan: 1, freed: 2, unborn: 3 } as const;
 const ITEM_STATE = { absent: 0, live: 1, dying: 2 } as const;
 
-
 function lockBytes(l: LockRef, ix: Indexes): [number, number] {
   if (l.lock === 'mtx') return [LockClass.EpMtx, ix.epoll(l.object)];
   if (l.lock === 'f_lock') return [LockClass.FLock, ix.file(l.object)];

@@ -6,9 +6,7 @@ import { compileAtom } from './atoms.ts';
 import { CMP, constant } from './bytecode.ts';
 import type { Indexes } from './indexes.ts';
 
-
 const LIFE = { live: Life.Live, dying: Life.Dying, freed: Life.Freed, unborn: Life.Unborn } as const;
-
 
 /** Entries of the kernel's predicate evaluation stack (model/layout.ts C_PSTACK). */
 export const PRED_STACK = 64;
