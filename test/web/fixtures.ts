@@ -40,7 +40,7 @@ function pick(files: string[], what: string, ok: (t: Trace) => boolean): string 
 export interface CiRow {
   variant: string;
   verdict: string;
-  violations: { property: string; kind: string; message: string; path: string; steps: number; splat?: string }[];
+  violations: { property: string; kind: string; qualified?: string; message: string; path: string; steps: number; splat?: string }[];
   expected: string;
   matchesExpected: boolean;
   error?: string;

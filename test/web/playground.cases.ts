@@ -25,7 +25,7 @@ async function assertSameAsCi(p: Page, rows: CiRow[]): Promise<void> {
     assert.ok(got.startsWith(want), `playground: ${got}\nfdrace ci: ${want}`);
     for (const v of row.violations) {
       if (v.splat !== undefined || v.kind === 'sometimes') continue;
-      const b = li.locator(`button[aria-label="Open the counterexample of ${v.property} on ${row.variant} (${v.steps} steps)"]`);
+      const b = li.locator(`button[aria-label="Open the counterexample of ${v.qualified ?? v.property} on ${row.variant} (${v.steps} steps)"]`);
       assert.equal(await b.count(), 1, `a button opens ${v.property} on ${row.variant}`);
     }
   }
@@ -81,7 +81,7 @@ test('playground: a bundled scenario on its variants gives what fdrace ci gives,
   const row = rows.find((r) => r.violations.some((v) => v.path !== ''));
   assert.ok(row, 'some variant has a counterexample');
   const v = row.violations.find((x) => x.path !== '')!;
-  await p.click(`#pg-results li.result[data-variant="${row.variant}"] button[aria-label^="Open the counterexample of ${v.property} on ${row.variant} "]`);
+  await p.click(`#pg-results li.result[data-variant="${row.variant}"] button[aria-label^="Open the counterexample of ${v.qualified ?? v.property} on ${row.variant} "]`);
   const cli16 = replayJson(scenario, row.variant, v.path);
   await waitForTrace(p, cli16.steps.length);
   assert.equal(await text(p, '#fact-scenario'), scenario);

@@ -178,9 +178,10 @@ export function createPlayground(onOpen: (share: Share) => void): Playground {
         h(
           'li',
           null,
-          button(`Open counterexample: ${v.property}`, () => onOpen({ source: text, variant: r.variant, path: v.path, prop: v.property }), {
+          // A property can fail in several kinds (stale-registration.at-end and .at-return): the kind tells them apart.
+          button(`Open counterexample: ${v.qualified ?? v.property}`, () => onOpen({ source: text, variant: r.variant, path: v.path, prop: v.property }), {
             class: 'open-cex',
-            'aria-label': `Open the counterexample of ${v.property} on ${variant} (${v.steps} steps)`,
+            'aria-label': `Open the counterexample of ${v.qualified ?? v.property} on ${variant} (${v.steps} steps)`,
           }),
           ` ${v.message} (${v.steps} steps)`,
         ),
