@@ -81,7 +81,9 @@ test('playground: a bundled scenario on its variants gives what fdrace ci gives,
   const row = rows.find((r) => r.violations.some((v) => v.path !== ''));
   assert.ok(row, 'some variant has a counterexample');
   const v = row.violations.find((x) => x.path !== '')!;
-  await p.click(`#pg-results li.result[data-variant="${row.variant}"] button[aria-label^="Open the counterexample of ${v.qualified ?? v.property} on ${row.variant} "]`);
+  await p.click(
+    `#pg-results li.result[data-variant="${row.variant}"] button[aria-label^="Open the counterexample of ${v.qualified ?? v.property} on ${row.variant} "]`,
+  );
   const cli16 = replayJson(scenario, row.variant, v.path);
   await waitForTrace(p, cli16.steps.length);
   assert.equal(await text(p, '#fact-scenario'), scenario);
