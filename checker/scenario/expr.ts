@@ -181,33 +181,10 @@ function fdAtom(lx: LineLexer, ctx: ExprCtx, subject: Token): Expr {
 
 function retAtom(lx: LineLexer, ctx: ExprCtx, subject: Token): Expr {
   ctx.scope.resolve(subject, 'thread');
-  const n = ctx.opCount(subject.text);
-  let op = n;
-  if (lx.eat('[')) {
-    const k = lx.peek();
-    if (k.kind !== 'number') lx.fail(`expected an operation number after '[', found ${describe(k)}`, k.loc);
-    if (!(k.num >= 1 && k.num <= n)) {
-      lx.fail(`operation ${k.text} is out of range: thread ${subject.text} has ${n} operation${n === 1 ? '' : 's'} (1..${n})`, k.loc);
-    }
-    op = lx.next().num;
-    punct(lx, ']', 'after the operation number');
-  }
+  // `T.ret` is the last op's return value; `T.ret[K]` names op K.
+  const op = lx.peek().text === '[' ? opIndex(lx, ctx, subject.text, `'${subject.text}.ret'`) : ctx.opCount(subject.text);
   const c = cmp(lx, CMPS, `after ${subject.text}.ret`);
-  const neg = lx.eat('-');
-  const v = lx.peek();
-  let value: number;
-  if (v.kind === 'name') {
-    if (!Object.hasOwn(ERRNO, v.text)) lx.fail(`unknown errno name '${v.text}' (known: ${Object.keys(ERRNO).join(', ')})`, v.loc);
-    if (!neg) lx.fail(`errors are negative return values: write -${v.text}`, v.loc);
-    value = -(ERRNO[v.text] ?? 0);
-  } else if (v.kind === 'number') {
-    if (!(v.num <= LIMITS.maxRet)) lx.fail(`return value ${neg ? '-' : ''}${v.text} is out of range (-${LIMITS.maxRet}..${LIMITS.maxRet})`, v.loc);
-    // -0 would not survive a JSON round trip (it prints as 0).
-    value = neg && v.num !== 0 ? -v.num : v.num;
-  } else {
-    return lx.fail(`expected a return value (a number or -ENAME such as -EBADF) after '${c}', found ${describe(v)}`, v.loc);
-  }
-  lx.next();
+  const value = retValue(lx, c);
   return { kind: 'ret', thread: subject.text, op, cmp: c, value, loc: subject.loc };
 }
 
