@@ -13,3 +13,19 @@ export function loadConfig(x: FdraceExports, c: Compiled, maxMemoryBytes = 0): v
   if (rc === -2) throw new UsageError('out of memory before the search started (raise --max-memory)');
   if (rc !== 0) throw new Error(`internal error: the kernel rejected the configuration (${rc})`);
 }
+
+/** The two scratch states a replay steps between: `a` holds the current state, `b` receives a step's successor. */
+export interface ReplayScratch {
+  a: number;
+  b: number;
+  size: number;
+}
+
+/** Configure the instance for `c` and put the initial state in scratch `a` (replay, watch expressions, explore). */
+export function startAtInitial(x: FdraceExports, c: Compiled): ReplayScratch {
+  loadConfig(x, c);
+  const a = x.eScratch(0);
+  const size = x.kStateSize();
+  new Uint8Array(x.memory.buffer).copyWithin(a, x.eStateAddr(0), x.eStateAddr(0) + size);
+  return { a, b: x.eScratch(1), size };
+}

@@ -10,7 +10,7 @@
 import { StepStatus } from '../../model/codes.ts';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { loadConfig as load } from '../kernel/configure.ts';
+import { startAtInitial } from '../kernel/configure.ts';
 import { describeViolation } from '../search/collect.ts';
 import { VIOL_PROPERTY, formatPath } from '../search/result.ts';
 
@@ -53,12 +53,8 @@ export function exploreFrom(
   onProgress?: (states: number, frontier: number) => void,
 ): ExploreResult {
   const t0 = performance.now();
-  load(x, c);
-  const a = x.eScratch(0);
-  const b = x.eScratch(1);
-  const size = x.kStateSize();
+  const { a, b, size } = startAtInitial(x, c);
   const mem = () => new Uint8Array(x.memory.buffer);
-  mem().copyWithin(a, x.eStateAddr(0), x.eStateAddr(0) + size);
   for (const [i, mv] of prefix.entries()) {
     if (x.kStep(a, b, mv >> 1, mv & 1) !== StepStatus.Ok) throw new ExploreError(`the prefix does not replay: step ${i + 1} cannot move`);
     mem().copyWithin(a, b, b + size);

@@ -5,7 +5,7 @@
 import { StepStatus } from '../../model/codes.ts';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { loadConfig as load } from '../kernel/configure.ts';
+import { startAtInitial } from '../kernel/configure.ts';
 import { describeViolation } from '../search/collect.ts';
 import { VIOL_PROPERTY, formatPath } from '../search/result.ts';
 import { decodeState, opText } from './decode.ts';
@@ -116,12 +116,8 @@ export function replay(
   property?: string,
   onProgress?: (done: number, total: number) => void,
 ): Trace {
-  load(x, c);
-  const a = x.eScratch(0);
-  const b = x.eScratch(1);
-  const size = x.kStateSize();
+  const { a, b, size } = startAtInitial(x, c);
   const mem = () => new Uint8Array(x.memory.buffer);
-  mem().copyWithin(a, x.eStateAddr(0), x.eStateAddr(0) + size);
   const initial = decodeState(x, c, a);
   let prev = initial;
   const steps: TraceStep[] = [];

@@ -7,7 +7,7 @@ import { compileScenario } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { parseScenario } from '../scenario/parse.ts';
 import { ScenarioError } from '../scenario/types.ts';
-import { loadConfig as load } from '../kernel/configure.ts';
+import { startAtInitial } from '../kernel/configure.ts';
 import { parsePath } from '../search/result.ts';
 import { checkVariantSpec, parseVariant } from '../variants.ts';
 
@@ -48,12 +48,8 @@ export function watchValues(x: FdraceExports, source: string, variantLabel: stri
   const k = c.expectations.findIndex((e) => e.label === WATCH_LABEL);
   if (k < 0) throw new WatchError('the expression did not compile');
   const moves = parsePath(path, c.ix.threadNames.length);
-  load(x, c);
-  const a = x.eScratch(0);
-  const b = x.eScratch(1);
-  const size = x.kStateSize();
+  const { a, b, size } = startAtInitial(x, c);
   const mem = () => new Uint8Array(x.memory.buffer);
-  mem().copyWithin(a, x.eStateAddr(0), x.eStateAddr(0) + size);
   const out = [x.kEvalExpect(a, k) !== 0];
   for (const mv of moves) {
     if (x.kStep(a, b, mv >> 1, mv & 1) !== StepStatus.Ok) throw new WatchError('the trace path does not replay on this scenario');
