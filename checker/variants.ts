@@ -8,7 +8,7 @@ import { EPOLL_FIXES } from './history/epoll-fixes.ts';
 import { FILE_FIXES } from './history/file-fixes.ts';
 import { compareReleases, type ToggleInfo } from './history/toggle-info.ts';
 
-export type { ToggleInfo, ToggleKind } from './history/toggle-info.ts';
+export type { ToggleInfo } from './history/toggle-info.ts';
 export { changeLine, compareReleases } from './history/toggle-info.ts';
 
 /** The changes the model knew before the kernel-history work (docs/model.md §C.0), and the RFC / userspace designs. */

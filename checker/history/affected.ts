@@ -122,7 +122,7 @@ export async function bisect(
     return isBad(r);
   };
   if (!(await bad([]))) throw new BisectError(`${from.label} has no violation or deadlock: nothing to bisect`);
-  if (await bad(added)) throw new BisectError(`${withToggles(from, added).label} still has it: nothing to bisect`);
+  if (await bad(added)) throw new BisectError(`${to.label} still has it: nothing to bisect`);
   // Invariant: the prefix of length lo has the violation, the prefix of length hi has not.
   let lo = 0;
   let hi = added.length;

@@ -182,11 +182,14 @@ describe('11: the small ones', () => {
   it('parse --help exits 0; variants refuses unknown flags; the unknown-command hint lists every command', () => {
     const h = fdrace('parse', '--help');
     expect([h.code, h.out.split('\n')[0]]).toEqual([0, 'usage: fdrace parse FILE.fdr']);
-    expect(fdrace('variants', '--frob')).toMatchObject({ code: 2, err: "fdrace: unknown option '--frob' (known: --faults, --help)\n" });
+    expect(fdrace('variants', '--frob')).toMatchObject({ code: 2, err: "fdrace: unknown option '--frob' (known: --json, --faults, --help)\n" });
     expect(fdrace('variants', 'extra').code).toBe(2);
     expect(fdrace('variants').code).toBe(0);
     const u = fdrace('frobnicate');
-    expect([u.code, u.err]).toEqual([2, "fdrace: unknown command 'frobnicate' (commands: check, ci, merge, verdicts, view, replay, parse, variants, help)\n"]);
+    expect([u.code, u.err]).toEqual([
+      2,
+      "fdrace: unknown command 'frobnicate' (commands: check, ci, affected, history, merge, verdicts, view, replay, parse, variants, help)\n",
+    ]);
     expect(fdrace('chek').err).toContain("unknown command 'chek' (did you mean 'check'?)");
   });
   it('view refuses a string "format" with a precise message (before serving anything)', () => {
