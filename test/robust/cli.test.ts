@@ -48,6 +48,12 @@ describe('2: Ctrl-C ends every single-worker search with a labelled incomplete r
     const r = await interrupt(['ci', 'bench/big.fdr']);
     expect(r.code).toBe(12);
   }, 120_000);
+  it('affected too: the interrupted preset is an incomplete row, no other preset runs, exit 12', async () => {
+    const r = await interrupt(['affected', 'bench/big.fdr']);
+    expect(r.code).toBe(12);
+    expect(r.out).toMatch(/\n {2}v4\.19 +incomplete \(interrupted\)/);
+    expect(r.out).not.toContain('v5.4');
+  }, 120_000);
 });
 
 describe('3: fdrace ci never aborts on one scenario', () => {
