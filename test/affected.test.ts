@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bisect, bisectRange, fixedByLine, withToggles, type AffectedRow } from '../checker/history/affected.ts';
+import { historyFixes } from '../checker/cli/history.ts';
 import { readScenario } from '../checker/load.ts';
 import { nodeSession } from '../checker/session-node.ts';
 import { withSearchDefaults } from '../checker/session.ts';
@@ -159,6 +160,15 @@ describe('bisect (library)', () => {
 });
 
 describe('fdrace history', () => {
+  it('every fix is violated without it and passes with it, on its own scenario', async () => {
+    const fixes = (await historyFixes()).filter((f) => f.toggle.kind === 'fix');
+    expect(fixes.length).toBeGreaterThanOrEqual(7);
+    for (const f of fixes) {
+      expect([f.toggle.name, f.note]).toEqual([f.toggle.name, undefined]);
+      expect([f.toggle.name, ['violation', 'deadlock'].includes(f.without!.verdict), f.with!.verdict]).toEqual([f.toggle.name, true, 'pass']);
+    }
+  });
+
   it('--check passes on the committed docs/history.md and names the first edited line', () => {
     const ok = fdrace('history', '--check');
     expect([ok.code, ok.out.trim()]).toEqual([0, 'docs/history.md is up to date']);

@@ -11,6 +11,7 @@ import { historyMarkdown, type HistoryFix, type VerdictCell } from '../report/hi
 import { displayPath } from '../report/counterexamples.ts';
 import { nodeSession } from '../session-node.ts';
 import { TOGGLES, resolveVariant } from '../variants.ts';
+import { toggleTableErrors } from '../history/toggle-info.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
 import { firstDifference } from './verdicts.ts';
@@ -23,8 +24,11 @@ export const HISTORY_OPTIONS: Record<string, OptSpec> = {
 };
 export const HISTORY_USAGE = 'usage: fdrace history [--write | --check] [--out docs/history.md]';
 
-/** Every fix and change toggle with its scenario's verdicts without and with it. */
+/** Every fix and change toggle with its scenario's verdicts without and with it. The toggle tables are checked
+ *  against their contract first (checker/history/toggle-info.ts): a table that breaks it is named, not rendered. */
 export async function historyFixes(): Promise<HistoryFix[]> {
+  const errors = toggleTableErrors(TOGGLES);
+  if (errors.length > 0) throw new UsageError(`the toggle tables break their contract:\n  ${errors.join('\n  ')}`);
   const session = nodeSession();
   const fixes: HistoryFix[] = [];
   for (const t of TOGGLES) {
