@@ -6,11 +6,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readScenario } from '../load.ts';
 import { fixPair } from '../history/pairs.ts';
-import { runOn } from '../history/affected.ts';
+import { isBad, runOn } from '../history/affected.ts';
 import { historyMarkdown, type HistoryFix, type VerdictCell } from '../report/history-md.ts';
 import { displayPath } from '../report/counterexamples.ts';
 import { nodeSession } from '../session-node.ts';
-import { TOGGLES, resolveVariant } from '../variants.ts';
+import { AFFECTED_PRESETS, TOGGLES, resolveVariant } from '../variants.ts';
 import { toggleTableErrors } from '../history/toggle-info.ts';
 import { helpText, parseArgs, type OptSpec } from './args.ts';
 import { EXIT, UsageError } from './exit.ts';
@@ -48,7 +48,13 @@ export async function historyFixes(): Promise<HistoryFix[]> {
       const r = await runOn(session, s, t.scenario!, resolveVariant(label), {});
       return { variant: r.preset, verdict: r.verdict, violated: r.violated };
     };
-    fixes.push({ toggle: t, without: await run(pair.without), with: await run(pair.with) });
+    const affected: NonNullable<HistoryFix['affected']> = [];
+    for (const p of AFFECTED_PRESETS) {
+      const v = resolveVariant(p);
+      const r = await runOn(session, s, t.scenario!, v, {});
+      if (isBad(r)) affected.push({ preset: p, carries: (v.toggles & t.bit) !== 0, violated: r.violated });
+    }
+    fixes.push({ toggle: t, without: await run(pair.without), with: await run(pair.with), affected });
   }
   return fixes;
 }

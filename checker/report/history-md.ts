@@ -18,6 +18,9 @@ export interface HistoryFix {
   with?: VerdictCell;
   /** Why there is no pair of runs (no scenario, or its variants do not show the toggle both ways). */
   note?: string;
+  /** The release presets (and `current`) on which the scenario has a violation or deadlock (`fdrace affected`),
+   *  with the properties violated on those that carry the toggle (another bug in the same race). */
+  affected?: { preset: string; carries: boolean; violated: string[] }[];
 }
 
 const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
@@ -28,6 +31,16 @@ function verdictText(c: VerdictCell | undefined): string {
   if (!c) return '—';
   const what = c.verdict === 'pass' ? 'pass' : `**${c.verdict}**${c.violated.length ? ` (${c.violated.join(', ')})` : ''}`;
   return `${what} on \`${c.variant}\``;
+}
+
+/** The release presets with the violation: those without the fix, then those that carry it and still fail (the
+ *  same race reaching another bug), with what they violate. */
+function affectedText(f: HistoryFix): string {
+  if (!f.affected) return '—';
+  if (f.affected.length === 0) return 'none';
+  const without = f.affected.filter((a) => !a.carries).map((a) => `\`${a.preset}\``);
+  const still = f.affected.filter((a) => a.carries).map((a) => `\`${a.preset}\` (with it: ${a.violated.join(', ')})`);
+  return [without.join(' '), still.length ? `also ${still.join(', ')}` : ''].filter(Boolean).join('; ');
 }
 
 /** The presets that carry a toggle: the release presets as a range (they are cumulative), then the others. */
@@ -49,13 +62,14 @@ export function historyMarkdown(fixes: readonly HistoryFix[], command: string): 
     '`checker/history/*.ts` define them). A release preset is derived from the toggles: `vX.Y` is every fix and',
     `change first released in vX.Y or before (as of the .0 release, no stable backports); \`current\` is mainline as of ${CURRENT_RELEASE}.`,
     "The verdicts are computed: each fix's history scenario runs on a variant of its `variants` line without the toggle",
-    'and on one with it (`PRESET~TOGGLE` and `PRESET`). `fdrace affected FILE --bisect` finds the same toggle from the',
-    'release presets alone.',
+    'and on one with it (`PRESET~TOGGLE` and `PRESET`). "affected" is the release presets on which the scenario has a',
+    'violation or deadlock (`fdrace affected FILE`): those without the fix, then any that carry it and still fail (the',
+    'race reaching another bug, with what it violates). `fdrace affected FILE --bisect` names the fixing toggle.',
     '',
     '## Fixes and changes',
     '',
-    '| toggle | commit | release | CVE | what changes in the steps | scenario | without | with | presets |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| toggle | commit | release | CVE | what changes in the steps | scenario | without | with | affected | presets |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const f of rows) {
     const t = f.toggle;
@@ -64,7 +78,7 @@ export function historyMarkdown(fixes: readonly HistoryFix[], command: string): 
     const scenario = t.scenario ? `[${t.scenario.replace(/^scenarios\/history\//, '')}](../${t.scenario})` : '—';
     const without = f.note ? cell(f.note) : verdictText(f.without);
     out.push(
-      `| \`${t.name}\` [${t.kind}]${fixes} | ${title} | ${t.release} | ${t.cve ? cveLink(t.cve) : '—'} | ${cell(t.doc)} | ${scenario} | ${without} | ${f.note ? '—' : verdictText(f.with)} | ${carriedBy(t)} |`,
+      `| \`${t.name}\` [${t.kind}]${fixes} | ${title} | ${t.release} | ${t.cve ? cveLink(t.cve) : '—'} | ${cell(t.doc)} | ${scenario} | ${without} | ${f.note ? '—' : verdictText(f.with)} | ${affectedText(f)} | ${carriedBy(t)} |`,
     );
   }
   const designs = TOGGLES.filter((t) => t.kind === 'design');
