@@ -19,20 +19,29 @@ import { EP_MAX_NESTS } from './loop_check';
 import { Access, MemField } from '../codes';
 import { fileAccess } from '../memory';
 
+enum WaitPc {
+  Fget = 0,
+  Scan = 1,
+  Return = 2,
+}
+enum WaitR {
+  Epoll = 0,
+}
+
 /** epoll_wait(epfd): r0 = epfd, then F (fdget result). Returns the number of items reported. */
 export function stepEpollWait(): bool {
   switch (pc()) {
-    case 0:
-      setPc(1);
-      return callNow(Routine.Fget, r(0), 0, FGET_LIGHT);
-    case 1: {
+    case WaitPc.Fget:
+      setPc(WaitPc.Scan);
+      return callNow(Routine.Fget, r(WaitR.Epoll), 0, FGET_LIGHT);
+    case WaitPc.Scan: {
       const v = rv();
       if (v == 0) {
         label(Step.EpollWaitBadFd);
         opReturn(-EBADF);
         return true;
       }
-      setR(0, v);
+      setR(WaitR.Epoll, v);
       const F = (v & ~BORROWED) - 1;
       if (!isEpoll(F)) {
         label(Step.EpollWaitNotEpoll);
@@ -41,11 +50,11 @@ export function stepEpollWait(): bool {
         else return tailNow(Routine.Fput, F, 0, 0);
         return true;
       }
-      setPc(2);
+      setPc(WaitPc.Return);
       return callNow(Routine.EpScan, fileEp(F), 0, 0);
     }
     default: {
-      const v = r(0);
+      const v = r(WaitR.Epoll);
       const F = (v & ~BORROWED) - 1;
       if ((v & BORROWED) != 0) {
         label(Step.EpollWaitReturn);
@@ -58,28 +67,43 @@ export function stepEpollWait(): bool {
   }
 }
 
+enum ScanPc {
+  Lock = 0,
+  Next = 1,
+  Poll = 2,
+  Put = 3,
+}
+enum ScanR {
+  Ep = 0,
+  Depth = 1,
+  CursorFile = 2,
+  CursorFd = 3,
+  Reported = 4,
+  Polled = 5,
+}
+
 /** ep_send_events (depth 0) / __ep_eventpoll_poll (depth > 0) over one eventpoll. r0 = ep, r1 = depth,
  *  r2/r3 = rbtree cursor (file, fd + 1), r4 = items reported, r5 = file polled + 1 (held by epi_fget). */
 export function stepEpScan(): bool {
-  const ep = r(0);
+  const ep = r(ScanR.Ep);
   switch (pc()) {
-    case 0:
-      label(r(1) == 0 ? Step.SendEventsLock : Step.NestedPollLock);
+    case ScanPc.Lock:
+      label(r(ScanR.Depth) == 0 ? Step.SendEventsLock : Step.NestedPollLock);
       mightSleep();
       if (!acquireEp(ep)) return false;
-      setPc(1);
+      setPc(ScanPc.Next);
       return true;
-    case 1: {
-      const i = epFirstFrom(ep, (r(2) << 8) | r(3));
+    case ScanPc.Next: {
+      const i = epFirstFrom(ep, (r(ScanR.CursorFile) << 8) | r(ScanR.CursorFd));
       if (i < 0) {
         label(Step.SendEventsUnlock);
         release(lockId(LockClass.EpMtx, ep));
-        ret(r(4));
+        ret(r(ScanR.Reported));
         return true;
       }
       const k = keyOf(i) + 1;
-      setR(2, k >> 8);
-      setR(3, k & 0xff);
+      setR(ScanR.CursorFile, k >> 8);
+      setR(ScanR.CursorFd, k & 0xff);
       const f = itemFile(i);
       if (toggle(Toggle.EpiFget)) {
         label(Step.EpiFget);
@@ -92,17 +116,17 @@ export function stepEpScan(): bool {
         if (!fileAccess(f, MemField.FOp, Access.Read)) return true; // vfs_poll reads file->f_op: reported
         if (ref(f) == 0 || life(f) != Life.Live) violate(Viol.PollDeadFile, f);
       }
-      setR(5, f + 1);
-      setPc(2);
+      setR(ScanR.Polled, f + 1);
+      setPc(ScanPc.Poll);
       return true;
     }
-    case 2: {
-      const f = r(5) - 1;
-      setR(4, r(4) + 1);
-      setPc(3);
-      if (isEpoll(f) && r(1) + 1 < EP_MAX_NESTS) {
+    case ScanPc.Poll: {
+      const f = r(ScanR.Polled) - 1;
+      setR(ScanR.Reported, r(ScanR.Reported) + 1);
+      setPc(ScanPc.Put);
+      if (isEpoll(f) && r(ScanR.Depth) + 1 < EP_MAX_NESTS) {
         label(Step.ItemPollNested);
-        push(Routine.EpScan, fileEp(f), r(1) + 1, 0, 0, 0, 0);
+        push(Routine.EpScan, fileEp(f), r(ScanR.Depth) + 1, 0, 0, 0, 0);
         return true;
       }
       label(Step.ItemPollFile);
@@ -110,9 +134,9 @@ export function stepEpScan(): bool {
       return true;
     }
     default: {
-      const f = r(5) - 1;
-      setR(5, 0);
-      setPc(1);
+      const f = r(ScanR.Polled) - 1;
+      setR(ScanR.Polled, 0);
+      setPc(ScanPc.Next);
       if (toggle(Toggle.EpiFget)) return callNow(Routine.Fput, f, 0, 0); // may be the final put: deferred __fput
       return stepEpScan();
     }

@@ -15,33 +15,41 @@ export function fdtGen(tb: i32): i32 {
   return load<u8>(tableAddr(tb) + TB_GEN);
 }
 
+enum ExpandPc {
+  Lock = 0,
+  UnlockAlloc = 1,
+  Alloc = 2,
+  Relock = 3,
+  Publish = 4,
+}
+
 export function stepExpandFdtable(): bool {
   const tb = threadTable(cur);
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
-    case 0:
+    case ExpandPc.Lock:
       label(Step.ExpandLock);
       if (!acquire(ft)) return false;
-      setPc(1);
+      setPc(ExpandPc.UnlockAlloc);
       return true;
-    case 1:
+    case ExpandPc.UnlockAlloc:
       label(Step.ExpandUnlockAlloc); // files->resize_in_progress = true; spin_unlock; alloc_fdtable
       release(ft);
-      setPc(2);
+      setPc(ExpandPc.Alloc);
       return true;
-    case 2:
+    case ExpandPc.Alloc:
       label(Step.ExpandAlloc);
       mightSleep();
       if (faultPoint(FaultSite.ExpandFdtable)) {
         opReturn(-ENOMEM);
         return true;
       }
-      setPc(3);
+      setPc(ExpandPc.Relock);
       return true;
-    case 3:
+    case ExpandPc.Relock:
       label(Step.ExpandRelock);
       if (!acquire(ft)) return false;
-      setPc(4);
+      setPc(ExpandPc.Publish);
       return true;
     default:
       // copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt); call_rcu(&old->rcu, free_fdtable_rcu)

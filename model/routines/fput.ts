@@ -11,10 +11,14 @@ import { mightSleep } from '../locks';
 import { isEpoll, life, ref, setLife, setRef, watched } from '../objects';
 import { Step } from '../steps';
 
+enum FputR {
+  File = 0,
+}
+
 /** filp_close(f): complain if the count is already zero, ->flush (sockets have none), then fput. */
 export function stepFilpClose(): bool {
   label(Step.FilpFlush);
-  const f = r(0);
+  const f = r(FputR.File);
   if (!fileAccess(f, MemField.Count, Access.Read)) {
     // reported: file_count(filp) read freed memory
   } else if (ref(f) == 0) violate(Viol.CloseZeroCount, f);
@@ -26,7 +30,7 @@ export function stepFilpClose(): bool {
 /** fput(f): drop one reference; the last one queues __fput on this task's task_work. */
 export function stepFput(): bool {
   label(Step.Fput);
-  const f = r(0);
+  const f = r(FputR.File);
   if (!fileAccess(f, MemField.Count, Access.Write)) {
     ret(0); // atomic_long_dec_and_test(&file->f_count) on freed memory: reported
     return true;
@@ -47,25 +51,31 @@ export function stepFput(): bool {
   return true;
 }
 
+enum FinalFputPc {
+  EventpollRelease = 0,
+  Release = 1,
+  Free = 2,
+}
+
 /** __fput(f): eventpoll_release first ("must be the first called in the file cleanup chain"), then
  *  f_op->release (ep_eventpoll_release for an epoll file), then the struct is freed. */
 export function stepFinalFput(): bool {
-  const f = r(0);
+  const f = r(FputR.File);
   switch (pc()) {
-    case 0:
+    case FinalFputPc.EventpollRelease:
       label(Step.FputEventpollRelease);
       mightSleep();
       fileAccess(f, MemField.FEp, Access.Read); // eventpoll_release: the lockless READ_ONCE(file->f_ep)
       setLife(f, Life.Releasing);
-      setPc(1);
+      setPc(FinalFputPc.Release);
       if (watched(f)) {
         push(toggle(Toggle.EpRefcount) ? Routine.ReleaseFileRef : Routine.EventpollReleaseFile, f, 0, 0, 0, 0, 0);
       }
       return true;
-    case 1:
+    case FinalFputPc.Release:
       if (isEpoll(f)) {
         label(Step.FputReleaseEpoll);
-        setPc(2);
+        setPc(FinalFputPc.Free);
         push(toggle(Toggle.EpRefcount) ? Routine.EpClearAndPut : Routine.EpFree, fileEp(f), 0, 0, 0, 0, 0);
         return true;
       }

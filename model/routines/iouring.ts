@@ -14,9 +14,25 @@ import { callNow, tailNow } from '../dispatch';
 import { EBADF, EBUSY, ENXIO } from '../errno';
 import { FGET_REF } from './fdtable';
 
+enum UringPc {
+  Fget = 0,
+  Register = 1,
+}
+/** io_uring ops carried in r0 (model/dispatch.ts pushes them). */
+export enum UringOp {
+  Register = 0,
+  Unregister = 1,
+  Io = 2,
+}
+enum UringR {
+  Op = 0,
+  Slot = 1,
+  Fd = 2,
+}
+
 /** r0 = op (0 register, 1 unregister, 2 I/O), r1 = slot, r2 = fd (register). */
 export function stepIoUring(): bool {
-  const k = r(1);
+  const k = r(UringR.Slot);
   const u = uringAddr(k);
   if (k >= U_SLOTS) {
     label(Step.UringBadSlot);
@@ -24,16 +40,16 @@ export function stepIoUring(): bool {
     return true;
   }
   fpRead(FP_GLOBAL);
-  switch (r(0)) {
-    case 0:
-      if (pc() == 0) {
+  switch (r(UringR.Op)) {
+    case UringOp.Register:
+      if (pc() == UringPc.Fget) {
         if (load<u8>(u) != 0) {
           label(Step.UringBadSlot);
           opReturn(-EBUSY);
           return true;
         }
-        setPc(1);
-        return callNow(Routine.Fget, r(2), 0, FGET_REF);
+        setPc(UringPc.Register);
+        return callNow(Routine.Fget, r(UringR.Fd), 0, FGET_REF);
       }
       label(Step.UringRegister);
       if (rv() == 0) {
@@ -44,11 +60,11 @@ export function stepIoUring(): bool {
       fpWrite(FP_GLOBAL);
       dropRef(rv() - 1);
       store<u8>(u, <u8>rv());
-      store<u8>(u + 1, <u8>r(2));
+      store<u8>(u + 1, <u8>r(UringR.Fd));
       store<u8>(u + 2, <u8>threadTable(cur));
       opReturn(0);
       return true;
-    case 1: {
+    case UringOp.Unregister: {
       label(Step.UringUnregister);
       const v = <i32>load<u8>(u);
       if (v == 0) {
@@ -62,6 +78,7 @@ export function stepIoUring(): bool {
       return tailNow(Routine.Fput, v - 1, 0, 0);
     }
     default: {
+      // UringOp.Io
       label(Step.UringFixedIo);
       const v = <i32>load<u8>(u);
       if (v == 0) {
@@ -75,11 +92,17 @@ export function stepIoUring(): bool {
   }
 }
 
+enum KcmpR {
+  Table = 0,
+  Fd = 1,
+  OwnFd = 2,
+}
+
 /** kcmp(pid_of_table r0, self, KCMP_FILE, fd r1, own fd r2): 0 if both fds refer to the same struct file. */
 export function stepKcmp(): bool {
   label(Step.KcmpFile);
-  const a = slot(r(0), r(1));
-  const b = slot(threadTable(cur), r(2));
+  const a = slot(r(KcmpR.Table), r(KcmpR.Fd));
+  const b = slot(threadTable(cur), r(KcmpR.OwnFd));
   if (a == <u8>SLOT_EMPTY || a == <u8>SLOT_RESERVED || b == <u8>SLOT_EMPTY || b == <u8>SLOT_RESERVED) {
     opReturn(-EBADF);
     return true;

@@ -31,47 +31,60 @@ export function advance(): bool {
   return true;
 }
 
+/** eventpoll_release_file [v6.2-style]: program counters. */
+enum ReleasePc {
+  LockEpmutex = 0,
+  WalkFep = 1,
+  LockEpMtx = 2,
+  UnlockEpMtx = 3,
+  UnlockEpmutex = 4,
+}
+enum ReleaseR {
+  File = 0,
+  Ep = 1,
+}
+
 /** eventpoll_release_file(file) [v6.2-style]. r0 = file, r1 = ep being worked on. */
 export function stepEventpollReleaseFile(): bool {
   switch (pc()) {
-    case 0:
+    case ReleasePc.LockEpmutex:
       label(Step.ReleaseLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
-      setPc(1);
+      setPc(ReleasePc.WalkFep);
       return true;
-    case 1: {
+    case ReleasePc.WalkFep: {
       label(Step.ReleaseWalkFep);
-      const first = fepAt(r(0), 0);
+      const first = fepAt(r(ReleaseR.File), 0);
       if (first < 0) {
-        setPc(4);
+        setPc(ReleasePc.UnlockEpmutex);
         return true;
       }
       setEpi(first + 1);
       saveNext(first);
-      setPc(2);
+      setPc(ReleasePc.LockEpMtx);
       return true;
     }
-    case 2: {
+    case ReleasePc.LockEpMtx: {
       label(Step.ReleaseLockEpMtx);
       const i = curItem();
       if (i < 0) {
-        setPc(4);
+        setPc(ReleasePc.UnlockEpmutex);
         return true;
       }
       const ep = itemEp(i);
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
-      setR(1, ep);
-      setPc(3);
+      setR(ReleaseR.Ep, ep);
+      setPc(ReleasePc.UnlockEpMtx);
       push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
       setEpi(i + 1);
       return true;
     }
-    case 3:
+    case ReleasePc.UnlockEpMtx:
       label(Step.ReleaseUnlockEpMtx);
-      release(lockId(LockClass.EpMtx, r(1)));
-      setPc(advance() ? 2 : 4);
+      release(lockId(LockClass.EpMtx, r(ReleaseR.Ep)));
+      setPc(advance() ? ReleasePc.LockEpMtx : ReleasePc.UnlockEpmutex);
       return true;
     default:
       label(Step.ReleaseUnlockEpmutex);
@@ -81,33 +94,45 @@ export function stepEventpollReleaseFile(): bool {
   }
 }
 
+/** ep_free [v6.2-style]: program counters. */
+enum EpFreePc {
+  LockEpmutex = 0,
+  UnregisterPollwait = 1,
+  LockMtx = 2,
+  RemoveFirst = 3,
+  UnlockEpmutex = 4,
+}
+enum EpFreeR {
+  Ep = 0,
+}
+
 /** ep_free(ep) [v6.2-style], from ep_eventpoll_release. r0 = ep. */
 export function stepEpFree(): bool {
-  const ep = r(0);
+  const ep = r(EpFreeR.Ep);
   switch (pc()) {
-    case 0:
+    case EpFreePc.LockEpmutex:
       label(Step.EpFreeLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
-      setPc(1);
+      setPc(EpFreePc.UnregisterPollwait);
       return true;
-    case 1:
+    case EpFreePc.UnregisterPollwait:
       label(Step.EpFreeUnregisterPollwait);
       for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
-      setPc(2);
+      setPc(EpFreePc.LockMtx);
       return true;
-    case 2:
+    case EpFreePc.LockMtx:
       label(Step.EpFreeLockMtx);
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
-      setPc(3);
+      setPc(EpFreePc.RemoveFirst);
       return true;
-    case 3: {
+    case EpFreePc.RemoveFirst: {
       const i = epFirst(ep);
       if (i < 0) {
         label(Step.EpFreeUnlockMtx);
         release(lockId(LockClass.EpMtx, ep));
-        setPc(4);
+        setPc(EpFreePc.UnlockEpmutex);
         return true;
       }
       label(Step.EpFreeRemoveFirst);

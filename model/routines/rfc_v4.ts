@@ -22,54 +22,72 @@ import { advance, saveNext } from './release';
 import { curItem } from './epitem';
 
 
+/** eventpoll_replace_file (RFC v4): program counters. */
+enum EpReplacePc {
+  LockEpmutex = 0,
+  WalkFep = 1,
+  LockEpMtx = 2,
+  Insert = 3,
+  UnlockEpMtx = 4,
+  UnlockEpmutex = 5,
+}
+enum EpReplaceR {
+  Old = 0,
+  New = 1,
+  Fd = 2,
+  Events = 3,
+  Data = 4,
+  Ep = 5,
+}
+
 /** eventpoll_replace_file(OLD, NEW). r0 = OLD, r1 = NEW, r2 = fd, r3 = events, r4 = data, r5 = ep. */
 export function stepRfcEpReplace(): bool {
   switch (pc()) {
-    case 0:
+    case EpReplacePc.LockEpmutex:
       label(Step.RfcLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
-      setPc(1);
+      setPc(EpReplacePc.WalkFep);
       return true;
-    case 1: {
+    case EpReplacePc.WalkFep: {
       label(Step.RfcWalkFep);
-      const first = fepAt(r(0), 0);
+      const first = fepAt(r(EpReplaceR.Old), 0);
       if (first < 0) {
-        setPc(5);
+        setPc(EpReplacePc.UnlockEpmutex);
         return true;
       }
       setEpi(first + 1);
       saveNext(first);
-      setPc(2);
+      setPc(EpReplacePc.LockEpMtx);
       return true;
     }
-    case 2: {
+    case EpReplacePc.LockEpMtx: {
       label(Step.RfcLockEpMtx);
       const i = curItem();
       if (i < 0) {
-        setPc(5);
+        setPc(EpReplacePc.UnlockEpmutex);
         return true;
       }
       const ep = itemEp(i);
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
-      setR(5, ep);
+      setR(EpReplaceR.Ep, ep);
       if (!heldByOwnTable(ep)) markSem(SEM_CROSS_PROCESS);
-      setR(2, itemGet(i, I_FD));
-      setR(3, itemGet(i, I_EVENTS));
-      setR(4, itemGet(i, I_DATA));
-      setPc(3);
+      setR(EpReplaceR.Fd, itemGet(i, I_FD));
+      setR(EpReplaceR.Events, itemGet(i, I_EVENTS));
+      setR(EpReplaceR.Data, itemGet(i, I_DATA));
+      setPc(EpReplacePc.Insert);
       push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
       setEpi(i + 1);
       return true;
     }
-    case 3:
-      setPc(4);
-      return callNow(Routine.EpInsert, r(5), r(1), r(2), r(3), r(4), 1);
-    case 4:
+    case EpReplacePc.Insert:
+      setPc(EpReplacePc.UnlockEpMtx);
+      return callNow(Routine.EpInsert, r(EpReplaceR.Ep), r(EpReplaceR.New), r(EpReplaceR.Fd), r(EpReplaceR.Events), r(EpReplaceR.Data), 1);
+    case EpReplacePc.UnlockEpMtx:
       label(Step.RfcUnlockEpMtx);
-      release(lockId(LockClass.EpMtx, r(5)));
-      setPc(advance() ? 2 : 5);
+      release(lockId(LockClass.EpMtx, r(EpReplaceR.Ep)));
+      setPc(advance() ? EpReplacePc.LockEpMtx : EpReplacePc.UnlockEpmutex);
       return true;
     default:
       label(Step.RfcUnlockEpmutex);
@@ -79,6 +97,23 @@ export function stepRfcEpReplace(): bool {
   }
 }
 
+/** do_replace's v3 fd walk: program counters. */
+enum FdWalkPc {
+  Lock = 0,
+  Scan = 1,
+  CallbackUnlock = 2,
+  Relock = 3,
+}
+/** do_replace's fd walk (v3 and v2 share the frame): registers. */
+enum FdWalkR {
+  Old = 0,
+  New = 1,
+  Fd = 2,
+  Next = 3,
+  Picked = 4,
+  Fdt = 5,
+}
+
 /** do_replace's v3 fd walk: iterate_fd(files, 0, cb) with cb installing NEW over every other OLD slot, dropping
  *  file_lock around filp_close(OLD). r0 = OLD, r1 = NEW, r2 = the replaced fd N, r3 = next slot to look at. */
 export function stepRfcFdWalk(): bool {
@@ -86,24 +121,24 @@ export function stepRfcFdWalk(): bool {
   const ft = lockId(LockClass.FileTable, tb);
   if (toggle(Toggle.RfcWalkV2)) return stepRfcFdWalkV2();
   switch (pc()) {
-    case 0:
+    case FdWalkPc.Lock:
       label(Step.RfcIterateFdLock);
       if (!acquire(ft)) return false;
-      setR(5, fdtGen(tb)); // fdt = files_fdtable(files), read once for the whole walk
-      setPc(1);
+      setR(FdWalkR.Fdt, fdtGen(tb)); // fdt = files_fdtable(files), read once for the whole walk
+      setPc(FdWalkPc.Scan);
       return true;
-    case 1: {
-      const old = <u8>(r(0) + 1);
-      for (let n = r(3); n < nSlots; n++) {
-        if (n != r(2) && slot(tb, n) == old) {
+    case FdWalkPc.Scan: {
+      const old = <u8>(r(FdWalkR.Old) + 1);
+      for (let n = r(FdWalkR.Next); n < nSlots; n++) {
+        if (n != r(FdWalkR.Fd) && slot(tb, n) == old) {
           label(Step.RfcReplaceFdCallback);
           markSem(SEM_OTHER_FD);
-          const nf = r(1);
+          const nf = r(FdWalkR.New);
           setRef(nf, ref(nf) + 1);
           setSlot(tb, n, <u8>(nf + 1));
-          holdRef(r(0)); // slot n's reference on OLD, to be dropped by filp_close below
-          setR(3, n + 1);
-          setPc(2);
+          holdRef(r(FdWalkR.Old)); // slot n's reference on OLD, to be dropped by filp_close below
+          setR(FdWalkR.Next, n + 1);
+          setPc(FdWalkPc.CallbackUnlock);
           return true;
         }
       }
@@ -112,20 +147,26 @@ export function stepRfcFdWalk(): bool {
       ret(0);
       return true;
     }
-    case 2:
+    case FdWalkPc.CallbackUnlock:
       label(Step.RfcCallbackUnlock);
       release(ft);
-      setPc(3);
-      push(Routine.FilpClose, r(0), 0, 0, 0, 0, 0);
+      setPc(FdWalkPc.Relock);
+      push(Routine.FilpClose, r(FdWalkR.Old), 0, 0, 0, 0, 0);
       return true;
     default:
       label(Step.RfcCallbackRelock);
       if (!acquire(ft)) return false;
       // the cached fdt was replaced and freed (call_rcu) meanwhile, and file_lock is no RCU section across the unlock
-      if (fdtGen(tb) != r(5)) memViolate(Viol.UafFdt, MemObj.Fdtable, tb, MemField.Slots, Access.Read);
-      setPc(1);
+      if (fdtGen(tb) != r(FdWalkR.Fdt)) memViolate(Viol.UafFdt, MemObj.Fdtable, tb, MemField.Slots, Access.Read);
+      setPc(FdWalkPc.Scan);
       return true;
   }
+}
+
+/** do_replace's v2 fd walk: program counters. */
+enum FdWalkV2Pc {
+  Install = 0,
+  PickFile = 1,
 }
 
 /** The v2 walk: iterate_fd_locked(files, 0, cb) called WITHOUT file_lock; cb installs NEW in slot n and then
@@ -134,18 +175,18 @@ export function stepRfcFdWalk(): bool {
  *  reach __fput). r3 = next slot to look at. */
 function stepRfcFdWalkV2(): bool {
   const tb = threadTable(cur);
-  const nf = r(1);
+  const nf = r(FdWalkR.New);
   switch (pc()) {
-    case 0: {
-      const old = <u8>(r(0) + 1);
-      for (let n = r(3); n < nSlots; n++) {
-        if (n != r(2) && slot(tb, n) == old) {
+    case FdWalkV2Pc.Install: {
+      const old = <u8>(r(FdWalkR.Old) + 1);
+      for (let n = r(FdWalkR.Next); n < nSlots; n++) {
+        if (n != r(FdWalkR.Fd) && slot(tb, n) == old) {
           label(Step.RfcV2Install);
           markSem(SEM_OTHER_FD);
           setRef(nf, ref(nf) + 1);
           setSlot(tb, n, <u8>(nf + 1)); // no file_lock held: the table's writers are not excluded
-          setR(4, n);
-          setPc(1);
+          setR(FdWalkR.Picked, n);
+          setPc(FdWalkV2Pc.PickFile);
           return true;
         }
       }
@@ -155,11 +196,11 @@ function stepRfcFdWalkV2(): bool {
     }
     default: {
       label(Step.RfcV2PickFile);
-      const n = r(4);
+      const n = r(FdWalkR.Picked);
       const v = slot(tb, n);
       setSlot(tb, n, <u8>SLOT_EMPTY);
-      setR(3, n + 1);
-      setPc(0);
+      setR(FdWalkR.Next, n + 1);
+      setPc(FdWalkV2Pc.Install);
       if (v != <u8>SLOT_EMPTY && v != <u8>SLOT_RESERVED) {
         holdRef(v - 1);
         push(Routine.FilpClose, v - 1, 0, 0, 0, 0, 0);

@@ -31,36 +31,44 @@ function setG(field: i32, v: i32): void {
   store<u8>(gAddr(field), <u8>v);
 }
 
+enum TrapPc {
+  Lock = 0,
+  UnlockWait = 1,
+  WokenLock = 2,
+  Serve = 3,
+  AddfdDone = 4,
+}
+
 /** The target: seccomp_do_user_notification. Returns the supervisor's reply (0). */
 export function stepSeccompTrap(): bool {
   switch (pc()) {
-    case 0:
+    case TrapPc.Lock:
       label(Step.TrapLock);
       mightSleep();
       if (!acquire(NL)) return false;
       setG(G_NOTIF, NOTIF_INIT); // queued for the listener, which is woken
-      setPc(1);
+      setPc(TrapPc.UnlockWait);
       return true;
-    case 1:
+    case TrapPc.UnlockWait:
       label(Step.TrapUnlockWait);
       release(NL);
-      setPc(2);
+      setPc(TrapPc.WokenLock);
       return true;
-    case 2: {
+    case TrapPc.WokenLock: {
       // wait_for_completion_interruptible(&n.ready): woken by an ADDFD request or by the reply.
       label(Step.TrapWokenLock);
       if (g(G_REQ_STATE) != REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) return setBlocked(lockId(LockClass.Wait, 0));
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(3);
+      setPc(TrapPc.Serve);
       return true;
     }
-    case 3:
+    case TrapPc.Serve:
       if (g(G_REQ_STATE) == REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) {
         // seccomp_handle_addfd -> receive_fd_replace(addfd->fd, addfd->file) in the target's files_struct,
         // notify_lock held; the request's file reference is the supervisor's (kaddfd.file).
         label(Step.HandleAddfd);
-        setPc(4);
+        setPc(TrapPc.AddfdDone);
         push(Routine.Replace, g(G_REQ_FD), g(G_REQ_FILE) - 1, 0, 0, 0, REPLACE_REQUEST);
         return true;
       }
@@ -73,20 +81,25 @@ export function stepSeccompTrap(): bool {
       label(Step.HandleAddfdDone);
       setG(G_REQ_RET, rv());
       setG(G_REQ_STATE, REQ_DONE);
-      setPc(1);
+      setPc(TrapPc.UnlockWait);
       return true;
   }
+}
+
+enum RecvPc {
+  Lock = 0,
+  Sent = 1,
 }
 
 /** SECCOMP_IOCTL_NOTIF_RECV: wait for a notification, mark it SENT. */
 export function stepNotifRecv(): bool {
   switch (pc()) {
-    case 0:
+    case RecvPc.Lock:
       label(Step.RecvLock);
       if (g(G_NOTIF) != NOTIF_INIT) return setBlocked(lockId(LockClass.Wait, 1));
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(1);
+      setPc(RecvPc.Sent);
       return true;
     default:
       label(Step.RecvSent);
@@ -97,12 +110,27 @@ export function stepNotifRecv(): bool {
   }
 }
 
+enum AddfdPc {
+  Fget = 0,
+  Lock = 1,
+  Queue = 2,
+  Wait = 3,
+  Return = 4,
+}
+enum AddfdR {
+  NewFd = 0,
+  SrcFd = 1,
+  File = 2,
+  Result = 3,
+  TargetRet = 4,
+}
+
 /** SECCOMP_IOCTL_NOTIF_ADDFD {SETFD, newfd = r0, srcfd = the supervisor's fd r1}. r2 = kfile + 1, r3 = result. */
 export function stepNotifAddfd(): bool {
   switch (pc()) {
-    case 0: {
+    case AddfdPc.Fget: {
       label(Step.AddfdFget);
-      const v = slot(threadTable(cur), r(1));
+      const v = slot(threadTable(cur), r(AddfdR.SrcFd));
       if (v == 0 || v == 0xff) {
         opReturn(-EBADF);
         return true;
@@ -114,54 +142,59 @@ export function stepNotifAddfd(): bool {
       }
       setRef(f, ref(f) + 1);
       holdRef(f);
-      setR(2, f + 1);
-      setPc(1);
+      setR(AddfdR.File, f + 1);
+      setPc(AddfdPc.Lock);
       return true;
     }
-    case 1:
+    case AddfdPc.Lock:
       label(Step.AddfdLock);
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(2);
+      setPc(AddfdPc.Queue);
       return true;
-    case 2: {
+    case AddfdPc.Queue: {
       label(Step.AddfdQueue);
       const st = g(G_NOTIF);
-      if (st != NOTIF_SENT) setR(3, st == NOTIF_NONE || st == NOTIF_REPLIED ? ENOENT : EINPROGRESS);
+      if (st != NOTIF_SENT) setR(AddfdR.Result, st == NOTIF_NONE || st == NOTIF_REPLIED ? ENOENT : EINPROGRESS);
       else {
-        setG(G_REQ_FD, r(0));
-        setG(G_REQ_FILE, r(2));
+        setG(G_REQ_FD, r(AddfdR.NewFd));
+        setG(G_REQ_FILE, r(AddfdR.File));
         setG(G_REQ_STATE, REQ_QUEUED); // list_add + complete(&knotif->ready)
       }
       release(NL);
-      setPc(r(3) != 0 ? 4 : 3);
+      setPc(r(AddfdR.Result) != AddfdPc.Fget ? AddfdPc.Return : AddfdPc.Wait);
       return true;
     }
-    case 3:
+    case AddfdPc.Wait:
       label(Step.AddfdWait);
       if (g(G_REQ_STATE) != REQ_DONE) return setBlocked(lockId(LockClass.Wait, 2));
-      setR(3, FROM_TARGET);
-      setR(4, g(G_REQ_RET));
+      setR(AddfdR.Result, FROM_TARGET);
+      setR(AddfdR.TargetRet, g(G_REQ_RET));
       setG(G_REQ_STATE, REQ_NONE);
       setG(G_REQ_FILE, 0);
       setG(G_REQ_FD, 0);
-      setPc(4);
+      setPc(AddfdPc.Return);
       return true;
     default:
       // fput(kaddfd.file); return the request's result (the fd, or -errno, as the target produced it).
-      setOpret(r(3) == FROM_TARGET ? <i32>(<i8>(<u8>r(4))) : -r(3));
-      return tailNow(Routine.Fput, r(2) - 1, 0, 0);
+      setOpret(r(AddfdR.Result) == FROM_TARGET ? <i32>(<i8>(<u8>r(AddfdR.TargetRet))) : -r(AddfdR.Result));
+      return tailNow(Routine.Fput, r(AddfdR.File) - 1, 0, 0);
   }
+}
+
+enum SendPc {
+  Lock = 0,
+  Reply = 1,
 }
 
 /** SECCOMP_IOCTL_NOTIF_SEND: the reply; the target returns to user space. */
 export function stepNotifSend(): bool {
   switch (pc()) {
-    case 0:
+    case SendPc.Lock:
       label(Step.SendLock);
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(1);
+      setPc(SendPc.Reply);
       return true;
     default: {
       label(Step.SendReply);
