@@ -22,6 +22,8 @@ import { Life } from '../codes';
 import { Step } from '../steps';
 import { EINVAL, ENOMEM, ENOSPC } from '../errno';
 import { reversePathCheckFails } from './loop_limits';
+import { callEpRemove } from './fep_walk';
+import { disposeUnderMutex, putAfterUnlock, putNotLast } from './ep_ref';
 
 function watches(): i32 {
   fpRead(FP_GLOBAL);
@@ -212,8 +214,7 @@ export function stepEpInsert(): bool {
         const ep = r(InsertR.Ep);
         const i = epi() - 1;
         ret(0);
-        push(Routine.EpRemove, ep, EINVAL, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
-        setEpi(i + 1);
+        callEpRemove(ep, i, EINVAL, epRemoveMode());
         return true;
       }
       setPc(InsertPc.PollQueue);
@@ -227,8 +228,7 @@ export function stepEpInsert(): bool {
       if (faultPoint(FaultSite.EpPtableQueueProc)) {
         const ep = r(InsertR.Ep); // read before ret() clears this frame
         ret(0);
-        push(Routine.EpRemove, ep, ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
-        setEpi(i + 1);
+        callEpRemove(ep, i, ENOMEM, epRemoveMode());
         return true;
       }
       itemSetFlag(i, IF_PWQ, true);
@@ -242,6 +242,11 @@ export function stepEpInsert(): bool {
 export const RM_OLD: i32 = 0; // v6.2 ep_remove: returns r1
 export const RM_SAFE: i32 = 1; // ep_remove_safe: skips dying items; drops the epitem's ep reference; returns r1
 export const RM_FORCE: i32 = 2; // __ep_remove(force) from eventpoll_release_file: returns "dispose"
+
+/** ep_remove as ep_insert's error paths and EPOLL_CTL_DEL call it: ep_remove_safe since v6.4. */
+export function epRemoveMode(): i32 {
+  return toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD;
+}
 
 /** ep_remove / __ep_remove: program counters. */
 enum RemovePc {
@@ -353,17 +358,15 @@ export function stepEpRemove(): bool {
       } else if (mode == RM_SAFE) {
         // ep_remove_safe: WARN_ON_ONCE(ep_refcount_dec_and_test(ep)) — the caller still holds a reference.
         label(Step.EpRemoveFreePut);
-        if (epPut(ep)) violate(Viol.EpRefcount, ep);
+        putNotLast(ep);
         if (r(RemoveR.Pinned) != 0) {
           setPc(RemovePc.PinPut);
           push(Routine.Fput, r(RemoveR.Pinned) - 1, 0, 0, 0, 0, 0);
         } else ret(r(RemoveR.Ret));
-      } else if (toggle(Toggle.UnlockBeforePut)) {
-        label(Step.EpRemoveFree);
-        ret(1); // the caller drops the reference after mutex_unlock
       } else {
-        label(Step.EpRemoveFreePut);
-        ret(epPut(ep) ? 1 : 0); // v6.4..v6.15: the count drops while ep->mtx is held
+        // __ep_remove(force): since v6.16 the caller drops the reference after mutex_unlock; before, it drops here.
+        label(putAfterUnlock() ? Step.EpRemoveFree : Step.EpRemoveFreePut);
+        ret(disposeUnderMutex(ep) ? 1 : 0);
       }
       return true;
     }

@@ -9,7 +9,7 @@
 import { EpollCtlOp, LockClass, Routine, Toggle } from '../codes';
 import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '../layout';
 import { upwardsDepthFails } from './loop_limits';
-import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
+import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setOpret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
 import { I_DATA, I_EVENTS } from '../layout';
@@ -17,7 +17,8 @@ import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { BORROWED, FGET_LIGHT } from './fdtable';
 import { EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EPERM } from '../errno';
-import { RM_OLD, RM_SAFE, touchCheckList } from './epitem';
+import { epRemoveMode, touchCheckList } from './epitem';
+import { callEpRemove } from './fep_walk';
 
 const RV_PENDING: i32 = 0xfe;
 /** r6 bit: the target epoll's mtx is held (before 4ff36ee94d93 do_epoll_ctl took it for every op). */
@@ -208,8 +209,7 @@ function dispatch(): bool {
     if (i < 0) setR(CtlR.Errno, ENOENT);
     else {
       setR(CtlR.Errno, RV_PENDING);
-      push(Routine.EpRemove, ep, 0, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
-      setEpi(i + 1);
+      callEpRemove(ep, i, 0, epRemoveMode());
     }
   } else {
     // ep_modify under ep->mtx: the new mask and data replace the old ones (re-arming a disarmed ONESHOT).

@@ -2,34 +2,15 @@
 // final __fput of a watched file, and ep_free, run by the release of an epoll file. Both are serialised by the
 // global epmutex; that is what makes eventpoll_release_file's unlocked walk of file->f_ep safe.
 
-import { Access, LockClass, MemField, MemObj, Routine, Viol } from '../codes';
+import { LockClass } from '../codes';
 import { epFreeMemory } from '../memory';
-import { DANGLING, IF_PWQ, nItems } from '../layout';
-import { FP_ITEMS, fpRead, label, memViolate, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR } from '../frame';
+import { IF_PWQ, nItems } from '../layout';
+import { label, pc, r, ret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
-import { epFirst, fepAt, fepNext, itemEp, itemSetFlag, itemUsed } from '../objects';
+import { epFirst, itemEp, itemSetFlag, itemUsed } from '../objects';
 import { Step } from '../steps';
-import { curItem } from './epitem';
-
-
-/** Save `next` the way hlist_for_each_entry_safe does: before the current entry is processed. */
-export function saveNext(i: i32): void {
-  setNxt(i < 0 ? 0 : fepNext(i) + 1);
-}
-
-/** Advance to the saved next entry. Returns false when the walk is over; a freed `next` is a use-after-free. */
-export function advance(): bool {
-  fpRead(FP_ITEMS);
-  const n = nxt();
-  if (n == 0) return false;
-  if ((n & DANGLING) != 0) {
-    memViolate(Viol.UafItem, MemObj.Epitem, (n & ~DANGLING) - 1, MemField.Epitem, Access.Read);
-    return false;
-  }
-  setEpi(n);
-  saveNext(n - 1);
-  return true;
-}
+import { RM_OLD } from './epitem';
+import { WALK_BLOCKED, WALK_OVER, callEpRemove, lockEpMtx, walkFirst, walkLockItem, walkUnlockNext } from './fep_walk';
 
 /** eventpoll_release_file [v6.2-style]: program counters. */
 enum ReleasePc {
@@ -53,38 +34,24 @@ export function stepEventpollReleaseFile(): bool {
       if (!acquire(EPMUTEX)) return false;
       setPc(ReleasePc.WalkFep);
       return true;
-    case ReleasePc.WalkFep: {
+    case ReleasePc.WalkFep:
       label(Step.ReleaseWalkFep);
-      const first = fepAt(r(ReleaseR.File), 0);
-      if (first < 0) {
-        setPc(ReleasePc.UnlockEpmutex);
-        return true;
-      }
-      setEpi(first + 1);
-      saveNext(first);
-      setPc(ReleasePc.LockEpMtx);
+      walkFirst(r(ReleaseR.File), ReleasePc.LockEpMtx, ReleasePc.UnlockEpmutex);
       return true;
-    }
     case ReleasePc.LockEpMtx: {
       label(Step.ReleaseLockEpMtx);
-      const i = curItem();
-      if (i < 0) {
-        setPc(ReleasePc.UnlockEpmutex);
-        return true;
-      }
+      const i = walkLockItem(ReleasePc.UnlockEpmutex);
+      if (i == WALK_BLOCKED) return false;
+      if (i == WALK_OVER) return true;
       const ep = itemEp(i);
-      mightSleep();
-      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
       setR(ReleaseR.Ep, ep);
       setPc(ReleasePc.UnlockEpMtx);
-      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
-      setEpi(i + 1);
+      callEpRemove(ep, i, 0, RM_OLD);
       return true;
     }
     case ReleasePc.UnlockEpMtx:
       label(Step.ReleaseUnlockEpMtx);
-      release(lockId(LockClass.EpMtx, r(ReleaseR.Ep)));
-      setPc(advance() ? ReleasePc.LockEpMtx : ReleasePc.UnlockEpmutex);
+      walkUnlockNext(r(ReleaseR.Ep), ReleasePc.LockEpMtx, ReleasePc.UnlockEpmutex);
       return true;
     default:
       label(Step.ReleaseUnlockEpmutex);
@@ -123,8 +90,7 @@ export function stepEpFree(): bool {
       return true;
     case EpFreePc.LockMtx:
       label(Step.EpFreeLockMtx);
-      mightSleep();
-      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
+      if (!lockEpMtx(ep)) return false;
       setPc(EpFreePc.RemoveFirst);
       return true;
     case EpFreePc.RemoveFirst: {
@@ -136,8 +102,7 @@ export function stepEpFree(): bool {
         return true;
       }
       label(Step.EpFreeRemoveFirst);
-      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
-      setEpi(i + 1);
+      callEpRemove(ep, i, 0, RM_OLD);
       return true;
     }
     default:

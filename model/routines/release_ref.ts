@@ -4,14 +4,16 @@
 // frees the eventpoll. mutex_unlock is two steps here (ownership handed over, then the unlocking task still
 // touches the mutex): a free of the eventpoll in between is the use-after-free 8c2e52ebbe88 fixed (docs/model.md §F.12).
 
-import { Access, EpLife, LockClass, MemField, Routine, Toggle } from '../codes';
+import { Access, EpLife, LockClass, MemField } from '../codes';
 import { epAccess } from '../memory';
-import { E_LIFE, IF_DYING, IF_PWQ, epAddr, nItems, toggle } from '../layout';
-import { epi, label, pc, push, r, ret, rv, setEpi, setPc, setR } from '../frame';
+import { E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
+import { label, pc, r, ret, rv, setPc, setR } from '../frame';
 import { acquire, acquireEp, lockId, mightSleep, release } from '../locks';
 import { epFirstFrom, fepAt, itemEp, itemSetFlag, itemUsed, keyOf } from '../objects';
 import { Step } from '../steps';
 import { RM_FORCE, RM_SAFE, epFree, epFreed, epPut } from './epitem';
+import { callEpRemove, claimItem, removeClaimed } from './fep_walk';
+import { disposeUnderMutex, putAfterUnlock } from './ep_ref';
 
 function mtx(ep: i32): i32 {
   return lockId(LockClass.EpMtx, ep);
@@ -56,23 +58,14 @@ export function stepReleaseFileRef(): bool {
         return true;
       }
       label(Step.ReleaseRefClaim);
-      itemSetFlag(i, IF_DYING, true);
-      setEpi(i + 1);
-      setR(ReleaseRefR.Ep, itemEp(i));
+      setR(ReleaseRefR.Ep, claimItem(i));
       release(lockId(LockClass.FLock, f));
       setPc(ReleaseRefPc.LockEpMtx);
       return true;
     }
     case ReleaseRefPc.LockEpMtx: {
       label(Step.ReleaseRefLockEpMtx);
-      mightSleep();
-      const ep = r(ReleaseRefR.Ep);
-      if (!acquireEp(ep)) return false;
-      const claimed = epi();
-      setPc(ReleaseRefPc.Unlock);
-      push(Routine.EpRemove, ep, 0, RM_FORCE, 0, 0, 0);
-      setEpi(claimed);
-      return true;
+      return removeClaimed(r(ReleaseRefR.Ep), RM_FORCE, ReleaseRefPc.Unlock);
     }
     case ReleaseRefPc.Unlock:
       label(Step.ReleaseRefUnlock);
@@ -84,7 +77,7 @@ export function stepReleaseFileRef(): bool {
       label(Step.MutexUnlockTail);
       unlockTail(r(ReleaseRefR.Ep));
       if (r(ReleaseRefR.Dispose) == 0) setPc(ReleaseRefPc.LockFile);
-      else setPc(toggle(Toggle.UnlockBeforePut) ? ReleaseRefPc.Put : ReleaseRefPc.Free);
+      else setPc(putAfterUnlock() ? ReleaseRefPc.Put : ReleaseRefPc.Free);
       return true;
     case ReleaseRefPc.Put:
       label(Step.ReleaseRefPut);
@@ -138,15 +131,14 @@ export function stepEpClearAndPut(): bool {
         const k = keyOf(i) + 1;
         setR(ClearR.CursorFile, k >> 8);
         setR(ClearR.CursorFd, k & 0xff);
-        push(Routine.EpRemove, ep, 0, RM_SAFE, 0, 0, 0);
-        setEpi(i + 1);
+        callEpRemove(ep, i, 0, RM_SAFE);
         return true;
       }
-      if (toggle(Toggle.UnlockBeforePut)) {
+      if (putAfterUnlock()) {
         label(Step.ClearUnlock);
       } else {
         label(Step.ClearPutUnlock);
-        setR(ClearR.Dispose, epPut(ep) ? 1 : 0); // v6.4..v6.15: dispose = ep_refcount_dec_and_test(ep) under the mutex
+        setR(ClearR.Dispose, disposeUnderMutex(ep) ? 1 : 0); // v6.4..v6.15: ep_refcount_dec_and_test(ep) here
       }
       release(mtx(ep));
       setPc(ClearPc.UnlockTail);
@@ -155,7 +147,7 @@ export function stepEpClearAndPut(): bool {
     case ClearPc.UnlockTail:
       label(Step.MutexUnlockTail);
       unlockTail(ep);
-      if (toggle(Toggle.UnlockBeforePut)) setPc(ClearPc.Put);
+      if (putAfterUnlock()) setPc(ClearPc.Put);
       else if (r(ClearR.Dispose) != 0) setPc(ClearPc.Free);
       else orphan(ep);
       return true;

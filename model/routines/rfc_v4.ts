@@ -9,17 +9,17 @@
 
 import { LockClass, Routine } from '../codes';
 import { I_DATA, I_EVENTS, I_FD, SLOT_EMPTY, SLOT_RESERVED, nSlots, threadTable } from '../layout';
-import { cur, holdRef, label, memViolate, pc, push, r, ret, setEpi, setPc, setR, violate } from '../frame';
+import { cur, holdRef, label, memViolate, pc, push, r, ret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
-import { fepAt, itemEp, itemGet, ref, setRef, setSlot, slot } from '../objects';
+import { itemEp, itemGet, ref, setRef, setSlot, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
 import { heldByOwnTable, markSem } from './rfc_v7';
 import { SEM_CROSS_PROCESS, SEM_OTHER_FD, toggle } from '../layout';
 import { Access, MemField, MemObj, Toggle, Viol } from '../codes';
 import { fdtGen } from './expand';
-import { advance, saveNext } from './release';
-import { curItem } from './epitem';
+import { RM_OLD } from './epitem';
+import { WALK_BLOCKED, WALK_OVER, callEpRemove, walkFirst, walkLockItem, walkUnlockNext } from './fep_walk';
 
 
 /** eventpoll_replace_file (RFC v4): program counters. */
@@ -49,36 +49,23 @@ export function stepRfcEpReplace(): bool {
       if (!acquire(EPMUTEX)) return false;
       setPc(EpReplacePc.WalkFep);
       return true;
-    case EpReplacePc.WalkFep: {
+    case EpReplacePc.WalkFep:
       label(Step.RfcWalkFep);
-      const first = fepAt(r(EpReplaceR.Old), 0);
-      if (first < 0) {
-        setPc(EpReplacePc.UnlockEpmutex);
-        return true;
-      }
-      setEpi(first + 1);
-      saveNext(first);
-      setPc(EpReplacePc.LockEpMtx);
+      walkFirst(r(EpReplaceR.Old), EpReplacePc.LockEpMtx, EpReplacePc.UnlockEpmutex);
       return true;
-    }
     case EpReplacePc.LockEpMtx: {
       label(Step.RfcLockEpMtx);
-      const i = curItem();
-      if (i < 0) {
-        setPc(EpReplacePc.UnlockEpmutex);
-        return true;
-      }
+      const i = walkLockItem(EpReplacePc.UnlockEpmutex);
+      if (i == WALK_BLOCKED) return false;
+      if (i == WALK_OVER) return true;
       const ep = itemEp(i);
-      mightSleep();
-      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
       setR(EpReplaceR.Ep, ep);
       if (!heldByOwnTable(ep)) markSem(SEM_CROSS_PROCESS);
       setR(EpReplaceR.Fd, itemGet(i, I_FD));
       setR(EpReplaceR.Events, itemGet(i, I_EVENTS));
       setR(EpReplaceR.Data, itemGet(i, I_DATA));
       setPc(EpReplacePc.Insert);
-      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
-      setEpi(i + 1);
+      callEpRemove(ep, i, 0, RM_OLD);
       return true;
     }
     case EpReplacePc.Insert:
@@ -86,8 +73,7 @@ export function stepRfcEpReplace(): bool {
       return callNow(Routine.EpInsert, r(EpReplaceR.Ep), r(EpReplaceR.New), r(EpReplaceR.Fd), r(EpReplaceR.Events), r(EpReplaceR.Data), 1);
     case EpReplacePc.UnlockEpMtx:
       label(Step.RfcUnlockEpMtx);
-      release(lockId(LockClass.EpMtx, r(EpReplaceR.Ep)));
-      setPc(advance() ? EpReplacePc.LockEpMtx : EpReplacePc.UnlockEpmutex);
+      walkUnlockNext(r(EpReplaceR.Ep), EpReplacePc.LockEpMtx, EpReplacePc.UnlockEpmutex);
       return true;
     default:
       label(Step.RfcUnlockEpmutex);

@@ -9,15 +9,16 @@
 // r0 = OLD, r1 = NEW, r2 = tfd, r3 = fd (walk) / first entry last seen (cleanup), r4 = events,
 // r5 = data (walk) / rounds without progress (cleanup), r6 = ep, r7 = error.
 
-import { LockClass, Routine, Toggle, Viol } from '../codes';
-import { G_SEM, I_DATA, I_EVENTS, I_FD, IF_DYING, SEM_CROSS_PROCESS, epFile, gAddr, nSlots, threadTable, toggle } from '../layout';
-import { FP_GLOBAL, cur, epi, fpWrite, label, pc, push, r, ret, rv, setEpi, setPc, setR, violate } from '../frame';
+import { LockClass, Routine, Toggle } from '../codes';
+import { G_SEM, I_DATA, I_EVENTS, I_FD, SEM_CROSS_PROCESS, epFile, gAddr, nSlots, threadTable, toggle } from '../layout';
+import { FP_GLOBAL, cur, fpWrite, label, pc, r, ret, rv, setPc, setR } from '../frame';
 import { acquire, acquireEp, lockId, mightSleep, release } from '../locks';
-import { canPoll, fepAt, itemEp, itemGet, itemSetFlag, slot } from '../objects';
+import { canPoll, fepAt, itemEp, itemGet, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
-import { RM_FORCE, curItem, epFree, epPut, epRef, setEpRef } from './epitem';
-import { advance, saveNext } from './release';
+import { RM_FORCE, curItem, epRef, setEpRef } from './epitem';
+import { advance, claimItem, removeClaimed, walkFirst } from './fep_walk';
+import { freeAfterUnlock, putNotLast } from './ep_ref';
 
 function fl(f: i32): i32 {
   return lockId(LockClass.FLock, f);
@@ -79,14 +80,7 @@ export function stepRfcV7EpReplace(): bool {
         return true;
       }
       if (!acquire(fl(old))) return false;
-      const first = fepAt(old, 0);
-      if (first < 0) {
-        setPc(V7Pc.UnlockFile);
-        return true;
-      }
-      setEpi(first + 1);
-      saveNext(first);
-      setPc(V7Pc.Visit);
+      walkFirst(old, V7Pc.Visit, V7Pc.UnlockFile);
       return true;
     }
     case V7Pc.Visit: {
@@ -151,7 +145,7 @@ export function stepRfcV7EpReplace(): bool {
       return true;
     case V7Pc.EpPut:
       label(Step.V7EpPut);
-      if (epPut(r(V7R.Ep))) violate(Viol.EpRefcount, r(V7R.Ep)); // WARN_ON_ONCE(ep_refcount_dec_and_test(ep))
+      putNotLast(r(V7R.Ep));
       setPc(V7Pc.Relock);
       return true;
     case V7Pc.Relock:
@@ -190,9 +184,7 @@ export function stepRfcV7EpReplace(): bool {
         return true;
       }
       label(Step.V7CleanupClaim);
-      itemSetFlag(first, IF_DYING, true);
-      setEpi(first + 1);
-      setR(V7R.Ep, itemEp(first));
+      setR(V7R.Ep, claimItem(first));
       setR(V7R.CleanupFirst, 0xff);
       setR(V7R.CleanupRounds, 0);
       release(fl(victim));
@@ -201,19 +193,12 @@ export function stepRfcV7EpReplace(): bool {
     }
     case V7Pc.CleanupLockMtx: {
       label(Step.V7CleanupLockMtx);
-      mightSleep();
-      if (!acquireEp(r(V7R.Ep))) return false;
-      const claimed = epi();
-      setPc(V7Pc.CleanupUnlock);
-      push(Routine.EpRemove, r(V7R.Ep), 0, RM_FORCE, 0, 0, 0);
-      setEpi(claimed);
-      return true;
+      return removeClaimed(r(V7R.Ep), RM_FORCE, V7Pc.CleanupUnlock);
     }
     case V7Pc.CleanupUnlock:
       label(Step.V7CleanupUnlock);
       release(lockId(LockClass.EpMtx, r(V7R.Ep)));
-      if (rv() != 0 && !toggle(Toggle.UnlockBeforePut)) epFree(r(V7R.Ep)); // if (dispose) ep_free(ep)
-      else if (rv() != 0 && epPut(r(V7R.Ep))) epFree(r(V7R.Ep));
+      freeAfterUnlock(r(V7R.Ep), rv() != 0);
       setPc(V7Pc.CleanupLock);
       return true;
     default:
