@@ -27,11 +27,14 @@ export function stepAllocFd(): bool {
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
     case AllocPc.Lock:
+      // @step AllocFdLock | alloc_fd | fs/file.c | spin_lock(&files->file_lock)
       label(Step.AllocFdLock);
       if (!acquire(ft)) return false;
       setPc(AllocPc.Alloc);
       return true;
     case AllocPc.Alloc: {
+      // @step AllocFd | alloc_fd | fs/file.c | find_next_fd: reserve the lowest free slot (open bit set, fd[n] still
+      //   NULL)
       label(Step.AllocFd);
       let fd = NO_FD;
       for (let i = 0; i < nSlots; i++) {
@@ -46,6 +49,7 @@ export function stepAllocFd(): bool {
       return true;
     }
     default:
+      // @step AllocFdUnlock | alloc_fd | fs/file.c | spin_unlock(&files->file_lock)
       label(Step.AllocFdUnlock);
       release(ft);
       ret(r(AllocR.Fd));

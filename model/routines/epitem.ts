@@ -126,6 +126,8 @@ export function stepEpInsert(): bool {
   const lockTep = tep >= 0 && toggle(Toggle.CtlDelNoNestedMtx);
   switch (pc()) {
     case InsertPc.Watches:
+      // @step EpInsertWatches | ep_insert | fs/eventpoll.c | epoll_watches >= max_user_watches ? -ENOSPC :
+      //   percpu_counter_inc
       label(Step.EpInsertWatches);
       if (watches() >= <i32>load<u8>(CFG + C_MAXWATCH)) {
         ret(ENOSPC);
@@ -135,6 +137,8 @@ export function stepEpInsert(): bool {
       setPc(InsertPc.AllocEpi);
       return true;
     case InsertPc.AllocEpi: {
+      // @step EpInsertAllocEpi | ep_insert | fs/eventpoll.c | epi = kmem_cache_zalloc(epi_cache, GFP_KERNEL); ffd =
+      //   {tfile, fd}
       label(Step.EpInsertAllocEpi);
       mightSleep();
       if (faultPoint(FaultSite.EpInsert)) {
@@ -153,6 +157,7 @@ export function stepEpInsert(): bool {
       return true;
     }
     case InsertPc.LockTep:
+      // @step EpInsertLockTep | ep_insert | fs/eventpoll.c | mutex_lock_nested(&tep->mtx, 1): the target is an epoll
       label(Step.EpInsertLockTep);
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, tep))) return false;
@@ -160,6 +165,8 @@ export function stepEpInsert(): bool {
       return true;
     case InsertPc.AttachAlloc:
       // attach_epitem: a non-epoll file without watchers needs an epitems_head (allocated unlocked).
+      // @step AttachEpitemAlloc | attach_epitem | fs/eventpoll.c | if (!file->f_ep) allocate an epitems_head
+      //   (unlocked, GFP_KERNEL)
       label(Step.AttachEpitemAlloc);
       if (!isEpoll(tf) && !watched(tf) && r(InsertR.HeadAlloc) == 0) {
         mightSleep();
@@ -174,6 +181,7 @@ export function stepEpInsert(): bool {
       setPc(InsertPc.AttachLock);
       return true;
     case InsertPc.AttachLock:
+      // @step AttachEpitemLock | attach_epitem | fs/eventpoll.c | spin_lock(&file->f_lock)
       label(Step.AttachEpitemLock);
       if (!acquire(lockId(LockClass.FLock, tf))) return false;
       setPc(InsertPc.AttachLink);
@@ -181,22 +189,28 @@ export function stepEpInsert(): bool {
     case InsertPc.AttachLink:
       if (!isEpoll(tf) && !watched(tf) && r(InsertR.HeadAlloc) == 0) {
         // f_ep went NULL while we were unlocked and we have no head: unlock and allocate one.
+        // @step AttachEpitemRetry | attach_epitem | fs/eventpoll.c | f_ep became NULL meanwhile and no head was
+        //   allocated: unlock, goto allocate
         label(Step.AttachEpitemRetry);
         release(lockId(LockClass.FLock, tf));
         setPc(InsertPc.AttachAlloc);
         return true;
       }
+      // @step AttachEpitemLink | attach_epitem | fs/eventpoll.c | hlist_add_head_rcu(&epi->fllink, file->f_ep)
       label(Step.AttachEpitemLink);
       fepLinkHead(epi() - 1);
       setR(InsertR.HeadAlloc, 0); // the head was used, or is freed after the unlock
       setPc(InsertPc.AttachUnlock);
       return true;
     case InsertPc.AttachUnlock:
+      // @step AttachEpitemUnlock | attach_epitem | fs/eventpoll.c | spin_unlock(&file->f_lock)
       label(Step.AttachEpitemUnlock);
       release(lockId(LockClass.FLock, tf));
       setPc(InsertPc.RbtreeInsert);
       return true;
     case InsertPc.RbtreeInsert:
+      // @step EpRbtreeInsert | ep_insert | fs/eventpoll.c | if (full_check && !tep) list_file(tfile);
+      //   ep_rbtree_insert(ep, epi)
       label(Step.EpRbtreeInsert);
       if (r(InsertR.FullCheck) != 0 && !isEpoll(tf)) listFile(tf); // list_file(tfile) for reverse_path_check
       if (load<u8>(epAddr(r(InsertR.Ep)) + E_LIFE) == <u8>EpLife.Orphan) violate(Viol.OrphanInsert, r(InsertR.Ep));
@@ -208,6 +222,8 @@ export function stepEpInsert(): bool {
     case InsertPc.ReversePathCheck: {
       // reverse_path_check walks the wakeup paths of every listed file and counts them against path_limits
       // (model/routines/loop_limits.ts); over a limit, the item is removed again and ep_insert fails: -EINVAL.
+      // @step EpReversePathCheck | reverse_path_check | fs/eventpoll.c | walk the wakeup paths of every file on
+      //   tfile_check_list
       label(Step.EpReversePathCheck);
       touchCheckList();
       if (reversePathCheckFails()) {
@@ -222,6 +238,8 @@ export function stepEpInsert(): bool {
     }
     default: {
       // ep_item_poll -> ep_ptable_queue_proc allocates the eppoll_entry; on failure the item is removed again.
+      // @step EpItemPollQueue | ep_insert | fs/eventpoll.c | ep_item_poll -> ep_ptable_queue_proc: allocate
+      //   eppoll_entry, add to the wait queue
       label(Step.EpItemPollQueue);
       mightSleep();
       const i = epi() - 1;
@@ -289,12 +307,15 @@ export function stepEpRemove(): bool {
   const f = itemFile(i);
   switch (pc()) {
     case RemovePc.UnregisterPollwait:
+      // @step EpUnregisterPollwait | ep_remove | fs/eventpoll.c | ep_unregister_pollwait(ep, epi)
       label(Step.EpUnregisterPollwait);
       itemSetFlag(i, IF_PWQ, false);
       setPc(mode == RM_SAFE && toggle(Toggle.EpRemovePin) ? RemovePc.Pin : RemovePc.LockFile);
       return true;
     case RemovePc.Pin:
       // READ_ONCE(epi->dying) bail-out, then file = epi_fget(epi): a pinned file cannot reach __fput.
+      // @step EpRemovePin | ep_remove_safe | fs/eventpoll.c | if (READ_ONCE(epi->dying)) return; file =
+      //   epi_fget(epi): pin the file (a6dc643c6931), bail if its count is zero
       label(Step.EpRemovePin);
       if (itemHas(i, IF_DYING) || !fileAccess(f, MemField.Count, Access.Write) || ref(f) == 0) {
         ret(r(RemoveR.Ret)); // __fput is in flight: eventpoll_release_file will remove the item under ep->mtx
@@ -306,6 +327,7 @@ export function stepEpRemove(): bool {
       setPc(RemovePc.LockFile);
       return true;
     case RemovePc.LockFile:
+      // @step EpRemoveLockFile | ep_remove | fs/eventpoll.c | spin_lock(&file->f_lock)
       label(Step.EpRemoveLockFile);
       if (!acquire(lockId(LockClass.FLock, f))) return false;
       setPc(RemovePc.Unlink);
@@ -313,18 +335,24 @@ export function stepEpRemove(): bool {
     case RemovePc.Unlink:
       if (mode == RM_SAFE && r(RemoveR.Pinned) == 0 && itemHas(i, IF_DYING)) {
         // eventpoll_release_file has claimed it: it removes the item and drops its reference.
+        // @step EpRemoveSkipDying | __ep_remove | fs/eventpoll.c | epi->dying && !force: spin_unlock(&file->f_lock);
+        //   return false
         label(Step.EpRemoveSkipDying);
         release(lockId(LockClass.FLock, f));
         ret(r(RemoveR.Ret));
         return true;
       }
       if (fepAt(f, 0) == i && fepNext(i) < 0) {
+        // @step EpRemovePublish | ep_remove | fs/eventpoll.c | the only epitem on the file: WRITE_ONCE(file->f_ep,
+        //   NULL) (a racing __fput may now skip eventpoll_release_file and free the file)
         label(Step.EpRemovePublish);
         fileAccess(f, MemField.FEp, Access.Write);
         store<u8>(fileAddr(f) + F_EPNULL, 1);
         setPc(RemovePc.UnlinkHead);
         return true;
       }
+      // @step EpRemoveUnlink | ep_remove | fs/eventpoll.c | hlist_del_rcu(&epi->fllink): *pprev = next stores into
+      //   the list head (ep->refs of an epoll file) or the previous epitem
       label(Step.EpRemoveUnlink);
       fepUnlink(i);
       setPc(RemovePc.UnlockFile);
@@ -339,11 +367,15 @@ export function stepEpRemove(): bool {
       setPc(RemovePc.UnlockFile);
       return true;
     case RemovePc.UnlockFile:
+      // @step EpRemoveUnlockFile | ep_remove | fs/eventpoll.c | spin_unlock(&file->f_lock): still a write to the
+      //   file, reached through the unpublished pointer
       label(Step.EpRemoveUnlockFile);
       release(lockId(LockClass.FLock, f));
       setPc(RemovePc.RbErase);
       return true;
     case RemovePc.RbErase:
+      // @step EpRemoveRbErase | ep_remove | fs/eventpoll.c | rb_erase_cached(&epi->rbn, &ep->rbr); unlink from
+      //   rdllist
       label(Step.EpRemoveRbErase);
       itemSetFlag(i, IF_RBR, false);
       setPc(RemovePc.Free);
@@ -353,10 +385,14 @@ export function stepEpRemove(): bool {
       itemFree(i);
       setWatches(watches() - 1);
       if (mode == RM_OLD) {
+        // @step EpRemoveFree | ep_remove | fs/eventpoll.c | call_rcu(&epi->rcu, epi_rcu_free);
+        //   percpu_counter_dec(epoll_watches)
         label(Step.EpRemoveFree);
         ret(r(RemoveR.Ret));
       } else if (mode == RM_SAFE) {
         // ep_remove_safe: WARN_ON_ONCE(ep_refcount_dec_and_test(ep)) — the caller still holds a reference.
+        // @step EpRemoveFreePut | __ep_remove | fs/eventpoll.c | kfree_rcu(epi); epoll_watches--;
+        //   ep_refcount_dec_and_test(ep) with ep->mtx held
         label(Step.EpRemoveFreePut);
         putNotLast(ep);
         if (r(RemoveR.Pinned) != 0) {

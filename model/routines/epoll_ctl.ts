@@ -79,6 +79,7 @@ export function stepEpollCtl(): bool {
       return callNow(Routine.Fget, r(CtlR.Epoll), 0, FGET_LIGHT);
     case CtlPc.FgetTarget:
       if (rv() == 0) {
+        // @step EpollCtlBadFd | do_epoll_ctl | fs/eventpoll.c | fdget(epfd) found nothing: -EBADF
         label(Step.EpollCtlBadFd);
         opReturn(-EBADF);
         return true;
@@ -96,10 +97,13 @@ export function stepEpollCtl(): bool {
       else if (!canPoll(TF)) err = EPERM;
       else if (F == TF || !isEpoll(F)) err = EINVAL;
       if (err != 0) {
+        // @step EpollCtlCheck | do_epoll_ctl | fs/eventpoll.c | argument checks failed (EBADF / EPERM: !file_can_poll
+        //   / EINVAL)
         label(Step.EpollCtlCheck);
         setR(CtlR.Errno, err);
         return fdputTarget();
       }
+      // @step EpollCtlLock | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0)
       label(Step.EpollCtlLock);
       mightSleep();
       if (!acquire(mtx())) return false;
@@ -116,6 +120,8 @@ export function stepEpollCtl(): bool {
         r(CtlR.Op) == EpollCtlOp.Add &&
         (watched(F) || load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN)) || isEpoll(TF));
       if (full) {
+        // @step EpollCtlFullCheckUnlock | do_epoll_ctl | fs/eventpoll.c | ADD needs the full check:
+        //   mutex_unlock(&ep->mtx) before taking epmutex
         label(Step.EpollCtlFullCheckUnlock);
         release(mtx());
         setPc(CtlPc.LockGlobal);
@@ -124,6 +130,8 @@ export function stepEpollCtl(): bool {
       return dispatch();
     }
     case CtlPc.LockGlobal: {
+      // @step EpollCtlLockGlobal | do_epoll_ctl | fs/eventpoll.c | mutex_lock(&epmutex); loop_check_gen++; full_check
+      //   = 1
       label(Step.EpollCtlLockGlobal);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
@@ -144,10 +152,12 @@ export function stepEpollCtl(): bool {
       if (r(CtlR.Errno) == 0 && toggle(Toggle.UpwardsDepth) && tepOf() >= 0 && upwardsDepthFails(epOf(), tepOf())) setR(CtlR.Errno, ELOOP);
       if (r(CtlR.Errno) != 0) {
         // ELOOP: goto error_tgt_fput with the global mutex held and ep->mtx not held.
+        // @step EpollCtlLoop | do_epoll_ctl | fs/eventpoll.c | ep_loop_check failed: -ELOOP, goto error_tgt_fput
         label(Step.EpollCtlLoop);
         setPc(CtlPc.ClearCheckList);
         return true;
       }
+      // @step EpollCtlRelock | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0) again
       label(Step.EpollCtlRelock);
       mightSleep();
       if (!acquire(mtx())) return false;
@@ -158,17 +168,21 @@ export function stepEpollCtl(): bool {
     case CtlPc.Unlock: {
       if (r(CtlR.Errno) == RV_PENDING) setR(CtlR.Errno, rv());
       if ((r(CtlR.FullCheck) & TEP_HELD) != 0) {
+        // @step EpollCtlUnlockTep | do_epoll_ctl | fs/eventpoll.c | mutex_unlock(&tep->mtx)
         label(Step.EpollCtlUnlockTep);
         release(lockId(LockClass.EpMtx, tepOf()));
         setR(CtlR.FullCheck, r(CtlR.FullCheck) & ~TEP_HELD);
         return true;
       }
+      // @step EpollCtlUnlock | do_epoll_ctl | fs/eventpoll.c | mutex_unlock(&ep->mtx)
       label(Step.EpollCtlUnlock);
       release(mtx());
       setPc(r(CtlR.FullCheck) != CtlPc.FgetEpoll ? CtlPc.ClearCheckList : CtlPc.Fdput);
       return true;
     }
     case CtlPc.ClearCheckList:
+      // @step EpollCtlClearCheckList | do_epoll_ctl | fs/eventpoll.c | clear_tfile_check_list(); loop_check_gen++;
+      //   mutex_unlock(&epmutex)
       label(Step.EpollCtlClearCheckList);
       touchCheckList();
       fpWrite(FP_GLOBAL);
@@ -185,6 +199,8 @@ export function stepEpollCtl(): bool {
 /** ep_find, then the operation itself (ep->mtx held). */
 function dispatch(): bool {
   if (needsNestedTep()) {
+    // @step EpollCtlLockTep | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&tep->mtx, 1): target is an epoll
+    //   (every op, before 4ff36ee94d93)
     label(Step.EpollCtlLockTep);
     mightSleep();
     if (!acquire(lockId(LockClass.EpMtx, tepOf()))) return false;
@@ -192,6 +208,7 @@ function dispatch(): bool {
     setPc(CtlPc.Dispatch);
     return true;
   }
+  // @step EpFind | do_epoll_ctl | fs/eventpoll.c | epi = ep_find(ep, tf.file, fd), then dispatch on op
   label(Step.EpFind);
   const ep = epOf();
   const TF = fileOf(r(CtlR.Target));
@@ -215,6 +232,8 @@ function dispatch(): bool {
     // ep_modify under ep->mtx: the new mask and data replace the old ones (re-arming a disarmed ONESHOT).
     if (i < 0) setR(CtlR.Errno, ENOENT);
     else {
+      // @step EpModify | ep_modify | fs/eventpoll.c | epi->event.events = event->events; epi->event.data =
+      //   event->data
       label(Step.EpModify);
       itemSet(i, I_EVENTS, r(CtlR.Events) | ERR_HUP);
       itemSet(i, I_DATA, r(CtlR.Data));
@@ -239,6 +258,7 @@ function fdputEpoll(): bool {
   const fv = r(CtlR.Epoll);
   setOpret(r(CtlR.Errno) != 0 ? -r(CtlR.Errno) : 0);
   if ((fv & BORROWED) == 0) return tailNow(Routine.Fput, fileOf(fv), 0, 0);
+  // @step EpollCtlReturn | do_epoll_ctl | fs/eventpoll.c | fdput(f) (borrowed: nothing to put); return
   label(Step.EpollCtlReturn);
   opReturn(r(CtlR.Errno) != 0 ? -r(CtlR.Errno) : 0);
   return true;

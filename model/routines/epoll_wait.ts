@@ -37,6 +37,7 @@ export function stepEpollWait(): bool {
     case WaitPc.Scan: {
       const v = rv();
       if (v == 0) {
+        // @step EpollWaitBadFd | do_epoll_wait | fs/eventpoll.c | fdget(epfd) found nothing: -EBADF
         label(Step.EpollWaitBadFd);
         opReturn(-EBADF);
         return true;
@@ -44,6 +45,7 @@ export function stepEpollWait(): bool {
       setR(WaitR.Epoll, v);
       const F = (v & ~BORROWED) - 1;
       if (!isEpoll(F)) {
+        // @step EpollWaitNotEpoll | do_epoll_wait | fs/eventpoll.c | !is_file_epoll(f.file): -EINVAL
         label(Step.EpollWaitNotEpoll);
         setOpret(-EINVAL);
         if ((v & BORROWED) != 0) opReturn(-EINVAL);
@@ -57,6 +59,8 @@ export function stepEpollWait(): bool {
       const v = r(WaitR.Epoll);
       const F = (v & ~BORROWED) - 1;
       if ((v & BORROWED) != 0) {
+        // @step EpollWaitReturn | do_epoll_wait | fs/eventpoll.c | fdput(f) (borrowed: nothing to put); return the
+        //   events
         label(Step.EpollWaitReturn);
         opReturn(rv());
         return true;
@@ -88,6 +92,8 @@ export function stepEpScan(): bool {
   const ep = r(ScanR.Ep);
   switch (pc()) {
     case ScanPc.Lock:
+      // @step SendEventsLock | ep_send_events | fs/eventpoll.c | mutex_lock(&ep->mtx)
+      // @step NestedPollLock | __ep_eventpoll_poll | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, depth)
       label(r(ScanR.Depth) == 0 ? Step.SendEventsLock : Step.NestedPollLock);
       mightSleep();
       if (!acquireEp(ep)) return false;
@@ -96,6 +102,7 @@ export function stepEpScan(): bool {
     case ScanPc.Next: {
       const i = epFirstFrom(ep, (r(ScanR.CursorFile) << 8) | r(ScanR.CursorFd));
       if (i < 0) {
+        // @step SendEventsUnlock | ep_send_events | fs/eventpoll.c | mutex_unlock(&ep->mtx)
         label(Step.SendEventsUnlock);
         release(lockId(LockClass.EpMtx, ep));
         ret(r(ScanR.Reported));
@@ -106,12 +113,16 @@ export function stepEpScan(): bool {
       setR(ScanR.CursorFd, k & 0xff);
       const f = itemFile(i);
       if (toggle(Toggle.EpiFget)) {
+        // @step EpiFget | epi_fget | fs/eventpoll.c | file_ref_get(&file->f_ref): skip the item if the count is
+        //   already zero
         label(Step.EpiFget);
         if (!fileAccess(f, MemField.Count, Access.Write)) return true; // file_ref_get on freed memory: reported
         if (ref(f) == 0) return true; // the file is on its way out: "poll did not happen", next item
         setRef(f, ref(f) + 1);
         holdRef(f);
       } else {
+        // @step ItemPollRaw | ep_item_poll | fs/eventpoll.c | vfs_poll(epi->ffd.file, &pt) on the raw pointer, no
+        //   reference taken
         label(Step.ItemPollRaw);
         if (!fileAccess(f, MemField.FOp, Access.Read)) return true; // vfs_poll reads file->f_op: reported
         if (ref(f) == 0 || life(f) != Life.Live) violate(Viol.PollDeadFile, f);
@@ -125,10 +136,13 @@ export function stepEpScan(): bool {
       setR(ScanR.Reported, r(ScanR.Reported) + 1);
       setPc(ScanPc.Put);
       if (isEpoll(f) && r(ScanR.Depth) + 1 < EP_MAX_NESTS) {
+        // @step ItemPollNested | ep_item_poll | fs/eventpoll.c | the target is an epoll: __ep_eventpoll_poll(file,
+        //   &pt, depth + 1)
         label(Step.ItemPollNested);
         push(Routine.EpScan, fileEp(f), r(ScanR.Depth) + 1, 0, 0, 0, 0);
         return true;
       }
+      // @step ItemPollFile | ep_item_poll | fs/eventpoll.c | vfs_poll(file, &pt)
       label(Step.ItemPollFile);
       fileAccess(f, MemField.FOp, Access.Read); // vfs_poll(file): f_op->poll
       return true;

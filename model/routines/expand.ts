@@ -28,16 +28,20 @@ export function stepExpandFdtable(): bool {
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
     case ExpandPc.Lock:
+      // @step ExpandLock | expand_files | fs/file.c | spin_lock(&files->file_lock): fd beyond max_fds
       label(Step.ExpandLock);
       if (!acquire(ft)) return false;
       setPc(ExpandPc.UnlockAlloc);
       return true;
     case ExpandPc.UnlockAlloc:
+      // @step ExpandUnlockAlloc | expand_files | fs/file.c | files->resize_in_progress = true;
+      //   spin_unlock(&files->file_lock)
       label(Step.ExpandUnlockAlloc); // files->resize_in_progress = true; spin_unlock; alloc_fdtable
       release(ft);
       setPc(ExpandPc.Alloc);
       return true;
     case ExpandPc.Alloc:
+      // @step ExpandAlloc | expand_fdtable | fs/file.c | new_fdt = alloc_fdtable(nr) (GFP_KERNEL, may sleep)
       label(Step.ExpandAlloc);
       mightSleep();
       if (faultPoint(FaultSite.ExpandFdtable)) {
@@ -47,12 +51,15 @@ export function stepExpandFdtable(): bool {
       setPc(ExpandPc.Relock);
       return true;
     case ExpandPc.Relock:
+      // @step ExpandRelock | expand_fdtable | fs/file.c | spin_lock(&files->file_lock)
       label(Step.ExpandRelock);
       if (!acquire(ft)) return false;
       setPc(ExpandPc.Publish);
       return true;
     default:
       // copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt); call_rcu(&old->rcu, free_fdtable_rcu)
+      // @step ExpandPublish | expand_fdtable | fs/file.c | copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt);
+      //   call_rcu(free_fdtable_rcu); unlock
       label(Step.ExpandPublish);
       fpWrite(FP_TABLE + tb);
       store<u8>(tableAddr(tb) + TB_GEN, <u8>(fdtGen(tb) + 1));

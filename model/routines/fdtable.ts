@@ -50,11 +50,14 @@ export function stepClose(): bool {
   const fd = r(CloseR.Fd);
   switch (pc()) {
     case ClosePc.Lock:
+      // @step CloseLock | close_fd | fs/file.c | spin_lock(&files->file_lock)
       label(Step.CloseLock);
       if (!acquire(ft())) return false;
       setPc(ClosePc.CloseFdLocked);
       return true;
     case ClosePc.CloseFdLocked: {
+      // @step CloseFileCloseFdLocked | file_close_fd_locked | fs/file.c | file = fd[fd]; rcu_assign_pointer(fd[fd],
+      //   NULL); __put_unused_fd
       label(Step.CloseFileCloseFdLocked);
       const v = slot(tb, fd);
       if (isFile(v)) {
@@ -66,6 +69,8 @@ export function stepClose(): bool {
       return true;
     }
     default: {
+      // @step CloseUnlock | close_fd | fs/file.c | spin_unlock(&files->file_lock); the table's reference now belongs
+      //   to the caller
       label(Step.CloseUnlock);
       release(ft());
       const v = r(CloseR.File);
@@ -102,6 +107,7 @@ export function stepDup(): bool {
     case DupPc.AllocFd: {
       const v = rv();
       if (v == 0) {
+        // @step DupBadFd | ksys_dup | fs/file.c | fget_raw(fildes) found nothing: return -EBADF
         label(Step.DupBadFd);
         opReturn(-EBADF);
         return true;
@@ -116,6 +122,8 @@ export function stepDup(): bool {
         setOpret(-EMFILE);
         return tailNow(Routine.Fput, f, 0, 0);
       }
+      // @step FdInstall | fd_install | fs/file.c | rcu_assign_pointer(fdt->fd[fd], file): the caller's reference
+      //   becomes the table's
       label(Step.FdInstall);
       setSlot(tb, rv(), <u8>(f + 1));
       dropRef(f); // fd_install consumes the caller's reference: it is now the table's
@@ -145,20 +153,24 @@ export function stepDup2(): bool {
   switch (pc()) {
     case Dup2Pc.Lock:
       if (oldfd == newfd) {
+        // @step Dup2Same | ksys_dup2 | fs/file.c | oldfd == newfd: only check that oldfd is open
         label(Step.Dup2Same);
         opReturn(isFile(slot(tb, oldfd)) ? newfd : -EBADF);
         return true;
       }
       if (newfd >= nSlots) {
+        // @step Dup2Range | ksys_dup3 | fs/file.c | newfd >= rlimit(RLIMIT_NOFILE): -EBADF
         label(Step.Dup2Range);
         opReturn(-EBADF); // newfd >= rlimit(RLIMIT_NOFILE)
         return true;
       }
+      // @step Dup2Lock | ksys_dup3 | fs/file.c | spin_lock(&files->file_lock)
       label(Step.Dup2Lock);
       if (!acquire(ft())) return false;
       setPc(Dup2Pc.DoDup2);
       return true;
     case Dup2Pc.DoDup2: {
+      // @step DoDup2 | do_dup2 | fs/file.c | tofree = fd[newfd]; get_file(file); rcu_assign_pointer(fd[newfd], file)
       label(Step.DoDup2);
       const v = slot(tb, oldfd);
       const old = slot(tb, newfd);
@@ -174,6 +186,8 @@ export function stepDup2(): bool {
       return true;
     }
     default: {
+      // @step Dup2Unlock | do_dup2 | fs/file.c | spin_unlock(&files->file_lock); the displaced file is closed outside
+      //   the lock
       label(Step.Dup2Unlock);
       release(ft());
       if (r(Dup2R.Errno) != 0) {
@@ -219,10 +233,13 @@ export function stepFget(): bool {
     case FgetPc.Read: {
       const v = slot(tb, fd);
       if (mode == FGET_LIGHT && tableUsers(tb) == 1) {
+        // @step FdgetLight | __fget_light | fs/file.c | files->count == 1: borrow fd[fd] without taking a reference
         label(Step.FdgetLight);
         ret(isFile(v) ? <i32>v | BORROWED : 0);
         return true;
       }
+      // @step FgetRead | __fget_files_rcu | fs/file.c | rcu_read_lock(); file = rcu_dereference_raw(fdt->fd[fd]) (no
+      //   reference yet: only RCU keeps the memory valid)
       label(Step.FgetRead);
       if (!isFile(v)) return fgetDone(0);
       setR(FgetR.File, v - 1);
@@ -233,6 +250,8 @@ export function stepFget(): bool {
       // get_file_rcu(file): atomic_long_inc_not_zero(&file->f_count) on memory that may be freed since the read.
       // Legal inside this read-side section (call_rcu delays the free; SLAB_TYPESAFE_BY_RCU keeps it a struct
       // file, but maybe another one: the object that reused the memory is the one whose count is taken).
+      // @step FgetIncNotZero | __fget_files_rcu | fs/file.c | file_ref_get(&file->f_ref): increment unless zero (else
+      //   retry)
       label(Step.FgetIncNotZero);
       const seen = r(FgetR.File);
       if (!fileAccess(seen, MemField.Count, Access.Write)) return fgetDone(0);
@@ -250,6 +269,8 @@ export function stepFget(): bool {
       return true;
     }
     default: {
+      // @step FgetRecheck | __fget_files_rcu | fs/file.c | file != fdt->fd[fd] ? fput(file) and retry : return file;
+      //   rcu_read_unlock()
       label(Step.FgetRecheck);
       const f = r(FgetR.File);
       if (!toggle(Toggle.FgetRecheck)) {
@@ -286,6 +307,7 @@ function fgetDone(v: i32): bool {
 export function stepFputOp(): bool {
   const u = load<u8>(threadAddr(cur) + T_UHELD);
   if (u == 0) {
+    // @step FputNothingHeld | fput | fs/file_table.c | scenario fput() with no reference held: nothing to put
     label(Step.FputNothingHeld);
     opReturn(-EBADF);
     return true;
@@ -342,6 +364,8 @@ export function stepReplace(): bool {
         setPc(v7 ? ReplacePc.V7FgetOld : ReplacePc.Lock);
         return stepReplace();
       }
+      // @step AddfdFget | seccomp_notify_addfd | kernel/seccomp.c | kaddfd.file = fget(addfd.srcfd): the supervisor
+      //   pins the new file
       label(Step.AddfdFget);
       if (fd >= nSlots || life(nf) != Life.Live || ref(nf) == 0) {
         opReturn(-EBADF);
@@ -357,11 +381,15 @@ export function stepReplace(): bool {
       return callNow(Routine.Fget, fd, 0, FGET_REF);
     case ReplacePc.V7ReplaceFile: {
       if (rv() == 0) {
+        // @step RfcV7NoOld | seccomp_handle_addfd (RFC v7) | kernel/seccomp.c (RFC v7 patch) | fget(addfd->fd) found
+        //   nothing: -EBADF
         label(Step.RfcV7NoOld);
         setR(ReplaceR.Errno, EBADF);
         setPc(ReplacePc.Return);
         return true;
       }
+      // @step RfcV7ReplaceFile | seccomp_handle_addfd (RFC v7) | kernel/seccomp.c (RFC v7 patch) | err =
+      //   eventpoll_replace_file(old, addfd->file, addfd->fd)
       label(Step.RfcV7ReplaceFile);
       setR(ReplaceR.Old, rv());
       setPc(ReplacePc.V7Result);
@@ -370,6 +398,8 @@ export function stepReplace(): bool {
     }
     case ReplacePc.V7Result:
       if (rv() != 0) {
+        // @step RfcV7Failed | seccomp_handle_addfd (RFC v7) | kernel/seccomp.c (RFC v7 patch) | eventpoll_replace_file
+        //   failed: the request fails
         label(Step.RfcV7Failed);
         setR(ReplaceR.Errno, rv());
         setPc(ReplacePc.V7PutOld);
@@ -378,11 +408,13 @@ export function stepReplace(): bool {
       setPc(ReplacePc.Lock);
       return stepReplace();
     case ReplacePc.Lock:
+      // @step ReplaceFdLock | replace_fd | fs/file.c | spin_lock(&files->file_lock); expand_files(files, fd)
       label(Step.ReplaceFdLock);
       if (!acquire(ft())) return false;
       setPc(ReplacePc.DoDup2);
       return true;
     case ReplacePc.DoDup2: {
+      // @step ReplaceDoDup2 | do_dup2 | fs/file.c | tofree = fd[fd]; get_file(file); rcu_assign_pointer(fd[fd], file)
       label(Step.ReplaceDoDup2);
       const old = slot(tb, fd);
       if (old == SLOT_RESERVED) setR(ReplaceR.Errno, EBUSY);
@@ -396,6 +428,7 @@ export function stepReplace(): bool {
       return true;
     }
     case ReplacePc.Unlock: {
+      // @step ReplaceFdUnlock | do_dup2 | fs/file.c | spin_unlock(&files->file_lock); then filp_close(tofree)
       label(Step.ReplaceFdUnlock);
       release(ft());
       const failed = r(ReplaceR.Errno) != 0;
@@ -415,6 +448,8 @@ export function stepReplace(): bool {
     }
     case ReplacePc.DoReplace: {
       // do_replace (RFC): eventpoll_replace_file(tofree, file) if tofree->f_ep (an unlocked read).
+      // @step RfcDoReplace | do_replace | fs/file.c (RFC v4 patch) | if (tofree && tofree->f_ep)
+      //   eventpoll_replace_file(tofree, file)
       label(Step.RfcDoReplace);
       const old = r(ReplaceR.Displaced) - 1;
       if (r(ReplaceR.Displaced) == 0) {
@@ -432,6 +467,8 @@ export function stepReplace(): bool {
       setPc(ReplacePc.Return);
       return callNow(Routine.FilpClose, r(ReplaceR.Displaced) - 1, 0, 0);
     case ReplacePc.V7Undone:
+      // @step RfcV7Undone | seccomp_handle_addfd (RFC v7) | kernel/seccomp.c (RFC v7 patch) | receive_fd_replace
+      //   failed: eventpoll_replace_file(addfd->file, old, fd) to undo
       label(Step.RfcV7Undone);
       if (rv() != 0) setR(ReplaceR.Errno, rv());
       setPc(ReplacePc.V7PutOld);
@@ -443,6 +480,8 @@ export function stepReplace(): bool {
     default: {
       const result = r(ReplaceR.Errno) != 0 ? -r(ReplaceR.Errno) : fd;
       if (r(ReplaceR.Request) == REPLACE_REQUEST) {
+        // @step HandleAddfdResult | receive_fd_replace | fs/file.c | return the fd (or the error) to
+        //   seccomp_handle_addfd
         label(Step.HandleAddfdResult);
         ret(result & 0xff); // complete(&addfd->completion) with this result; the supervisor puts kfile
         return true;

@@ -35,6 +35,7 @@ export function stepIoUring(): bool {
   const k = r(UringR.Slot);
   const u = uringAddr(k);
   if (k >= U_SLOTS) {
+    // @step UringBadSlot | io_sqe_files_register | io_uring/rsrc.c | slot out of range or busy
     label(Step.UringBadSlot);
     opReturn(-ENXIO);
     return true;
@@ -51,6 +52,8 @@ export function stepIoUring(): bool {
         setPc(UringPc.Register);
         return callNow(Routine.Fget, r(UringR.Fd), 0, FGET_REF);
       }
+      // @step UringRegister | io_sqe_files_register | io_uring/rsrc.c | file = fget(fd); the fixed slot owns the
+      //   reference
       label(Step.UringRegister);
       if (rv() == 0) {
         opReturn(-EBADF);
@@ -65,6 +68,7 @@ export function stepIoUring(): bool {
       opReturn(0);
       return true;
     case UringOp.Unregister: {
+      // @step UringUnregister | io_sqe_files_unregister | io_uring/rsrc.c | the slot's reference is put
       label(Step.UringUnregister);
       const v = <i32>load<u8>(u);
       if (v == 0) {
@@ -79,6 +83,8 @@ export function stepIoUring(): bool {
     }
     default: {
       // UringOp.Io
+      // @step UringFixedIo | io_file_get_fixed | io_uring/io_uring.c | IOSQE_FIXED_FILE: the request uses the ring's
+      //   slot, not the fd table
       label(Step.UringFixedIo);
       const v = <i32>load<u8>(u);
       if (v == 0) {
@@ -100,6 +106,7 @@ enum KcmpR {
 
 /** kcmp(pid_of_table r0, self, KCMP_FILE, fd r1, own fd r2): 0 if both fds refer to the same struct file. */
 export function stepKcmp(): bool {
+  // @step KcmpFile | kcmp | kernel/kcmp.c | KCMP_FILE: compare the two struct file pointers (get_file_raw_ptr)
   label(Step.KcmpFile);
   const a = slot(r(KcmpR.Table), r(KcmpR.Fd));
   const b = slot(threadTable(cur), r(KcmpR.OwnFd));

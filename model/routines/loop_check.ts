@@ -37,6 +37,8 @@ export function stepEpLoopCheck(): bool {
   const ep = r(LoopR.Ep);
   switch (pc()) {
     case LoopPc.Lock:
+      // @step LoopCheckLock | ep_loop_check_proc | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, call_nests + 1);
+      //   ep->gen = loop_check_gen
       label(Step.LoopCheckLock);
       mightSleep();
       if (!acquireEp(ep)) return false;
@@ -46,6 +48,7 @@ export function stepEpLoopCheck(): bool {
     case LoopPc.Visit: {
       const i = epFirstFrom(ep, (r(LoopR.CursorFile) << 8) | r(LoopR.CursorFd));
       if (i < 0) {
+        // @step LoopCheckUnlock | ep_loop_check_proc | fs/eventpoll.c | mutex_unlock(&ep->mtx)
         label(Step.LoopCheckUnlock);
         release(lockId(LockClass.EpMtx, ep));
         ret(0);
@@ -55,6 +58,8 @@ export function stepEpLoopCheck(): bool {
       setR(LoopR.CursorFile, k >> 8);
       setR(LoopR.CursorFd, k & 0xff);
       const f = itemFile(i);
+      // @step LoopCheckVisit | ep_loop_check_proc | fs/eventpoll.c | next epitem: an epoll target already stamped
+      //   with loop_check_gen is skipped, another is walked (ELOOP on a loop), other files go to list_file()
       label(Step.LoopCheckVisit);
       if (!isEpoll(f)) {
         listFile(f);

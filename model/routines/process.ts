@@ -31,12 +31,15 @@ export function stepFork(): bool {
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
     case ForkPc.Lock:
+      // @step DupFdLock | dup_fd | fs/file.c | spin_lock(&oldf->file_lock)
       label(Step.DupFdLock);
       if (!acquire(ft)) return false;
       setPc(ForkPc.Copy);
       return true;
     case ForkPc.Copy: {
       // copy_fd_bitmaps + the pointer copy: every installed file gets a reference; reserved slots stay empty.
+      // @step DupFdCopy | dup_fd | fs/file.c | copy the open fds: get_file() for each installed file; reserved slots
+      //   stay empty
       label(Step.DupFdCopy);
       const child = r(ForkR.Child);
       for (let i = 0; i < nSlots; i++) {
@@ -49,6 +52,7 @@ export function stepFork(): bool {
       return true;
     }
     default:
+      // @step DupFdUnlock | dup_fd | fs/file.c | spin_unlock(&oldf->file_lock); the child has its own table
       label(Step.DupFdUnlock);
       release(ft);
       opReturn(1); // the child's pid, as seen by the parent
@@ -76,6 +80,7 @@ export function stepPidfdGetfd(): bool {
       return callNow(Routine.Fget, r(GetfdR.Fd), 0, FGET_REF, r(GetfdR.Table) + 1);
     case GetfdPc.AllocFd:
       if (rv() == 0) {
+        // @step PidfdGetfdBadFd | pidfd_getfd | kernel/pid.c | fget_task found nothing: -EBADF
         label(Step.PidfdGetfdBadFd);
         opReturn(-EBADF);
         return true;
@@ -90,6 +95,8 @@ export function stepPidfdGetfd(): bool {
         return tailNow(Routine.Fput, f, 0, 0);
       }
       // receive_fd: get_file + fd_install (that reference becomes the table's); then pidfd_getfd's fput.
+      // @step ReceiveFdInstall | receive_fd | fs/file.c | get_file(file); fd_install(new_fd, file); then
+      //   pidfd_getfd's fput
       label(Step.ReceiveFdInstall);
       setRef(f, ref(f) + 1);
       setSlot(tb, rv(), <u8>(f + 1));
@@ -117,6 +124,7 @@ export function stepEpollCreate(): bool {
   const ep = fileEp(f);
   switch (pc()) {
     case CreatePc.Alloc:
+      // @step EpAlloc | ep_alloc | fs/eventpoll.c | ep = kzalloc(sizeof(*ep), GFP_KERNEL); refcount = 1
       label(Step.EpAlloc);
       if (faultPoint(FaultSite.EpAlloc)) {
         opReturn(-ENOMEM);
@@ -126,10 +134,14 @@ export function stepEpollCreate(): bool {
       return callNow(Routine.AllocFd, 0, 0, 0);
     case CreatePc.File:
       if (rv() == NO_FD) {
+        // @step EpollCreateNoFd | do_epoll_create | fs/eventpoll.c | get_unused_fd_flags failed: -EMFILE; the
+        //   unpublished eventpoll is freed
         label(Step.EpollCreateNoFd);
         opReturn(-EMFILE); // ep_clear_and_put / ep_free of the unpublished eventpoll: nothing else saw it
         return true;
       }
+      // @step EpollCreateFile | do_epoll_create | fs/eventpoll.c | anon_inode_getfile("[eventpoll]", &eventpoll_fops,
+      //   ep)
       label(Step.EpollCreateFile);
       setR(CreateR.Fd, rv());
       if (faultPoint(FaultSite.AnonInodeGetfile)) {

@@ -29,16 +29,21 @@ enum ReleaseR {
 export function stepEventpollReleaseFile(): bool {
   switch (pc()) {
     case ReleasePc.LockEpmutex:
+      // @step ReleaseLockEpmutex | eventpoll_release_file | fs/eventpoll.c | mutex_lock(&epmutex)
       label(Step.ReleaseLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
       setPc(ReleasePc.WalkFep);
       return true;
     case ReleasePc.WalkFep:
+      // @step ReleaseWalkFep | eventpoll_release_file | fs/eventpoll.c | hlist_for_each_entry_safe(epi, next,
+      //   file->f_ep, fllink)
       label(Step.ReleaseWalkFep);
       walkFirst(r(ReleaseR.File), ReleasePc.LockEpMtx, ReleasePc.UnlockEpmutex);
       return true;
     case ReleasePc.LockEpMtx: {
+      // @step ReleaseLockEpMtx | eventpoll_release_file | fs/eventpoll.c | ep = epi->ep; mutex_lock_nested(&ep->mtx,
+      //   0); ep_remove(ep, epi)
       label(Step.ReleaseLockEpMtx);
       const i = walkLockItem(ReleasePc.UnlockEpmutex);
       if (i == WALK_BLOCKED) return false;
@@ -50,10 +55,12 @@ export function stepEventpollReleaseFile(): bool {
       return true;
     }
     case ReleasePc.UnlockEpMtx:
+      // @step ReleaseUnlockEpMtx | eventpoll_release_file | fs/eventpoll.c | mutex_unlock(&ep->mtx); epi = next
       label(Step.ReleaseUnlockEpMtx);
       walkUnlockNext(r(ReleaseR.Ep), ReleasePc.LockEpMtx, ReleasePc.UnlockEpmutex);
       return true;
     default:
+      // @step ReleaseUnlockEpmutex | eventpoll_release_file | fs/eventpoll.c | mutex_unlock(&epmutex)
       label(Step.ReleaseUnlockEpmutex);
       release(EPMUTEX);
       ret(0);
@@ -78,17 +85,20 @@ export function stepEpFree(): bool {
   const ep = r(EpFreeR.Ep);
   switch (pc()) {
     case EpFreePc.LockEpmutex:
+      // @step EpFreeLockEpmutex | ep_free | fs/eventpoll.c | mutex_lock(&epmutex)
       label(Step.EpFreeLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
       setPc(EpFreePc.UnregisterPollwait);
       return true;
     case EpFreePc.UnregisterPollwait:
+      // @step EpFreeUnregisterPollwait | ep_free | fs/eventpoll.c | ep_unregister_pollwait() for every epitem
       label(Step.EpFreeUnregisterPollwait);
       for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
       setPc(EpFreePc.LockMtx);
       return true;
     case EpFreePc.LockMtx:
+      // @step EpFreeLockMtx | ep_free | fs/eventpoll.c | mutex_lock(&ep->mtx)
       label(Step.EpFreeLockMtx);
       if (!lockEpMtx(ep)) return false;
       setPc(EpFreePc.RemoveFirst);
@@ -96,16 +106,19 @@ export function stepEpFree(): bool {
     case EpFreePc.RemoveFirst: {
       const i = epFirst(ep);
       if (i < 0) {
+        // @step EpFreeUnlockMtx | ep_free | fs/eventpoll.c | mutex_unlock(&ep->mtx)
         label(Step.EpFreeUnlockMtx);
         release(lockId(LockClass.EpMtx, ep));
         setPc(EpFreePc.UnlockEpmutex);
         return true;
       }
+      // @step EpFreeRemoveFirst | ep_free | fs/eventpoll.c | rb_first_cached(&ep->rbr); ep_remove(ep, epi)
       label(Step.EpFreeRemoveFirst);
       callEpRemove(ep, i, 0, RM_OLD);
       return true;
     }
     default:
+      // @step EpFreeUnlockEpmutex | ep_free | fs/eventpoll.c | mutex_unlock(&epmutex); kfree(ep)
       label(Step.EpFreeUnlockEpmutex);
       release(EPMUTEX);
       epFreeMemory(ep); // kfree(ep)

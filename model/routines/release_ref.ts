@@ -45,6 +45,7 @@ export function stepReleaseFileRef(): bool {
   const f = r(ReleaseRefR.File);
   switch (pc()) {
     case ReleaseRefPc.LockFile:
+      // @step ReleaseRefLockFile | eventpoll_release_file | fs/eventpoll.c | spin_lock(&file->f_lock)
       label(Step.ReleaseRefLockFile);
       if (!acquire(lockId(LockClass.FLock, f))) return false;
       setPc(ReleaseRefPc.Claim);
@@ -52,11 +53,15 @@ export function stepReleaseFileRef(): bool {
     case ReleaseRefPc.Claim: {
       const i = fepAt(f, 0);
       if (i < 0) {
+        // @step ReleaseRefDone | eventpoll_release_file | fs/eventpoll.c | hlist_empty(file->f_ep):
+        //   spin_unlock(&file->f_lock); return
         label(Step.ReleaseRefDone);
         release(lockId(LockClass.FLock, f));
         ret(0);
         return true;
       }
+      // @step ReleaseRefClaim | eventpoll_release_file | fs/eventpoll.c | epi = first on f_ep; epi->dying = true;
+      //   spin_unlock(&file->f_lock)
       label(Step.ReleaseRefClaim);
       setR(ReleaseRefR.Ep, claimItem(i));
       release(lockId(LockClass.FLock, f));
@@ -64,26 +69,35 @@ export function stepReleaseFileRef(): bool {
       return true;
     }
     case ReleaseRefPc.LockEpMtx: {
+      // @step ReleaseRefLockEpMtx | eventpoll_release_file | fs/eventpoll.c | ep = epi->ep; mutex_lock(&ep->mtx);
+      //   dispose = __ep_remove(ep, epi, true)
       label(Step.ReleaseRefLockEpMtx);
       return removeClaimed(r(ReleaseRefR.Ep), RM_FORCE, ReleaseRefPc.Unlock);
     }
     case ReleaseRefPc.Unlock:
+      // @step ReleaseRefUnlock | eventpoll_release_file | fs/eventpoll.c | mutex_unlock(&ep->mtx) (ownership handed
+      //   over)
       label(Step.ReleaseRefUnlock);
       setR(ReleaseRefR.Dispose, rv()); // dispose: this epitem held the last reference but one (or the last, before v6.16)
       release(mtx(r(ReleaseRefR.Ep)));
       setPc(ReleaseRefPc.UnlockTail);
       return true;
     case ReleaseRefPc.UnlockTail:
+      // @step MutexUnlockTail | __mutex_unlock_slowpath | kernel/locking/mutex.c | the unlocking task still touches
+      //   the mutex (wait_list) after handing it over
       label(Step.MutexUnlockTail);
       unlockTail(r(ReleaseRefR.Ep));
       if (r(ReleaseRefR.Dispose) == 0) setPc(ReleaseRefPc.LockFile);
       else setPc(putAfterUnlock() ? ReleaseRefPc.Put : ReleaseRefPc.Free);
       return true;
     case ReleaseRefPc.Put:
+      // @step ReleaseRefPut | eventpoll_release_file | fs/eventpoll.c | if (dispose && ep_refcount_dec_and_test(ep))
+      //   ep_free(ep)
       label(Step.ReleaseRefPut);
       setPc(epPut(r(ReleaseRefR.Ep)) ? ReleaseRefPc.Free : ReleaseRefPc.LockFile);
       return true;
     default:
+      // @step EpFreeRef | ep_free | fs/eventpoll.c | mutex_destroy(&ep->mtx); free_uid(ep->user); kfree(ep)
       label(Step.EpFreeRef);
       epFree(r(ReleaseRefR.Ep));
       setPc(ReleaseRefPc.LockFile);
@@ -113,12 +127,14 @@ export function stepEpClearAndPut(): bool {
   const ep = r(ClearR.Ep);
   switch (pc()) {
     case ClearPc.LockMtx:
+      // @step ClearLockMtx | ep_clear_and_put | fs/eventpoll.c | mutex_lock(&ep->mtx)
       label(Step.ClearLockMtx);
       mightSleep();
       if (!acquireEp(ep)) return false;
       setPc(ClearPc.UnregisterPollwait);
       return true;
     case ClearPc.UnregisterPollwait:
+      // @step ClearUnregisterPollwait | ep_clear_and_put | fs/eventpoll.c | ep_unregister_pollwait() for every epitem
       label(Step.ClearUnregisterPollwait);
       for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
       setPc(ClearPc.RemoveNext);
@@ -127,6 +143,8 @@ export function stepEpClearAndPut(): bool {
       const i = epFirstFrom(ep, (r(ClearR.CursorFile) << 8) | r(ClearR.CursorFd));
       if (i >= 0) {
         // rb_first/rb_next walk: ep_remove_safe skips items eventpoll_release_file has claimed.
+        // @step ClearRemoveSafe | ep_clear_and_put | fs/eventpoll.c | rb_next walk: ep_remove_safe(ep, epi) (skips
+        //   items with epi->dying)
         label(Step.ClearRemoveSafe);
         const k = keyOf(i) + 1;
         setR(ClearR.CursorFile, k >> 8);
@@ -135,8 +153,11 @@ export function stepEpClearAndPut(): bool {
         return true;
       }
       if (putAfterUnlock()) {
+        // @step ClearUnlock | ep_clear_and_put | fs/eventpoll.c | mutex_unlock(&ep->mtx) (ownership handed over)
         label(Step.ClearUnlock);
       } else {
+        // @step ClearPutUnlock | ep_clear_and_put | fs/eventpoll.c | dispose = ep_refcount_dec_and_test(ep);
+        //   mutex_unlock(&ep->mtx) (v6.4..v6.15 order)
         label(Step.ClearPutUnlock);
         setR(ClearR.Dispose, disposeUnderMutex(ep) ? 1 : 0); // v6.4..v6.15: ep_refcount_dec_and_test(ep) here
       }
@@ -152,6 +173,8 @@ export function stepEpClearAndPut(): bool {
       else orphan(ep);
       return true;
     case ClearPc.Put:
+      // @step ClearPut | ep_clear_and_put | fs/eventpoll.c | if (ep_refcount_dec_and_test(ep)) ep_free(ep) (v6.16
+      //   order: after the unlock)
       label(Step.ClearPut);
       if (epPut(ep)) setPc(ClearPc.Free);
       else orphan(ep);

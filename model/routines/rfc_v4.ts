@@ -44,16 +44,21 @@ enum EpReplaceR {
 export function stepRfcEpReplace(): bool {
   switch (pc()) {
     case EpReplacePc.LockEpmutex:
+      // @step RfcLockEpmutex | eventpoll_replace_file | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&epmutex)
       label(Step.RfcLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
       setPc(EpReplacePc.WalkFep);
       return true;
     case EpReplacePc.WalkFep:
+      // @step RfcWalkFep | eventpoll_replace_file | fs/eventpoll.c (RFC v4 patch) | hlist_for_each_entry_safe(epi,
+      //   next, toreplace->f_ep, fllink)
       label(Step.RfcWalkFep);
       walkFirst(r(EpReplaceR.Old), EpReplacePc.LockEpMtx, EpReplacePc.UnlockEpmutex);
       return true;
     case EpReplacePc.LockEpMtx: {
+      // @step RfcLockEpMtx | eventpoll_replace_file | fs/eventpoll.c (RFC v4 patch) | ep = epi->ep;
+      //   mutex_lock(&ep->mtx); fd = epi->ffd.fd; ep_remove(ep, epi)
       label(Step.RfcLockEpMtx);
       const i = walkLockItem(EpReplacePc.UnlockEpmutex);
       if (i == WALK_BLOCKED) return false;
@@ -72,10 +77,13 @@ export function stepRfcEpReplace(): bool {
       setPc(EpReplacePc.UnlockEpMtx);
       return callNow(Routine.EpInsert, r(EpReplaceR.Ep), r(EpReplaceR.New), r(EpReplaceR.Fd), r(EpReplaceR.Events), r(EpReplaceR.Data), 1);
     case EpReplacePc.UnlockEpMtx:
+      // @step RfcUnlockEpMtx | eventpoll_replace_file | fs/eventpoll.c (RFC v4 patch) | mutex_unlock(&ep->mtx); epi =
+      //   next
       label(Step.RfcUnlockEpMtx);
       walkUnlockNext(r(EpReplaceR.Ep), EpReplacePc.LockEpMtx, EpReplacePc.UnlockEpmutex);
       return true;
     default:
+      // @step RfcUnlockEpmutex | eventpoll_replace_file | fs/eventpoll.c (RFC v4 patch) | mutex_unlock(&epmutex)
       label(Step.RfcUnlockEpmutex);
       release(EPMUTEX);
       ret(0);
@@ -108,6 +116,8 @@ export function stepRfcFdWalk(): bool {
   if (toggle(Toggle.RfcWalkV2)) return stepRfcFdWalkV2();
   switch (pc()) {
     case FdWalkPc.Lock:
+      // @step RfcIterateFdLock | iterate_fd | fs/file.c | spin_lock(&files->file_lock) (do_replace's walk of every
+      //   fd)
       label(Step.RfcIterateFdLock);
       if (!acquire(ft)) return false;
       setR(FdWalkR.Fdt, fdtGen(tb)); // fdt = files_fdtable(files), read once for the whole walk
@@ -117,6 +127,8 @@ export function stepRfcFdWalk(): bool {
       const old = <u8>(r(FdWalkR.Old) + 1);
       for (let n = r(FdWalkR.Next); n < nSlots; n++) {
         if (n != r(FdWalkR.Fd) && slot(tb, n) == old) {
+          // @step RfcReplaceFdCallback | do_replace (iterate_fd callback) | fs/file.c (RFC v4 patch) | fd[n] ==
+          //   toreplace: get_file(file); rcu_assign_pointer(fd[n], file)
           label(Step.RfcReplaceFdCallback);
           markSem(SEM_OTHER_FD);
           const nf = r(FdWalkR.New);
@@ -128,18 +140,23 @@ export function stepRfcFdWalk(): bool {
           return true;
         }
       }
+      // @step RfcIterateFdUnlock | iterate_fd | fs/file.c | no more slots: spin_unlock(&files->file_lock)
       label(Step.RfcIterateFdUnlock);
       release(ft);
       ret(0);
       return true;
     }
     case FdWalkPc.CallbackUnlock:
+      // @step RfcCallbackUnlock | do_replace (iterate_fd callback) | fs/file.c (RFC v4 patch) | spin_unlock(&files->file_lock);
+      //   filp_close(toreplace)
       label(Step.RfcCallbackUnlock);
       release(ft);
       setPc(FdWalkPc.Relock);
       push(Routine.FilpClose, r(FdWalkR.Old), 0, 0, 0, 0, 0);
       return true;
     default:
+      // @step RfcCallbackRelock | do_replace (iterate_fd callback) | fs/file.c (RFC v4 patch) | cond_resched();
+      //   spin_lock(&files->file_lock); continue with the cached fdt
       label(Step.RfcCallbackRelock);
       if (!acquire(ft)) return false;
       // the cached fdt was replaced and freed (call_rcu) meanwhile, and file_lock is no RCU section across the unlock
@@ -167,6 +184,8 @@ function stepRfcFdWalkV2(): bool {
       const old = <u8>(r(FdWalkR.Old) + 1);
       for (let n = r(FdWalkR.Next); n < nSlots; n++) {
         if (n != r(FdWalkR.Fd) && slot(tb, n) == old) {
+          // @step RfcV2Install | do_replace (iterate_fd_locked callback, v2) | fs/file.c (RFC v4 patch) | get_file(file);
+          //   rcu_assign_pointer(fdt->fd[n], file) — without file_lock
           label(Step.RfcV2Install);
           markSem(SEM_OTHER_FD);
           setRef(nf, ref(nf) + 1);
@@ -176,11 +195,14 @@ function stepRfcFdWalkV2(): bool {
           return true;
         }
       }
+      // @step RfcV2WalkDone | iterate_fd_locked (v2) | fs/file.c (RFC v4 patch) | no more slots
       label(Step.RfcV2WalkDone);
       ret(0);
       return true;
     }
     default: {
+      // @step RfcV2PickFile | do_replace (iterate_fd_locked callback, v2) | fs/file.c (RFC v4 patch) | tofree =
+      //   pick_file(files, n) reads NEW back and clears the slot; filp_close(tofree)
       label(Step.RfcV2PickFile);
       const n = r(FdWalkR.Picked);
       const v = slot(tb, n);

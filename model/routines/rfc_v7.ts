@@ -74,6 +74,8 @@ export function stepRfcV7EpReplace(): bool {
   const victim = r(V7R.Error) != 0 ? r(V7R.New) : r(V7R.Old);
   switch (pc()) {
     case V7Pc.LockFile: {
+      // @step V7LockFile | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | if
+      //   (!file_can_poll(file)) return 0; spin_lock(&toreplace->f_lock); epi = first
       label(Step.V7LockFile);
       if (!canPoll(r(V7R.New))) {
         ret(0); // V1: silently nothing
@@ -91,12 +93,16 @@ export function stepRfcV7EpReplace(): bool {
       }
       const fd = itemGet(i, I_FD);
       if (fd != r(V7R.Tfd)) {
+        // @step V7SkipUnlock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | fd != tfd:
+        //   spin_unlock(&toreplace->f_lock)
         label(Step.V7SkipUnlock); // fd != tfd: spin_unlock; spin_lock; continue with the saved next
         release(fl(old));
         setPc(V7Pc.SkipRelock);
         return true;
       }
       const ep = itemEp(i);
+      // @step V7EpGet | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | fd == tfd: ep = epi->ep;
+      //   ep_get(ep); spin_unlock(&toreplace->f_lock)
       label(Step.V7EpGet);
       setEpRef(ep, epRef(ep) + 1); // ep_get(ep)
       setR(V7R.Ep, ep);
@@ -113,6 +119,8 @@ export function stepRfcV7EpReplace(): bool {
       return true;
     }
     case V7Pc.LockMtxUnderFLock:
+      // @step V6LockMtxUnderFLock | eventpoll_replace_file (RFC v6) | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&ep->mtx)
+      //   with toreplace->f_lock still held; then spin_unlock
       label(Step.V6LockMtxUnderFLock);
       mightSleep(); // a sleeping lock under a spinlock: reported as sleep-in-atomic
       if (!acquireEp(r(V7R.Ep))) return false;
@@ -120,11 +128,15 @@ export function stepRfcV7EpReplace(): bool {
       setPc(V7Pc.Insert);
       return true;
     case V7Pc.SkipRelock:
+      // @step V7Relock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | spin_lock(&toreplace->f_lock);
+      //   epi = next (saved before the unlock)
       label(Step.V7Relock);
       if (!acquire(fl(old))) return false;
       setPc(advance() ? V7Pc.Visit : V7Pc.UnlockFile);
       return true;
     case V7Pc.LockMtx:
+      // @step V7LockMtx | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&ep->mtx);
+      //   ep_insert(ep, &event, file, fd, 1) — no epnested_mutex, no ep_find
       label(Step.V7LockMtx);
       mightSleep();
       if (!acquireEp(r(V7R.Ep))) return false;
@@ -134,6 +146,8 @@ export function stepRfcV7EpReplace(): bool {
       setPc(V7Pc.UnlockMtx);
       return callNow(Routine.EpInsert, r(V7R.Ep), r(V7R.New), r(V7R.Fd), r(V7R.Events), r(V7R.Data), 1);
     case V7Pc.UnlockMtx:
+      // @step V7UnlockMtx | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_unlock(&ep->mtx);
+      //   on error goto cleanup (the ep reference stays)
       label(Step.V7UnlockMtx);
       release(lockId(LockClass.EpMtx, r(V7R.Ep)));
       if (rv() != 0) {
@@ -144,6 +158,7 @@ export function stepRfcV7EpReplace(): bool {
       setPc(V7Pc.EpPut);
       return true;
     case V7Pc.EpPut:
+      // @step V7EpPut | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | WARN_ON_ONCE(ep_refcount_dec_and_test(ep))
       label(Step.V7EpPut);
       putNotLast(r(V7R.Ep));
       setPc(V7Pc.Relock);
@@ -154,6 +169,8 @@ export function stepRfcV7EpReplace(): bool {
       setPc(advance() ? V7Pc.Visit : V7Pc.UnlockFile);
       return true;
     case V7Pc.UnlockFile:
+      // @step V7UnlockFile | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | end of f_ep:
+      //   spin_unlock(&toreplace->f_lock); go to cleanup
       label(Step.V7UnlockFile);
       release(fl(old));
       setR(V7R.CleanupFirst, 0xff);
@@ -161,6 +178,8 @@ export function stepRfcV7EpReplace(): bool {
       setPc(V7Pc.CleanupLock);
       return true;
     case V7Pc.CleanupLock:
+      // @step V7CleanupLock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | cleanup:
+      //   spin_lock(&victim->f_lock)
       label(Step.V7CleanupLock);
       if (!acquire(fl(victim))) return false;
       setPc(V7Pc.CleanupFirst);
@@ -168,6 +187,8 @@ export function stepRfcV7EpReplace(): bool {
     case V7Pc.CleanupFirst: {
       const first = fepAt(victim, 0);
       if (first < 0) {
+        // @step V7CleanupDone | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | f_ep empty:
+        //   spin_unlock; return error
         label(Step.V7CleanupDone);
         release(fl(victim));
         ret(r(V7R.Error));
@@ -177,12 +198,16 @@ export function stepRfcV7EpReplace(): bool {
         // The first entry belongs to another fd: unlock and look at the first entry again. Nothing here counts
         // the rounds: when nothing changed, the state repeats, and the graph-level progress check
         // (checker/search/progress.ts) finds the cycle.
+        // @step V7CleanupRestart | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | first entry's fd
+        //   != tfd: spin_unlock and look at the first entry again
         label(Step.V7CleanupRestart);
         release(fl(victim));
         setR(V7R.CleanupFirst, first);
         setPc(V7Pc.CleanupLock);
         return true;
       }
+      // @step V7CleanupClaim | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | first entry has fd
+      //   == tfd: epi->dying = true; spin_unlock
       label(Step.V7CleanupClaim);
       setR(V7R.Ep, claimItem(first));
       setR(V7R.CleanupFirst, 0xff);
@@ -192,10 +217,14 @@ export function stepRfcV7EpReplace(): bool {
       return true;
     }
     case V7Pc.CleanupLockMtx: {
+      // @step V7CleanupLockMtx | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&ep->mtx);
+      //   dispose = __ep_remove(ep, epi, true)
       label(Step.V7CleanupLockMtx);
       return removeClaimed(r(V7R.Ep), RM_FORCE, V7Pc.CleanupUnlock);
     }
     case V7Pc.CleanupUnlock:
+      // @step V7CleanupUnlock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_unlock(&ep->mtx);
+      //   if (dispose) ep_free(ep)
       label(Step.V7CleanupUnlock);
       release(lockId(LockClass.EpMtx, r(V7R.Ep)));
       freeAfterUnlock(r(V7R.Ep), rv() != 0);

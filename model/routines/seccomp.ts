@@ -43,6 +43,8 @@ enum TrapPc {
 export function stepSeccompTrap(): bool {
   switch (pc()) {
     case TrapPc.Lock:
+      // @step TrapLock | seccomp_do_user_notification | kernel/seccomp.c | mutex_lock(&match->notify_lock); n.state =
+      //   SECCOMP_NOTIFY_INIT; wake the listener
       label(Step.TrapLock);
       mightSleep();
       if (!acquire(NL)) return false;
@@ -50,12 +52,16 @@ export function stepSeccompTrap(): bool {
       setPc(TrapPc.UnlockWait);
       return true;
     case TrapPc.UnlockWait:
+      // @step TrapUnlockWait | seccomp_do_user_notification | kernel/seccomp.c | mutex_unlock(&match->notify_lock);
+      //   wait_for_completion_interruptible(&n.ready)
       label(Step.TrapUnlockWait);
       release(NL);
       setPc(TrapPc.WokenLock);
       return true;
     case TrapPc.WokenLock: {
       // wait_for_completion_interruptible(&n.ready): woken by an ADDFD request or by the reply.
+      // @step TrapWokenLock | seccomp_do_user_notification | kernel/seccomp.c | woken (an ADDFD request or the
+      //   reply): mutex_lock(&match->notify_lock)
       label(Step.TrapWokenLock);
       if (g(G_REQ_STATE) != REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) return setBlocked(lockId(LockClass.Wait, 0));
       mightSleep();
@@ -67,17 +73,23 @@ export function stepSeccompTrap(): bool {
       if (g(G_REQ_STATE) == REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) {
         // seccomp_handle_addfd -> receive_fd_replace(addfd->fd, addfd->file) in the target's files_struct,
         // notify_lock held; the request's file reference is the supervisor's (kaddfd.file).
+        // @step HandleAddfd | seccomp_handle_addfd | kernel/seccomp.c | receive_fd_replace(addfd->fd, addfd->file,
+        //   addfd->flags) with notify_lock held
         label(Step.HandleAddfd);
         setPc(TrapPc.AddfdDone);
         push(Routine.Replace, g(G_REQ_FD), g(G_REQ_FILE) - 1, 0, 0, 0, REPLACE_REQUEST);
         return true;
       }
+      // @step TrapReplied | seccomp_do_user_notification | kernel/seccomp.c | n.state == SECCOMP_NOTIFY_REPLIED:
+      //   mutex_unlock; return the reply
       label(Step.TrapReplied);
       release(NL);
       opReturn(0);
       return true;
     default:
       // complete(&addfd->completion) and back to waiting.
+      // @step HandleAddfdDone | seccomp_handle_addfd | kernel/seccomp.c | addfd->ret = fd;
+      //   complete(&addfd->completion); wait again
       label(Step.HandleAddfdDone);
       setG(G_REQ_RET, rv());
       setG(G_REQ_STATE, REQ_DONE);
@@ -95,6 +107,8 @@ enum RecvPc {
 export function stepNotifRecv(): bool {
   switch (pc()) {
     case RecvPc.Lock:
+      // @step RecvLock | seccomp_notify_recv | kernel/seccomp.c | down_interruptible(&filter->notif->request);
+      //   mutex_lock(&filter->notify_lock)
       label(Step.RecvLock);
       if (g(G_NOTIF) != NOTIF_INIT) return setBlocked(lockId(LockClass.Wait, 1));
       mightSleep();
@@ -102,6 +116,8 @@ export function stepNotifRecv(): bool {
       setPc(RecvPc.Sent);
       return true;
     default:
+      // @step RecvSent | seccomp_notify_recv | kernel/seccomp.c | knotif->state = SECCOMP_NOTIFY_SENT;
+      //   mutex_unlock(&filter->notify_lock)
       label(Step.RecvSent);
       setG(G_NOTIF, NOTIF_SENT);
       release(NL);
@@ -147,12 +163,15 @@ export function stepNotifAddfd(): bool {
       return true;
     }
     case AddfdPc.Lock:
+      // @step AddfdLock | seccomp_notify_addfd | kernel/seccomp.c | mutex_lock_interruptible(&filter->notify_lock)
       label(Step.AddfdLock);
       mightSleep();
       if (!acquire(NL)) return false;
       setPc(AddfdPc.Queue);
       return true;
     case AddfdPc.Queue: {
+      // @step AddfdQueue | seccomp_notify_addfd | kernel/seccomp.c | knotif->state == SECCOMP_NOTIFY_SENT ?
+      //   list_add(&kaddfd.list, &knotif->addfd); complete(&knotif->ready) : -EINPROGRESS; unlock
       label(Step.AddfdQueue);
       const st = g(G_NOTIF);
       if (st != NOTIF_SENT) setR(AddfdR.Result, st == NOTIF_NONE || st == NOTIF_REPLIED ? ENOENT : EINPROGRESS);
@@ -166,6 +185,8 @@ export function stepNotifAddfd(): bool {
       return true;
     }
     case AddfdPc.Wait:
+      // @step AddfdWait | seccomp_notify_addfd | kernel/seccomp.c | wait_for_completion_interruptible(&kaddfd.completion);
+      //   ret = kaddfd.ret
       label(Step.AddfdWait);
       if (g(G_REQ_STATE) != REQ_DONE) return setBlocked(lockId(LockClass.Wait, 2));
       setR(AddfdR.Result, FROM_TARGET);
@@ -191,12 +212,15 @@ enum SendPc {
 export function stepNotifSend(): bool {
   switch (pc()) {
     case SendPc.Lock:
+      // @step SendLock | seccomp_notify_send | kernel/seccomp.c | mutex_lock(&filter->notify_lock)
       label(Step.SendLock);
       mightSleep();
       if (!acquire(NL)) return false;
       setPc(SendPc.Reply);
       return true;
     default: {
+      // @step SendReply | seccomp_notify_send | kernel/seccomp.c | knotif->state = SECCOMP_NOTIFY_REPLIED;
+      //   complete(&knotif->ready); unlock
       label(Step.SendReply);
       const st = g(G_NOTIF);
       release(NL);
