@@ -169,6 +169,28 @@ describe('refusals: JSON path, line:column and what was expected', () => {
     }
   });
 
+  it('only the fields of the format are kept: unknown keys and a "__proto__" key are dropped, no prototype is touched', () => {
+    const text = pretty(tiny()).replace('{\n', '{\n "__proto__": {"polluted": 1},\n "extra": [1, 2],\n');
+    const t = parseTraceText(text) as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(t)).toBe(Object.prototype);
+    expect(Object.hasOwn(t, '__proto__') || Object.hasOwn(t, 'extra')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(t)).toEqual(['format', 'tool', 'scenario', 'title', 'file', 'variant', 'path', 'threads', 'initial', 'steps', 'violation', 'source']);
+  });
+
+  it('a state shared by reference (a trace built in memory) is checked once and stays shared; a bad one is still refused', () => {
+    const t = tiny();
+    const shared = t.steps[0]!.state as Record<string, unknown>;
+    const steps = [1, 2, 3].map((step) => ({ ...t.steps[0], step, state: shared }));
+    const out = validateTrace({ ...t, steps });
+    expect(out.steps[1]!.state).toBe(out.steps[0]!.state);
+    expect(out.steps[2]!.state).toBe(out.steps[0]!.state);
+    const bad = { ...shared, locks: 'none' };
+    expect(() => validateTrace({ ...t, steps: [steps[0], { ...steps[1]!, state: bad }, { ...steps[2]!, state: bad }] })).toThrow(
+      new TraceError('steps[1].state.locks: expected an array, got a string of 4 characters'),
+    );
+  });
+
   it('a byte order mark does not shift the position', () => {
     expect(refusal(`\ufeff${pretty({ ...tiny(), tool: 'spin' })}`)).toBe('t.json:3:10: tool: not an fdrace trace (expected "tool": "fdrace")');
   });
