@@ -4,6 +4,7 @@
 
 import { Toggle } from '../model/codes.ts';
 import { didYouMean } from './suggest.ts';
+import { FILE_FIXES } from './history/file-fixes.ts';
 
 export interface ToggleInfo {
   name: string;
@@ -114,6 +115,8 @@ export const TOGGLES: ToggleInfo[] = [
     change: 'RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code reviewed as v4)',
     doc: 'replace_fd re-keys every epitem of the displaced file and replaces every other fd that refers to it.',
   },
+  // fs/file.c, fs/file_table.c and seccomp addfd history (checker/history/file-fixes.ts).
+  ...FILE_FIXES.map((t) => ({ name: t.name, bit: t.bit, change: `${t.commit} "${t.title}" (${t.release})`, doc: t.doc })),
 ];
 
 export interface VariantInfo {
@@ -122,9 +125,12 @@ export interface VariantInfo {
   doc: string;
 }
 
-const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
+const FIXED_BEFORE_6_2 =
+  Toggle.FputTaskWork | Toggle.FgetDup2Retry | Toggle.FdInstallLockless | Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
+/** file_ref_t (v6.13) and filp_close's single-cmpxchg put (v6.15): not in the v6.4-era presets. */
+const FILE_REF = Toggle.FileRef | Toggle.FputClose;
 const CURRENT =
-  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin | Toggle.UpwardsDepth;
+  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin | Toggle.UpwardsDepth | FILE_REF;
 /** The v6.16 changes: the unlock-before-put order and the upward depth of the loop check. */
 const V6_16 = Toggle.UnlockBeforePut | Toggle.UpwardsDepth;
 
@@ -141,7 +147,7 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'current-pre-6.16',
-    toggles: CURRENT & ~V6_16 & ~Toggle.EpRemovePin,
+    toggles: CURRENT & ~V6_16 & ~Toggle.EpRemovePin & ~FILE_REF,
     doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held (and no 2026 ep_remove pin).',
   },
   {
@@ -156,12 +162,12 @@ export const VARIANTS: VariantInfo[] = [
   },
   {
     name: 'rfc-v7',
-    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7,
+    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin & ~FILE_REF) | Toggle.RfcV7,
     doc: 'the RFC as revised in v5..v7 (docs/model.md §C.2), on the v6.4-era refcount epoll it was written against.',
   },
   {
     name: 'rfc-v6',
-    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
+    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin & ~FILE_REF) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
     doc: "rfc-v7's predecessor: the same walk taking ep->mtx under the old file's f_lock.",
   },
   {
