@@ -211,8 +211,8 @@ export const VARIANTS: VariantInfo[] = [
   release('v6.2', 'v6.2-era kernel: global epmutex on ep_free and eventpoll_release_file; ADDFD+SETFD swaps one slot.'),
   release(
     'current-pre-6.16',
-    'the v6.4..v6.15 generation, as of v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held (and no 2026 ep_remove pin).',
-    'v6.15',
+    'the v6.4..v6.15 eventpoll (refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held; no 2026 ep_remove pin), as of v6.12: before file_ref_t (v6.13).',
+    'v6.12',
   ),
   onBase('rfc-v4', 'v6.2', ['rfc-v4-replace'], 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (docs/model.md §C.1, v3 fd-table walk).'),
   onBase('rfc-v4-v2', 'v6.2', ['rfc-v4-replace', 'rfc-v4-walk-v2'], 'rfc-v4 with the RFC v2 fd-table walk (no file_lock, pick_file after the install).'),
