@@ -1,0 +1,10 @@
+import { OpKind, Routine } from '../../codes.ts';
+import type { OpDescriptor } from '../descriptor.ts';
+
+/** The target's intercepted syscall traps to the supervisor and waits for ADDFD requests and the reply. */
+export const seccomptrapOp = {
+  name: 'seccomp_trap',
+  opKind: OpKind.SeccompTrap,
+  args: [],
+  functions: { seccomp_do_user_notification: [Routine.SeccompTrap] },
+} as const satisfies OpDescriptor;
