@@ -12,6 +12,8 @@ import { encodeOp, opFds } from '../checker/compile/ops.ts';
 import { eventsToByte, parseScenario } from '../checker/scenario/parse.ts';
 import { KERNEL_FUNCTIONS } from '../checker/scenario/functions.ts';
 import { opText } from '../checker/trace/decode.ts';
+import { readFileSync } from 'node:fs';
+import { DISPATCH_FILE, dispatchSource } from '../scripts/op-dispatch.ts';
 import type { EventName, Op } from '../checker/scenario/types.ts';
 
 const numbers = (e: object) => Object.values(e).filter((v): v is number => typeof v === 'number');
@@ -27,6 +29,12 @@ describe('registry coverage', () => {
     const routines = new Set(Object.values(KERNEL_FUNCTIONS).flat());
     expect([...routines].sort((a, b) => a - b)).toEqual(numbers(Routine).sort((a, b) => a - b));
     for (const d of OPS) for (const rs of Object.values(d.functions)) for (const r of rs) expect(Routine[r], `${d.name}: routine ${r}`).toBeDefined();
+  });
+
+  it("model/dispatch.ts's enterKernel cases are the ones npm run ops writes from the registry", () => {
+    const current = readFileSync(DISPATCH_FILE, 'utf8');
+    expect(dispatchSource(current)).toBe(current);
+    for (const d of OPS) expect(current).toContain(`case OpKind.${OpKind[d.opKind]}: push(${d.enter.routine}, `);
   });
 
   it('gives every argument a field of its own', () => {

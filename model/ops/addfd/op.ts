@@ -9,5 +9,6 @@ export const addfdOp = {
     { field: 'fd', kind: 'fd', what: "the target's fd number after 'addfd('", after: 'after the fd number' },
     { field: 'src', kind: 'fd', what: "the supervisor's own fd number after ','", after: 'after the source fd number' },
   ],
+  enter: { routine: 'Routine.NotifAddfd', registers: ['a', 'b'] },
   functions: { seccomp_notify_addfd: [Routine.NotifAddfd] },
 } as const satisfies OpDescriptor;

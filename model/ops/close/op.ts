@@ -6,5 +6,6 @@ export const closeOp = {
   name: 'close',
   opKind: OpKind.Close,
   args: [{ field: 'fd', kind: 'fd', what: "an fd number after 'close('", after: 'after the fd number' }],
+  enter: { routine: 'Routine.Close', registers: ['a'] },
   functions: { close_fd: [Routine.Close] },
 } as const satisfies OpDescriptor;

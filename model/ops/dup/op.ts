@@ -6,5 +6,6 @@ export const dupOp = {
   name: 'dup',
   opKind: OpKind.Dup,
   args: [{ field: 'fd', kind: 'fd', what: "an fd number after 'dup('", after: 'after the fd number' }],
+  enter: { routine: 'Routine.Dup', registers: ['a'] },
   functions: { ksys_dup: [Routine.Dup] },
 } as const satisfies OpDescriptor;

@@ -9,5 +9,6 @@ export const dup2Op = {
     { field: 'oldfd', kind: 'fd', what: "an fd number after 'dup2('", after: 'after the old fd number' },
     { field: 'newfd', kind: 'fd', what: "the new fd number after ','", after: 'after the new fd number' },
   ],
+  enter: { routine: 'Routine.Dup2', registers: ['a', 'b'] },
   functions: { ksys_dup3: [Routine.Dup2] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const epollcreateOp = {
   name: 'epoll_create',
   opKind: OpKind.EpollCreate,
   args: [{ field: 'epoll', kind: 'epoll', what: "an epoll name after 'epoll_create('", after: 'after the epoll name' }],
+  enter: { routine: 'Routine.EpollCreate', registers: ['a'] },
   functions: { do_epoll_create: [Routine.EpollCreate] },
 } as const satisfies OpDescriptor;

@@ -29,6 +29,7 @@ export const epollctlOp = customOp<EpollCtl>({
     { field: 'epfd', kind: 'fd', what: "the epoll fd number after 'epoll_ctl('", after: 'after the epoll fd number' },
     { field: 'fd', kind: 'fd', what: "the target fd number after 'OP,'", after: 'after the target fd number' },
   ],
+  enter: { routine: 'Routine.EpollCtl', registers: ['a', 'b', 'c', 'd', 'e'] },
   functions: { do_epoll_ctl: [Routine.EpollCtl] },
   custom: {
     parse(lx, _scope, loc) {

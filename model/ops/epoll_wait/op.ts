@@ -6,5 +6,6 @@ export const epollwaitOp = {
   name: 'epoll_wait',
   opKind: OpKind.EpollWait,
   args: [{ field: 'epfd', kind: 'fd', what: "the epoll fd number after 'epoll_wait('", after: 'after the epoll fd number' }],
+  enter: { routine: 'Routine.EpollWait', registers: ['a'] },
   functions: { do_epoll_wait: [Routine.EpollWait] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const expandfdtableOp = {
   name: 'expand_fdtable',
   opKind: OpKind.ExpandFdtable,
   args: [],
+  enter: { routine: 'Routine.ExpandFdtable', registers: [] },
   functions: { expand_fdtable: [Routine.ExpandFdtable] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const fgetOp = {
   name: 'fget',
   opKind: OpKind.Fget,
   args: [{ field: 'fd', kind: 'fd', what: "an fd number after 'fget('", after: 'after the fd number' }],
+  enter: { routine: 'Routine.Fget', registers: ['a', '0', 'FGET_USER'] },
   functions: { fget: [Routine.FgetOp, Routine.Fget] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const forkOp = {
   name: 'fork',
   opKind: OpKind.Fork,
   args: [{ field: 'child', kind: 'process', what: "a process name after 'fork('", after: 'after the process name' }],
+  enter: { routine: 'Routine.Fork', registers: ['a'] },
   functions: { dup_fd: [Routine.Fork] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const fputOp = {
   name: 'fput',
   opKind: OpKind.Fput,
   args: [],
+  enter: { routine: 'Routine.FputOp', registers: [] },
   functions: { fput: [Routine.FputOp, Routine.Fput] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const iouringioOp = {
   name: 'io_uring_io',
   opKind: OpKind.IoUringIo,
   args: [{ field: 'slot', kind: 'slot', what: "a fixed-file slot number after 'io_uring_io('", after: 'after the slot number' }],
+  enter: { routine: 'Routine.IoUring', registers: ['UringOp.Io', 'a'] },
   functions: { io_uring: [Routine.IoUring] },
 } as const satisfies OpDescriptor;

@@ -9,5 +9,6 @@ export const iouringregisterOp = {
     { field: 'slot', kind: 'slot', what: "a fixed-file slot number after 'io_uring_register('", after: 'after the slot number' },
     { field: 'fd', kind: 'fd', what: "an fd number after ','", after: 'after the fd number' },
   ],
+  enter: { routine: 'Routine.IoUring', registers: ['UringOp.Register', 'a', 'b'] },
   functions: { io_uring: [Routine.IoUring] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const iouringunregisterOp = {
   name: 'io_uring_unregister',
   opKind: OpKind.IoUringUnregister,
   args: [{ field: 'slot', kind: 'slot', what: "a fixed-file slot number after 'io_uring_unregister('", after: 'after the slot number' }],
+  enter: { routine: 'Routine.IoUring', registers: ['UringOp.Unregister', 'a'] },
   functions: { io_uring: [Routine.IoUring] },
 } as const satisfies OpDescriptor;

@@ -10,6 +10,7 @@ export const kcmpOp = {
     { field: 'fd', kind: 'fd', what: "the process's fd number after ','", after: 'after the fd number' },
     { field: 'own', kind: 'fd', what: "this thread's fd number after ','", after: 'after the fd number' },
   ],
+  enter: { routine: 'Routine.Kcmp', registers: ['a', 'b', 'c'] },
   functions: { kcmp: [Routine.Kcmp] },
   printsElseSkip: true,
 } as const satisfies OpDescriptor;

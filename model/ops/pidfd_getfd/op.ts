@@ -9,5 +9,6 @@ export const pidfdgetfdOp = {
     { field: 'process', kind: 'process', what: "a process name after 'pidfd_getfd('", after: 'after the process name' },
     { field: 'fd', kind: 'fd', what: "an fd number after ','", after: 'after the fd number' },
   ],
+  enter: { routine: 'Routine.PidfdGetfd', registers: ['a', 'b'] },
   functions: { pidfd_getfd: [Routine.PidfdGetfd] },
 } as const satisfies OpDescriptor;

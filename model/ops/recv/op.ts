@@ -6,5 +6,6 @@ export const recvOp = {
   name: 'recv',
   opKind: OpKind.NotifRecv,
   args: [],
+  enter: { routine: 'Routine.NotifRecv', registers: [] },
   functions: { seccomp_notify_recv: [Routine.NotifRecv] },
 } as const satisfies OpDescriptor;

@@ -10,5 +10,6 @@ export const replaceOp = {
     { field: 'fd', kind: 'fd', what: "an fd number after 'replace('", after: 'after the fd number' },
     { field: 'file', kind: 'file', what: "a file name after ','", after: 'after the file name' },
   ],
+  enter: { routine: 'Routine.Replace', registers: ['a', 'b'] },
   functions: { replace_fd: [Routine.Replace] },
 } as const satisfies OpDescriptor;

@@ -6,5 +6,6 @@ export const seccomptrapOp = {
   name: 'seccomp_trap',
   opKind: OpKind.SeccompTrap,
   args: [],
+  enter: { routine: 'Routine.SeccompTrap', registers: [] },
   functions: { seccomp_do_user_notification: [Routine.SeccompTrap] },
 } as const satisfies OpDescriptor;

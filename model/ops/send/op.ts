@@ -6,5 +6,6 @@ export const sendOp = {
   name: 'send',
   opKind: OpKind.NotifSend,
   args: [],
+  enter: { routine: 'Routine.NotifSend', registers: [] },
   functions: { seccomp_notify_send: [Routine.NotifSend] },
 } as const satisfies OpDescriptor;
