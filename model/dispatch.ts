@@ -109,6 +109,7 @@ function enterKernel(t: i32): bool {
   const d = <i32>load<u8>(op + 4);
   const e = <i32>load<u8>(op + 5);
   switch (kind) {
+    // @generated begin: enterKernel cases (npm run ops, from model/ops/registry.ts)
     case OpKind.Close: push(Routine.Close, a, 0, 0, 0, 0, 0); break;
     case OpKind.Dup: push(Routine.Dup, a, 0, 0, 0, 0, 0); break;
     case OpKind.Dup2: push(Routine.Dup2, a, b, 0, 0, 0, 0); break;
@@ -129,6 +130,7 @@ function enterKernel(t: i32): bool {
     case OpKind.IoUringUnregister: push(Routine.IoUring, UringOp.Unregister, a, 0, 0, 0, 0); break;
     case OpKind.IoUringIo: push(Routine.IoUring, UringOp.Io, a, 0, 0, 0, 0); break;
     case OpKind.ExpandFdtable: push(Routine.ExpandFdtable, 0, 0, 0, 0, 0, 0); break;
+    // @generated end
     default: unreachable();
   }
   return true;

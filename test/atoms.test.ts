@@ -153,7 +153,7 @@ describe('parse errors name the atoms', () => {
     const at = (e: string) => error(DEL_TWICE(`expect x: ${e}`, 'pass'));
     expect(at('always E.mtx busy')).toBe("t.fdr:11:24: error: expected free, held, owner or waiters after 'E.mtx', found 'busy'");
     expect(at('always T at ep_frob')).toBe(
-      `t.fdr:11:23: error: unknown kernel function 'ep_frob' (known: user, close_fd, ksys_dup, ksys_dup3, replace_fd, do_epoll_ctl, fget, fdget, fput, filp_close, __fput, ep_insert, ep_remove, eventpoll_release_file, ep_free, eventpoll_replace_file, iterate_fd, alloc_fd, ep_clear_and_put, do_epoll_wait, ep_send_events, do_epoll_create, dup_fd, pidfd_getfd, ep_loop_check_proc, seccomp_do_user_notification, seccomp_notify_recv, seccomp_notify_addfd, seccomp_notify_send, kcmp, io_uring, expand_fdtable)`,
+      `t.fdr:11:23: error: unknown kernel function 'ep_frob' (known: user, close_fd, ksys_dup, ksys_dup3, replace_fd, do_epoll_ctl, fget, fput, do_epoll_wait, do_epoll_create, dup_fd, pidfd_getfd, seccomp_do_user_notification, seccomp_notify_recv, seccomp_notify_addfd, seccomp_notify_send, kcmp, io_uring, expand_fdtable, fdget, filp_close, __fput, ep_insert, ep_remove, eventpoll_release_file, ep_free, eventpoll_replace_file, iterate_fd, alloc_fd, ep_clear_and_put, ep_send_events, ep_loop_check_proc)`,
     );
     expect(at('always T.op[3].ret == 0')).toBe('t.fdr:11:23: error: operation 3 is out of range: thread T has 2 operations (1..2)');
     expect(at('when T.op[1] return: quiescent')).toBe("t.fdr:11:24: error: expected 'returns' after 'T.op[1]', found 'return'");

@@ -2,8 +2,9 @@
 // initial state from it, so the layout of states stays the kernel's business.
 
 import { Addr, Cap, Cfg } from '../../model/abi.ts';
-import { EpollCtlOp, Kind, Modality, OpKind, PredOp, Toggle } from '../../model/codes.ts';
+import { Kind, Modality, PredOp, Toggle } from '../../model/codes.ts';
 import { eventsToByte } from '../scenario/parse.ts';
+import { encodeOp, opFds } from './ops.ts';
 import type { Expectation, Expr, Loc, Op, Scenario } from '../scenario/types.ts';
 import { builtinCheck } from './builtins.ts';
 import { ScenarioError } from '../scenario/types.ts';
@@ -87,64 +88,8 @@ function fdsUsed(s: Scenario): number[] {
   const out: number[] = [];
   for (const p of s.processes) for (const d of p.fds) out.push(d.fd);
   for (const w of s.watches) out.push(w.fd);
-  for (const t of s.threads) {
-    for (const op of t.ops) {
-      if ('fd' in op) out.push(op.fd);
-      if (op.kind === 'epoll_wait') out.push(op.epfd);
-      if (op.kind === 'addfd') out.push(op.src);
-      if (op.kind === 'kcmp') out.push(op.own);
-      if (op.kind === 'dup2') out.push(op.oldfd, op.newfd);
-      if (op.kind === 'epoll_ctl') out.push(op.epfd);
-    }
-  }
+  for (const t of s.threads) for (const op of t.ops) out.push(...opFds(op));
   return out;
-}
-
-function encodeOp(op: Op, ix: Indexes): number[] {
-  switch (op.kind) {
-    case 'close':
-      return [OpKind.Close, op.fd];
-    case 'dup':
-      return [OpKind.Dup, op.fd];
-    case 'dup2':
-      return [OpKind.Dup2, op.oldfd, op.newfd];
-    case 'replace':
-      return [OpKind.Replace, op.fd, ix.file(op.file)];
-    case 'epoll_ctl': {
-      const code = op.op === 'ADD' ? EpollCtlOp.Add : op.op === 'DEL' ? EpollCtlOp.Del : EpollCtlOp.Mod;
-      return [OpKind.EpollCtl, op.epfd, code, op.fd, eventsToByte(op.events), op.data & 0xff];
-    }
-    case 'fget':
-      return [OpKind.Fget, op.fd];
-    case 'fput':
-      return [OpKind.Fput];
-    case 'epoll_wait':
-      return [OpKind.EpollWait, op.epfd];
-    case 'epoll_create':
-      return [OpKind.EpollCreate, ix.file(op.epoll)];
-    case 'fork':
-      return [OpKind.Fork, ix.tableOf(op.child)];
-    case 'pidfd_getfd':
-      return [OpKind.PidfdGetfd, ix.tableOf(op.process), op.fd];
-    case 'seccomp_trap':
-      return [OpKind.SeccompTrap];
-    case 'recv':
-      return [OpKind.NotifRecv];
-    case 'addfd':
-      return [OpKind.NotifAddfd, op.fd, op.src];
-    case 'send':
-      return [OpKind.NotifSend];
-    case 'kcmp':
-      return [OpKind.Kcmp, ix.tableOf(op.process), op.fd, op.own];
-    case 'io_uring_register':
-      return [OpKind.IoUringRegister, op.slot, op.fd];
-    case 'io_uring_unregister':
-      return [OpKind.IoUringUnregister, op.slot];
-    case 'io_uring_io':
-      return [OpKind.IoUringIo, op.slot];
-    case 'expand_fdtable':
-      return [OpKind.ExpandFdtable];
-  }
 }
 
 /** Expectation text as messages and traces quote it: a very long expression is cut (traces limit a message to

@@ -4,7 +4,8 @@
 import { LIMITS } from './constants.ts';
 import { didYouMean } from '../suggest.ts';
 import { describe, type LineLexer, type Token } from './lexer.ts';
-import { parseData, parseEvents, parseOp } from './ops.ts';
+import { parseData, parseEvents } from './events.ts';
+import { parseOp } from './ops.ts';
 import type { State } from './state.ts';
 import { dashedName, endOfLine, name, number, oneOf, punct } from './syntax.ts';
 import type { EventName, ProcessDecl, ThreadDecl } from './types.ts';

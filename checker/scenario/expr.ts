@@ -7,7 +7,7 @@ import { describe, type LineLexer, type Token } from './lexer.ts';
 import type { Scope } from './scope.ts';
 import { name, number, oneOf, orList, punct } from './syntax.ts';
 import { KERNEL_FUNCTIONS } from './functions.ts';
-import { parseEvents } from './ops.ts';
+import { parseEvents } from './events.ts';
 import type { Cmp, Expr, FileRef, LockRef } from './types.ts';
 
 export interface ExprCtx {

@@ -1,6 +1,9 @@
 // The parsed, validated form of a scenario file (.fdr). This object is also the scenario's JSON form
 // (`fdrace parse FILE --json`), so every field is plain data. Locations are 1-based.
 
+import type { OpOf } from '../../model/ops/descriptor.ts';
+import type { OPS } from '../../model/ops/registry.ts';
+
 export interface Loc {
   line: number;
   col: number;
@@ -37,48 +40,13 @@ export interface WatchDecl {
   loc: Loc;
 }
 
-export type EpollOp = 'ADD' | 'DEL' | 'MOD';
-
-/** One syscall (or kernel entry) a thread performs. Arguments are fd numbers in the thread's table
- *  unless the field says file (a file name from a `file`/`epoll` declaration). */
 /** One operation; `elseSkip` (written `... else skip`) makes a nonzero result skip to the thread's last op. */
 export type Op = BaseOp & { elseSkip?: true };
 
-export type BaseOp =
-  | { kind: 'close'; fd: number; loc: Loc }
-  | { kind: 'dup'; fd: number; loc: Loc }
-  | { kind: 'dup2'; oldfd: number; newfd: number; loc: Loc }
-  /** seccomp SECCOMP_IOCTL_NOTIF_ADDFD with SETFD, executed in the target: receive_fd_replace(fd, file). */
-  | { kind: 'replace'; fd: number; file: string; loc: Loc }
-  | { kind: 'epoll_ctl'; epfd: number; op: EpollOp; fd: number; events: EventName[]; data: number; loc: Loc }
-  /** fget(fd): take a reference and keep it (an in-flight holder); released by the next `fput()`. */
-  | { kind: 'fget'; fd: number; loc: Loc }
-  /** fput(): drop the reference of this thread's most recent `fget` still held. */
-  | { kind: 'fput'; loc: Loc }
-  /** epoll_wait(epfd): ep_send_events over every item (all treated as ready). Returns the items reported. */
-  | { kind: 'epoll_wait'; epfd: number; loc: Loc }
-  /** epoll_create(E): creates the declared epoll E (which no table holds at the start); returns its fd. */
-  | { kind: 'epoll_create'; epoll: string; loc: Loc }
-  /** fork(C): copies this thread's table into process C's (empty) table, one reference per file. */
-  | { kind: 'fork'; child: string; loc: Loc }
-  /** pidfd_getfd(Q, N): a new fd in this thread's table for the file at Q's fd N. */
-  | { kind: 'pidfd_getfd'; process: string; fd: number; loc: Loc }
-  /** The target's intercepted syscall traps to the supervisor and waits for ADDFD requests and the reply. */
-  | { kind: 'seccomp_trap'; loc: Loc }
-  /** Supervisor: SECCOMP_IOCTL_NOTIF_RECV. */
-  | { kind: 'recv'; loc: Loc }
-  /** Supervisor: SECCOMP_IOCTL_NOTIF_ADDFD {SETFD, newfd = fd, srcfd = the supervisor's own fd src}. */
-  | { kind: 'addfd'; fd: number; src: number; loc: Loc }
-  /** Supervisor: SECCOMP_IOCTL_NOTIF_SEND (the reply). */
-  | { kind: 'send'; loc: Loc }
-  /** kcmp(KCMP_FILE) of process P's fd N and this thread's fd M: 0 if the same struct file, 1 if not. */
-  | { kind: 'kcmp'; process: string; fd: number; own: number; loc: Loc }
-  /** io_uring fixed files: register fd N in slot K (the slot holds a reference), unregister, I/O through K. */
-  | { kind: 'io_uring_register'; slot: number; fd: number; loc: Loc }
-  | { kind: 'io_uring_unregister'; slot: number; loc: Loc }
-  | { kind: 'io_uring_io'; slot: number; loc: Loc }
-  /** The table grows (expand_files -> expand_fdtable): a new fdtable is published, the old one RCU-freed. */
-  | { kind: 'expand_fdtable'; loc: Loc };
+/** One syscall (or kernel entry) a thread performs: the parsed form of each op of the registry
+ *  (model/ops/registry.ts; each op's meaning is documented in its folder model/ops/<op>/op.ts). Arguments are fd
+ *  numbers in the thread's table unless the descriptor gives another kind (a file, epoll or process name). */
+export type BaseOp = OpOf<(typeof OPS)[number]>;
 
 export interface ThreadDecl {
   name: string;

@@ -5,6 +5,7 @@ import * as F from '../../model/fields.ts';
 import { LockClass, Routine, StepStatus, Toggle } from '../../model/codes.ts';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
+import { descriptorOf } from '../scenario/ops.ts';
 import type { Op } from '../scenario/types.ts';
 import type { DecodedLock, DecodedState, DecodedThread, LifeName } from './types.ts';
 
@@ -13,49 +14,12 @@ const LIFE: LifeName[] = ['live', 'dying', 'releasing', 'freed', 'unborn', 'free
 const EPLIFE = ['live', 'orphan', 'freed', 'unborn'] as const;
 const EVENT_NAMES = ['IN', 'OUT', 'ERR', 'HUP', 'ET', 'ONESHOT'];
 
+/** An op as the scenario writes it (traces and thread headers print it back). */
 export function opText(op: Op): string {
-  switch (op.kind) {
-    case 'close':
-      return `close(${op.fd})`;
-    case 'dup':
-      return `dup(${op.fd})`;
-    case 'dup2':
-      return `dup2(${op.oldfd}, ${op.newfd})`;
-    case 'replace':
-      return `replace(${op.fd}, ${op.file})`;
-    case 'epoll_ctl':
-      return op.op === 'DEL' ? `epoll_ctl(${op.epfd}, DEL, ${op.fd})` : `epoll_ctl(${op.epfd}, ${op.op}, ${op.fd}, ${op.events.join('|')}, data=${op.data})`;
-    case 'fget':
-      return `fget(${op.fd})`;
-    case 'fput':
-      return 'fput()';
-    case 'epoll_wait':
-      return `epoll_wait(${op.epfd})`;
-    case 'epoll_create':
-      return `epoll_create(${op.epoll})`;
-    case 'fork':
-      return `fork(${op.child})`;
-    case 'pidfd_getfd':
-      return `pidfd_getfd(${op.process}, ${op.fd})`;
-    case 'seccomp_trap':
-      return 'seccomp_trap()';
-    case 'recv':
-      return 'recv()';
-    case 'addfd':
-      return `addfd(${op.fd}, ${op.src})`;
-    case 'send':
-      return 'send()';
-    case 'kcmp':
-      return `kcmp(${op.process}, ${op.fd}, ${op.own})${op.elseSkip ? ' else skip' : ''}`;
-    case 'io_uring_register':
-      return `io_uring_register(${op.slot}, ${op.fd})`;
-    case 'io_uring_unregister':
-      return `io_uring_unregister(${op.slot})`;
-    case 'io_uring_io':
-      return `io_uring_io(${op.slot})`;
-    case 'expand_fdtable':
-      return 'expand_fdtable()';
-  }
+  const d = descriptorOf(op);
+  if (d.custom) return d.custom.print(op);
+  const args = d.args.map((a) => String((op as unknown as Record<string, unknown>)[a.field]));
+  return `${d.name}(${args.join(', ')})${d.printsElseSkip && op.elseSkip ? ' else skip' : ''}`;
 }
 
 export function eventNames(bits: number): string[] {
