@@ -91,6 +91,7 @@ export interface FdraceExports {
   ePbCut(): number;
   eReductions(): number;
   eStorage(): number;
+  eCollapseCount(kind: number): number;
   eBoundError(): number;
   eBoundBits(which: number, half: number): number;
   eNext(): number;

@@ -7,7 +7,7 @@ import type { FdraceExports } from '../kernel/exports.ts';
 import { STORAGE, STRATEGY, engine } from './engine-api.ts';
 
 export type Strategy = 'bfs' | 'dfs' | 'random' | 'pb';
-export type StorageMode = 'full' | 'fingerprint' | 'bitstate';
+export type StorageMode = 'full' | 'collapse' | 'fingerprint' | 'bitstate';
 
 export interface SearchOptions {
   strategy?: Strategy;

@@ -14,8 +14,8 @@ import {
 import { STORAGE_BITSTATE, STORAGE_FULL, maxDepth, sleepSets, stateBytes, storage, symmetry } from './config';
 import { LIST_SHIFT, LOG_SHIFT, Q_SHIFT, arrAt, arrEnsure } from './store';
 import {
-  FL_BAD, FL_DEAD, FL_EXPANDED, HDR, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew,
-  flushUsed, needsGrow, recAddr, visitedGrow, visitedReload, clearLevelBits,
+  FL_BAD, FL_DEAD, FL_EXPANDED, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew,
+  flushUsed, needsGrow, recAddr, recState, visitedGrow, visitedReload, clearLevelBits,
 } from './visited';
 import {
   S_STATE, canonicalSucc, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, sleepAfter, spareObjs, succ,
@@ -302,12 +302,12 @@ function item(i: u32): bool {
       const w = or32(r + R_WORD, FL_EXPANDED << 16);
       // FL_EXPANDED already set: a frontier state another shard owns (checker/wasm/shard.ts), never expanded here.
       if ((((w >> 16) & 0xff) & (FL_BAD | FL_DEAD | FL_EXPANDED)) != 0) return true;
-      return expandState(r + HDR, id, <u32>load<u16>(r + R_DEPTH), w & 0xffff, 0);
+      return expandState(recState(id), id, <u32>load<u16>(r + R_DEPTH), w & 0xffff, 0);
     }
     const q = arrAt(reopenOff(false), i - n, LIST_SHIFT, 8);
     const id = load<u32>(q);
     const r = recAddr(id);
-    return expandState(r + HDR, id, <u32>load<u16>(r + R_DEPTH), ld32(r + R_WORD) & 0xffff, load<u32>(q + 4));
+    return expandState(recState(id), id, <u32>load<u16>(r + R_DEPTH), ld32(r + R_WORD) & 0xffff, load<u32>(q + 4));
   }
   const q = arrAt(queueOff(false), i, Q_SHIFT, 8 + stateBytes);
   return expandState(q + 8, load<u32>(q), ld32(CTRL + X_LEVEL), 0, 0);
