@@ -32,7 +32,7 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   storage: {
     kind: 'string',
     value: 'MODE',
-    help: 'full (default: whole states), collapse (lossless like full: states as vectors of interned components, about a tenth of the memory), fingerprint (64-bit hashes, 8 B per slot; prints the collision probability), bitstate (k bits per state in a bit array sized by --max-memory; may miss states: a pass is not a proof)',
+    help: 'collapse (default: lossless, states as vectors of interned components, about a tenth of the memory of full), full (whole states), fingerprint (64-bit hashes, 8 B per slot; prints the collision probability), bitstate (k bits per state in a bit array sized by --max-memory; may miss states: a pass is not a proof)',
   },
   por: {
     kind: 'flag',

@@ -92,6 +92,7 @@ export interface FdraceExports {
   eReductions(): number;
   eStorage(): number;
   eCollapseCount(kind: number): number;
+  eSetCollapseSlots(log2: number): void;
   eBoundError(): number;
   eBoundBits(which: number, half: number): number;
   eNext(): number;

@@ -5,7 +5,7 @@
 //   fingerprint/bitstate: the level is a queue of whole states; a parent log gives each state's path
 
 import { Run } from '../../model/abi';
-import { kBuildInitial, kCanonicalize } from '../../model/index';
+import { kCanonicalize } from '../../model/index';
 import {
   CTRL, X_AMPLE, X_BOUNDERR, X_CHUNKS_LOG, X_CHUNKS_QA, X_CHUNKS_QB, X_CHUNKS_RA, X_CHUNKS_RB, X_COUNT,
   X_CURSOR, X_DEPTHCUT, X_FULLEXP, X_LE, X_LEVEL, X_LS, X_MAXDEPTH, X_MAXSTATES, X_NEXTN, X_QCUR, X_REOPEN_CUR,
@@ -15,7 +15,7 @@ import { STORAGE_BITSTATE, STORAGE_FULL, maxDepth, sleepSets, stateBytes, storag
 import { LIST_SHIFT, LOG_SHIFT, Q_SHIFT, arrAt, arrEnsure } from './store';
 import {
   FL_BAD, FL_DEAD, FL_EXPANDED, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew,
-  flushUsed, needsGrow, recAddr, recState, visitedGrow, visitedReload, clearLevelBits,
+  buildInitial, flushUsed, needsGrow, recAddr, recState, visitedGrow, visitedReload, clearLevelBits,
 } from './visited';
 import {
   S_STATE, canonicalSucc, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, sleepAfter, spareObjs, succ,
@@ -92,7 +92,7 @@ export function logGet(seq: u32): u32 {
 
 /** Build and insert the initial state (canonicalised). Returns false when out of memory. */
 export function insertInitial(s: usize, full: bool): bool {
-  if (kBuildInitial(s) != 0) return false;
+  if (!buildInitial(s)) return false;
   const objs = spareObjs();
   const bad = judge(s, objs);
   const mask = jMask;

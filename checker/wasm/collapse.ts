@@ -17,7 +17,7 @@ import { nThreads, offEpolls, offFiles, offThreads, stateSize, threadStride } fr
 import { CTRL, X_COLLAPSE, add32, alloc, cas64, ld32, ld64, release, st32 } from './shared';
 import { arrAt, arrEnsure, arrInit } from './store';
 import { hashAny, sameAny } from './hash';
-import { stateBytes } from './config';
+import { collapseSlotsLog2, stateBytes } from './config';
 
 const KINDS: i32 = 4;
 const K_STRIDE: usize = 32;
@@ -35,7 +35,7 @@ const C_LIST: usize = 132;
 const MAX_COMPONENTS: i32 = 15;
 
 const ELEM_SHIFT: u32 = 12;
-const INITIAL_SLOTS: u32 = 1 << 14;
+const INITIAL_LOG2: u32 = 14;
 const SEED: u64 = 0x13198a2e03707344;
 
 export const NONE: u32 = 0xffffffff;
@@ -87,15 +87,16 @@ export function collapseInit(): bool {
   addComponent(offFiles, offEpolls - offFiles, 1);
   addComponent(offEpolls, offThreads - offEpolls, 2);
   for (let t = 0; t < nThreads; t++) addComponent(offThreads + t * threadStride, threadStride, 3);
+  const slots: u32 = <u32>1 << (collapseSlotsLog2 != 0 ? collapseSlotsLog2 : INITIAL_LOG2);
   for (let k = 0; k < KINDS; k++) {
     const a = kAddr(k);
     if (load<u32>(a + K_LEN) == 0) continue;
-    const t = alloc(<usize>INITIAL_SLOTS << 3);
+    const t = alloc(<usize>slots << 3);
     if (t == 0) return false;
-    memory.fill(t, 0, <usize>INITIAL_SLOTS << 3);
+    memory.fill(t, 0, <usize>slots << 3);
     store<u32>(a + K_TABLE, <u32>t);
-    store<u32>(a + K_CAP, INITIAL_SLOTS);
-    store<u32>(a + K_GROW_AT, INITIAL_SLOTS >> 1);
+    store<u32>(a + K_CAP, slots);
+    store<u32>(a + K_GROW_AT, slots >> 1);
     if (!arrInit(X_COLLAPSE + <usize>k * K_STRIDE + K_CHUNKS, 1 << 16)) return false;
   }
   return collapseAttach();
@@ -126,12 +127,18 @@ export function collapseAttach(): bool {
  *  only) or OOM. */
 function intern(kind: i32, p: usize, len: usize, insert: bool): u32 {
   const a = kAddr(kind);
+  // One instance: grow right here. Workers: the host grows the tables between batches (needsGrow), and the half
+  // load leaves room for far more than a batch adds; a table found full ends the search (out of memory) rather
+  // than probing forever.
+  if (!ASC_FEATURE_THREADS && insert && load<u32>(a + K_USED) >= load<u32>(a + K_GROW_AT) && !growKind(a)) return OOM;
   const h32 = <u32>(hashAny(p, len, SEED) >> 32);
   const tbl = <usize>load<u32>(a + K_TABLE);
   const cap = load<u32>(a + K_CAP);
   let i = position(h32, cap);
   let mine = NONE;
+  let probes: u32 = 0;
   while (true) {
+    if (++probes > cap) return insert ? OOM : NONE;
     const slot = tbl + (<usize>i << 3);
     let e = ld64(slot);
     if (e == 0) {
@@ -224,27 +231,34 @@ export function collapseGrow(): bool {
     const a = kAddr(k);
     const cap = load<u32>(a + K_CAP);
     if (cap == 0 || ld32(a + K_USED) < load<u32>(a + K_GROW_AT)) continue;
-    const tbl = <usize>load<u32>(a + K_TABLE);
-    const ncap = cap << 1;
-    if (ncap < cap) return false;
-    const t = alloc(<usize>ncap << 3);
-    if (t == 0) return false;
-    memory.fill(t, 0, <usize>ncap << 3);
-    for (let j: u32 = 0; j < cap; j++) {
-      const e = load<u64>(tbl + (<usize>j << 3));
-      if (e == 0) continue;
-      let i = position(<u32>(e >> 32), ncap);
-      while (load<u64>(t + (<usize>i << 3)) != 0) {
-        i++;
-        if (i == ncap) i = 0;
-      }
-      store<u64>(t + (<usize>i << 3), e);
-    }
-    release(tbl, <usize>cap << 3);
-    st32(a + K_TABLE, <u32>t);
-    st32(a + K_CAP, ncap);
-    st32(a + K_GROW_AT, ncap >> 1);
+    if (!growKind(a)) return false;
   }
+  return true;
+}
+
+/** Double one kind's table. */
+function growKind(a: usize): bool {
+  const cap = load<u32>(a + K_CAP);
+  const tbl = <usize>load<u32>(a + K_TABLE);
+  const ncap = cap << 1;
+  if (ncap < cap) return false;
+  const t = alloc(<usize>ncap << 3);
+  if (t == 0) return false;
+  memory.fill(t, 0, <usize>ncap << 3);
+  for (let j: u32 = 0; j < cap; j++) {
+    const e = load<u64>(tbl + (<usize>j << 3));
+    if (e == 0) continue;
+    let i = position(<u32>(e >> 32), ncap);
+    while (load<u64>(t + (<usize>i << 3)) != 0) {
+      i++;
+      if (i == ncap) i = 0;
+    }
+    store<u64>(t + (<usize>i << 3), e);
+  }
+  release(tbl, <usize>cap << 3);
+  st32(a + K_TABLE, <u32>t);
+  st32(a + K_CAP, ncap);
+  st32(a + K_GROW_AT, ncap >> 1);
   return true;
 }
 

@@ -37,6 +37,7 @@ const F_TERMS: usize = 72; // collect terminal hashes: 0 no, 1 raw, 2 canonical
 const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm members use different ones)
 // Collapse storage runs as full storage (records, same paths) whose records hold component vectors.
 const F_COLLAPSE: usize = 80;
+const F_COLLAPSE_SLOTS: usize = 84; // log2 of the component tables' first size (0: the default; tests make it small)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -60,6 +61,7 @@ export let collectTerminals: i32 = 0;
 export let bitSalt: u32 = 0;
 /** Records hold vectors of component ids (collapse.ts) instead of states; `storage` is then STORAGE_FULL. */
 export let collapse: bool = false;
+export let collapseSlotsLog2: u32 = 0;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -86,6 +88,7 @@ export function writeChoices(
   setCfg(F_TERMS, 0);
   setCfg(F_BIT_SALT, 0);
   setCfg(F_COLLAPSE, 0);
+  setCfg(F_COLLAPSE_SLOTS, 0);
 }
 
 /** Sizes derived from the kernel (eInit). */
@@ -125,6 +128,12 @@ export function loadConfig(): void {
   collectTerminals = cfg(F_TERMS);
   bitSalt = cfg(F_BIT_SALT);
   collapse = cfg(F_COLLAPSE) != 0;
+  collapseSlotsLog2 = cfg(F_COLLAPSE_SLOTS);
+}
+
+/** Collapse storage: the component tables' first size, 2^log2 slots (after eSetup, before eInit). */
+export function setCollapseSlots(log2: u32): void {
+  setCfg(F_COLLAPSE_SLOTS, log2);
 }
 
 /** eInit: collapse storage becomes full storage over vectors of `vecBytes` (records: header + vector). */

@@ -26,7 +26,7 @@ import {
 import * as C from './config';
 import { arrInit } from './store';
 import { collapseAttach, collapseBytes, collapseCount, collapseInit, vecBytes } from './collapse';
-import { R_MOVE, R_PARENT, NONE, flushUsed, recAddr, recState, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
+import { R_MOVE, R_PARENT, NONE, buildInitial, flushUsed, recAddr, recState, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
 import { buffersBytes, setBuffers, spare, spareObjs } from './expand';
 import {
   RUN_DONE, RUN_LEVEL_DONE, bfsNextLevel, bfsStart, bfsWork, consumed, insertInitial, levelRemaining, logGet,
@@ -133,7 +133,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
     walkDepth = <u32>C.maxDepth;
     return walkBuffers(walkDepth) ? 0 : -2;
   }
-  if (kBuildInitial(init) != 0) return -3;
+  if (!buildInitial(init)) return -3;
   if (C.strategy == C.STRATEGY_PB) {
     return pbStart(init) ? 0 : -2;
   }
@@ -419,6 +419,10 @@ export function eHashBuffer(): usize {
 /** The next batch of stored states' hashes (restart != 0: from the first). Returns how many; 0 at the end. */
 export function eStateHashes(restart: i32): u32 {
   return stateHashes(restart != 0);
+}
+/** Collapse storage: start the component tables at 2^log2 slots (4..24) in the next eInit (after eSetup). */
+export function eSetCollapseSlots(log2: u32): void {
+  C.setCollapseSlots(log2 < 4 ? 4 : log2 > 24 ? 24 : log2);
 }
 /** Bitstate: choose another family of hash functions for the next eInit (after eSetup). */
 export function eSetBitSalt(salt: u32): void {

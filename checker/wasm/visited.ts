@@ -17,6 +17,7 @@ import { collapseGrow, collapseKey, collapseNeedsGrow, decode, encode, sameVec, 
 import { REC_SHIFT, arrAt, arrEnsure } from './store';
 import { X_CHUNKS_REC } from './shared';
 import { mix64, sameBytes } from './hash';
+import { kBuildInitial } from '../../model/index';
 
 // Record header (full storage): parent u32, move u8, last thread u8 (pb key), depth u16, and a word holding sleep
 // set (u16) | flags (u8) << 16 | preemptions (u8) << 24; then the state, or with collapse storage its vector of
@@ -53,6 +54,14 @@ export function visitedReload(): void {
 // @ts-ignore: decorator
 @inline export function recAddr(id: u32): usize {
   return arrAt(X_CHUNKS_REC, id, REC_SHIFT, recSize);
+}
+
+/** Build the initial state into s, padding included: the kernel writes only its layout's bytes, and the padding
+ *  to whole words (kStateSize) is hashed and compared with the rest, so it must not keep an earlier search's bytes
+ *  (collapse storage rebuilds states with zero padding). False if the kernel could not build it. */
+export function buildInitial(s: usize): bool {
+  memory.fill(s, 0, stateBytes);
+  return kBuildInitial(s) == 0;
 }
 
 /** The state of record id: in place (full storage) or rebuilt from its components (collapse storage, into a
