@@ -11,7 +11,9 @@ export type EngineExports = FdraceExports;
 export const STORAGE = {
   full: StorageCode.Full,
   collapse: StorageCode.Collapse,
-  fingerprint: StorageCode.Fingerprint, bitstate: StorageCode.Bitstate } as const;
+  fingerprint: StorageCode.Fingerprint,
+  bitstate: StorageCode.Bitstate,
+} as const;
 export const STRATEGY = { bfs: StrategyCode.Bfs, dfs: StrategyCode.Dfs, random: StrategyCode.Random, pb: StrategyCode.Pb } as const;
 
 export const RUN = {

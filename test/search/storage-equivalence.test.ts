@@ -16,10 +16,10 @@ import { scenarioArb } from './gen.ts';
 import { compileText, library, replaysAll, terminalSet } from './util.ts';
 
 const CONFIGS: Record<string, SearchOptions> = {
-  'bfs': { strategy: 'bfs', por: false, symmetry: false },
+  bfs: { strategy: 'bfs', por: false, symmetry: false },
   'bfs por+sleep+symmetry': { strategy: 'bfs', por: true, symmetry: true },
   'dfs por+sleep+symmetry': { strategy: 'dfs', por: true, symmetry: true },
-  'dfs': { strategy: 'dfs', por: false, symmetry: false },
+  dfs: { strategy: 'dfs', por: false, symmetry: false },
 };
 const SMALL = 30_000;
 
@@ -99,7 +99,7 @@ describe('collapse storage computes what full storage computes', async () => {
 
   it('a maximum-states stop and a lookup-only encoding (dfs stack proviso) behave as in full storage', () => {
     const big = library().find((e) => e.file.endsWith('F07-replace-vs-add.fdr') && e.variant === 'rfc-v7')!;
-    same(x, big.c, CONFIGS['bfs']!, 'F07 rfc-v7 limited', 1000);
+    same(x, big.c, CONFIGS.bfs!, 'F07 rfc-v7 limited', 1000);
     same(x, big.c, CONFIGS['dfs por+sleep+symmetry']!, 'F07 rfc-v7 dfs', 20_000);
   });
 });
