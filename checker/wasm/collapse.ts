@@ -35,7 +35,10 @@ const C_LIST: usize = 132;
 const MAX_COMPONENTS: i32 = 15;
 
 const ELEM_SHIFT: u32 = 12;
-const INITIAL_LOG2: u32 = 14;
+// Small at first (--max-memory may be a few MiB): 4,096 slots per kind, 16,384 chunks of 4,096 elements (67 M
+// distinct components per kind at most; the largest scenarios have tens of thousands).
+const INITIAL_LOG2: u32 = 12;
+const MAX_CHUNKS: u32 = 1 << 14;
 const SEED: u64 = 0x13198a2e03707344;
 
 export const NONE: u32 = 0xffffffff;
@@ -97,7 +100,7 @@ export function collapseInit(): bool {
     store<u32>(a + K_TABLE, <u32>t);
     store<u32>(a + K_CAP, slots);
     store<u32>(a + K_GROW_AT, slots >> 1);
-    if (!arrInit(X_COLLAPSE + <usize>k * K_STRIDE + K_CHUNKS, 1 << 16)) return false;
+    if (!arrInit(X_COLLAPSE + <usize>k * K_STRIDE + K_CHUNKS, MAX_CHUNKS)) return false;
   }
   return collapseAttach();
 }
