@@ -64,7 +64,7 @@ describe('shards cover the unsharded search', async () => {
   const xr = await loadKernel();
   const lib = library();
 
-  it('on every scenario x variant: same distinct states, verdict, properties, shortest paths (full storage, no reduction)', async () => {
+  it('on every scenario x variant: same distinct states, verdict, properties, shortest paths (collapse storage, the default; no reduction)', async () => {
     let cut = 0;
     for (const { file, variant, c } of lib) {
       const o: SearchOptions = { strategy: 'bfs', por: false, symmetry: false };
