@@ -30,8 +30,8 @@ const K_COUNT: usize = 16;
 const K_CHUNKS: usize = 20;
 const K_LEN: usize = 24;
 // The components: count, then (offset u16, length u16, kind u32) each.
-const C_N: usize = 128;
-const C_LIST: usize = 132;
+const C_N: usize = <usize>KINDS * K_STRIDE;
+const C_LIST: usize = C_N + 4;
 const MAX_COMPONENTS: i32 = 15;
 
 const ELEM_SHIFT: u32 = 12;
