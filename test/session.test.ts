@@ -16,7 +16,12 @@ describe('Session defaults', () => {
   it('are one set, per strategy', () => {
     expect(searchDefaults()).toEqual({ strategy: 'bfs', storage: 'collapse', por: false, symmetry: true });
     expect(searchDefaults('dfs')).toEqual({ strategy: 'dfs', storage: 'collapse', por: true, symmetry: true });
-    expect(withSearchDefaults({ strategy: 'dfs', por: undefined, symmetry: false })).toEqual({ strategy: 'dfs', storage: 'collapse', por: true, symmetry: false });
+    expect(withSearchDefaults({ strategy: 'dfs', por: undefined, symmetry: false })).toEqual({
+      strategy: 'dfs',
+      storage: 'collapse',
+      por: true,
+      symmetry: false,
+    });
   });
 
   it('fdrace check, fdrace ci and the library give the same search on a scenario where symmetry matters', async () => {
