@@ -3,8 +3,9 @@
 // table and writes bench/results.json with a line describing the machine.
 //
 //   bench/medium.fdr      4 threads, ~160 k states: every storage, reductions, 1 vs 2 workers, SPIN (-DNO_T4)
-//   bench/big.fdr         5 threads, ~14 M states unreduced (too big for full storage in 4 GiB): fingerprint,
-//                         bitstate, reductions, 1 vs 2 workers, SPIN
+//   bench/big.fdr         5 threads, ~15 M states unreduced (too big for full storage in 4 GiB): collapse (lossless),
+//                         fingerprint, bitstate, reductions, 1 vs 2 workers, SPIN on big.pml (fdrace's steps) and
+//                         on coarse.pml (critical-section granularity): time to verdict side by side
 //   bench/independent.fdr what the reductions are for (unrelated processes, interchangeable threads)
 //   the largest scenario of the library (by unreduced states): reduction factor with the same verdict
 //
@@ -37,17 +38,21 @@ interface Run {
   startupSeconds: number;
   verdict: string;
   incomplete: string | null;
+  /** Wall-clock time of the whole process (start-up, compilation, search, report): the time to a verdict. */
+  wallSeconds: number;
   notes?: string[];
 }
 
 function child(file: string, variant: string, options: Record<string, unknown>, workers = 1, limits: Record<string, number> = {}): Omit<Run, 'name' | 'mode'> {
   const job = JSON.stringify({ file, variant, options, workers, limits });
+  const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'child.ts'), job], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     timeout: 30 * 60 * 1000,
   });
+  const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`bench child failed on ${file} ${JSON.stringify(options)}:\n${r.stderr}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
   const s = j.stats;
@@ -65,6 +70,7 @@ function child(file: string, variant: string, options: Record<string, unknown>, 
     startupSeconds: s.startupSeconds ?? 0,
     verdict: j.verdict,
     incomplete: j.incomplete,
+    wallSeconds,
     ...(j.search?.notes ? { notes: j.search.notes } : {}),
   };
 }
@@ -87,6 +93,7 @@ const big = 'bench/big.fdr';
 const ind = 'bench/independent.fdr';
 
 const medFull = measure('medium full', med, 'v6.2', 'full', { ...PLAIN, storage: 'full' });
+const medCol = measure('medium collapse', med, 'v6.2', 'collapse', { ...PLAIN, storage: 'collapse' });
 const medFp = measure('medium fingerprint', med, 'v6.2', 'fingerprint', { ...PLAIN, storage: 'fingerprint' });
 measure('medium bitstate', med, 'v6.2', 'bitstate', { ...PLAIN, storage: 'bitstate' });
 const medRed = measure('medium full +por+symmetry', med, 'v6.2', 'full, reduced', { ...REDUCED, storage: 'full' });
@@ -95,11 +102,24 @@ const medFull2 = measure('medium full 2 workers', med, 'v6.2', 'full', { ...PLAI
 let bigFp: Run | undefined;
 let bigFp2: Run | undefined;
 let bigRed: Run | undefined;
+let bigCol: Run | undefined;
+let bigCol2: Run | undefined;
+/** Candidates for fdrace's time to verdict on big.fdr (the best is compared with SPIN on coarse.pml). */
+const bigVerdictRuns: Run[] = [];
 if (!quick) {
+  // Lossless: the 15 M states do not fit in 4 GiB as whole states (full storage), they do as component vectors.
+  bigCol = measure('big collapse', big, 'v6.2', 'collapse', { ...PLAIN, storage: 'collapse' });
+  bigCol2 = measure('big collapse 2 workers', big, 'v6.2', 'collapse', { ...PLAIN, storage: 'collapse' }, 2);
+  bigVerdictRuns.push(bigCol, bigCol2);
+  bigVerdictRuns.push(measure('big collapse +por+symmetry', big, 'v6.2', 'collapse, reduced', { ...REDUCED, storage: 'collapse' }));
+  bigVerdictRuns.push(
+    measure('big dfs collapse +por+symmetry', big, 'v6.2', 'collapse, reduced', { strategy: 'dfs', por: true, symmetry: true, storage: 'collapse' }),
+  );
   bigFp = measure('big fingerprint', big, 'v6.2', 'fingerprint', { ...PLAIN, storage: 'fingerprint' });
   bigFp2 = measure('big fingerprint 2 workers', big, 'v6.2', 'fingerprint', { ...PLAIN, storage: 'fingerprint' }, 2);
   measure('big bitstate', big, 'v6.2', 'bitstate', { ...PLAIN, storage: 'bitstate' });
   bigRed = measure('big fingerprint +por+symmetry', big, 'v6.2', 'fingerprint, reduced', { ...REDUCED, storage: 'fingerprint' });
+  bigVerdictRuns.push(bigFp, bigFp2, bigRed);
 }
 const indPlain = measure('independent', ind, 'v6.2', 'full', { ...PLAIN, storage: 'full' });
 const indRed = measure('independent +por+symmetry', ind, 'v6.2', 'full, reduced', { ...REDUCED, storage: 'full' });
@@ -112,7 +132,10 @@ const libRed = measure('library largest +por+symmetry', LIB.file, LIB.variant, '
 // ---- SPIN -----------------------------------------------------------------------------------------------
 interface Spin {
   name: string;
+  model: string;
   flags: string;
+  /** spin -a, gcc and pan, end to end: the time to a verdict. */
+  wallSeconds: number;
   states: number;
   transitions: number;
   seconds: number;
@@ -132,17 +155,21 @@ function haveSpin(): boolean {
     return false;
   }
 }
-function runSpin(name: string, defines: string[], cflags: string[], panArgs: string[]): Spin {
+function runSpin(name: string, defines: string[], cflags: string[], panArgs: string[], model = 'big.pml'): Spin {
   process.stderr.write(`bench: SPIN ${name} ...`);
   const dir = mkdtempSync(join(tmpdir(), 'fdrace-spin-'));
-  copyFileSync(join(root, 'bench', 'peers', 'big.pml'), join(dir, 'big.pml'));
-  execFileSync('spin', ['-a', ...defines, 'big.pml'], { cwd: dir, stdio: 'ignore' });
+  copyFileSync(join(root, 'bench', 'peers', model), join(dir, model));
+  const t0 = performance.now();
+  execFileSync('spin', ['-a', ...defines, model], { cwd: dir, stdio: 'ignore' });
   execFileSync('gcc', ['-O2', '-DSAFETY', ...cflags, '-o', 'pan', 'pan.c'], { cwd: dir, stdio: 'ignore' });
   const out = spawnSync('./pan', panArgs, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+  const wallSeconds = (performance.now() - t0) / 1000;
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
   const s: Spin = {
     name,
+    model,
     flags: [...defines, ...cflags, ...panArgs].join(' '),
+    wallSeconds,
     states: num(/(\d+) states, stored/),
     transitions: num(/(\d+) transitions \(= stored\+matched\)/),
     seconds: num(/elapsed time ([\d.e+]+) seconds/),
@@ -157,11 +184,15 @@ function runSpin(name: string, defines: string[], cflags: string[], panArgs: str
 }
 let spinMed: Spin | undefined;
 let spinBig: Spin | undefined;
+let spinCoarse: Spin | undefined;
 let _spinMedPor: Spin | undefined;
 if (!args.has('--no-spin') && haveSpin()) {
   spinMed = runSpin('medium (full states, no reduction)', ['-DNO_T4'], ['-DNOREDUCE'], ['-m1000', '-w24']);
   _spinMedPor = runSpin('medium (full states, SPIN partial-order reduction)', ['-DNO_T4'], [], ['-m1000', '-w24']);
   if (!quick) spinBig = runSpin('big (full states, no reduction)', [], ['-DNOREDUCE'], ['-m1000', '-w27']);
+  // big.fdr as a kernel developer would write it: atomic critical sections, SPIN's defaults (partial-order
+  // reduction on), reference conservation and use-after-free asserts after every step.
+  spinCoarse = runSpin('coarse.pml (critical sections, SPIN defaults)', [], [], ['-m100000'], 'coarse.pml');
 } else if (!args.has('--no-spin')) {
   process.stderr.write('bench: SPIN is not installed (apt-get install -y spin): the peer comparison is skipped\n');
 }
@@ -181,12 +212,13 @@ const machine = {
 const line = `${machine.cpu}, ${machine.cores} cores, ${machine.memory}, ${machine.os}, node ${machine.node}${spinVersion ? `, ${spinVersion}` : ''}`;
 
 const table = [
-  ['run', 'states', 'transitions', 's', 'states/s', 'transitions/s', 'B/state', 'peak RSS'],
+  ['run', 'states', 'transitions', 's', 'wall s', 'states/s', 'transitions/s', 'B/state', 'peak RSS'],
   ...runs.map((r) => [
     r.name,
     fmt.format(r.states),
     fmt.format(r.transitions),
     r.seconds.toFixed(2),
+    r.wallSeconds.toFixed(2),
     fmt.format(r.statesPerSecond),
     fmt.format(r.transitionsPerSecond),
     f1(r.bytesPerState),
@@ -197,6 +229,7 @@ const table = [
     fmt.format(s.states),
     fmt.format(s.transitions),
     String(s.seconds),
+    s.wallSeconds.toFixed(2),
     fmt.format(Math.round(s.statesPerSecond)),
     fmt.format(Math.round(s.transitions / s.seconds)),
     f1(s.memoryBytes / s.states),
@@ -210,9 +243,33 @@ print(table[0]!);
 for (const row of table.slice(1)) print(row);
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+/** big.fdr: fdrace's fastest run to a complete verdict against SPIN on coarse.pml, both end to end. */
+function timeToVerdict() {
+  const done = bigVerdictRuns.filter((r) => r.incomplete === null);
+  if (done.length === 0 || !spinCoarse) return null;
+  const best = done.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
+  return {
+    fdrace: { run: best.name, verdict: best.verdict, seconds: best.wallSeconds, states: best.states },
+    spin: {
+      model: 'bench/peers/coarse.pml',
+      verdict: spinCoarse.errors === 0 ? 'pass' : 'violation',
+      seconds: spinCoarse.wallSeconds,
+      panSeconds: spinCoarse.seconds,
+      states: spinCoarse.states,
+    },
+    sameVerdict: (spinCoarse.errors === 0 ? 'pass' : 'violation') === best.verdict,
+    fdraceOverSpin: ratio(best.wallSeconds, spinCoarse.wallSeconds),
+    candidates: done.map((r) => ({ run: r.name, verdict: r.verdict, seconds: r.wallSeconds })),
+  };
+}
 const summary: Record<string, unknown> = {
   fullStatesPerSecondVsSpin: spinMed ? ratio(medFull.statesPerSecond, spinMed.statesPerSecond) : null,
   fingerprintBytesPerState: bigFp?.bytesPerState ?? medFp.bytesPerState,
+  // Lossless storage: bytes per stored state, every table included (records, visited table, component tables).
+  collapseBytesPerState: bigCol?.bytesPerState ?? medCol.bytesPerState,
+  collapseVsFullSpeedMedium: ratio(medCol.statesPerSecond, medFull.statesPerSecond),
+  workerSpeedupBigCollapse: bigCol && bigCol2 ? ratio(bigCol.seconds, bigCol2.seconds - bigCol2.startupSeconds) : null,
+  timeToVerdictBig: timeToVerdict(),
   reductionLibraryLargest: ratio(libPlain.states, libRed.states),
   reductionMedium: ratio(medFull.states, medRed.states),
   reductionBig: bigFp && bigRed ? ratio(bigFp.states, bigRed.states) : null,
@@ -229,11 +286,25 @@ console.log('');
 console.log(`full-state storage, 1 worker, vs SPIN (-DNOREDUCE): ${f1(summary.fullStatesPerSecondVsSpin as number)}x states/s (target >= 2x)`);
 console.log(`fingerprint storage: ${f1(summary.fingerprintBytesPerState as number)} B/state (target <= 16)`);
 console.log(
+  `collapse storage (lossless): ${f1(summary.collapseBytesPerState as number)} B/state, every table included (target <= 64); ` +
+    `${f1(summary.collapseVsFullSpeedMedium as number)}x the states/s of full storage on medium`,
+);
+const ttv = summary.timeToVerdictBig as ReturnType<typeof timeToVerdict>;
+if (ttv) {
+  console.log(
+    `time to verdict on big, end to end: fdrace ${ttv.fdrace.seconds.toFixed(1)} s (${ttv.fdrace.run}: ${ttv.fdrace.verdict}) vs SPIN on coarse.pml ` +
+      `${ttv.spin.seconds.toFixed(1)} s (spin -a, gcc, pan; pan alone ${ttv.spin.panSeconds.toFixed(1)} s; ${ttv.spin.verdict}, ${fmt.format(ttv.spin.states)} states): ` +
+      `${f1(ttv.fdraceOverSpin)}x SPIN's time (target <= 1x)` +
+      (ttv.sameVerdict ? '' : ' -- VERDICTS DIFFER'),
+  );
+}
+console.log(
   `reduction (states unreduced / reduced, same verdict): library largest ${LIB.file.split('/').pop()} [${LIB.variant}] ${f1(summary.reductionLibraryLargest as number)}x, ` +
     `medium ${f1(summary.reductionMedium as number)}x, big ${summary.reductionBig === null ? '-' : f1(summary.reductionBig as number)}x, independent ${f1(summary.reductionIndependent as number)}x (target >= 5x on the library)`,
 );
 console.log(
-  `2 workers vs 1: medium ${f1(summary.workerSpeedupMedium as number)}x, big ${summary.workerSpeedupBig === null ? '-' : f1(summary.workerSpeedupBig as number)}x (target >= 1.7x)`,
+  `2 workers vs 1: medium ${f1(summary.workerSpeedupMedium as number)}x, big ${summary.workerSpeedupBig === null ? '-' : f1(summary.workerSpeedupBig as number)}x, ` +
+    `big collapse ${summary.workerSpeedupBigCollapse === null ? '-' : f1(summary.workerSpeedupBigCollapse as number)}x (target >= 1.7x)`,
 );
 if (spinMed) {
   console.log(

@@ -112,6 +112,8 @@ export enum StorageCode {
   Full = 0,
   Fingerprint = 1,
   Bitstate = 2,
+  /** Lossless, as vectors of interned component ids (checker/wasm/collapse.ts). */
+  Collapse = 3,
 }
 
 export enum StrategyCode {

@@ -14,9 +14,14 @@ function json(...args: string[]): { stats: { states: number; transitions: number
 
 describe('Session defaults', () => {
   it('are one set, per strategy', () => {
-    expect(searchDefaults()).toEqual({ strategy: 'bfs', storage: 'full', por: false, symmetry: true });
-    expect(searchDefaults('dfs')).toEqual({ strategy: 'dfs', storage: 'full', por: true, symmetry: true });
-    expect(withSearchDefaults({ strategy: 'dfs', por: undefined, symmetry: false })).toEqual({ strategy: 'dfs', storage: 'full', por: true, symmetry: false });
+    expect(searchDefaults()).toEqual({ strategy: 'bfs', storage: 'collapse', por: false, symmetry: true });
+    expect(searchDefaults('dfs')).toEqual({ strategy: 'dfs', storage: 'collapse', por: true, symmetry: true });
+    expect(withSearchDefaults({ strategy: 'dfs', por: undefined, symmetry: false })).toEqual({
+      strategy: 'dfs',
+      storage: 'collapse',
+      por: true,
+      symmetry: false,
+    });
   });
 
   it('fdrace check, fdrace ci and the library give the same search on a scenario where symmetry matters', async () => {

@@ -64,7 +64,7 @@ describe('shards cover the unsharded search', async () => {
   const xr = await loadKernel();
   const lib = library();
 
-  it('on every scenario x variant: same distinct states, verdict, properties, shortest paths (full storage, no reduction)', async () => {
+  it('on every scenario x variant: same distinct states, verdict, properties, shortest paths (collapse storage, the default; no reduction)', async () => {
     let cut = 0;
     for (const { file, variant, c } of lib) {
       const o: SearchOptions = { strategy: 'bfs', por: false, symmetry: false };
@@ -97,7 +97,8 @@ describe('shards cover the unsharded search', async () => {
       const plain = withLockOrder(search(x, c, {}, { strategy: 'bfs', por: false, symmetry: false }), x, c);
       if (plain.stats.states > SMALL) continue;
       const configs: [string, SearchOptions, boolean][] = [
-        ['full por+sleep+symmetry', { strategy: 'bfs', por: true, symmetry: true }, false],
+        ['collapse por+sleep+symmetry', { strategy: 'bfs', por: true, symmetry: true }, false],
+        ['full', { strategy: 'bfs', storage: 'full', por: false, symmetry: false }, true],
         ['fingerprint', { strategy: 'bfs', storage: 'fingerprint', por: false, symmetry: false }, true],
         ['fingerprint por+symmetry', { strategy: 'bfs', storage: 'fingerprint', por: true, symmetry: true }, false],
         ['bitstate', { strategy: 'bfs', storage: 'bitstate', por: false, symmetry: false }, false],
@@ -154,7 +155,7 @@ describe('shards cover the unsharded search', async () => {
 
   it('with --workers 2 (the cut happens at the parallel barrier): the union is the unsharded state set', async () => {
     const { c } = lib.find((l) => /F07/.test(l.file) && l.variant === 'rfc-v4')!;
-    for (const storage of ['full', 'fingerprint'] as const) {
+    for (const storage of ['full', 'collapse', 'fingerprint'] as const) {
       const o: SearchOptions = { strategy: 'bfs', storage, por: false, symmetry: false };
       const sets: BigUint64Array[] = [];
       const parts: PartResult[] = [];

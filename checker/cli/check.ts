@@ -32,7 +32,7 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   storage: {
     kind: 'string',
     value: 'MODE',
-    help: 'full (default: whole states), fingerprint (64-bit hashes, 8 B per slot; prints the collision probability), bitstate (k bits per state in a bit array sized by --max-memory; may miss states: a pass is not a proof)',
+    help: 'collapse (default: lossless, states as vectors of interned components, about a tenth of the memory of full), full (whole states), fingerprint (64-bit hashes, 8 B per slot; prints the collision probability), bitstate (k bits per state in a bit array sized by --max-memory; may miss states: a pass is not a proof)',
   },
   por: {
     kind: 'flag',
@@ -110,7 +110,7 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
 };
 
 const STRATEGY_NAMES = Object.keys(STRATEGIES) as Strategy[];
-const STORAGES: StorageMode[] = ['full', 'fingerprint', 'bitstate'];
+const STORAGES: StorageMode[] = ['full', 'collapse', 'fingerprint', 'bitstate'];
 /** Command-line spellings of the options a single strategy owns (SearchStrategy.ownOptions). */
 const OWN_OPTION_FLAGS: Partial<Record<keyof SearchOptions, string>> = {
   seed: 'seed',

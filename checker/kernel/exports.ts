@@ -91,6 +91,8 @@ export interface FdraceExports {
   ePbCut(): number;
   eReductions(): number;
   eStorage(): number;
+  eCollapseCount(kind: number): number;
+  eSetCollapseSlots(log2: number): void;
   eBoundError(): number;
   eBoundBits(which: number, half: number): number;
   eNext(): number;

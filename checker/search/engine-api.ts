@@ -8,7 +8,12 @@ import type { FdraceExports } from '../kernel/exports.ts';
 export type EngineExports = FdraceExports;
 
 // The codes themselves are model/abi.ts's, shared with the engine.
-export const STORAGE = { full: StorageCode.Full, fingerprint: StorageCode.Fingerprint, bitstate: StorageCode.Bitstate } as const;
+export const STORAGE = {
+  full: StorageCode.Full,
+  collapse: StorageCode.Collapse,
+  fingerprint: StorageCode.Fingerprint,
+  bitstate: StorageCode.Bitstate,
+} as const;
 export const STRATEGY = { bfs: StrategyCode.Bfs, dfs: StrategyCode.Dfs, random: StrategyCode.Random, pb: StrategyCode.Pb } as const;
 
 export const RUN = {

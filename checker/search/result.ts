@@ -34,7 +34,7 @@ export interface Stats {
 
 /** How states were stored, and what that means for completeness. */
 export interface StorageInfo {
-  mode: 'full' | 'fingerprint' | 'bitstate';
+  mode: 'full' | 'collapse' | 'fingerprint' | 'bitstate';
   /** fingerprint: estimated probability that two distinct states shared a fingerprint (n^2 / 2^65). */
   collisionProbability?: number;
   /** bitstate: bits, hash functions, bits per state ("hash factor"), expected states missed. */

@@ -5,7 +5,7 @@
 //   fingerprint/bitstate: the level is a queue of whole states; a parent log gives each state's path
 
 import { Run } from '../../model/abi';
-import { kBuildInitial, kCanonicalize } from '../../model/index';
+import { kCanonicalize } from '../../model/index';
 import {
   CTRL, X_AMPLE, X_BOUNDERR, X_CHUNKS_LOG, X_CHUNKS_QA, X_CHUNKS_QB, X_CHUNKS_RA, X_CHUNKS_RB, X_COUNT,
   X_CURSOR, X_DEPTHCUT, X_FULLEXP, X_LE, X_LEVEL, X_LS, X_MAXDEPTH, X_MAXSTATES, X_NEXTN, X_QCUR, X_REOPEN_CUR,
@@ -14,8 +14,8 @@ import {
 import { STORAGE_BITSTATE, STORAGE_FULL, maxDepth, sleepSets, stateBytes, storage, symmetry } from './config';
 import { LIST_SHIFT, LOG_SHIFT, Q_SHIFT, arrAt, arrEnsure } from './store';
 import {
-  FL_BAD, FL_DEAD, FL_EXPANDED, HDR, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew,
-  flushUsed, needsGrow, recAddr, visitedGrow, visitedReload, clearLevelBits,
+  FL_BAD, FL_DEAD, FL_EXPANDED, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew,
+  buildInitial, flushUsed, needsGrow, recAddr, recState, visitedGrow, visitedReload, clearLevelBits,
 } from './visited';
 import {
   S_STATE, canonicalSucc, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, sleepAfter, spareObjs, succ,
@@ -92,7 +92,7 @@ export function logGet(seq: u32): u32 {
 
 /** Build and insert the initial state (canonicalised). Returns false when out of memory. */
 export function insertInitial(s: usize, full: bool): bool {
-  if (kBuildInitial(s) != 0) return false;
+  if (!buildInitial(s)) return false;
   const objs = spareObjs();
   const bad = judge(s, objs);
   const mask = jMask;
@@ -302,12 +302,12 @@ function item(i: u32): bool {
       const w = or32(r + R_WORD, FL_EXPANDED << 16);
       // FL_EXPANDED already set: a frontier state another shard owns (checker/wasm/shard.ts), never expanded here.
       if ((((w >> 16) & 0xff) & (FL_BAD | FL_DEAD | FL_EXPANDED)) != 0) return true;
-      return expandState(r + HDR, id, <u32>load<u16>(r + R_DEPTH), w & 0xffff, 0);
+      return expandState(recState(id), id, <u32>load<u16>(r + R_DEPTH), w & 0xffff, 0);
     }
     const q = arrAt(reopenOff(false), i - n, LIST_SHIFT, 8);
     const id = load<u32>(q);
     const r = recAddr(id);
-    return expandState(r + HDR, id, <u32>load<u16>(r + R_DEPTH), ld32(r + R_WORD) & 0xffff, load<u32>(q + 4));
+    return expandState(recState(id), id, <u32>load<u16>(r + R_DEPTH), ld32(r + R_WORD) & 0xffff, load<u32>(q + 4));
   }
   const q = arrAt(queueOff(false), i, Q_SHIFT, 8 + stateBytes);
   return expandState(q + 8, load<u32>(q), ld32(CTRL + X_LEVEL), 0, 0);

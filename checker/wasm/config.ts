@@ -7,6 +7,7 @@ import { CTRL, X_CONFIG } from './shared';
 export const STORAGE_FULL: i32 = StorageCode.Full;
 export const STORAGE_FINGERPRINT: i32 = StorageCode.Fingerprint;
 export const STORAGE_BITSTATE: i32 = StorageCode.Bitstate;
+export const STORAGE_COLLAPSE: i32 = StorageCode.Collapse;
 
 export const STRATEGY_BFS: i32 = StrategyCode.Bfs;
 export const STRATEGY_DFS: i32 = StrategyCode.Dfs;
@@ -34,6 +35,9 @@ const F_FAULTS: usize = 64;
 const F_KEY_EXTRA: usize = 68; // pb: the last thread is part of the key
 const F_TERMS: usize = 72; // collect terminal hashes: 0 no, 1 raw, 2 canonical
 const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm members use different ones)
+// Collapse storage runs as full storage (records, same paths) whose records hold component vectors.
+const F_COLLAPSE: usize = 80;
+const F_COLLAPSE_SLOTS: usize = 84; // log2 of the component tables' first size (0: the default; tests make it small)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -55,6 +59,9 @@ export let faultBudget: i32 = 0;
 export let keyExtra: bool = false;
 export let collectTerminals: i32 = 0;
 export let bitSalt: u32 = 0;
+/** Records hold vectors of component ids (collapse.ts) instead of states; `storage` is then STORAGE_FULL. */
+export let collapse: bool = false;
+export let collapseSlotsLog2: u32 = 0;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -80,12 +87,14 @@ export function writeChoices(
   setCfg(F_KEY_EXTRA, strat == STRATEGY_PB ? 1 : 0);
   setCfg(F_TERMS, 0);
   setCfg(F_BIT_SALT, 0);
+  setCfg(F_COLLAPSE, 0);
+  setCfg(F_COLLAPSE_SLOTS, 0);
 }
 
 /** Sizes derived from the kernel (eInit). */
 export function writeSizes(sb: i32, nth: i32, npred: i32, nexp: i32, faults: i32, symOn: bool, sleepOn: bool, porOn: bool): void {
   setCfg(F_STATE_BYTES, sb);
-  setCfg(F_REC_SIZE, 16 + sb);
+  setCfg(F_REC_SIZE, 12 + sb);
   setCfg(F_NTHREADS, nth);
   setCfg(F_SUCC_STRIDE, 128 + sb);
   setCfg(F_NPRED, npred);
@@ -118,6 +127,20 @@ export function loadConfig(): void {
   keyExtra = cfg(F_KEY_EXTRA) != 0;
   collectTerminals = cfg(F_TERMS);
   bitSalt = cfg(F_BIT_SALT);
+  collapse = cfg(F_COLLAPSE) != 0;
+  collapseSlotsLog2 = cfg(F_COLLAPSE_SLOTS);
+}
+
+/** Collapse storage: the component tables' first size, 2^log2 slots (after eSetup, before eInit). */
+export function setCollapseSlots(log2: u32): void {
+  setCfg(F_COLLAPSE_SLOTS, log2);
+}
+
+/** eInit: collapse storage becomes full storage over vectors of `vecBytes` (records: header + vector). */
+export function setCollapse(vecBytes: usize): void {
+  setCfg(F_STORAGE, STORAGE_FULL);
+  setCfg(F_COLLAPSE, 1);
+  setCfg(F_REC_SIZE, 12 + <u32>vecBytes);
 }
 
 export function setCollectTerminals(mode: i32): void {

@@ -11,7 +11,7 @@ import {
 import { STORAGE_FULL, maxDepth, sleepSets, stateBytes, storage } from './config';
 import { Q_SHIFT, arrAt, arrEnsure } from './store';
 import {
-  FL_BAD, FL_ONSTACK, HDR, NONE, OOM, R_WORD, findFull, insertFull, insertHash, isNew, needsGrow, recAddr, visitedGrow,
+  FL_BAD, FL_ONSTACK, NONE, recState, OOM, R_WORD, findFull, insertFull, insertHash, isNew, needsGrow, recAddr, visitedGrow,
   visitedReload, containsFp,
 } from './visited';
 import {
@@ -236,7 +236,7 @@ export function dfsRun(budget: i32): i32 {
               const g = frame(i);
               if (load<u32>(g + F_ID) == id) store<u32>(g + F_TODO, load<u32>(g + F_TODO) | (wake & load<u32>(g + F_ENABLED)));
             }
-          } else if (!push(r + HDR, h, id, <u32>m, old & sl2, wake)) {
+          } else if (!push(recState(id), h, id, <u32>m, old & sl2, wake)) {
             rc = RUN_OUT_OF_MEMORY;
             break;
           }

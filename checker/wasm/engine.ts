@@ -25,7 +25,8 @@ import {
 } from './shared';
 import * as C from './config';
 import { arrInit } from './store';
-import { R_MOVE, R_PARENT, HDR, NONE, flushUsed, recAddr, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
+import { collapseAttach, collapseBytes, collapseCount, collapseInit, vecBytes } from './collapse';
+import { R_MOVE, R_PARENT, NONE, buildInitial, flushUsed, recAddr, recState, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
 import { buffersBytes, setBuffers, spare, spareObjs } from './expand';
 import {
   RUN_DONE, RUN_LEVEL_DONE, bfsNextLevel, bfsStart, bfsWork, consumed, insertInitial, levelRemaining, logGet,
@@ -92,7 +93,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   C.loadConfig();
   // Reductions: what the options asked for, as far as the strategy and storage allow.
   const porOn = wantPor && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
-  const sleepOn = porOn && wantSleep && C.storage == C.STORAGE_FULL;
+  const sleepOn = porOn && wantSleep && (C.storage == C.STORAGE_FULL || C.storage == C.STORAGE_COLLAPSE);
   kBoundsInit(BOUNDS_AREA);
   kPropsInit(PROPS_AREA);
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
@@ -115,6 +116,12 @@ export function eInit(maxMemoryBytes: f64): i32 {
     C.setCfg(0, storageNow);
     C.loadConfig();
   }
+  if (C.storage == C.STORAGE_COLLAPSE) {
+    if (C.strategy != C.STRATEGY_BFS && C.strategy != C.STRATEGY_DFS) return -1;
+    if (!collapseInit()) return -2;
+    C.setCollapse(vecBytes);
+    C.loadConfig();
+  }
   if (!visitedCreate(4096, withBitmap)) return -2;
   const init = spare;
   if (C.strategy == C.STRATEGY_BFS) {
@@ -126,7 +133,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
     walkDepth = <u32>C.maxDepth;
     return walkBuffers(walkDepth) ? 0 : -2;
   }
-  if (kBuildInitial(init) != 0) return -3;
+  if (!buildInitial(init)) return -3;
   if (C.strategy == C.STRATEGY_PB) {
     return pbStart(init) ? 0 : -2;
   }
@@ -159,6 +166,7 @@ export function eAttach(worker: i32): i32 {
   kSearchAttach(BOUNDS_AREA, PROPS_AREA, SYM_AREA, scratch);
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   setBuffers(buf);
+  if (C.collapse && !collapseAttach()) return -2;
   store<u32>(CTRL + X_WORKERS + <usize>(worker << 2), <u32>buf);
   visitedReload();
   return 0;
@@ -265,6 +273,7 @@ export function eVisitedBytes(): f64 {
 export function eStoreBytes(): f64 {
   let b = <f64>visitedBytes();
   if (C.storage == C.STORAGE_FULL) b += <f64>(ld32(CTRL + X_COUNT)) * <f64>C.recSize;
+  if (C.collapse) b += collapseBytes();
   return b;
 }
 export function eVisitedSlots(): f64 {
@@ -297,7 +306,11 @@ export function eReductions(): i32 {
   return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0);
 }
 export function eStorage(): i32 {
-  return C.storage;
+  return C.collapse ? C.STORAGE_COLLAPSE : C.storage;
+}
+/** Collapse storage: distinct components stored of each kind (0 tables, 1 files, 2 epolls, 3 threads). */
+export function eCollapseCount(kind: i32): u32 {
+  return C.collapse ? collapseCount(kind) : 0;
 }
 /** A step outside its thread's footprint bound: thread + 1 | label << 8 (0: none); then the bits. */
 export function eBoundError(): u32 {
@@ -338,7 +351,7 @@ export function eMove(seq: u32): u32 {
   return logGet(seq) & 15;
 }
 export function eStateAddr(id: u32): usize {
-  return recAddr(id) + HDR;
+  return recState(id);
 }
 
 /** Symmetry: rewrite n moves at `buf` (thread numbers of canonical states) into the real threads' numbers, by
@@ -406,6 +419,10 @@ export function eHashBuffer(): usize {
 /** The next batch of stored states' hashes (restart != 0: from the first). Returns how many; 0 at the end. */
 export function eStateHashes(restart: i32): u32 {
   return stateHashes(restart != 0);
+}
+/** Collapse storage: start the component tables at 2^log2 slots (4..24) in the next eInit (after eSetup). */
+export function eSetCollapseSlots(log2: u32): void {
+  C.setCollapseSlots(log2 < 4 ? 4 : log2 > 24 ? 24 : log2);
 }
 /** Bitstate: choose another family of hash functions for the next eInit (after eSetup). */
 export function eSetBitSalt(salt: u32): void {

@@ -36,3 +36,29 @@ export function sameBytes(a: usize, b: usize, n: usize): bool {
   for (let i: usize = 0; i < n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
   return true;
 }
+
+/** Hash of `n` bytes at p, any length (collapse storage's components are not padded to whole words). */
+export function hashAny(p: usize, n: usize, seed: u64): u64 {
+  let h: u64 = seed ^ (<u64>n * P3);
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) h = round(h, load<u64>(p + i));
+  if (i < n) {
+    let w: u64 = 0;
+    for (let k: usize = 0; i + k < n; k++) w |= (<u64>load<u8>(p + i + k)) << (<u64>k << 3);
+    h = round(h, w);
+  }
+  h ^= h >> 33;
+  h *= P2;
+  h ^= h >> 29;
+  h *= P3;
+  h ^= h >> 32;
+  return h;
+}
+
+/** Byte equality of any length. */
+export function sameAny(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}

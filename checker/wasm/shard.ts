@@ -8,7 +8,7 @@
 import { CTRL, X_COUNT, X_LE, X_NEXTN, X_REOPEN_NEXT, X_TABLE, X_CAP, alloc, ld32, or32, st32 } from './shared';
 import { STORAGE_BITSTATE, STORAGE_FULL, stateBytes, storage } from './config';
 import { LIST_SHIFT, Q_SHIFT, arrAt } from './store';
-import { FL_BAD, FL_DEAD, FL_EXPANDED, HDR, R_WORD, recAddr } from './visited';
+import { FL_BAD, FL_DEAD, FL_EXPANDED, R_WORD, recAddr, recState } from './visited';
 import { SEED, queueOff, reopenOff } from './bfs';
 import { hash64, mix64 } from './hash';
 
@@ -33,7 +33,7 @@ export function shardCut(index: u32, count: u32): u32 {
     for (let id = le; id < n; id++) {
       const r = recAddr(id);
       if ((((ld32(r + R_WORD) >> 16) & 0xff) & (FL_BAD | FL_DEAD)) != 0) continue;
-      if (owned(r + HDR, index, count)) kept++;
+      if (owned(recState(id), index, count)) kept++;
       else or32(r + R_WORD, FL_EXPANDED << 16);
     }
     const off = reopenOff(true);
@@ -42,7 +42,7 @@ export function shardCut(index: u32, count: u32): u32 {
     for (let i: u32 = 0; i < m; i++) {
       const q = arrAt(off, i, LIST_SHIFT, 8);
       const id = load<u32>(q);
-      if (!owned(recAddr(id) + HDR, index, count)) continue;
+      if (!owned(recState(id), index, count)) continue;
       const d = arrAt(off, k, LIST_SHIFT, 8);
       const moves = load<u32>(q + 4);
       store<u32>(d, id);
@@ -96,7 +96,7 @@ export function stateHashes(restart: bool): u32 {
       const r = recAddr(cursor);
       cursor++;
       if ((((ld32(r + R_WORD) >> 16) & 0xff) & FL_DEAD) != 0) continue;
-      const h = hash64(r + HDR, stateBytes, SEED);
+      const h = hash64(recState(cursor - 1), stateBytes, SEED);
       store<u64>(hashBuf + (<usize>k << 3), h == 0 ? 1 : h);
       k++;
     }

@@ -63,6 +63,7 @@ export const X_CHUNKS_TERM: usize = 448; // terminal states' hashes (tests)
 export const X_NTERM: usize = 452;
 export const X_CONFIG: usize = 512; // engine configuration (config.ts), copied into each instance's globals
 export const X_WORKERS: usize = 1024; // [16] per-worker region pointers
+export const X_COLLAPSE: usize = 1088; // 256 B: collapse storage's component list and tables (collapse.ts)
 
 // ---- atomics (plain in the single-threaded build) ---------------------------------------------------------
 

@@ -10,20 +10,24 @@ import {
   CTRL, X_BITMAP, X_CAP, X_COUNT, X_DEAD, X_GROW_AT, X_TABLE, X_USED, add32, alloc, cas64, ld32, ld64, or32,
   release, st32,
 } from './shared';
-import { STORAGE_BITSTATE, STORAGE_FULL, bitSalt, bitsLog2, hashes, keyExtra, recSize, stateBytes, storage } from './config';
+import {
+  STORAGE_BITSTATE, STORAGE_FULL, bitSalt, bitsLog2, collapse, hashes, keyExtra, recSize, stateBytes, storage,
+} from './config';
+import { collapseGrow, collapseKey, collapseNeedsGrow, decode, encode, sameVec, vecBytes } from './collapse';
 import { REC_SHIFT, arrAt, arrEnsure } from './store';
 import { X_CHUNKS_REC } from './shared';
 import { mix64, sameBytes } from './hash';
+import { kBuildInitial } from '../../model/index';
 
-// Record header (full storage): hash u32, parent u32, move u8, last thread u8 (pb key), depth u16, and a word
-// holding sleep set (u16) | flags (u8) << 16 | preemptions (u8) << 24.
-export const R_HASH: usize = 0;
-export const R_PARENT: usize = 4;
-export const R_MOVE: usize = 8;
-export const R_LAST: usize = 9;
-export const R_DEPTH: usize = 10;
-export const R_WORD: usize = 12;
-export const HDR: usize = 16;
+// Record header (full storage): parent u32, move u8, last thread u8 (pb key), depth u16, and a word holding sleep
+// set (u16) | flags (u8) << 16 | preemptions (u8) << 24; then the state, or with collapse storage its vector of
+// component ids (collapse.ts). The table's key holds the hash.
+export const R_PARENT: usize = 0;
+export const R_MOVE: usize = 4;
+export const R_LAST: usize = 5;
+export const R_DEPTH: usize = 6;
+export const R_WORD: usize = 8;
+export const HDR: usize = 12;
 export const FL_BAD: u32 = 1;
 export const FL_EXPANDED: u32 = 2;
 export const FL_DEAD: u32 = 4;
@@ -50,6 +54,21 @@ export function visitedReload(): void {
 // @ts-ignore: decorator
 @inline export function recAddr(id: u32): usize {
   return arrAt(X_CHUNKS_REC, id, REC_SHIFT, recSize);
+}
+
+/** Build the initial state into s, padding included: the kernel writes only its layout's bytes, and the padding
+ *  to whole words (kStateSize) is hashed and compared with the rest, so it must not keep an earlier search's bytes
+ *  (collapse storage rebuilds states with zero padding). False if the kernel could not build it. */
+export function buildInitial(s: usize): bool {
+  memory.fill(s, 0, stateBytes);
+  return kBuildInitial(s) == 0;
+}
+
+/** The state of record id: in place (full storage) or rebuilt from its components (collapse storage, into a
+ *  buffer of this instance that the next call reuses). */
+export function recState(id: u32): usize {
+  const r = recAddr(id) + HDR;
+  return collapse ? decode(r) : r;
 }
 
 // @ts-ignore: decorator
@@ -109,12 +128,14 @@ export function flushUsed(): void {
 }
 
 export function needsGrow(): bool {
-  return ld32(CTRL + X_USED) + usedDelta >= ld32(CTRL + X_GROW_AT);
+  return ld32(CTRL + X_USED) + usedDelta >= ld32(CTRL + X_GROW_AT) || (collapse && collapseNeedsGrow());
 }
 
-/** Grow by 1.5x (only while nobody inserts). */
+/** Grow what needs it (only while nobody inserts): the table by 1.5x, collapse storage's component tables. */
 export function visitedGrow(): bool {
   flushUsed();
+  if (collapse && !collapseGrow()) return false;
+  if (ld32(CTRL + X_USED) < ld32(CTRL + X_GROW_AT)) return true;
   const ncap = cap + (cap >> 1);
   const t = alloc(<usize>ncap << 3);
   if (t == 0) return false;
@@ -162,23 +183,35 @@ export function insertedThisLevel(): bool {
 
 // ---- full storage -------------------------------------------------------------------------------------------
 
-/** Append a record (id from the shared counter) holding state s. OOM when out of memory. */
-export function newRecord(s: usize, h32: u32, parent: u32, mv: u32, last: u32, depth: u32, word: u32): u32 {
+/** Append a record (id from the shared counter) holding the key at s (a state, or a vector). OOM when out of
+ *  memory. */
+function newRecord(s: usize, n: usize, parent: u32, mv: u32, last: u32, depth: u32, word: u32): u32 {
   const id = add32(CTRL + X_COUNT, 1);
   const r = arrEnsure(X_CHUNKS_REC, id, REC_SHIFT, recSize);
   if (r == 0) return OOM;
-  store<u32>(r + R_HASH, h32);
   store<u32>(r + R_PARENT, parent);
   store<u8>(r + R_MOVE, <u8>mv);
   store<u8>(r + R_LAST, <u8>last);
   store<u16>(r + R_DEPTH, <u16>depth);
   store<u32>(r + R_WORD, word);
-  memory.copy(r + HDR, s, stateBytes);
+  memory.copy(r + HDR, s, n);
   return id;
 }
 
+// @ts-ignore: decorator
+@inline function sameKey(r: usize, k: usize): bool {
+  return collapse ? sameVec(r, k) : sameBytes(r, k, stateBytes);
+}
+
 /** Insert state s (hash h) with its path data, or find it. Returns the record id (isNew tells which), or OOM. */
-export function insertFull(s: usize, h: u64, parent: u32, mv: u32, last: u32, depth: u32, word: u32): u32 {
+export function insertFull(s0: usize, h: u64, parent: u32, mv: u32, last: u32, depth: u32, word: u32): u32 {
+  let s = s0;
+  let n = stateBytes;
+  if (collapse) {
+    if (!encode(s0, true)) return OOM;
+    s = collapseKey();
+    n = vecBytes;
+  }
   const h32 = <u32>(h >> 32);
   let i = position(h32, cap);
   let mine = NONE;
@@ -187,7 +220,7 @@ export function insertFull(s: usize, h: u64, parent: u32, mv: u32, last: u32, de
     let e = ld64(slot);
     if (e == 0) {
       if (mine == NONE) {
-        mine = newRecord(s, h32, parent, mv, last, depth, word);
+        mine = newRecord(s, n, parent, mv, last, depth, word);
         if (mine == OOM) return OOM;
       }
       const seen = cas64(slot, 0, ((<u64>h32) << 32) | <u64>(mine + 1));
@@ -201,7 +234,7 @@ export function insertFull(s: usize, h: u64, parent: u32, mv: u32, last: u32, de
     if (<u32>(e >> 32) == h32) {
       const id = <u32>e - 1;
       const r = recAddr(id);
-      if ((!keyExtra || <u32>load<u8>(r + R_LAST) == last) && sameBytes(r + HDR, s, stateBytes)) {
+      if ((!keyExtra || <u32>load<u8>(r + R_LAST) == last) && sameKey(r + HDR, s)) {
         if (mine != NONE) {
           // Lost a race: another worker published the same state first.
           store<u32>(recAddr(mine) + R_WORD, FL_DEAD << 16);
@@ -218,7 +251,13 @@ export function insertFull(s: usize, h: u64, parent: u32, mv: u32, last: u32, de
 }
 
 /** Look a state up without inserting (DFS stack proviso). */
-export function findFull(s: usize, h: u64): u32 {
+export function findFull(s0: usize, h: u64): u32 {
+  let s = s0;
+  if (collapse) {
+    // A component never stored means a state never stored.
+    if (!encode(s0, false)) return NONE;
+    s = collapseKey();
+  }
   const h32 = <u32>(h >> 32);
   let i = position(h32, cap);
   while (true) {
@@ -226,7 +265,7 @@ export function findFull(s: usize, h: u64): u32 {
     if (e == 0) return NONE;
     if (<u32>(e >> 32) == h32) {
       const id = <u32>e - 1;
-      if (sameBytes(recAddr(id) + HDR, s, stateBytes)) return id;
+      if (sameKey(recAddr(id) + HDR, s)) return id;
     }
     i++;
     if (i == cap) i = 0;

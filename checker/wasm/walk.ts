@@ -3,14 +3,13 @@
 // fully determined by its seed, so any counterexample is reproducible with `--seed S --walks 1`. Distinct states
 // are counted in a fingerprint or bitstate set (never pruned: walks pass through visited states). No reduction.
 
-import { kBuildInitial } from '../../model/index';
 import { CTRL, X_COUNT, add32, alloc } from './shared';
 import { STORAGE_FULL, stateBytes, storage } from './config';
 import { S_STATE, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, spareObjs, succ } from './expand';
 import { judge, jExpect, jFatal, jMask, reportJudged, terminal } from './judge';
 import * as J from './judge';
 import { hash64, mix64 } from './hash';
-import { insertHash, needsGrow, visitedGrow } from './visited';
+import { buildInitial, insertHash, needsGrow, visitedGrow } from './visited';
 import { SEED, countTransition, flushStats, noteDepth } from './bfs';
 
 export const WALK_END = 0;
@@ -50,7 +49,7 @@ export function walkRun(seed: u64, depth: u32): i32 {
   rng = mix64(seed);
   len = 0;
   J.reported = false;
-  if (kBuildInitial(cur) != 0) return WALK_END;
+  if (!buildInitial(cur)) return WALK_END;
   if (judge(cur, spareObjs())) {
     J.reported = false;
     reportJudged(jMask, spareObjs(), jExpect, 0, 0);

@@ -495,7 +495,7 @@ const generatedArb: fc.Arbitrary<string> = fc
 const checkArb: fc.Arbitrary<CheckPlan> = fc
   .record({
     strategy: fc.constantFrom<Strategy>('bfs', 'dfs', 'random', 'pb'),
-    storage: fc.constantFrom<StorageMode>('full', 'full', 'fingerprint', 'bitstate'),
+    storage: fc.constantFrom<StorageMode>('full', 'collapse', 'fingerprint', 'bitstate'),
     por: fc.boolean(),
     symmetry: fc.boolean(),
     maxStates: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: 300 })),

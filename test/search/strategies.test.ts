@@ -30,7 +30,7 @@ describe('every strategy and storage agrees with the reference explorer', async 
     const c = compileText(TWO_CLOSES, 'v6.2');
     const ref = explore(xr, c);
     expect(ref).toMatchObject({ states: 60, transitions: 100, terminal: 1, maxDepth: 14 });
-    for (const storage of ['full', 'fingerprint', 'bitstate'] as const) {
+    for (const storage of ['full', 'collapse', 'fingerprint', 'bitstate'] as const) {
       for (const strategy of ['bfs', 'dfs'] as const) {
         const r = search(x, c, {}, { strategy, storage, por: false, symmetry: false });
         expect([storage, strategy, r.stats.states, r.stats.transitions, r.stats.terminal]).toEqual([storage, strategy, 60, 100, 1]);
@@ -58,7 +58,7 @@ describe('every strategy and storage agrees with the reference explorer', async 
     const ref = explore(xr, c);
     expect(ref.orbits).toBeLessThan(ref.states);
     for (const strategy of ['bfs', 'dfs'] as const) {
-      for (const storage of ['full', 'fingerprint'] as const) {
+      for (const storage of ['full', 'collapse', 'fingerprint'] as const) {
         const r = search(x, c, {}, { strategy, storage, por: false, symmetry: true });
         expect(r.search?.reductions.symmetry).toBe(true);
         expect([strategy, storage, r.stats.states]).toEqual([strategy, storage, ref.orbits]);

@@ -5,6 +5,8 @@ import { failedProperties } from '../../checker/expected.ts';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { parallelBfs } from '../../checker/search/parallel.ts';
 import { search } from '../../checker/search/run.ts';
+import { readScenario } from '../../checker/load.ts';
+import { nodeSession } from '../../checker/session-node.ts';
 import { library, replaysAll } from './util.ts';
 
 describe('parallel BFS', async () => {
@@ -14,7 +16,7 @@ describe('parallel BFS', async () => {
 
   it('matches one worker in every storage', async () => {
     for (const { c, file, variant } of lib) {
-      for (const storage of ['full', 'fingerprint'] as const) {
+      for (const storage of ['full', 'collapse', 'fingerprint'] as const) {
         const one = search(x, c, {}, { strategy: 'bfs', storage, por: false, symmetry: false });
         const two = await parallelBfs(c, {}, { strategy: 'bfs', storage, por: false, symmetry: false }, 2);
         const where = `${file} [${variant}] ${storage}`;
@@ -31,6 +33,15 @@ describe('parallel BFS', async () => {
         replaysAll(xr, c, two);
       }
     }
+  }, 180_000);
+
+  it('collapse storage on bench/medium.fdr: the counts of one worker, component tables grown between batches', async () => {
+    const s = readScenario('bench/medium.fdr');
+    const session = nodeSession();
+    const c = session.compile(s, session.resolve('v6.2'), 'bench/medium.fdr');
+    const o = { strategy: 'bfs', storage: 'collapse', por: false, symmetry: false, collapseSlotsLog2: 11 } as const;
+    const two = await parallelBfs(c, {}, o, 2);
+    expect([two.verdict, two.stats.states, two.stats.transitions, two.stats.maxDepth]).toEqual(['pass', 174_168, 620_285, 75]);
   });
 
   it('with reduction: the same verdicts', async () => {
