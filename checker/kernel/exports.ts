@@ -102,6 +102,11 @@ export interface FdraceExports {
   eHashBuffer(): number;
   eStateHashes(restart: number): number;
   eSetBitSalt(salt: number): void;
+  eSetTransactions(mode: number): void;
+  eMoverCheck(field: number): number;
+  eTxReplayStart(): number;
+  eTxReplayMove(move: number): number;
+  eTxLog(): number;
 }
 
 export const R_INVARIANT = Report.Invariant;

@@ -34,6 +34,7 @@ const F_FAULTS: usize = 64;
 const F_KEY_EXTRA: usize = 68; // pb: the last thread is part of the key
 const F_TERMS: usize = 72; // collect terminal hashes: 0 no, 1 raw, 2 canonical
 const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm members use different ones)
+const F_TRANS: usize = 80; // transaction reduction: bit 0 on, bit 1 check movers (checker/wasm/transaction.ts)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -55,6 +56,8 @@ export let faultBudget: i32 = 0;
 export let keyExtra: bool = false;
 export let collectTerminals: i32 = 0;
 export let bitSalt: u32 = 0;
+export let transactions: bool = false;
+export let checkMovers: bool = false;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -80,6 +83,7 @@ export function writeChoices(
   setCfg(F_KEY_EXTRA, strat == STRATEGY_PB ? 1 : 0);
   setCfg(F_TERMS, 0);
   setCfg(F_BIT_SALT, 0);
+  setCfg(F_TRANS, 0);
 }
 
 /** Sizes derived from the kernel (eInit). */
@@ -118,6 +122,8 @@ export function loadConfig(): void {
   keyExtra = cfg(F_KEY_EXTRA) != 0;
   collectTerminals = cfg(F_TERMS);
   bitSalt = cfg(F_BIT_SALT);
+  transactions = (cfg(F_TRANS) & 1) != 0;
+  checkMovers = (cfg(F_TRANS) & 2) != 0;
 }
 
 export function setCollectTerminals(mode: i32): void {
@@ -127,4 +133,9 @@ export function setCollectTerminals(mode: i32): void {
 /** Bitstate: another family of hash functions (after eSetup, before eInit). 0 is the default family. */
 export function setBitSalt(salt: u32): void {
   setCfg(F_BIT_SALT, salt);
+}
+
+/** Transaction reduction (after eSetup, before eInit): bit 0 on, bit 1 also check the movers. */
+export function setTransactions(mode: u32): void {
+  setCfg(F_TRANS, mode);
 }
