@@ -32,6 +32,8 @@ export interface SearchOptions {
   /** With transactions: check that every step classified as a mover commutes with the other threads' enabled
    *  steps, and report the first that does not as a model bug. */
   checkMovers?: boolean;
+  /** Tests of --check-movers only: classify every step as a both-mover (wrong on purpose). */
+  naiveMovers?: boolean;
   /** Check every executed step against its thread's footprint bound even without reduction (tests). */
   checkBounds?: boolean;
   /** Collect the hashes of terminal states (tests): 'raw' or 'canonical' (orbits under symmetry). */
@@ -108,7 +110,7 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
     o.checkBounds ? 1 : 0,
     limits.maxStates ?? 0,
   );
-  if (reduce && (o.transactions || o.checkMovers)) e.eSetTransactions(1 | (o.checkMovers ? 2 : 0));
+  if (reduce && (o.transactions || o.checkMovers)) e.eSetTransactions(1 | (o.checkMovers ? 2 : 0) | (o.naiveMovers ? 4 : 0));
   if (o.collectTerminals) e.eCollectTerminals(o.collectTerminals === 'raw' ? 1 : 2);
   if (o.bitSalt) e.eSetBitSalt(o.bitSalt >>> 0);
   new Uint8Array(x.memory.buffer, x.eConfigAddr(), c.bytes.length).set(c.bytes);

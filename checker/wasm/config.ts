@@ -34,7 +34,7 @@ const F_FAULTS: usize = 64;
 const F_KEY_EXTRA: usize = 68; // pb: the last thread is part of the key
 const F_TERMS: usize = 72; // collect terminal hashes: 0 no, 1 raw, 2 canonical
 const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm members use different ones)
-const F_TRANS: usize = 80; // transaction reduction: bit 0 on, bit 1 check movers (checker/wasm/transaction.ts)
+const F_TRANS: usize = 80; // transaction reduction: bit 0 on, 1 check movers, 2 test: every step a mover (transaction.ts)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -58,6 +58,7 @@ export let collectTerminals: i32 = 0;
 export let bitSalt: u32 = 0;
 export let transactions: bool = false;
 export let checkMovers: bool = false;
+export let naiveMovers: bool = false;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -124,6 +125,7 @@ export function loadConfig(): void {
   bitSalt = cfg(F_BIT_SALT);
   transactions = (cfg(F_TRANS) & 1) != 0;
   checkMovers = (cfg(F_TRANS) & 2) != 0;
+  naiveMovers = (cfg(F_TRANS) & 4) != 0;
 }
 
 export function setCollectTerminals(mode: i32): void {

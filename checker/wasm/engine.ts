@@ -39,7 +39,7 @@ import { insertFull, insertHash } from './visited';
 import { hash64 } from './hash';
 import { SEED } from './bfs';
 import { forgetHashBuffer, hashBuffer, shardCut, stateHashes } from './shard';
-import { MAX_STEPS, moverChecks, moverError, moverOther, moverPairs, resetMoverCheck, txRun, txSteps } from './transaction';
+import { MAX_STEPS, moverChecks, moverDetail, moverError, moverOther, moverPairs, resetMoverCheck, txRun, txSteps } from './transaction';
 
 export * from '../../model/index';
 export { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_CAPACITY, RUN_LEVEL_DONE, RUN_GROW, RUN_BOUND, RUN_LIMIT, RUN_STOPPED, RUN_FOUND } from './bfs';
@@ -302,17 +302,20 @@ export function ePbCut(): i32 {
 export function eReductions(): i32 {
   return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0) | (C.transactions ? 8 : 0) | (C.checkMovers ? 16 : 0);
 }
-/** Transaction reduction for the next eInit (after eSetup): bit 0 on, bit 1 check every mover (--check-movers). */
+/** Transaction reduction for the next eInit (after eSetup): bit 0 on, bit 1 check every mover (--check-movers),
+ *  bit 2 (tests of the mover check only) classify every step as a both-mover, which is wrong. */
 export function eSetTransactions(mode: i32): void {
   C.setTransactions(<u32>mode);
 }
 /** --check-movers: 0 the first wrong classification (thread + 1 | class << 4 | label << 8; 0 none), 1 the other
- *  thread's step it did not commute with (thread + 1 | fault << 4 | label << 8), 2 mover steps checked, 3 pairs. */
+ *  thread's step it did not commute with (thread + 1 | fault << 4 | label << 8), 2 mover steps checked, 3 pairs,
+ *  4 why (checker/wasm/transaction.ts moverDetail). */
 export function eMoverCheck(field: i32): u32 {
   if (field == 0) return moverError;
   if (field == 1) return moverOther;
   if (field == 2) return moverChecks;
-  return moverPairs;
+  if (field == 3) return moverPairs;
+  return moverDetail;
 }
 export function eStorage(): i32 {
   return C.storage;

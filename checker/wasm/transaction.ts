@@ -4,17 +4,19 @@
 // for software model checking" (SoftMC 2003). docs/search.md argues soundness property by property.
 //
 // Each step is classified from what it did (its footprint and the bytes it changed outside its own thread record):
-//   right mover  takes a file table's file_lock or the global epoll mutex, and touches nothing else shared;
+//   right mover  takes a lock (file_lock, f_lock, ep->mtx, the global epoll mutex) and touches nothing else shared
+//                (its footprint is the lock's object, and the lock's owner byte is the only shared byte it changes);
 //   left mover   releases one of those, and touches nothing else shared;
 //   both-mover   touches nothing shared at all (thread-private registers, frames, held references);
 //   non-mover    everything else, and any step an expectation can see (its virtual footprint bits).
-// Only locks whose memory outlives every scenario (files_struct, the global mutex) make movers: taking f_lock or
-// ep->mtx does not commute with the step that frees the struct file or eventpoll around it (a use-after-free in
-// one order, free-while-locked in the other), so those acquisitions are non-movers.
+// Acquisitions of f_lock and ep->mtx commute with other threads' steps only as long as nobody frees the struct
+// file or eventpoll they live in while it is locked: a kernel that does (a use-after-free) is reported either way,
+// but possibly under another property (no-uaf instead of free-while-locked); --check-movers reports the pair.
 //
 // A transaction also ends, leaving the state stored:
 //   - before a step that is blocked (a thread waiting on a lock is at a stored state: deadlocks are preserved);
-//   - before an acquisition while the thread holds a lock (nested acquisitions are where ABBA deadlocks form);
+//   - before a step that takes a lock while the thread holds one (nested acquisitions are where ABBA deadlocks
+//     form), whatever the step's class;
 //   - before a step that has a fault point while the fault budget lasts (the failing branch is its own move);
 //   - at a state that violates an invariant or expectation (judged at every step of the transaction), so the
 //     violation is reported at its own state, with the full path to it;
@@ -24,15 +26,15 @@
 // for the host to report as a model bug.
 
 import {
-  kFaultsUsed, kInvariantVirtual, kLastLabel, kSawFaultPoint, kStep, kStepReads, kStepWrites, kVirtualWrites,
+  kFaultsUsed, kInvariantVirtual, kIsFatal, kLastLabel, kSawFaultPoint, kStep, kStepReads, kStepWrites, kVirtualWrites,
 } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import {
   E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nTables,
   offEpolls, offFiles, offTables, offThreads, tableStride, threadStride,
 } from '../../model/layout';
-import { FP_GLOBAL, FP_TABLE } from '../../model/frame';
-import { checkMovers, faultBudget, nThreadsCfg, por, stateBytes, transactions } from './config';
+import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE } from '../../model/frame';
+import { checkMovers, faultBudget, naiveMovers, nThreadsCfg, por, stateBytes, transactions } from './config';
 import { judge } from './judge';
 
 export const MV_BOTH: i32 = 0;
@@ -88,12 +90,22 @@ function firstDiff(a: usize, b: usize, from: usize, to: usize): isize {
   return -1;
 }
 
-/** Footprint bit of a mover lock's owner byte at offset `off`, or -1 if the byte is not a mover lock. */
+/** Footprint bit of the object whose lock owner byte is at offset `off` (file_lock, the global epoll mutex,
+ *  f_lock, ep->mtx), or -1 if the byte is not a lock the classification knows. notify_lock is left out: the
+ *  seccomp notification it guards is read by the listener without it. */
 function moverLockBit(off: usize): i32 {
   if (off == <usize>G_GMTX) return FP_GLOBAL;
   const lo = <usize>offTables;
   if (off >= lo && off < lo + <usize>(nTables * tableStride) && (off - lo) % <usize>tableStride == 0) {
     return FP_TABLE + <i32>((off - lo) / <usize>tableStride);
+  }
+  const fl = <usize>offFiles;
+  if (off >= fl && off < fl + <usize>(nFiles * F_SIZE) && (off - fl) % <usize>F_SIZE == <usize>F_LOCK) {
+    return FP_FILE + <i32>((off - fl) / <usize>F_SIZE);
+  }
+  const el = <usize>offEpolls;
+  if (off >= el && off < el + <usize>(nEpolls * E_SIZE) && (off - el) % <usize>E_SIZE == <usize>E_MTX) {
+    return FP_EPOLL + <i32>((off - el) / <usize>E_SIZE);
   }
   return -1;
 }
@@ -108,8 +120,29 @@ export function holdsLock(s: usize, t: i32): bool {
   return false;
 }
 
+/** Did the step of thread t from a to b take a lock (any class)? */
+function takesLock(a: usize, b: usize, t: i32): bool {
+  const me = <u8>(t + 1);
+  if (load<u8>(b + <usize>G_GMTX) == me && load<u8>(a + <usize>G_GMTX) != me) return true;
+  if (load<u8>(b + <usize>G_NL) == me && load<u8>(a + <usize>G_NL) != me) return true;
+  for (let i = 0; i < nTables; i++) {
+    const o = <usize>(offTables + i * tableStride);
+    if (load<u8>(b + o) == me && load<u8>(a + o) != me) return true;
+  }
+  for (let f = 0; f < nFiles; f++) {
+    const o = <usize>(offFiles + f * F_SIZE + F_LOCK);
+    if (load<u8>(b + o) == me && load<u8>(a + o) != me) return true;
+  }
+  for (let e = 0; e < nEpolls; e++) {
+    const o = <usize>(offEpolls + e * E_SIZE + E_MTX);
+    if (load<u8>(b + o) == me && load<u8>(a + o) != me) return true;
+  }
+  return false;
+}
+
 /** Mover class of the step of thread t from a to b with raw footprint (r, w). */
 export function classify(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
+  if (naiveMovers) return MV_BOTH;
   if (kVirtualWrites(w, t) != 0) return MV_NON; // an expectation reads what it changed, or names the thread
   const lo = <usize>(offThreads + t * threadStride);
   const hi = lo + <usize>threadStride;
@@ -159,10 +192,9 @@ export function txRun(src: usize, dst: usize, t: i32, fault: bool, log: usize): 
       const w2 = kStepWrites();
       const label = kLastLabel();
       const c = classify(dst, tmp, t, r2, w2);
-      if (c == MV_NON || c == MV_RIGHT) {
-        if (committed) break;
-        if (c == MV_RIGHT && holdsLock(dst, t)) break;
-      }
+      if ((c == MV_NON || c == MV_RIGHT) && committed) break;
+      // A nested acquisition (of any class) starts a new transaction: ABBA deadlocks form exactly there.
+      if (takesLock(dst, tmp, t) && holdsLock(dst, t)) break;
       if (c == MV_LEFT && !committed) committed = true;
       if (c == MV_NON) committed = true;
       if (checkMovers && c != MV_NON) checkCommutes(dst, tmp, t, false, c, label);
@@ -194,17 +226,36 @@ export let moverPairs: u32 = 0;
 export function resetMoverCheck(): void {
   moverError = 0;
   moverOther = 0;
+  moverDetail = 0;
   moverChecks = 0;
   moverPairs = 0;
 }
+
+/** Why the last check failed: 1 the two orders are not both possible, 2 + byte offset where their states differ,
+ *  0x10000 their findings differ. */
+export let moverDetail: u32 = 0;
 
 /** Compare two states, ignoring the header bytes that only say what the last step found (compared apart). */
 function sameState(a: usize, b: usize): bool {
   for (let i: usize = 0; i < stateBytes; i++) {
     if (i == <usize>G_VIOL || i == <usize>G_VIOL_OBJ || i == <usize>G_VIOL_KIND) continue;
-    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+    if (load<u8>(a + i) != load<u8>(b + i)) {
+      moverDetail = 2 + <u32>i;
+      return false;
+    }
   }
   return true;
+}
+
+/** The findings of a two-step path as a set (two codes, sorted, zero meaning none). */
+function findings(a: u32, b: u32): u32 {
+  if (a == b) b = 0;
+  if (a == 0 || (b != 0 && b < a)) {
+    const c = a;
+    a = b;
+    b = c;
+  }
+  return (a << 8) | b;
 }
 
 function viol(s: usize): u32 {
@@ -233,12 +284,24 @@ function checkCommutes(a: usize, b: usize, t: i32, fault: bool, cls: i32, label:
       const vtx = viol(stx);
       const vt = viol(b);
       moverPairs++;
+      // A fatal finding ends a path (the search does not expand that state): its second step does not count.
+      const stopX = vx != 0 && kIsFatal(<i32>vx);
+      const stopT = vt != 0 && kIsFatal(<i32>vt);
       let bad = false;
-      if (cls != MV_LEFT && okTX && !okXT) bad = true; // right: t·x must be possible as x·t
-      if (cls != MV_RIGHT && okXT && !okTX) bad = true; // left: x·t must be possible as t·x
-      if (!bad && okXT && okTX) {
-        if (!sameState(sxt, stx)) bad = true;
-        else if (!((vx == vt && vxt == vtx) || (vx == vtx && vxt == vt))) bad = true;
+      moverDetail = 1;
+      if (!stopX && !stopT) {
+        if (cls != MV_LEFT && okTX && !okXT) bad = true; // right: t·x must be possible as x·t
+        if (cls != MV_RIGHT && okXT && !okTX) bad = true; // left: x·t must be possible as t·x
+        if (!bad && okXT && okTX && !sameState(sxt, stx)) bad = true;
+      }
+      if (!bad) {
+        const f1 = findings(vx, stopX || !okXT ? 0 : vxt);
+        const f2 = findings(vt, stopT || !okTX ? 0 : vtx);
+        // Both orders ran (or ended on a fatal finding): they must report the same properties.
+        if ((okXT || stopX) && (okTX || stopT) && f1 != f2) {
+          moverDetail = 0x10000;
+          bad = true;
+        }
       }
       if (bad) {
         moverError = <u32>(t + 1) | (<u32>cls << 4) | (<u32>label << 8);
