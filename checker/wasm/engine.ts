@@ -39,7 +39,7 @@ import { insertFull, insertHash } from './visited';
 import { hash64 } from './hash';
 import { SEED } from './bfs';
 import { forgetHashBuffer, hashBuffer, shardCut, stateHashes } from './shard';
-import { MAX_STEPS, moverChecks, moverDetail, moverError, moverOther, moverPairs, resetMoverCheck, txRun, txSteps } from './transaction';
+import { MAX_STEPS, moverChecks, moverDetail, moverError, moverOther, moverPairs, forgetBounds, resetMoverCheck, txRun, txSteps } from './transaction';
 
 export * from '../../model/index';
 export { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_CAPACITY, RUN_LEVEL_DONE, RUN_GROW, RUN_BOUND, RUN_LIMIT, RUN_STOPPED, RUN_FOUND } from './bfs';
@@ -376,6 +376,7 @@ export function eTranslate(n: i32, buf: usize): i32 {
   for (let i = 0; i < n; i++) {
     const mv = <i32>load<u8>(buf + <usize>i);
     const t = mv >> 1;
+    forgetBounds();
     if (txRun(a, b, t, (mv & 1) != 0, 0) != 0) return i + 1;
     store<u8>(buf + <usize>i, <u8>((<i32>load<u8>(perm + <usize>t) << 1) | (mv & 1)));
     if (kCanonicalize(b)) {
@@ -398,6 +399,7 @@ export function eTxReplayStart(): i32 {
 export function eTxReplayMove(mv: i32): i32 {
   const a = SCRATCH + 4096;
   const b = SCRATCH + 8192;
+  forgetBounds();
   if (txRun(a, b, mv >> 1, (mv & 1) != 0, txLog) != 0) return 0;
   memory.copy(a, b, <usize>C.stateBytes);
   return txSteps;

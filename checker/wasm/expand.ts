@@ -8,7 +8,7 @@ import { StepStatus } from '../../model/codes';
 import { faultBudget, nThreadsCfg, por, succStride, symmetry } from './config';
 import { judge, jExpect, jFatal, jMask, reportJudged } from './judge';
 import {
-  setTxBuffers, txBufferBytes, txFirstFaultPoint, txInvariantVirtual, txLastLabel, txReads, txRun, txWrites,
+  forgetBounds, setTxBuffers, txBufferBytes, txFirstFaultPoint, txInvariantVirtual, txLastLabel, txReads, txRun, txWrites,
 } from './transaction';
 
 // Successor entry: header (128 bytes) then the state.
@@ -56,6 +56,7 @@ export let enabledThreads: u32 = 0;
  *  scenario's fault budget is not used up. With transaction reduction a move is a whole transaction of its thread
  *  (checker/wasm/transaction.ts); the fault move injects the failure at the transaction's first step. */
 export function generate(src: usize): void {
+  forgetBounds();
   const canFault = faultBudget > 0 && kFaultsUsed(src) < faultBudget;
   let en: u32 = 0;
   let th: u32 = 0;
@@ -83,6 +84,7 @@ export function generate(src: usize): void {
 /** Compute only move m of src (the frame of a DFS stack keeps footprints, not successors). */
 export function stepOne(src: usize, m: i32): void {
   const e = succ(m);
+  forgetBounds();
   txRun(src, e + S_STATE, m >> 1, (m & 1) != 0, 0);
   record(e, m >> 1);
 }

@@ -7,7 +7,9 @@
 //   right mover  takes a lock (file_lock, f_lock, ep->mtx, the global epoll mutex) and touches nothing else shared
 //                (its footprint is the lock's object, and the lock's owner byte is the only shared byte it changes);
 //   left mover   releases one of those, and touches nothing else shared;
-//   both-mover   touches nothing shared at all (thread-private registers, frames, held references);
+//   both-mover   touches nothing shared at all (thread-private registers, frames, held references), or touches
+//                only objects that no other thread may ever touch again in a conflicting way (its footprint,
+//                virtual objects included, misses every other thread's future-footprint bound, por.ts);
 //   non-mover    everything else, and any step an expectation can see (its virtual footprint bits).
 // Acquisitions of f_lock and ep->mtx commute with other threads' steps only as long as nobody frees the struct
 // file or eventpoll they live in while it is locked: a kernel that does (a use-after-free) is reported either way,
@@ -30,10 +32,11 @@ import {
 } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import {
-  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nTables,
+  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, NHELD, T_HELD, T_UHELD, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nTables,
   offEpolls, offFiles, offTables, offThreads, tableStride, threadStride,
 } from '../../model/layout';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE } from '../../model/frame';
+import { computeBounds, independentOfOthers } from './por';
 import { checkMovers, faultBudget, naiveMovers, nThreadsCfg, por, stateBytes, transactions } from './config';
 import { judge } from './judge';
 
@@ -140,8 +143,22 @@ function takesLock(a: usize, b: usize, t: i32): bool {
   return false;
 }
 
+/** Set by classify: the step changed no shared byte but a lock it took, or none at all. Taking a lock only
+ *  switches invariants off (E8 and E6 are checked outside ep->mtx, E10 outside the global mutex) and expectations
+ *  do not read what a mover changes (virtual objects), so such a state needs no judging of its own unless the
+ *  step also changed the references its thread holds (E3) or reported a finding itself. */
+let quiet: bool = false;
+
 /** Mover class of the step of thread t from a to b with raw footprint (r, w). */
 export function classify(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
+  const c = classifyLocks(a, b, t, r, w);
+  quiet = c == MV_RIGHT || c == MV_BOTH;
+  if (c != MV_NON || naiveMovers) return c;
+  const v = kVirtualWrites(w, t) | kInvariantVirtual(a, b);
+  return independentOfOthers(t, r, w | v) ? MV_BOTH : MV_NON;
+}
+
+function classifyLocks(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
   if (naiveMovers) return MV_BOTH;
   if (kVirtualWrites(w, t) != 0) return MV_NON; // an expectation reads what it changed, or names the thread
   const lo = <usize>(offThreads + t * threadStride);
@@ -167,6 +184,22 @@ export function classify(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
   return MV_NON;
 }
 
+/** The state whose bounds por.ts holds (computed once per expanded state); reset by forgetBounds. */
+let boundsOf: usize = 0;
+export function forgetBounds(): void {
+  boundsOf = 0;
+}
+
+/** After classify() of the step of t from a to b: must state b be judged? */
+function mustJudge(a: usize, b: usize, t: i32): bool {
+  if (!quiet || load<u8>(b + <usize>G_VIOL) != 0) return true;
+  const ta = <usize>(offThreads + t * threadStride);
+  for (let k = 0; k < NHELD; k++) {
+    if (load<u8>(a + ta + <usize>(T_HELD + k)) != load<u8>(b + ta + <usize>(T_HELD + k))) return true;
+  }
+  return load<u8>(a + ta + <usize>T_UHELD) != load<u8>(b + ta + <usize>T_UHELD);
+}
+
 /** Run one move: thread t's next step from src into dst (with the fault injected if `fault`), and with
  *  transactions on, the rest of its transaction. Returns the first step's status. When `log` is not 0, each
  *  kernel step's move (thread * 2 + fault) is appended there, up to MAX_STEPS bytes. */
@@ -181,11 +214,16 @@ export function txRun(src: usize, dst: usize, t: i32, fault: bool, log: usize): 
   let n = 1;
   if (log != 0) store<u8>(log, <u8>(t * 2 + (fault ? 1 : 0)));
   if (transactions) {
+    if (boundsOf != src) {
+      computeBounds(src); // the other threads do not move during the transaction: their bounds stay these
+      boundsOf = src;
+    }
     const c0 = classify(src, dst, t, r, w);
+    let judgeIt = mustJudge(src, dst, t);
     let committed = c0 == MV_NON || c0 == MV_LEFT;
     if (checkMovers && c0 != MV_NON) checkCommutes(src, dst, t, fault, c0, txLastLabel);
     while (n < MAX_STEPS) {
-      if (judge(dst, objs)) break; // a violation ends the transaction at its own state
+      if (judgeIt && judge(dst, objs)) break; // a violation ends the transaction at its own state
       if (kStep(dst, tmp, t, false) != StepStatus.Ok) break;
       if (kSawFaultPoint() && faultBudget > 0 && kFaultsUsed(dst) < faultBudget) break;
       const r2 = kStepReads();
@@ -198,6 +236,7 @@ export function txRun(src: usize, dst: usize, t: i32, fault: bool, log: usize): 
       if (c == MV_LEFT && !committed) committed = true;
       if (c == MV_NON) committed = true;
       if (checkMovers && c != MV_NON) checkCommutes(dst, tmp, t, false, c, label);
+      judgeIt = mustJudge(dst, tmp, t);
       if (por) iv |= kInvariantVirtual(dst, tmp);
       r |= r2;
       w |= w2;
