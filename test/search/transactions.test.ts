@@ -2,12 +2,14 @@
 // enough to count by hand, deadlocks kept at nested acquisitions, counterexamples re-expanded into every kernel
 // step, and --check-movers catching a classification that is wrong on purpose. Verdict equivalence over the
 // library and random scenarios is in equivalence.test.ts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { search } from '../../checker/search/run.ts';
 import { parsePath } from '../../checker/search/result.ts';
 import { replay } from '../../checker/trace/replay.ts';
-import { TWO_CLOSES, compileText, library, replaysAll } from './util.ts';
+import { scenarioArb } from './gen.ts';
+import { TWO_CLOSES, compileText, library, outcome, replaysAll } from './util.ts';
 
 const CLOSE_VS_DUP = `scenario t
 file X socket
@@ -94,5 +96,19 @@ describe('transaction reduction', async () => {
     expect(tx.verdict).toBe('pass');
     const tr = replay(xr, c, parsePath('0*7.1*7', 2), c.scenario.name);
     expect(tr.steps.length).toBe(14);
+  });
+
+  it('finds no wrong mover classification on random scenarios, and keeps their verdicts (fast-check)', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (g) => {
+        const c = compileText(g.text, g.variant);
+        const plain = outcome(x, c, PLAIN, 50_000);
+        fc.pre(plain.result.incomplete === undefined);
+        const tx = outcome(x, c, { ...TX, checkMovers: true });
+        expect([g.text, tx.verdict, tx.properties, tx.terminals]).toEqual([g.text, plain.verdict, plain.properties, plain.terminals]);
+        expect(tx.states).toBeLessThanOrEqual(plain.states);
+      }),
+      { numRuns: 200, seed: 20261203 },
+    );
   });
 });
