@@ -31,6 +31,7 @@ export interface FdraceExports {
   kViolObjOf(v: number): number;
   kStepReads(): bigint;
   kStepWrites(): bigint;
+  kStepBeyondLocks(): number;
   // engine (checker/wasm/engine.ts)
   eInit(maxMemoryBytes: number): number;
   eRun(budget: number): number;

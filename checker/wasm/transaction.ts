@@ -28,7 +28,7 @@
 // for the host to report as a model bug.
 
 import {
-  kFaultsUsed, kInvariantVirtual, kIsFatal, kLastLabel, kSawFaultPoint, kStep, kStepReads, kStepWrites, kVirtualWrites,
+  kFaultsUsed, kInvariantVirtual, kIsFatal, kLastLabel, kStepBeyondLocks, kSawFaultPoint, kStep, kStepReads, kStepWrites, kVirtualWrites,
 } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import {
@@ -176,7 +176,7 @@ function classifyLocks(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
   }
   if (lockOff < 0) return (r | w) == 0 ? MV_BOTH : MV_NON;
   const bit = (<u64>1) << <u64>moverLockBit(<usize>lockOff);
-  if (((r | w) & ~bit) != 0) return MV_NON;
+  if (((r | w) & ~bit) != 0 || kStepBeyondLocks()) return MV_NON; // read a slot beside file_lock, say
   const before = load<u8>(a + <usize>lockOff);
   const after = load<u8>(b + <usize>lockOff);
   if (before == 0 && after == <u8>(t + 1)) return MV_RIGHT;
