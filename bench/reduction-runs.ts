@@ -17,7 +17,15 @@ export interface ReductionRun {
 const TX = { strategy: 'bfs', por: false, symmetry: false, transactions: true };
 
 export const REDUCTION_RUNS: ReductionRun[] = [
-  { name: 'medium full +transactions', file: 'bench/medium.fdr', variant: 'v6.2', mode: 'full, transactions', options: { ...TX, storage: 'full' }, baseline: 'medium full', big: false },
+  {
+    name: 'medium full +transactions',
+    file: 'bench/medium.fdr',
+    variant: 'v6.2',
+    mode: 'full, transactions',
+    options: { ...TX, storage: 'full' },
+    baseline: 'medium full',
+    big: false,
+  },
   {
     name: 'medium fingerprint +transactions',
     file: 'bench/medium.fdr',

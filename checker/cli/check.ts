@@ -48,7 +48,7 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   },
   'check-movers': {
     kind: 'flag',
-    help: 'with --reduction transaction: check that every step classified as a mover commutes with the other threads\' enabled steps; the first that does not is reported as a model bug',
+    help: "with --reduction transaction: check that every step classified as a mover commutes with the other threads' enabled steps; the first that does not is reported as a model bug",
   },
   hashes: { kind: 'int', value: 'K', min: 1, max: 16, help: 'bitstate: hash functions (bits) per state (default 3)' },
   seed: {

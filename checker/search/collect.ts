@@ -297,7 +297,8 @@ export function moverError(x: FdraceExports): MoverError | null {
   const o = e.eMoverCheck(1) >>> 0;
   const step = (v: number) => STEP_NAMES[v >> 8] ?? `label ${v >> 8}`;
   const d = e.eMoverCheck(4) >>> 0;
-  const why = d === 1 ? 'one order cannot run' : d === 0x10000 ? 'the two orders report different findings' : `the two orders reach states that differ at byte ${d - 2}`;
+  const why =
+    d === 1 ? 'one order cannot run' : d === 0x10000 ? 'the two orders report different findings' : `the two orders reach states that differ at byte ${d - 2}`;
   return new MoverError(
     `model bug: thread ${(m & 15) - 1}'s step ${step(m)} was classified as a ${MOVER_CLASS[(m >> 4) & 15]} but does not ` +
       `commute with thread ${(o & 15) - 1}'s step ${step(o)}${(o >> 4) & 1 ? ' (with an injected fault)' : ''}: ${why} ` +
