@@ -4,13 +4,13 @@
 // replay on the unreduced kernel, and --check-movers must find no wrong classification. `npm test` runs a few
 // hundred of these (test/search/equivalence.test.ts); this is the full count, too slow for it.
 //
-//   node --import tsx bench/equivalence-long.ts [RUNS] [SEED]
+//   node --import tsx test/search/equivalence-long.ts [RUNS] [SEED]
 
 import fc from 'fast-check';
-import { loadKernel } from '../checker/kernel/load-node.ts';
-import type { SearchOptions } from '../checker/search/options.ts';
-import { scenarioArb } from '../test/search/gen.ts';
-import { compileText, outcome, replaysAll } from '../test/search/util.ts';
+import { loadKernel } from '../../checker/kernel/load-node.ts';
+import type { SearchOptions } from '../../checker/search/options.ts';
+import { scenarioArb } from './gen.ts';
+import { compileText, outcome, replaysAll } from './util.ts';
 
 const runs = Number(process.argv[2] ?? 1500);
 const seed = Number(process.argv[3] ?? 20261203);
