@@ -4,20 +4,22 @@
 
 import { Toggle } from '../model/codes.ts';
 import { didYouMean } from './suggest.ts';
+import { EPOLL_FIXES } from './history/epoll-fixes.ts';
+import { FILE_FIXES } from './history/file-fixes.ts';
+import { compareReleases, type ToggleInfo } from './history/toggle-info.ts';
 
-export interface ToggleInfo {
-  name: string;
-  bit: number;
-  /** The change it models: commit id and title, or the RFC posting. */
-  change: string;
-  doc: string;
-}
+export type { ToggleInfo } from './history/toggle-info.ts';
+export { changeLine, compareReleases } from './history/toggle-info.ts';
 
-export const TOGGLES: ToggleInfo[] = [
+/** The changes the model knew before the kernel-history work (docs/model.md §C.0), and the RFC / userspace designs. */
+const MAINLINE_AND_DESIGNS: ToggleInfo[] = [
   {
     name: 'ep-refcount',
     bit: Toggle.EpRefcount,
-    change: '58c9b016e128 "epoll: use refcount to reduce ep_mutex contention" (v6.4)',
+    kind: 'change',
+    commit: '58c9b016e128',
+    title: 'epoll: use refcount to reduce ep_mutex contention',
+    release: 'v6.4',
     doc:
       'ep->refcount and epi->dying; eventpoll_release_file and ep_clear_and_put no longer take the global mutex ' +
       '(epmutex becomes epnested_mutex, taken only by the full check of EPOLL_CTL_ADD).',
@@ -25,13 +27,24 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'unlock-before-put',
     bit: Toggle.UnlockBeforePut,
-    change: '8c2e52ebbe88 "eventpoll: don\'t decrement ep refcount while still holding the ep mutex" (v6.16)',
+    kind: 'fix',
+    commit: '8c2e52ebbe88',
+    title: "eventpoll: don't decrement ep refcount while still holding the ep mutex",
+    release: 'v6.16',
+    fixes: 'ep-refcount',
+    stable: ['6.15', '6.12'],
+    scenario: 'scenarios/history/ep-put-under-mtx-8c2e52ebbe88.fdr',
     doc: "the epitem's ep reference is dropped after mutex_unlock(&ep->mtx) has finished, not inside __ep_remove.",
   },
   {
     name: 'upwards-depth',
     bit: Toggle.UpwardsDepth,
-    change: 'f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16)',
+    kind: 'fix',
+    commit: 'f2e467a48287',
+    title: 'eventpoll: Fix semi-unbounded recursion',
+    release: 'v6.17',
+    stable: ['6.16'],
+    scenario: 'scenarios/history/upwards-depth-f2e467a48287.fdr',
     doc:
       'ep_loop_check adds the depth above the epoll being inserted into (ep_get_upwards_depth_proc) to the depth ' +
       'below the target: EPOLL_CTL_ADD fails with ELOOP when the chain would exceed EP_MAX_NESTS.',
@@ -39,13 +52,22 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'epi-fget',
     bit: Toggle.EpiFget,
-    change: '4efaa5acf0a1 "epoll: be better about file lifetimes" (v6.9, CVE-2024-38580)',
+    kind: 'fix',
+    commit: '4efaa5acf0a1',
+    title: 'epoll: be better about file lifetimes',
+    release: 'v6.9',
+    cve: 'CVE-2024-38580',
+    scenario: 'scenarios/history/cve-2024-38580-epi-fget-4efaa5acf0a1.fdr',
     doc: 'ep_item_poll takes a reference with epi_fget (increment-if-not-zero) and skips files whose count is zero.',
   },
   {
     name: 'ctl-del-nested-fix',
     bit: Toggle.CtlDelNoNestedMtx,
-    change: '4ff36ee94d93 "epoll: do not take the nested ep->mtx on EPOLL_CTL_DEL" (v3.13)',
+    kind: 'fix',
+    commit: '4ff36ee94d93',
+    title: 'epoll: do not take the nested ep->mtx on EPOLL_CTL_DEL',
+    release: 'v3.13',
+    scenario: 'scenarios/history/ctl-del-abba-4ff36ee94d93.fdr',
     doc:
       "without it, epoll_ctl takes the target epoll's mtx (subclass 1) under its own for every op on an epoll " +
       'target, so epoll_ctl(a, DEL, b) and epoll_ctl(b, DEL, a) deadlock ABBA.',
@@ -53,7 +75,12 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'check-list-ref',
     bit: Toggle.CheckListRef,
-    change: 'a9ed4a6560b8 "epoll: Keep a reference on files added to the check list" (v5.9, CVE-2020-0466)',
+    kind: 'fix',
+    commit: 'a9ed4a6560b8',
+    title: 'epoll: Keep a reference on files added to the check list',
+    release: 'v5.9',
+    cve: 'CVE-2020-0466',
+    scenario: 'scenarios/history/cve-2020-0466-check-list-a9ed4a6560b8.fdr',
     doc:
       'without it, files put on tfile_check_list by the loop check are not pinned: a concurrent DEL + close frees ' +
       'one, and reverse_path_check / clear_tfile_check_list use it after free.',
@@ -61,7 +88,10 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'file-typesafe-rcu',
     bit: Toggle.FileTypesafeRcu,
-    change: '0ede61d8589c "file: convert to SLAB_TYPESAFE_BY_RCU" (v6.7)',
+    kind: 'change',
+    commit: '0ede61d8589c',
+    title: 'file: convert to SLAB_TYPESAFE_BY_RCU',
+    release: 'v6.7',
     doc:
       'file_free() is kmem_cache_free() into a SLAB_TYPESAFE_BY_RCU cache instead of call_rcu(): the memory may be ' +
       'reused at once by another struct file, so a lockless reader must re-check identity after get_file_rcu, and a ' +
@@ -70,7 +100,12 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'fget-recheck',
     bit: Toggle.FgetRecheck,
-    change: '054aa8d439b9 "fget: check that the fd still exists after getting a ref to it" (v5.16, CVE-2021-4083)',
+    kind: 'fix',
+    commit: '054aa8d439b9',
+    title: 'fget: check that the fd still exists after getting a ref to it',
+    release: 'v5.16',
+    cve: 'CVE-2021-4083',
+    scenario: 'scenarios/history/fget-recheck-054aa8d439b9.fdr',
     doc:
       'after get_file_rcu, __fget_files_rcu re-reads the slot and puts the reference and retries if it changed; ' +
       'without it, on a SLAB_TYPESAFE_BY_RCU kernel, the reader may keep a reference on the file that reused the memory.',
@@ -78,7 +113,14 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'ep-remove-pin',
     bit: Toggle.EpRemovePin,
-    change: 'a6dc643c6931 "eventpoll: fix ep_remove struct eventpoll / struct file UAF" (2026; stable 7.0, 6.12, 6.6, 5.15)',
+    kind: 'fix',
+    commit: 'a6dc643c6931',
+    title: 'eventpoll: fix ep_remove struct eventpoll / struct file UAF',
+    release: 'v7.1',
+    cve: 'CVE-2026-46242',
+    fixes: 'ep-refcount',
+    stable: ['7.0', '6.12', '6.6', '6.1', '5.15'],
+    scenario: 'scenarios/history/ep-remove-uaf-a6dc643c6931.fdr',
     doc:
       'ep_remove_safe pins the file with epi_fget before f_lock and bails if its count is zero; without it, a __fput ' +
       'that reads the transient f_ep == NULL frees the file (held lock freed, recycled under f_lock) or, for an ' +
@@ -87,93 +129,107 @@ export const TOGGLES: ToggleInfo[] = [
   {
     name: 'rfc-v4-walk-v2',
     bit: Toggle.RfcWalkV2,
-    change: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
+    kind: 'design',
+    title: 'RFC v2 (2023-03-18) fd-table walk: iterate_fd_locked() without file_lock, pick_file() after the install',
     doc: "the walk writes slots without file_lock and, as posted, closes fd n and leaks slot n's reference on the old file.",
   },
   {
     name: 'rfc-v7',
     bit: Toggle.RfcV7,
-    change: 'RFC v5..v7 (2023-04-29..05-24): SECCOMP_ADDFD_FLAG_REPLACE_REF -> eventpoll_replace_file(old, new, tfd)',
+    kind: 'design',
+    title: 'RFC v5..v7 (2023-04-29..05-24): SECCOMP_ADDFD_FLAG_REPLACE_REF -> eventpoll_replace_file(old, new, tfd)',
     doc: 'before receive_fd_replace, only epitems with ffd.fd == tfd move to the new file; a cleanup loop removes the losers.',
   },
   {
     name: 'rfc-v6-lock-order',
     bit: Toggle.RfcV6LockOrder,
-    change: "RFC v6 (2023-05-23): mutex_lock(&ep->mtx) under the old file's f_lock (flagged by Matthew Wilcox)",
+    kind: 'design',
+    title: "RFC v6 (2023-05-23): mutex_lock(&ep->mtx) under the old file's f_lock (flagged by Matthew Wilcox)",
     doc: 'sleeps under a spinlock and inverts ep->mtx -> f_lock.',
   },
   {
     name: 'frozen-target',
     bit: Toggle.FrozenTarget,
-    change: 'userspace supervisor freezing the target (cgroup v2 freezer) from NOTIF_RECV to the reply',
+    kind: 'design',
+    title: 'userspace supervisor freezing the target (cgroup v2 freezer) from NOTIF_RECV to the reply',
     doc: "the target's other tasks stop at their next return to user space; the trapped task stays in its notification wait.",
   },
   {
     name: 'rfc-v4-replace',
     bit: Toggle.RfcV4Replace,
-    change: 'RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code reviewed as v4)',
+    kind: 'design',
+    title: 'RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code reviewed as v4)',
     doc: 'replace_fd re-keys every epitem of the displaced file and replaces every other fd that refers to it.',
   },
 ];
+
+/** Every toggle: the ones above, then the fixes of fs/eventpoll.c and of the fd table / struct file / seccomp. */
+export const TOGGLES: ToggleInfo[] = [...MAINLINE_AND_DESIGNS, ...EPOLL_FIXES, ...FILE_FIXES];
+
+/** The long-term releases with a preset each (as of their .0 release), oldest first. */
+export const RELEASE_PRESETS: readonly string[] = ['v4.19', 'v5.4', 'v5.10', 'v5.15', 'v6.1', 'v6.6', 'v6.12', 'v6.18'];
+
+/** `current` is mainline as of this release: the newest whose fs/eventpoll.c, fs/file.c and fs/file_table.c the
+ *  toggles were checked against (a6dc643c6931, the newest modelled fix, was merged for v7.1-rc1). */
+export const CURRENT_RELEASE = 'v7.1';
+
+/** The presets `fdrace affected` runs a scenario on, oldest first. */
+export const AFFECTED_PRESETS: readonly string[] = [...RELEASE_PRESETS, 'current'];
+
+/** The kernel as of release R (its .0): every fix and change released in R or before. */
+export function releaseMask(release: string): number {
+  let mask = 0;
+  for (const t of TOGGLES) if (t.kind !== 'design' && compareReleases(t.release!, release) <= 0) mask |= t.bit;
+  return mask;
+}
 
 export interface VariantInfo {
   name: string;
   toggles: number;
   doc: string;
+  /** Release presets and `current`: the release whose .0 the mask is derived from. */
+  release?: string;
+  /** Presets defined as another kernel plus design toggles: that kernel (a release, 'vX.Y'). */
+  base?: string;
+  /** The toggles added to the base (designs, or a fix the design was evaluated with). */
+  adds?: string[];
 }
 
-const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
-const CURRENT =
-  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin | Toggle.UpwardsDepth;
-/** The v6.16 changes: the unlock-before-put order and the upward depth of the loop check. */
-const V6_16 = Toggle.UnlockBeforePut | Toggle.UpwardsDepth;
+const bitOf = (name: string): number => TOGGLES.find((t) => t.name === name)!.bit;
+
+function release(name: string, doc: string, rel = name): VariantInfo {
+  return { name, toggles: releaseMask(rel), doc, release: rel };
+}
+
+function onBase(name: string, base: string, adds: string[], doc: string): VariantInfo {
+  return { name, toggles: adds.reduce((m, t) => m | bitOf(t), releaseMask(base)), doc, base, adds };
+}
 
 export const VARIANTS: VariantInfo[] = [
-  {
-    name: 'v6.2',
-    toggles: FIXED_BEFORE_6_2,
-    doc: 'v6.2-era kernel: global epmutex on ep_free and eventpoll_release_file; ADDFD+SETFD swaps one slot.',
-  },
-  {
-    name: 'current',
-    toggles: CURRENT,
-    doc: 'mainline after the 2023 refcount rework, the 2024 epi_fget change, the v6.16 unlock-before-put order and the 2026 ep_remove pin.',
-  },
-  {
-    name: 'current-pre-6.16',
-    toggles: CURRENT & ~V6_16 & ~Toggle.EpRemovePin,
-    doc: 'v6.4..v6.15: refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held (and no 2026 ep_remove pin).',
-  },
-  {
-    name: 'rfc-v4',
-    toggles: FIXED_BEFORE_6_2 | Toggle.RfcV4Replace,
-    doc: 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (docs/model.md §C.1, v3 fd-table walk).',
-  },
-  {
-    name: 'rfc-v4-v2',
-    toggles: FIXED_BEFORE_6_2 | Toggle.RfcV4Replace | Toggle.RfcWalkV2,
-    doc: 'rfc-v4 with the RFC v2 fd-table walk (no file_lock, pick_file after the install).',
-  },
-  {
-    name: 'rfc-v7',
-    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7,
-    doc: 'the RFC as revised in v5..v7 (docs/model.md §C.2), on the v6.4-era refcount epoll it was written against.',
-  },
-  {
-    name: 'rfc-v6',
-    toggles: (CURRENT & ~V6_16 & ~Toggle.FileTypesafeRcu & ~Toggle.EpRemovePin) | Toggle.RfcV7 | Toggle.RfcV6LockOrder,
-    doc: "rfc-v7's predecessor: the same walk taking ep->mtx under the old file's f_lock.",
-  },
-  {
-    name: 'userspace',
-    toggles: CURRENT,
-    doc: "the current kernel; the design is the supervisor's program (threads `when userspace`): ADDFD per fd, epoll fix-up through pidfd_getfd.",
-  },
-  {
-    name: 'userspace-frozen',
-    toggles: CURRENT | Toggle.FrozenTarget,
-    doc: 'userspace, with the target process frozen from NOTIF_RECV until the reply.',
-  },
+  ...RELEASE_PRESETS.map((r) => release(r, `mainline as of ${r}.0: every fix and change released by then (no stable backports).`)),
+  release('current', `mainline as of ${CURRENT_RELEASE}.0: every fix and change the model knows, up to the 2026 ep_remove pin.`, CURRENT_RELEASE),
+  release('v6.2', 'v6.2-era kernel: global epmutex on ep_free and eventpoll_release_file; ADDFD+SETFD swaps one slot.'),
+  release(
+    'current-pre-6.16',
+    'the v6.4..v6.15 eventpoll (refcount rework, but __ep_remove drops the ep reference while ep->mtx is still held; no 2026 ep_remove pin), as of v6.12: before file_ref_t (v6.13).',
+    'v6.12',
+  ),
+  onBase('rfc-v4', 'v6.2', ['rfc-v4-replace'], 'v6.2 plus the 2023 RFC do_replace()/eventpoll_replace() (docs/model.md §C.1, v3 fd-table walk).'),
+  onBase('rfc-v4-v2', 'v6.2', ['rfc-v4-replace', 'rfc-v4-walk-v2'], 'rfc-v4 with the RFC v2 fd-table walk (no file_lock, pick_file after the install).'),
+  onBase(
+    'rfc-v7',
+    'v6.4',
+    ['epi-fget', 'rfc-v7'],
+    'the RFC as revised in v5..v7 (docs/model.md §C.2), on the v6.4 refcount epoll it was written against (with epi_fget).',
+  ),
+  onBase('rfc-v6', 'v6.4', ['epi-fget', 'rfc-v7', 'rfc-v6-lock-order'], "rfc-v7's predecessor: the same walk taking ep->mtx under the old file's f_lock."),
+  onBase(
+    'userspace',
+    CURRENT_RELEASE,
+    [],
+    "the current kernel; the design is the supervisor's program (threads `when userspace`): ADDFD per fd, epoll fix-up through pidfd_getfd.",
+  ),
+  onBase('userspace-frozen', CURRENT_RELEASE, ['frozen-target'], 'userspace, with the target process frozen from NOTIF_RECV until the reply.'),
 ];
 
 export const VARIANT_NAMES: readonly string[] = VARIANTS.map((v) => v.name);

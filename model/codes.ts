@@ -265,6 +265,20 @@ export enum Toggle {
   /** f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16): ep_loop_check also measures the depth above
    *  the epoll being inserted into (ep_get_upwards_depth_proc). */
   UpwardsDepth = 8192,
+  // fs/file.c, fs/file_table.c and seccomp addfd history (bits 1<<23 .. 1<<30; checker/history/file-fixes.ts).
+  /** 5ba97d2832f8 "fs/file.c: __fget() and dup2() atomicity rules" (v4.2): a get_file_rcu that finds the count
+   *  zero makes __fget read the slot again instead of returning NULL. */
+  FgetDup2Retry = 8388608,
+  /** 8a81252b774b "fs/file.c: don't acquire files->file_lock in fd_install()" (v4.2). */
+  FdInstallLockless = 16777216,
+  /** 4a9d4b024a31 "switch fput to task_work_add" (v3.6): the final fput queues __fput on task_work. */
+  FputTaskWork = 33554432,
+  /** 90ee6ed776c0 "fs: port files to file_ref" (v6.13): file_ref_put is a decrement to FILE_REF_NOREF and then
+   *  cmpxchg(NOREF, DEAD); a file_ref_get between the two revives the file. */
+  FileRef = 67108864,
+  /** a914bd93f3ed "fs: use fput_close() in filp_close()" (v6.15): filp_close puts with file_ref_put_close, one
+   *  cmpxchg (no FILE_REF_NOREF window). */
+  FputClose = 134217728,
 }
 
 /** Opcodes of the expectation bytecode (checker/compile/predicates.ts emits, model/predicates.ts runs). */

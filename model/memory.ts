@@ -55,6 +55,14 @@ function readersOf(f: i32): u8 {
   return m;
 }
 
+/** Does another thread hold a lockless __fget pointer to file f, about to file_ref_get it? */
+export function locklessGetter(f: i32): bool {
+  for (let t = 0; t < nThreads; t++) {
+    if (t != cur && rcuPointer(t) == f) return true;
+  }
+  return false;
+}
+
 /** Is file f's memory gone for everyone but its pre-existing readers? */
 export function fileGone(f: i32): bool {
   const l = <i32>load<u8>(fileAddr(f) + F_LIFE);

@@ -169,4 +169,6 @@ export enum Step {
   ExpandPublish = 164,
   EpRemovePublish = 165,
   EpRemovePin = 166,
+  // fs/file.c / fs/file_table.c history (issue 10): 230..239.
+  FputRefDead = 230,
 }

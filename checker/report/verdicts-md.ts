@@ -7,7 +7,7 @@
 import { relative, sep } from 'node:path';
 import type { CiRow } from './ci-run.ts';
 import { BUILTIN_PROPERTIES } from '../scenario/constants.ts';
-import { TOGGLES, parseVariant, variantByName } from '../variants.ts';
+import { TOGGLES, changeLine, parseVariant, variantByName } from '../variants.ts';
 import { NOT_RUN, groupByFile, orderVariants, type FileGroup } from './table.ts';
 
 export interface VerdictsDoc {
@@ -44,7 +44,7 @@ export function variantDoc(spec: string): string {
   }
   const preset = variantByName(v.preset)!;
   if (v.without.length === 0 && v.with.length === 0) return preset.doc;
-  const part = (t: string) => `\`${t}\` (${TOGGLES.find((x) => x.name === t)!.change})`;
+  const part = (t: string) => `\`${t}\` (${changeLine(TOGGLES.find((x) => x.name === t)!)})`;
   const off = v.without.length ? ` without ${v.without.map(part).join(', ')}` : '';
   const on = v.with.length ? ` with ${v.with.map(part).join(', ')}` : '';
   return `\`${v.preset}\`${off}${on}.`;

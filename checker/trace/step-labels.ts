@@ -304,4 +304,9 @@ export const STEP_LABELS: Record<Exclude<keyof typeof Step, 'None'>, StepLabel> 
     file: 'fs/eventpoll.c',
     text: 'if (READ_ONCE(epi->dying)) return; file = epi_fget(epi): pin the file (a6dc643c6931), bail if its count is zero',
   },
+  FputRefDead: {
+    fn: '__file_ref_put',
+    file: 'fs/file.c',
+    text: 'atomic_long_try_cmpxchg(&ref->refcnt, FILE_REF_NOREF, FILE_REF_DEAD): fails if a file_ref_get revived the file',
+  },
 };

@@ -30,6 +30,16 @@ function ft(): i32 {
   return lockId(LockClass.FileTable, threadTable(cur));
 }
 
+/** fd_install before 8a81252b774b: spin_lock(&files->file_lock) around the store, so the step waits while
+ *  another task holds file_lock (false: blocked). Since, the store needs no lock. */
+export function fdInstallLock(tb: i32): bool {
+  if (toggle(Toggle.FdInstallLockless)) return true;
+  const ft = lockId(LockClass.FileTable, tb);
+  if (!acquire(ft)) return false;
+  release(ft);
+  return true;
+}
+
 function isFile(v: u8): bool {
   return v != SLOT_EMPTY && v != SLOT_RESERVED;
 }
@@ -125,6 +135,7 @@ export function stepDup(): bool {
       // @step FdInstall | fd_install | fs/file.c | rcu_assign_pointer(fdt->fd[fd], file): the caller's reference
       //   becomes the table's
       label(Step.FdInstall);
+      if (!fdInstallLock(tb)) return false;
       setSlot(tb, rv(), <u8>(f + 1));
       dropRef(f); // fd_install consumes the caller's reference: it is now the table's
       opReturn(rv());
@@ -257,8 +268,13 @@ export function stepFget(): bool {
       if (!fileAccess(seen, MemField.Count, Access.Write)) return fgetDone(0);
       const f = occupant(seen);
       rcuDrop(seen); // from here a reference (or nothing) keeps the pointer valid
-      if (ref(f) == 0) {
-        setPc(FgetPc.Read); // dying or freed: look again
+      // file_ref_get (file-ref): an unconditional increment, which revives a count a racing file_ref_put has just
+      // taken to FILE_REF_NOREF (live, zero) and fails only in the dead zone; before, increment-unless-zero.
+      if (ref(f) == 0 && !(toggle(Toggle.FileRef) && life(f) == Life.Live)) {
+        // Dying or freed: look again (5ba97d2832f8); before it __fget returned NULL, although a dup2 may already
+        // have stored the new file in the slot.
+        if (!toggle(Toggle.FgetDup2Retry)) return fgetDone(0);
+        setPc(FgetPc.Read);
         return true;
       }
       setRef(f, ref(f) + 1);

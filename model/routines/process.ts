@@ -12,7 +12,7 @@ import { Life } from '../codes';
 import { fileAllocReuse } from '../memory';
 import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
-import { FGET_REF } from './fdtable';
+import { FGET_REF, fdInstallLock } from './fdtable';
 import { NO_FD } from './alloc_fd';
 import { EBADF, EMFILE, ENOMEM } from '../errno';
 
@@ -98,6 +98,7 @@ export function stepPidfdGetfd(): bool {
       // @step ReceiveFdInstall | receive_fd | fs/file.c | get_file(file); fd_install(new_fd, file); then
       //   pidfd_getfd's fput
       label(Step.ReceiveFdInstall);
+      if (!fdInstallLock(tb)) return false;
       setRef(f, ref(f) + 1);
       setSlot(tb, rv(), <u8>(f + 1));
       setOpret(rv());
@@ -159,6 +160,7 @@ export function stepEpollCreate(): bool {
       return true;
     default:
       label(Step.FdInstall);
+      if (!fdInstallLock(tb)) return false;
       setSlot(tb, r(CreateR.Fd), <u8>(f + 1));
       dropRef(f);
       opReturn(r(CreateR.Fd));

@@ -48,6 +48,12 @@ describe('2: Ctrl-C ends every single-worker search with a labelled incomplete r
     const r = await interrupt(['ci', 'bench/big.fdr']);
     expect(r.code).toBe(12);
   }, 120_000);
+  it('affected too: the interrupted preset is an incomplete row, no other preset runs, exit 12', async () => {
+    const r = await interrupt(['affected', 'bench/big.fdr']);
+    expect(r.code).toBe(12);
+    expect(r.out).toMatch(/\n {2}v4\.19 +incomplete \(interrupted\)/);
+    expect(r.out).not.toContain('v5.4');
+  }, 120_000);
 });
 
 describe('3: fdrace ci never aborts on one scenario', () => {
@@ -182,11 +188,14 @@ describe('11: the small ones', () => {
   it('parse --help exits 0; variants refuses unknown flags; the unknown-command hint lists every command', () => {
     const h = fdrace('parse', '--help');
     expect([h.code, h.out.split('\n')[0]]).toEqual([0, 'usage: fdrace parse FILE.fdr']);
-    expect(fdrace('variants', '--frob')).toMatchObject({ code: 2, err: "fdrace: unknown option '--frob' (known: --faults, --help)\n" });
+    expect(fdrace('variants', '--frob')).toMatchObject({ code: 2, err: "fdrace: unknown option '--frob' (known: --json, --faults, --help)\n" });
     expect(fdrace('variants', 'extra').code).toBe(2);
     expect(fdrace('variants').code).toBe(0);
     const u = fdrace('frobnicate');
-    expect([u.code, u.err]).toEqual([2, "fdrace: unknown command 'frobnicate' (commands: check, ci, merge, verdicts, view, replay, parse, variants, help)\n"]);
+    expect([u.code, u.err]).toEqual([
+      2,
+      "fdrace: unknown command 'frobnicate' (commands: check, ci, affected, history, merge, verdicts, view, replay, parse, variants, help)\n",
+    ]);
     expect(fdrace('chek').err).toContain("unknown command 'chek' (did you mean 'check'?)");
   });
   it('view refuses a string "format" with a precise message (before serving anything)', () => {
@@ -195,7 +204,7 @@ describe('11: the small ones', () => {
     const r = fdrace('view', bad, '--no-open', '--port', '0');
     expect([r.code, r.err.trim()]).toEqual([
       2,
-      `fdrace: ${bad}: not a valid trace: format: "format" must be the number 1, not the string "1" (write "format": 1)`,
+      `fdrace: ${bad}:1:12: not a valid trace: format: "format" must be the number 1, not the string "1" (write "format": 1)`,
     ]);
   });
 });
