@@ -17,6 +17,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REDUCTION_RUNS, reductionRatios } from './reduction-runs.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -121,6 +122,7 @@ if (!quick) {
   bigRed = measure('big fingerprint +por+symmetry', big, 'v6.2', 'fingerprint, reduced', { ...REDUCED, storage: 'fingerprint' });
   bigVerdictRuns.push(bigFp, bigFp2, bigRed);
 }
+for (const r of REDUCTION_RUNS) if (!r.big || !quick) measure(r.name, r.file, r.variant, r.mode, r.options);
 const indPlain = measure('independent', ind, 'v6.2', 'full', { ...PLAIN, storage: 'full' });
 const indRed = measure('independent +por+symmetry', ind, 'v6.2', 'full, reduced', { ...REDUCED, storage: 'full' });
 
@@ -278,6 +280,7 @@ const summary: Record<string, unknown> = {
   workerSpeedupMedium: ratio(medFull.seconds, medFull2.seconds - medFull2.startupSeconds),
   workerSpeedupBig: bigFp && bigFp2 ? ratio(bigFp.seconds, bigFp2.seconds - bigFp2.startupSeconds) : null,
   verdictsEqual: libPlain.verdict === libRed.verdict && medFull.verdict === medRed.verdict && indPlain.verdict === indRed.verdict,
+  transactions: reductionRatios(runs),
   spinStates: spinMed
     ? { medium: { fdrace: medFull.states, spin: spinMed.states }, big: spinBig && bigFp ? { fdrace: bigFp.states, spin: spinBig.states } : null }
     : null,
@@ -306,6 +309,12 @@ console.log(
   `2 workers vs 1: medium ${f1(summary.workerSpeedupMedium as number)}x, big ${summary.workerSpeedupBig === null ? '-' : f1(summary.workerSpeedupBig as number)}x, ` +
     `big collapse ${summary.workerSpeedupBigCollapse === null ? '-' : f1(summary.workerSpeedupBigCollapse as number)}x (target >= 1.7x)`,
 );
+for (const t of summary.transactions as ReturnType<typeof reductionRatios>) {
+  console.log(
+    `transactions: ${t.name} vs ${t.baseline}: states ${f1(t.statesRatio)}x fewer, time ${f1(t.timeRatio)}x, ` +
+      `verdict ${t.verdictEqual ? 'identical' : 'DIFFERENT'} (target: >= 20x fewer states on big)`,
+  );
+}
 if (spinMed) {
   console.log(
     `state counts, fdrace vs SPIN: medium ${fmt.format(medFull.states)} vs ${fmt.format(spinMed.states)} (SPIN adds 2 states of its init process)` +

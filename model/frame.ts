@@ -33,13 +33,28 @@ export const FP_EPOLL: i32 = 24; // + epoll index (0..7): mtx, rbr, refcount, li
 export const FP_GLOBAL: i32 = 32; // epmutex, epoll_watches, loop_check_gen, tfile_check_list, fault budget
 export const FP_ITEMS: i32 = 33; // the epitem allocator and saved epitem pointers (alloc, free, dereference)
 
+/** Whether the step touched anything shared beyond the lock operations themselves (the owner byte of the lock it
+ *  took or dropped, and the liveness check of the struct around it). A step that did not is a Lipton mover for the
+ *  explorer's transaction reduction: the footprint bit of a lock is its whole object (slots and file_lock share
+ *  one), so the bits alone cannot tell "took file_lock" from "took file_lock and read a slot". */
+export let fpBeyondLocks: bool = false;
+
 // @ts-ignore: decorator
 @inline export function fpRead(bit: i32): void {
   fpReads |= (<u64>1) << <u64>bit;
+  fpBeyondLocks = true;
 }
 // @ts-ignore: decorator
 @inline export function fpWrite(bit: i32): void {
   fpWrites |= (<u64>1) << <u64>bit;
+  fpBeyondLocks = true;
+}
+/** The footprint of a lock operation (model/locks.ts): its object's bit, without counting as a further access. */
+export function fpLockOp(bit: i32): void {
+  fpWrites |= (<u64>1) << <u64>bit;
+}
+export function setBeyondLocks(v: bool): void {
+  fpBeyondLocks = v;
 }
 
 export function beginStep(t: i32, fault: bool): void {
@@ -50,6 +65,7 @@ export function beginStep(t: i32, fault: bool): void {
   blockedOn = 0;
   fpReads = 0;
   fpWrites = 0;
+  fpBeyondLocks = false;
   memKind = 0;
   memObj = 0;
   memIdx = 0;

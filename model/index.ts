@@ -47,6 +47,10 @@ export function kStepReads(): u64 {
 export function kStepWrites(): u64 {
   return Fr.fpWrites;
 }
+/** Whether the last kStep touched anything shared beyond taking or dropping a lock (model/frame.ts). */
+export function kStepBeyondLocks(): bool {
+  return Fr.fpBeyondLocks;
+}
 
 export function kSawFaultPoint(): bool {
   return Fr.sawFaultPoint;

@@ -8,7 +8,9 @@ import { Access, MemField } from './codes';
 import { epAccess, fileAccess, rcuDrop } from './memory';
 import { lastLabel } from './frame';
 import { LockClass, Viol } from './codes';
-import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE, blockedOn, cur, fpWrite, violate } from './frame';
+import {
+  FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE, blockedOn, cur, fpBeyondLocks, fpLockOp, setBeyondLocks, violate,
+} from './frame';
 
 
 export function lockId(cls: LockClass, inst: i32): i32 {
@@ -82,8 +84,11 @@ function recordEdges(id: i32): void {
 
 /** Try to take lock `id` for the current thread. false = blocked (the step must not happen). */
 export function acquire(id: i32): bool {
-  fpWrite(lockObject(id));
-  if (!lockMemory(id, Access.Lock)) return true; // reported: the search does not go past a use-after-free
+  fpLockOp(lockObject(id));
+  const beyond = fpBeyondLocks;
+  const alive = lockMemory(id, Access.Lock);
+  setBeyondLocks(beyond); // the liveness check is part of the lock operation
+  if (!alive) return true; // reported: the search does not go past a use-after-free
   const a = lockAddr(id);
   const owner = load<u8>(a);
   if (owner == 0) {
@@ -100,8 +105,10 @@ export function acquire(id: i32): bool {
 }
 
 export function release(id: i32): void {
-  fpWrite(lockObject(id));
+  fpLockOp(lockObject(id));
+  const beyond = fpBeyondLocks;
   lockMemory(id, Access.Unlock);
+  setBeyondLocks(beyond);
   store<u8>(lockAddr(id), 0);
   // spin_unlock ends the preempt-disabled region: the read-side section that protected this file.
   if (id >> 8 == LockClass.FLock) rcuDrop(id & 0xff);

@@ -41,6 +41,15 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   'no-por': { kind: 'flag', help: 'explore every interleaving (no partial-order reduction, no sleep sets)' },
   symmetry: { kind: 'flag', help: 'symmetry reduction of interchangeable threads (same process, same operations; the default)' },
   'no-symmetry': { kind: 'flag', help: 'no symmetry reduction' },
+  reduction: {
+    kind: 'string',
+    value: 'NAME',
+    help: 'transaction: Lipton reduction (bfs, dfs): each lock-delimited transaction of a thread is one move, only its last state is stored (docs/search.md); none: off (the default)',
+  },
+  'check-movers': {
+    kind: 'flag',
+    help: "with --reduction transaction: check that every step classified as a mover commutes with the other threads' enabled steps; the first that does not is reported as a model bug",
+  },
   hashes: { kind: 'int', value: 'K', min: 1, max: 16, help: 'bitstate: hash functions (bits) per state (default 3)' },
   seed: {
     kind: 'int',
@@ -139,6 +148,12 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
     throw new UsageError(`--${flag} applies to --strategy ${owners.join(' or ')}, not ${strategy}`);
   }
   if (!how.reduces && (opts.por || opts.symmetry)) throw new UsageError(`--strategy ${strategy} explores without reductions: drop --por/--symmetry`);
+  const reduction = opts.reduction as string | undefined;
+  if (reduction !== undefined && reduction !== 'transaction' && reduction !== 'none') {
+    throw new UsageError(`unknown reduction '${reduction}' (known: transaction, none)`);
+  }
+  if (!how.reduces && reduction === 'transaction') throw new UsageError(`--strategy ${strategy} explores without reductions: drop --reduction`);
+  if (opts['check-movers'] && reduction !== 'transaction') throw new UsageError('--check-movers checks the transaction reduction: add --reduction transaction');
   if (opts.hashes !== undefined && storage !== 'bitstate') throw new UsageError('--hashes applies to --storage bitstate');
   const workers = (opts.workers as number | undefined) ?? 1;
   if (workers > 1 && strategy !== 'bfs') throw new UsageError(`--workers ${workers} needs --strategy bfs (${strategy} runs in one thread)`);
@@ -154,6 +169,8 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
     ...(opts['walk-depth'] !== undefined ? { walkDepth: opts['walk-depth'] as number } : {}),
     ...(opts['max-preemptions'] !== undefined ? { maxPreemptions: opts['max-preemptions'] as number } : {}),
     ...(opts['check-bounds'] ? { checkBounds: true } : {}),
+    ...(reduction === 'transaction' ? { transactions: true } : {}),
+    ...(opts['check-movers'] ? { checkMovers: true } : {}),
   };
   return { options, workers };
 }
@@ -172,7 +189,12 @@ export function searchLines(r: SearchResult): string[] {
   const s = r.search;
   if (!s) return [];
   const st = s.storage;
-  const red = [s.reductions.por ? 'partial-order' : '', s.reductions.sleepSets ? 'sleep sets' : '', s.reductions.symmetry ? 'symmetry' : ''].filter(Boolean);
+  const red = [
+    s.reductions.transactions ? 'transactions' : '',
+    s.reductions.por ? 'partial-order' : '',
+    s.reductions.sleepSets ? 'sleep sets' : '',
+    s.reductions.symmetry ? 'symmetry' : '',
+  ].filter(Boolean);
   const perState = r.stats.bytesPerState ? `, ${r.stats.bytesPerState.toFixed(1)} B/state stored` : '';
   const lines = [
     `search: ${s.strategy}, ${st.mode} storage${perState}, ${red.length ? `reductions: ${red.join(', ')}` : 'no reduction'}, ` +

@@ -31,6 +31,7 @@ export interface FdraceExports {
   kViolObjOf(v: number): number;
   kStepReads(): bigint;
   kStepWrites(): bigint;
+  kStepBeyondLocks(): number;
   // engine (checker/wasm/engine.ts)
   eInit(maxMemoryBytes: number): number;
   eRun(budget: number): number;
@@ -104,6 +105,11 @@ export interface FdraceExports {
   eHashBuffer(): number;
   eStateHashes(restart: number): number;
   eSetBitSalt(salt: number): void;
+  eSetTransactions(mode: number): void;
+  eMoverCheck(field: number): number;
+  eTxReplayStart(): number;
+  eTxReplayMove(move: number): number;
+  eTxLog(): number;
 }
 
 export const R_INVARIANT = Report.Invariant;

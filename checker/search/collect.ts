@@ -8,6 +8,7 @@ import type { Verdict } from '../scenario/types.ts';
 import { engine } from './engine-api.ts';
 import { DEFAULTS, bitsLog2For, effectiveStorage, type Limits, type SearchOptions } from './options.ts';
 import { violKind } from '../scenario/kinds.ts';
+import { Step } from '../../model/steps.ts';
 import { VIOL_PROPERTY, formatPath, type SearchInfo, type SearchResult, type StorageInfo, type Violation } from './result.ts';
 
 /** Paths the strategy collected itself (dfs: the stack, random: the walk), by report index; others come from the
@@ -18,6 +19,7 @@ export interface Found {
 }
 
 const NO_PARENT = 0xffffffff;
+const STEP_NAMES = Step as unknown as Record<number, string>;
 const UNKNOWN = 0xfffffffe;
 
 /** Moves from the initial state to state `seq` (record id or sequence number), in the stored states' thread
@@ -46,6 +48,21 @@ export function realMoves(x: FdraceExports, moves: number[]): number[] {
   const rc = e.eTranslate(n, buf);
   if (rc !== 0) throw new Error(`internal error: a symmetric path could not be replayed (step ${rc})`);
   return [...new Uint8Array(x.memory.buffer, buf, n)];
+}
+
+/** Transaction reduction stores one move per transaction: re-expand a path (real thread numbers) into the
+ *  kernel steps it ran, so that the trace lists every step. */
+export function kernelSteps(x: FdraceExports, moves: number[]): number[] {
+  const e = engine(x);
+  if ((e.eReductions() & 8) === 0 || moves.length === 0) return moves;
+  if (e.eTxReplayStart() !== 0) throw new Error('internal error: a transaction path could not be re-expanded (initial state)');
+  const out: number[] = [];
+  for (const [i, mv] of moves.entries()) {
+    const n = e.eTxReplayMove(mv);
+    if (n <= 0) throw new Error(`internal error: a transaction path could not be re-expanded (move ${i + 1})`);
+    out.push(...new Uint8Array(x.memory.buffer, e.eTxLog(), n));
+  }
+  return out;
 }
 
 export function describeViolation(c: Compiled, code: number, obj: number): string {
@@ -94,7 +111,7 @@ export function collectViolations(x: FdraceExports, c: Compiled, found: Map<numb
     let obj = x.eReport(k, 2);
     const f = found.get(k);
     const stored = f ? f.moves : movesTo(x, x.eReport(k, 3));
-    const moves = stored === null ? null : f ? stored : realMoves(x, stored);
+    const moves = stored === null ? null : kernelSteps(x, f ? stored : realMoves(x, stored));
     const path = moves === null ? '' : formatPath(moves);
     const steps = moves?.length ?? 0;
     const extra: Partial<Violation> = {};
@@ -177,6 +194,8 @@ export interface Finish {
 export function finish(f: Finish): SearchResult {
   const { x, c } = f;
   const e = engine(x);
+  const wrong = moverError(x);
+  if (wrong) throw wrong;
   const seconds = (performance.now() - f.t0) / 1000;
   const violations = collectViolations(x, c, f.found, (f.options.strategy ?? 'bfs') === 'pb');
   const sometimes = x.eSometimes() >>> 0;
@@ -206,7 +225,7 @@ export function finish(f: Finish): SearchResult {
   const search: SearchInfo = {
     strategy,
     storage: storageInfo(x, f.options, f.limits, states),
-    reductions: { por: (red & 1) !== 0, sleepSets: (red & 2) !== 0, symmetry: (red & 4) !== 0 },
+    reductions: { por: (red & 1) !== 0, sleepSets: (red & 2) !== 0, symmetry: (red & 4) !== 0, ...((red & 8) !== 0 ? { transactions: true } : {}) },
     workers: f.workers ?? 1,
     ...(strategy === 'random' ? { seed: f.options.seed ?? 0 } : {}),
   };
@@ -257,5 +276,32 @@ export function boundError(x: FdraceExports): Error | null {
     `internal error: thread ${(b & 0xff) - 1}'s step (label ${b >> 8}) touched footprint bits ${hex(1)} ` +
       `outside its bound ${hex(0)}: model/search_bounds.ts is out of date with the kernel's routines ` +
       `(rerun with --no-por to search without reduction)`,
+  );
+}
+
+/** --check-movers found a step whose mover class is wrong: the classification (checker/wasm/transaction.ts) or
+ *  the model's lock discipline is wrong, and the transaction reduction would be unsound for this scenario. */
+export class MoverError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MoverError';
+  }
+}
+
+const MOVER_CLASS = ['both-mover', 'right mover', 'left mover', 'non-mover'];
+
+export function moverError(x: FdraceExports): MoverError | null {
+  const e = engine(x);
+  const m = e.eMoverCheck(0) >>> 0;
+  if (m === 0) return null;
+  const o = e.eMoverCheck(1) >>> 0;
+  const step = (v: number) => STEP_NAMES[v >> 8] ?? `label ${v >> 8}`;
+  const d = e.eMoverCheck(4) >>> 0;
+  const why =
+    d === 1 ? 'one order cannot run' : d === 0x10000 ? 'the two orders report different findings' : `the two orders reach states that differ at byte ${d - 2}`;
+  return new MoverError(
+    `model bug: thread ${(m & 15) - 1}'s step ${step(m)} was classified as a ${MOVER_CLASS[(m >> 4) & 15]} but does not ` +
+      `commute with thread ${(o & 15) - 1}'s step ${step(o)}${(o >> 4) & 1 ? ' (with an injected fault)' : ''}: ${why} ` +
+      `(checked ${e.eMoverCheck(2) >>> 0} mover steps against ${e.eMoverCheck(3) >>> 0} steps of other threads)`,
   );
 }

@@ -26,6 +26,14 @@ export interface SearchOptions {
   walkDepth?: number;
   /** pb: the largest preemption bound to explore (default: no bound). */
   maxPreemptions?: number;
+  /** Transaction (Lipton) reduction (bfs, dfs): one move runs a whole transaction of a thread and only its last
+   *  state is stored (checker/wasm/transaction.ts, docs/search.md). Default: off. */
+  transactions?: boolean;
+  /** With transactions: check that every step classified as a mover commutes with the other threads' enabled
+   *  steps, and report the first that does not as a model bug. */
+  checkMovers?: boolean;
+  /** Tests of --check-movers only: classify every step as a both-mover (wrong on purpose). */
+  naiveMovers?: boolean;
   /** Check every executed step against its thread's footprint bound even without reduction (tests). */
   checkBounds?: boolean;
   /** Collect the hashes of terminal states (tests): 'raw' or 'canonical' (orbits under symmetry). */
@@ -105,6 +113,7 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
     o.checkBounds ? 1 : 0,
     limits.maxStates ?? 0,
   );
+  if (reduce && (o.transactions || o.checkMovers)) e.eSetTransactions(1 | (o.checkMovers ? 2 : 0) | (o.naiveMovers ? 4 : 0));
   if (o.collectTerminals) e.eCollectTerminals(o.collectTerminals === 'raw' ? 1 : 2);
   if (o.bitSalt) e.eSetBitSalt(o.bitSalt >>> 0);
   if (o.collapseSlotsLog2) e.eSetCollapseSlots(o.collapseSlotsLog2);

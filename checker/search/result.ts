@@ -49,7 +49,7 @@ export interface StorageInfo {
 export interface SearchInfo {
   strategy: 'bfs' | 'dfs' | 'random' | 'pb';
   storage: StorageInfo;
-  reductions: { por: boolean; sleepSets: boolean; symmetry: boolean };
+  reductions: { por: boolean; sleepSets: boolean; symmetry: boolean; transactions?: boolean };
   workers: number;
   /** random: the base seed (walk i uses seed + i). */
   seed?: number;

@@ -38,6 +38,7 @@ const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm me
 // Collapse storage runs as full storage (records, same paths) whose records hold component vectors.
 const F_COLLAPSE: usize = 80;
 const F_COLLAPSE_SLOTS: usize = 84; // log2 of the component tables' first size (0: the default; tests make it small)
+const F_TRANS: usize = 88; // transaction reduction: bit 0 on, 1 check movers, 2 test: every step a mover (transaction.ts)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -62,6 +63,9 @@ export let bitSalt: u32 = 0;
 /** Records hold vectors of component ids (collapse.ts) instead of states; `storage` is then STORAGE_FULL. */
 export let collapse: bool = false;
 export let collapseSlotsLog2: u32 = 0;
+export let transactions: bool = false;
+export let checkMovers: bool = false;
+export let naiveMovers: bool = false;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -89,6 +93,7 @@ export function writeChoices(
   setCfg(F_BIT_SALT, 0);
   setCfg(F_COLLAPSE, 0);
   setCfg(F_COLLAPSE_SLOTS, 0);
+  setCfg(F_TRANS, 0);
 }
 
 /** Sizes derived from the kernel (eInit). */
@@ -129,6 +134,9 @@ export function loadConfig(): void {
   bitSalt = cfg(F_BIT_SALT);
   collapse = cfg(F_COLLAPSE) != 0;
   collapseSlotsLog2 = cfg(F_COLLAPSE_SLOTS);
+  transactions = (cfg(F_TRANS) & 1) != 0;
+  checkMovers = (cfg(F_TRANS) & 2) != 0;
+  naiveMovers = (cfg(F_TRANS) & 4) != 0;
 }
 
 /** Collapse storage: the component tables' first size, 2^log2 slots (after eSetup, before eInit). */
@@ -150,4 +158,9 @@ export function setCollectTerminals(mode: i32): void {
 /** Bitstate: another family of hash functions (after eSetup, before eInit). 0 is the default family. */
 export function setBitSalt(salt: u32): void {
   setCfg(F_BIT_SALT, salt);
+}
+
+/** Transaction reduction (after eSetup, before eInit): bit 0 on, bit 1 also check the movers. */
+export function setTransactions(mode: u32): void {
+  setCfg(F_TRANS, mode);
 }

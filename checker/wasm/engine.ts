@@ -40,6 +40,7 @@ import { insertFull, insertHash } from './visited';
 import { hash64 } from './hash';
 import { SEED } from './bfs';
 import { forgetHashBuffer, hashBuffer, shardCut, stateHashes } from './shard';
+import { MAX_STEPS, moverChecks, moverDetail, moverError, moverOther, moverPairs, forgetBounds, resetMoverCheck, txRun, txSteps } from './transaction';
 
 export * from '../../model/index';
 export { RUN_DONE, RUN_MORE, RUN_OUT_OF_MEMORY, RUN_CAPACITY, RUN_LEVEL_DONE, RUN_GROW, RUN_BOUND, RUN_LIMIT, RUN_STOPPED, RUN_FOUND } from './bfs';
@@ -68,6 +69,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   if (!setupPending) C.writeChoices(C.STORAGE_FULL, C.STRATEGY_BFS, false, false, false, 3, 65535, 0, 255, false);
   setupPending = false;
   pathBuffer = 0;
+  txLog = 0;
   forgetHashBuffer(); // allocated from the heap that this reset frees
   if (kConfigure() < 0) return -1;
   const nThreads = <i32>load<u8>(16384 + 4);
@@ -86,6 +88,9 @@ export function eInit(maxMemoryBytes: f64): i32 {
   const nexp = kExpectCount();
   for (let k = 0; k < nexp; k++) if (kExpectModality(k) != Modality.AtEnd) npred++;
   C.loadConfig(); // the host's choices
+  // Transactions are a reduction of the exhaustive strategies; random walks and pb run every kernel step.
+  if (C.strategy != C.STRATEGY_BFS && C.strategy != C.STRATEGY_DFS) C.setTransactions(0);
+  resetMoverCheck();
   const wantSym = C.symmetry;
   const wantSleep = C.sleepSets;
   const wantPor = C.por;
@@ -301,9 +306,25 @@ export function ePbBound(): u32 {
 export function ePbCut(): i32 {
   return boundCut ? 1 : 0;
 }
-/** The effective reductions: bit 0 partial-order reduction, 1 sleep sets, 2 symmetry. */
+/** The effective reductions: bit 0 partial-order reduction, 1 sleep sets, 2 symmetry, 3 transactions, 4 mover
+ *  checks. */
 export function eReductions(): i32 {
-  return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0);
+  return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0) | (C.transactions ? 8 : 0) | (C.checkMovers ? 16 : 0);
+}
+/** Transaction reduction for the next eInit (after eSetup): bit 0 on, bit 1 check every mover (--check-movers),
+ *  bit 2 (tests of the mover check only) classify every step as a both-mover, which is wrong. */
+export function eSetTransactions(mode: i32): void {
+  C.setTransactions(<u32>mode);
+}
+/** --check-movers: 0 the first wrong classification (thread + 1 | class << 4 | label << 8; 0 none), 1 the other
+ *  thread's step it did not commute with (thread + 1 | fault << 4 | label << 8), 2 mover steps checked, 3 pairs,
+ *  4 why (checker/wasm/transaction.ts moverDetail). */
+export function eMoverCheck(field: i32): u32 {
+  if (field == 0) return moverError;
+  if (field == 1) return moverOther;
+  if (field == 2) return moverChecks;
+  if (field == 3) return moverPairs;
+  return moverDetail;
 }
 export function eStorage(): i32 {
   return C.collapse ? C.STORAGE_COLLAPSE : C.storage;
@@ -368,7 +389,8 @@ export function eTranslate(n: i32, buf: usize): i32 {
   for (let i = 0; i < n; i++) {
     const mv = <i32>load<u8>(buf + <usize>i);
     const t = mv >> 1;
-    if (kStep(a, b, t, (mv & 1) != 0) != 0) return i + 1;
+    forgetBounds();
+    if (txRun(a, b, t, (mv & 1) != 0, 0) != 0) return i + 1;
     store<u8>(buf + <usize>i, <u8>((<i32>load<u8>(perm + <usize>t) << 1) | (mv & 1)));
     if (kCanonicalize(b)) {
       for (let k = 0; k < C.nThreadsCfg; k++) store<u8>(tmp + <usize>k, load<u8>(perm + <usize>kPermutation(k)));
@@ -377,6 +399,26 @@ export function eTranslate(n: i32, buf: usize): i32 {
     memory.copy(a, b, <usize>C.stateBytes);
   }
   return 0;
+}
+/** Re-expansion of a path of transactions into kernel steps: eTxReplayStart puts the initial state in scratch,
+ *  each eTxReplayMove runs one move (real thread numbers) and returns how many kernel steps it took (their moves
+ *  are at eTxLog()), or 0 if the move cannot be taken. */
+let txLog: usize = 0;
+export function eTxReplayStart(): i32 {
+  if (txLog == 0) txLog = alloc(<usize>MAX_STEPS + 8);
+  if (txLog == 0) return -2;
+  return kBuildInitial(SCRATCH + 4096) != 0 ? -1 : 0;
+}
+export function eTxReplayMove(mv: i32): i32 {
+  const a = SCRATCH + 4096;
+  const b = SCRATCH + 8192;
+  forgetBounds();
+  if (txRun(a, b, mv >> 1, (mv & 1) != 0, txLog) != 0) return 0;
+  memory.copy(a, b, <usize>C.stateBytes);
+  return txSteps;
+}
+export function eTxLog(): usize {
+  return txLog;
 }
 /** A buffer the host may use for eTranslate (n <= 65536), allocated on first use. 0 if out of memory. */
 let pathBuffer: usize = 0;

@@ -3,13 +3,13 @@
 // explore: partial-order reduction picks an ample set (por.ts), sleep sets prune moves already covered, and
 // symmetry replaces each successor by its canonical representative. docs/search.md has the soundness argument.
 
-import {
-  kCanonicalize, kFaultsUsed, kInvariantVirtual, kLastLabel, kPermutation, kSawFaultPoint, kStep, kStepReads,
-  kStepWrites, kVirtualWrites,
-} from '../../model/index';
+import { kCanonicalize, kFaultsUsed, kPermutation, kVirtualWrites } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import { faultBudget, nThreadsCfg, por, succStride, symmetry } from './config';
 import { judge, jExpect, jFatal, jMask, reportJudged } from './judge';
+import {
+  forgetBounds, setTxBuffers, txBufferBytes, txFirstFaultPoint, txInvariantVirtual, txLastLabel, txReads, txRun, txWrites,
+} from './transaction';
 
 // Successor entry: header (128 bytes) then the state.
 export const S_OK: usize = 0; // u8: 1 if the move is enabled
@@ -33,9 +33,10 @@ export let spare: usize = 0;
 export function setBuffers(p: usize): void {
   succBase = p;
   spare = p + 16 * succStride;
+  setTxBuffers(p + 17 * succStride + 64, succStride);
 }
 export function buffersBytes(): usize {
-  return 17 * succStride + 64;
+  return 17 * succStride + 64 + txBufferBytes(succStride);
 }
 /** Objects of a state judged outside the successor buffer (initial states, pb). */
 export function spareObjs(): usize {
@@ -52,24 +53,27 @@ export let enabledMask: u32 = 0;
 export let enabledThreads: u32 = 0;
 
 /** Compute every enabled move of state src. Fault moves exist where the step has an allocation to fail and the
- *  scenario's fault budget is not used up. */
+ *  scenario's fault budget is not used up. With transaction reduction a move is a whole transaction of its thread
+ *  (checker/wasm/transaction.ts); the fault move injects the failure at the transaction's first step. */
 export function generate(src: usize): void {
+  forgetBounds();
   const canFault = faultBudget > 0 && kFaultsUsed(src) < faultBudget;
   let en: u32 = 0;
   let th: u32 = 0;
   for (let t = 0; t < nThreadsCfg; t++) {
     const e = succ(t * 2);
-    if (kStep(src, e + S_STATE, t, false) != StepStatus.Ok) {
+    if (txRun(src, e + S_STATE, t, false, 0) != StepStatus.Ok) {
       store<u8>(e + S_OK, 0);
       continue;
     }
-    record(src, e, t);
+    const faultPoint = txFirstFaultPoint;
+    record(e, t);
     en |= <u32>1 << (t * 2);
     th |= <u32>1 << t;
-    if (canFault && kSawFaultPoint()) {
+    if (canFault && faultPoint) {
       const f = succ(t * 2 + 1);
-      kStep(src, f + S_STATE, t, true);
-      record(src, f, t);
+      txRun(src, f + S_STATE, t, true, 0);
+      record(f, t);
       en |= <u32>1 << (t * 2 + 1);
     }
   }
@@ -80,17 +84,18 @@ export function generate(src: usize): void {
 /** Compute only move m of src (the frame of a DFS stack keeps footprints, not successors). */
 export function stepOne(src: usize, m: i32): void {
   const e = succ(m);
-  kStep(src, e + S_STATE, m >> 1, (m & 1) != 0);
-  record(src, e, m >> 1);
+  forgetBounds();
+  txRun(src, e + S_STATE, m >> 1, (m & 1) != 0, 0);
+  record(e, m >> 1);
 }
 
-function record(src: usize, e: usize, t: i32): void {
-  const r = kStepReads();
-  const w = kStepWrites();
-  const iv = por ? kInvariantVirtual(src, e + S_STATE) : 0;
+function record(e: usize, t: i32): void {
+  const r = txReads;
+  const w = txWrites;
+  const iv = txInvariantVirtual;
   store<u8>(e + S_OK, 1);
   store<u8>(e + S_JUDGED, 0);
-  store<u8>(e + S_LABEL, <u8>kLastLabel());
+  store<u8>(e + S_LABEL, <u8>txLastLabel);
   store<u64>(e + S_RAWR, r);
   store<u64>(e + S_RAWW, w);
   store<u64>(e + S_READS, r);

@@ -11,7 +11,7 @@
 
 import { kBoundT, kBoundW, kInvariantVirtualBound, kThreadBound, kVirtualWrites } from '../../model/index';
 import { CTRL, X_BOUNDERR, X_BOUNDW, X_STEPW, cas32, st64 } from './shared';
-import { checkBounds, nThreadsCfg, por } from './config';
+import { checkBounds, nThreadsCfg, por, transactions } from './config';
 import { S_LABEL, S_RAWR, S_RAWW, S_READS, S_WRITES, enabledMask, enabledThreads, judgeSucc, succ } from './expand';
 
 // Bounds of the current state, per thread (globals: no memory of their own).
@@ -45,8 +45,8 @@ function getT(q: i32): u64 {
   }
 }
 
-/** Compute every thread's bound at state src. */
-function computeBounds(src: usize): void {
+/** Compute every thread's bound at state src (also used by the transaction reduction, transaction.ts). */
+export function computeBounds(src: usize): void {
   for (let q = 0; q < nThreadsCfg; q++) {
     kThreadBound(src, q);
     const w = kBoundW();
@@ -54,6 +54,16 @@ function computeBounds(src: usize): void {
     const v = kVirtualWrites(w, q) | kInvariantVirtualBound(w);
     setB(q, w | v, t | v);
   }
+}
+
+/** Does a step of thread t with footprint (r, w) (virtual bits included) commute with every step any other
+ *  thread may still take (their bounds at the last computeBounds)? */
+export function independentOfOthers(t: i32, r: u64, w: u64): bool {
+  for (let q = 0; q < nThreadsCfg; q++) {
+    if (q == t) continue;
+    if ((w & getT(q)) != 0 || (r & getW(q)) != 0) return false;
+  }
+  return true;
 }
 
 /** Check the generated moves against their threads' bounds. Returns false (and records the culprit) if a step
@@ -133,7 +143,7 @@ function closure(p: i32): u32 {
 /** Moves to explore first (an ample set, or all enabled moves). Returns 0xFFFFFFFF if a bound was violated. */
 export function ample(src: usize): u32 {
   const en = enabledMask;
-  if (!por && !checkBounds) return en;
+  if (!por && !checkBounds && !transactions) return en;
   computeBounds(src);
   if (!boundsHold()) return 0xffffffff;
   if (!por || popcnt(enabledThreads) <= 1) return en;

@@ -26,6 +26,20 @@ describe('fdrace check search options', () => {
     expect(fdrace('check', F07, '--por', '--no-por').code).toBe(2);
     expect(fdrace('check', F07, '--hashes', '2').code).toBe(2);
     expect(fdrace('check', F07, '--strategy', 'pb', '--storage', 'fingerprint').code).toBe(2);
+    expect(fdrace('check', F07, '--reduction', 'lipton').code).toBe(2);
+    expect(fdrace('check', F07, '--check-movers').code).toBe(2);
+    expect(fdrace('check', F07, '--strategy', 'random', '--reduction', 'transaction').code).toBe(2);
+  });
+
+  it('--reduction transaction: labelled, same verdict, counterexamples in kernel steps', () => {
+    const plain = JSON.parse(fdrace('check', F07, '--variant', 'rfc-v4', '--json').out.trim());
+    const r = fdrace('check', F07, '--variant', 'rfc-v4', '--json', '--reduction', 'transaction', '--check-movers');
+    const j = JSON.parse(r.out.trim());
+    expect(j.search.reductions).toMatchObject({ transactions: true, por: false });
+    expect(j.verdict).toBe(plain.verdict);
+    expect(j.stats.states).toBeLessThan(plain.stats.states);
+    for (const v of j.violations) if (v.path) expect(v.path.split('.').reduce((n: number, p: string) => n + Number(p.split('*')[1] ?? 1), 0)).toBe(v.steps);
+    expect(fdrace('check', F07, '--variant', 'rfc-v4', '--no-trace', '--reduction', 'transaction').out).toContain('reductions: transactions');
   });
 
   it('labels storage, strategy and reductions in the summary and the JSON', () => {

@@ -15,9 +15,13 @@ const REDUCED: Record<string, SearchOptions> = {
   'bfs fingerprint por+symmetry': { strategy: 'bfs', storage: 'fingerprint', por: true, symmetry: true },
   'dfs por+symmetry': { strategy: 'dfs', por: true, symmetry: true },
   'dfs fingerprint por': { strategy: 'dfs', storage: 'fingerprint', por: true, symmetry: false },
+  'bfs transactions': { strategy: 'bfs', por: false, symmetry: false, transactions: true },
+  'bfs transactions+por+symmetry': { strategy: 'bfs', por: true, symmetry: true, transactions: true },
+  'bfs fingerprint transactions+symmetry': { strategy: 'bfs', storage: 'fingerprint', por: false, symmetry: true, transactions: true },
+  'dfs transactions+por+symmetry': { strategy: 'dfs', por: true, symmetry: true, transactions: true },
 };
 /** Large library entries are compared in these configurations only (test time). */
-const LARGE = ['bfs por+symmetry', 'dfs fingerprint por'];
+const LARGE = ['bfs por+symmetry', 'dfs fingerprint por', 'bfs transactions'];
 const SMALL = 30_000;
 
 describe('reductions keep verdicts, violated properties and terminal states', async () => {

@@ -1,0 +1,57 @@
+// The long equivalence run of the transaction reduction (issue 11): N random scenarios (default 1,500; fast-check,
+// the generator of test/search/gen.ts), each searched unreduced and with transactions in the configurations below;
+// the verdict, the violated properties and the reachable terminal states must be equal, every counterexample must
+// replay on the unreduced kernel, and --check-movers must find no wrong classification. `npm test` runs a few
+// hundred of these (test/search/equivalence.test.ts); this is the full count, too slow for it.
+//
+//   node --import tsx test/search/equivalence-long.ts [RUNS] [SEED]
+
+import fc from 'fast-check';
+import { loadKernel } from '../../checker/kernel/load-node.ts';
+import type { SearchOptions } from '../../checker/search/options.ts';
+import { scenarioArb } from './gen.ts';
+import { compileText, outcome, replaysAll } from './util.ts';
+
+const runs = Number(process.argv[2] ?? 1500);
+const seed = Number(process.argv[3] ?? 20261203);
+const CONFIGS: Record<string, SearchOptions> = {
+  'bfs transactions +check-movers': { strategy: 'bfs', por: false, symmetry: false, transactions: true, checkMovers: true },
+  'bfs transactions+por+symmetry': { strategy: 'bfs', por: true, symmetry: true, transactions: true },
+  'dfs fingerprint transactions+por': { strategy: 'dfs', storage: 'fingerprint', por: true, symmetry: false, transactions: true },
+};
+
+const x = await loadKernel();
+const xr = await loadKernel();
+let compared = 0;
+let skipped = 0;
+let plainStates = 0;
+let txStates = 0;
+const t0 = performance.now();
+fc.assert(
+  fc.property(scenarioArb(), (g) => {
+    const c = compileText(g.text, g.variant);
+    const plain = outcome(x, c, { strategy: 'bfs', por: false, symmetry: false }, 50_000);
+    if (plain.result.incomplete !== undefined) {
+      skipped++;
+      return;
+    }
+    for (const [name, o] of Object.entries(CONFIGS)) {
+      const red = outcome(x, c, o);
+      if (red.verdict !== plain.verdict || red.properties.join() !== plain.properties.join() || red.terminals.join() !== plain.terminals.join()) {
+        throw new Error(`${name} differs on\n${g.text}\nplain ${plain.verdict} ${plain.properties}; reduced ${red.verdict} ${red.properties}`);
+      }
+      replaysAll(xr, c, red.result);
+      if (name.startsWith('bfs transactions +')) {
+        plainStates += plain.states;
+        txStates += red.states;
+      }
+    }
+    compared++;
+  }),
+  { numRuns: runs, seed },
+);
+const s = ((performance.now() - t0) / 1000).toFixed(0);
+console.log(
+  `${compared} random scenarios compared (${skipped} over 50,000 states skipped), ${Object.keys(CONFIGS).length} configurations each, in ${s} s: ` +
+    `verdicts, violated properties and terminal states identical; states unreduced / transactions ${(plainStates / txStates).toFixed(2)}x`,
+);
