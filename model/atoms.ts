@@ -2,6 +2,7 @@
 // who waits for it, an epitem's events and lifetime, an eventpoll's refcount and lifetime, the kernel function a
 // thread is in, and whether every thread is back in user space. model/predicates.ts dispatches the opcodes here.
 
+import { G_RETURNED as G_RETURNED_BYTE } from './fields';
 import { Cfg } from './abi';
 import { EpLife, PredOp, StepStatus } from './codes';
 import {
@@ -17,8 +18,8 @@ import { blockedOn } from './frame';
 
 /** Byte of the state header set by the step that returned a watched op (`when T.op[K] returns`): j + 1 for the
  *  j-th entry of the watched-returns table; every step clears it first (kStep), so only the state made by the
- *  return carries it. The header's last byte: nothing else uses it. */
-export const G_RETURNED: i32 = 15;
+ *  return carries it (model/fields.ts G_RETURNED). */
+export const G_RETURNED: i32 = G_RETURNED_BYTE;
 /** Watched returns: count u8, then [thread, op] pairs. Written by checker/compile/atoms.ts. */
 export const C_RETURNS: usize = <usize>Cfg.Returns;
 export const MAX_RETURNS: i32 = 32;

@@ -27,7 +27,8 @@ export const G_REQ_RET = 12; // i8 result of the last completed request
 export const G_REQ_STATE = 13; // REQ_*
 export const G_NL = 14; // owner of the seccomp filter's notify_lock
 export const G_VIOL_KIND = 15; // Access kind of a no-uaf violation (0 otherwise)
-export const G_SIZE = 16;
+export const G_RETURNED = 16; // watched return mark (model/atoms.ts); its own byte: it shared 15 with G_VIOL_KIND
+export const G_SIZE = 17;
 
 // G_SEM bits: what a replace did beyond the fd it was asked to replace.
 export const SEM_OTHER_FD = 1; // wrote an fd slot other than the requested one
