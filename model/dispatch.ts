@@ -21,7 +21,7 @@ import { stepEpLoopCheck } from './routines/loop_check';
 import { stepEpollCreate, stepFork, stepPidfdGetfd } from './routines/process';
 import { stepRfcV7EpReplace } from './routines/rfc_v7';
 import { frozen, stepNotifAddfd, stepNotifRecv, stepNotifSend, stepSeccompTrap } from './routines/seccomp';
-import { stepIoUring, stepKcmp } from './routines/iouring';
+import { UringOp, stepIoUring, stepKcmp } from './routines/iouring';
 import { stepAllocFd } from './routines/alloc_fd';
 import { stepExpandFdtable } from './routines/expand';
 import { LockClass } from './codes';
@@ -125,9 +125,9 @@ function enterKernel(t: i32): bool {
     case OpKind.NotifAddfd: push(Routine.NotifAddfd, a, b, 0, 0, 0, 0); break;
     case OpKind.NotifSend: push(Routine.NotifSend, 0, 0, 0, 0, 0, 0); break;
     case OpKind.Kcmp: push(Routine.Kcmp, a, b, c, 0, 0, 0); break;
-    case OpKind.IoUringRegister: push(Routine.IoUring, 0, a, b, 0, 0, 0); break;
-    case OpKind.IoUringUnregister: push(Routine.IoUring, 1, a, 0, 0, 0, 0); break;
-    case OpKind.IoUringIo: push(Routine.IoUring, 2, a, 0, 0, 0, 0); break;
+    case OpKind.IoUringRegister: push(Routine.IoUring, UringOp.Register, a, b, 0, 0, 0); break;
+    case OpKind.IoUringUnregister: push(Routine.IoUring, UringOp.Unregister, a, 0, 0, 0, 0); break;
+    case OpKind.IoUringIo: push(Routine.IoUring, UringOp.Io, a, 0, 0, 0, 0); break;
     case OpKind.ExpandFdtable: push(Routine.ExpandFdtable, 0, 0, 0, 0, 0, 0); break;
     default: unreachable();
   }

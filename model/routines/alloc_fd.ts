@@ -12,17 +12,29 @@ import { Step } from '../steps';
 /** Returned instead of an fd when the table is full (EMFILE). */
 export const NO_FD: i32 = 0xff;
 
+enum AllocPc {
+  Lock = 0,
+  Alloc = 1,
+  Unlock = 2,
+}
+enum AllocR {
+  Fd = 0,
+}
+
 /** r0 = the reserved fd (NO_FD if none). Returns it. */
 export function stepAllocFd(): bool {
   const tb = threadTable(cur);
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
-    case 0:
+    case AllocPc.Lock:
+      // @step AllocFdLock | alloc_fd | fs/file.c | spin_lock(&files->file_lock)
       label(Step.AllocFdLock);
       if (!acquire(ft)) return false;
-      setPc(1);
+      setPc(AllocPc.Alloc);
       return true;
-    case 1: {
+    case AllocPc.Alloc: {
+      // @step AllocFd | alloc_fd | fs/file.c | find_next_fd: reserve the lowest free slot (open bit set, fd[n] still
+      //   NULL)
       label(Step.AllocFd);
       let fd = NO_FD;
       for (let i = 0; i < nSlots; i++) {
@@ -32,14 +44,15 @@ export function stepAllocFd(): bool {
         }
       }
       if (fd != NO_FD) setSlot(tb, fd, <u8>SLOT_RESERVED);
-      setR(0, fd);
-      setPc(2);
+      setR(AllocR.Fd, fd);
+      setPc(AllocPc.Unlock);
       return true;
     }
     default:
+      // @step AllocFdUnlock | alloc_fd | fs/file.c | spin_unlock(&files->file_lock)
       label(Step.AllocFdUnlock);
       release(ft);
-      ret(r(0));
+      ret(r(AllocR.Fd));
       return true;
   }
 }

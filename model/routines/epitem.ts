@@ -22,6 +22,8 @@ import { Life } from '../codes';
 import { Step } from '../steps';
 import { EINVAL, ENOMEM, ENOSPC } from '../errno';
 import { reversePathCheckFails } from './loop_limits';
+import { callEpRemove } from './fep_walk';
+import { disposeUnderMutex, putAfterUnlock, putNotLast } from './ep_ref';
 
 function watches(): i32 {
   fpRead(FP_GLOBAL);
@@ -91,25 +93,52 @@ export function listFile(f: i32): void {
   store<u16>(gAddr(G_TFILE_LIST), load<u16>(gAddr(G_TFILE_LIST)) | <u16>(<i32>1 << f));
 }
 
+/** ep_insert: program counters. */
+enum InsertPc {
+  Watches = 0,
+  AllocEpi = 1,
+  AttachAlloc = 2,
+  AttachLock = 3,
+  AttachLink = 4,
+  AttachUnlock = 5,
+  RbtreeInsert = 6,
+  PollQueue = 7,
+  LockTep = 8,
+  ReversePathCheck = 9,
+}
+enum InsertR {
+  Ep = 0,
+  File = 1,
+  Fd = 2,
+  Events = 3,
+  Data = 4,
+  FullCheck = 5,
+  HeadAlloc = 6,
+}
+
 /** ep_insert(ep, event, tfile, fd, full_check). r0 = ep, r1 = tfile, r2 = fd, r3 = events, r4 = data,
  *  r5 = full_check, r6 = an epitems_head was preallocated. Returns 0 or an errno. */
 export function stepEpInsert(): bool {
-  const tf = r(1);
+  const tf = r(InsertR.File);
   const tep = isEpoll(tf) ? fileEp(tf) : -1;
   // Since 4ff36ee94d93 the target epoll's mtx is taken here, around attach + rbtree insert; before it,
   // do_epoll_ctl already held it for every op.
   const lockTep = tep >= 0 && toggle(Toggle.CtlDelNoNestedMtx);
   switch (pc()) {
-    case 0:
+    case InsertPc.Watches:
+      // @step EpInsertWatches | ep_insert | fs/eventpoll.c | epoll_watches >= max_user_watches ? -ENOSPC :
+      //   percpu_counter_inc
       label(Step.EpInsertWatches);
       if (watches() >= <i32>load<u8>(CFG + C_MAXWATCH)) {
         ret(ENOSPC);
         return true;
       }
       setWatches(watches() + 1);
-      setPc(1);
+      setPc(InsertPc.AllocEpi);
       return true;
-    case 1: {
+    case InsertPc.AllocEpi: {
+      // @step EpInsertAllocEpi | ep_insert | fs/eventpoll.c | epi = kmem_cache_zalloc(epi_cache, GFP_KERNEL); ffd =
+      //   {tfile, fd}
       label(Step.EpInsertAllocEpi);
       mightSleep();
       if (faultPoint(FaultSite.EpInsert)) {
@@ -117,26 +146,29 @@ export function stepEpInsert(): bool {
         ret(ENOMEM);
         return true;
       }
-      const i = itemAlloc(r(0), tf, r(2), r(3), r(4));
+      const i = itemAlloc(r(InsertR.Ep), tf, r(InsertR.Fd), r(InsertR.Events), r(InsertR.Data));
       if (i < 0) {
-        violate(Viol.Capacity, r(0));
+        violate(Viol.Capacity, r(InsertR.Ep));
         ret(ENOMEM);
         return true;
       }
       setEpi(i + 1);
-      setPc(lockTep ? 8 : 2);
+      setPc(lockTep ? InsertPc.LockTep : InsertPc.AttachAlloc);
       return true;
     }
-    case 8:
+    case InsertPc.LockTep:
+      // @step EpInsertLockTep | ep_insert | fs/eventpoll.c | mutex_lock_nested(&tep->mtx, 1): the target is an epoll
       label(Step.EpInsertLockTep);
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, tep))) return false;
-      setPc(2);
+      setPc(InsertPc.AttachAlloc);
       return true;
-    case 2:
+    case InsertPc.AttachAlloc:
       // attach_epitem: a non-epoll file without watchers needs an epitems_head (allocated unlocked).
+      // @step AttachEpitemAlloc | attach_epitem | fs/eventpoll.c | if (!file->f_ep) allocate an epitems_head
+      //   (unlocked, GFP_KERNEL)
       label(Step.AttachEpitemAlloc);
-      if (!isEpoll(tf) && !watched(tf) && r(6) == 0) {
+      if (!isEpoll(tf) && !watched(tf) && r(InsertR.HeadAlloc) == 0) {
         mightSleep();
         if (faultPoint(FaultSite.AttachEpitem)) {
           itemFree(epi() - 1);
@@ -144,68 +176,77 @@ export function stepEpInsert(): bool {
           ret(ENOMEM);
           return true;
         }
-        setR(6, 1);
+        setR(InsertR.HeadAlloc, 1);
       }
-      setPc(3);
+      setPc(InsertPc.AttachLock);
       return true;
-    case 3:
+    case InsertPc.AttachLock:
+      // @step AttachEpitemLock | attach_epitem | fs/eventpoll.c | spin_lock(&file->f_lock)
       label(Step.AttachEpitemLock);
       if (!acquire(lockId(LockClass.FLock, tf))) return false;
-      setPc(4);
+      setPc(InsertPc.AttachLink);
       return true;
-    case 4:
-      if (!isEpoll(tf) && !watched(tf) && r(6) == 0) {
+    case InsertPc.AttachLink:
+      if (!isEpoll(tf) && !watched(tf) && r(InsertR.HeadAlloc) == 0) {
         // f_ep went NULL while we were unlocked and we have no head: unlock and allocate one.
+        // @step AttachEpitemRetry | attach_epitem | fs/eventpoll.c | f_ep became NULL meanwhile and no head was
+        //   allocated: unlock, goto allocate
         label(Step.AttachEpitemRetry);
         release(lockId(LockClass.FLock, tf));
-        setPc(2);
+        setPc(InsertPc.AttachAlloc);
         return true;
       }
+      // @step AttachEpitemLink | attach_epitem | fs/eventpoll.c | hlist_add_head_rcu(&epi->fllink, file->f_ep)
       label(Step.AttachEpitemLink);
       fepLinkHead(epi() - 1);
-      setR(6, 0); // the head was used, or is freed after the unlock
-      setPc(5);
+      setR(InsertR.HeadAlloc, 0); // the head was used, or is freed after the unlock
+      setPc(InsertPc.AttachUnlock);
       return true;
-    case 5:
+    case InsertPc.AttachUnlock:
+      // @step AttachEpitemUnlock | attach_epitem | fs/eventpoll.c | spin_unlock(&file->f_lock)
       label(Step.AttachEpitemUnlock);
       release(lockId(LockClass.FLock, tf));
-      setPc(6);
+      setPc(InsertPc.RbtreeInsert);
       return true;
-    case 6:
+    case InsertPc.RbtreeInsert:
+      // @step EpRbtreeInsert | ep_insert | fs/eventpoll.c | if (full_check && !tep) list_file(tfile);
+      //   ep_rbtree_insert(ep, epi)
       label(Step.EpRbtreeInsert);
-      if (r(5) != 0 && !isEpoll(tf)) listFile(tf); // list_file(tfile) for reverse_path_check
-      if (load<u8>(epAddr(r(0)) + E_LIFE) == <u8>EpLife.Orphan) violate(Viol.OrphanInsert, r(0));
+      if (r(InsertR.FullCheck) != 0 && !isEpoll(tf)) listFile(tf); // list_file(tfile) for reverse_path_check
+      if (load<u8>(epAddr(r(InsertR.Ep)) + E_LIFE) == <u8>EpLife.Orphan) violate(Viol.OrphanInsert, r(InsertR.Ep));
       itemSetFlag(epi() - 1, IF_RBR, true);
       if (lockTep) release(lockId(LockClass.EpMtx, tep));
-      if (toggle(Toggle.EpRefcount)) setEpRef(r(0), epRef(r(0)) + 1); // ep_get(ep): the epitem's reference
-      setPc(r(5) != 0 ? 9 : 7);
+      if (toggle(Toggle.EpRefcount)) setEpRef(r(InsertR.Ep), epRef(r(InsertR.Ep)) + 1); // ep_get(ep): the epitem's reference
+      setPc(r(InsertR.FullCheck) != InsertPc.Watches ? InsertPc.ReversePathCheck : InsertPc.PollQueue);
       return true;
-    case 9: {
+    case InsertPc.ReversePathCheck: {
       // reverse_path_check walks the wakeup paths of every listed file and counts them against path_limits
       // (model/routines/loop_limits.ts); over a limit, the item is removed again and ep_insert fails: -EINVAL.
+      // @step EpReversePathCheck | reverse_path_check | fs/eventpoll.c | walk the wakeup paths of every file on
+      //   tfile_check_list
       label(Step.EpReversePathCheck);
       touchCheckList();
       if (reversePathCheckFails()) {
-        const ep = r(0);
+        const ep = r(InsertR.Ep);
         const i = epi() - 1;
         ret(0);
-        push(Routine.EpRemove, ep, EINVAL, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
-        setEpi(i + 1);
+        callEpRemove(ep, i, EINVAL, epRemoveMode());
         return true;
       }
-      setPc(7);
+      setPc(InsertPc.PollQueue);
       return true;
     }
     default: {
       // ep_item_poll -> ep_ptable_queue_proc allocates the eppoll_entry; on failure the item is removed again.
+      // @step EpItemPollQueue | ep_insert | fs/eventpoll.c | ep_item_poll -> ep_ptable_queue_proc: allocate
+      //   eppoll_entry, add to the wait queue
       label(Step.EpItemPollQueue);
       mightSleep();
       const i = epi() - 1;
       if (faultPoint(FaultSite.EpPtableQueueProc)) {
-        const ep = r(0); // read before ret() clears this frame
+        const ep = r(InsertR.Ep); // read before ret() clears this frame
         ret(0);
-        push(Routine.EpRemove, ep, ENOMEM, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
-        setEpi(i + 1);
+        callEpRemove(ep, i, ENOMEM, epRemoveMode());
         return true;
       }
       itemSetFlag(i, IF_PWQ, true);
@@ -220,6 +261,30 @@ export const RM_OLD: i32 = 0; // v6.2 ep_remove: returns r1
 export const RM_SAFE: i32 = 1; // ep_remove_safe: skips dying items; drops the epitem's ep reference; returns r1
 export const RM_FORCE: i32 = 2; // __ep_remove(force) from eventpoll_release_file: returns "dispose"
 
+/** ep_remove as ep_insert's error paths and EPOLL_CTL_DEL call it: ep_remove_safe since v6.4. */
+export function epRemoveMode(): i32 {
+  return toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD;
+}
+
+/** ep_remove / __ep_remove: program counters. */
+enum RemovePc {
+  UnregisterPollwait = 0,
+  LockFile = 1,
+  Unlink = 2,
+  UnlockFile = 3,
+  RbErase = 4,
+  Free = 5,
+  UnlinkHead = 6,
+  Pin = 7,
+  PinPut = 8,
+}
+enum RemoveR {
+  Ep = 0,
+  Ret = 1,
+  Mode = 2,
+  Pinned = 3,
+}
+
 /** ep_remove (v6.2) / __ep_remove + ep_remove_safe (current). r0 = ep, r1 = value to return, r2 = mode,
  *  r3 = file + 1 pinned by epi_fget (a6dc643c6931), put after the removal.
  *  The unlink is the kernel's order: WRITE_ONCE(file->f_ep, NULL) when the item is the file's only one — from
@@ -228,100 +293,116 @@ export const RM_FORCE: i32 = 2; // __ep_remove(force) from eventpoll_release_fil
  *  epoll file's head is ep->refs inside its struct eventpoll), then spin_unlock(&file->f_lock). With other items
  *  on the list nothing is published and the unlink stores into live neighbours only: one step. */
 export function stepEpRemove(): bool {
-  const mode = r(2);
-  if (pc() == 8) {
+  const mode = r(RemoveR.Mode);
+  if (pc() == RemovePc.PinPut) {
     // ep_remove_safe's scope ends: __free(fput) dropped the pin (the Fput just returned); return to the caller.
-    ret(r(1));
+    ret(r(RemoveR.Ret));
     return runTop();
   }
   const i = curItem();
   if (i < 0) {
-    ret(r(1));
+    ret(r(RemoveR.Ret));
     return true;
   }
   const f = itemFile(i);
   switch (pc()) {
-    case 0:
+    case RemovePc.UnregisterPollwait:
+      // @step EpUnregisterPollwait | ep_remove | fs/eventpoll.c | ep_unregister_pollwait(ep, epi)
       label(Step.EpUnregisterPollwait);
       itemSetFlag(i, IF_PWQ, false);
-      setPc(mode == RM_SAFE && toggle(Toggle.EpRemovePin) ? 7 : 1);
+      setPc(mode == RM_SAFE && toggle(Toggle.EpRemovePin) ? RemovePc.Pin : RemovePc.LockFile);
       return true;
-    case 7:
+    case RemovePc.Pin:
       // READ_ONCE(epi->dying) bail-out, then file = epi_fget(epi): a pinned file cannot reach __fput.
+      // @step EpRemovePin | ep_remove_safe | fs/eventpoll.c | if (READ_ONCE(epi->dying)) return; file =
+      //   epi_fget(epi): pin the file (a6dc643c6931), bail if its count is zero
       label(Step.EpRemovePin);
       if (itemHas(i, IF_DYING) || !fileAccess(f, MemField.Count, Access.Write) || ref(f) == 0) {
-        ret(r(1)); // __fput is in flight: eventpoll_release_file will remove the item under ep->mtx
+        ret(r(RemoveR.Ret)); // __fput is in flight: eventpoll_release_file will remove the item under ep->mtx
         return true;
       }
       setRef(f, ref(f) + 1);
       holdRef(f);
-      setR(3, f + 1);
-      setPc(1);
+      setR(RemoveR.Pinned, f + 1);
+      setPc(RemovePc.LockFile);
       return true;
-    case 1:
+    case RemovePc.LockFile:
+      // @step EpRemoveLockFile | ep_remove | fs/eventpoll.c | spin_lock(&file->f_lock)
       label(Step.EpRemoveLockFile);
       if (!acquire(lockId(LockClass.FLock, f))) return false;
-      setPc(2);
+      setPc(RemovePc.Unlink);
       return true;
-    case 2:
-      if (mode == RM_SAFE && r(3) == 0 && itemHas(i, IF_DYING)) {
+    case RemovePc.Unlink:
+      if (mode == RM_SAFE && r(RemoveR.Pinned) == 0 && itemHas(i, IF_DYING)) {
         // eventpoll_release_file has claimed it: it removes the item and drops its reference.
+        // @step EpRemoveSkipDying | __ep_remove | fs/eventpoll.c | epi->dying && !force: spin_unlock(&file->f_lock);
+        //   return false
         label(Step.EpRemoveSkipDying);
         release(lockId(LockClass.FLock, f));
-        ret(r(1));
+        ret(r(RemoveR.Ret));
         return true;
       }
       if (fepAt(f, 0) == i && fepNext(i) < 0) {
+        // @step EpRemovePublish | ep_remove | fs/eventpoll.c | the only epitem on the file: WRITE_ONCE(file->f_ep,
+        //   NULL) (a racing __fput may now skip eventpoll_release_file and free the file)
         label(Step.EpRemovePublish);
         fileAccess(f, MemField.FEp, Access.Write);
         store<u8>(fileAddr(f) + F_EPNULL, 1);
-        setPc(6);
+        setPc(RemovePc.UnlinkHead);
         return true;
       }
+      // @step EpRemoveUnlink | ep_remove | fs/eventpoll.c | hlist_del_rcu(&epi->fllink): *pprev = next stores into
+      //   the list head (ep->refs of an epoll file) or the previous epitem
       label(Step.EpRemoveUnlink);
       fepUnlink(i);
-      setPc(3);
+      setPc(RemovePc.UnlockFile);
       return true;
-    case 6:
+    case RemovePc.UnlinkHead:
       // hlist_del_rcu(&epi->fllink): *pprev = NULL lands in the head. For a non-epoll file that is the
       // epitems_head this remover frees itself after the unlock; for an epoll file it is ep->refs.
       label(Step.EpRemoveUnlink);
       if (isEpoll(f) && !epAccess(fileEp(f), MemField.Refs, Access.Write)) return true;
       fepUnlink(i);
       store<u8>(fileAddr(f) + F_EPNULL, 0);
-      setPc(3);
+      setPc(RemovePc.UnlockFile);
       return true;
-    case 3:
+    case RemovePc.UnlockFile:
+      // @step EpRemoveUnlockFile | ep_remove | fs/eventpoll.c | spin_unlock(&file->f_lock): still a write to the
+      //   file, reached through the unpublished pointer
       label(Step.EpRemoveUnlockFile);
       release(lockId(LockClass.FLock, f));
-      setPc(4);
+      setPc(RemovePc.RbErase);
       return true;
-    case 4:
+    case RemovePc.RbErase:
+      // @step EpRemoveRbErase | ep_remove | fs/eventpoll.c | rb_erase_cached(&epi->rbn, &ep->rbr); unlink from
+      //   rdllist
       label(Step.EpRemoveRbErase);
       itemSetFlag(i, IF_RBR, false);
-      setPc(5);
+      setPc(RemovePc.Free);
       return true;
     default: {
-      const ep = r(0);
+      const ep = r(RemoveR.Ep);
       itemFree(i);
       setWatches(watches() - 1);
       if (mode == RM_OLD) {
+        // @step EpRemoveFree | ep_remove | fs/eventpoll.c | call_rcu(&epi->rcu, epi_rcu_free);
+        //   percpu_counter_dec(epoll_watches)
         label(Step.EpRemoveFree);
-        ret(r(1));
+        ret(r(RemoveR.Ret));
       } else if (mode == RM_SAFE) {
         // ep_remove_safe: WARN_ON_ONCE(ep_refcount_dec_and_test(ep)) — the caller still holds a reference.
+        // @step EpRemoveFreePut | __ep_remove | fs/eventpoll.c | kfree_rcu(epi); epoll_watches--;
+        //   ep_refcount_dec_and_test(ep) with ep->mtx held
         label(Step.EpRemoveFreePut);
-        if (epPut(ep)) violate(Viol.EpRefcount, ep);
-        if (r(3) != 0) {
-          setPc(8);
-          push(Routine.Fput, r(3) - 1, 0, 0, 0, 0, 0);
-        } else ret(r(1));
-      } else if (toggle(Toggle.UnlockBeforePut)) {
-        label(Step.EpRemoveFree);
-        ret(1); // the caller drops the reference after mutex_unlock
+        putNotLast(ep);
+        if (r(RemoveR.Pinned) != 0) {
+          setPc(RemovePc.PinPut);
+          push(Routine.Fput, r(RemoveR.Pinned) - 1, 0, 0, 0, 0, 0);
+        } else ret(r(RemoveR.Ret));
       } else {
-        label(Step.EpRemoveFreePut);
-        ret(epPut(ep) ? 1 : 0); // v6.4..v6.15: the count drops while ep->mtx is held
+        // __ep_remove(force): since v6.16 the caller drops the reference after mutex_unlock; before, it drops here.
+        label(putAfterUnlock() ? Step.EpRemoveFree : Step.EpRemoveFreePut);
+        ret(disposeUnderMutex(ep) ? 1 : 0);
       }
       return true;
     }

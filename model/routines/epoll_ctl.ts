@@ -9,7 +9,7 @@
 import { EpollCtlOp, LockClass, Routine, Toggle } from '../codes';
 import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '../layout';
 import { upwardsDepthFails } from './loop_limits';
-import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setEpi, setOpret, setPc, setR } from '../frame';
+import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setOpret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
 import { I_DATA, I_EVENTS } from '../layout';
@@ -17,7 +17,8 @@ import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { BORROWED, FGET_LIGHT } from './fdtable';
 import { EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EPERM } from '../errno';
-import { RM_OLD, RM_SAFE, touchCheckList } from './epitem';
+import { epRemoveMode, touchCheckList } from './epitem';
+import { callEpRemove } from './fep_walk';
 
 const RV_PENDING: i32 = 0xfe;
 /** r6 bit: the target epoll's mtx is held (before 4ff36ee94d93 do_epoll_ctl took it for every op). */
@@ -29,8 +30,31 @@ function fileOf(v: i32): i32 {
   return (v & ~BORROWED) - 1;
 }
 
+enum CtlPc {
+  FgetEpoll = 0,
+  FgetTarget = 1,
+  Check = 2,
+  FastPath = 3,
+  LockGlobal = 4,
+  LoopChecked = 5,
+  Dispatch = 6,
+  Unlock = 7,
+  ClearCheckList = 8,
+  Fdput = 9,
+}
+enum CtlR {
+  Epoll = 0,
+  Op = 1,
+  Fd = 2,
+  Events = 3,
+  Data = 4,
+  Target = 5,
+  FullCheck = 6,
+  Errno = 7,
+}
+
 function epOf(): i32 {
-  return fileEp(fileOf(r(0)));
+  return fileEp(fileOf(r(CtlR.Epoll)));
 }
 
 function mtx(): i32 {
@@ -39,119 +63,133 @@ function mtx(): i32 {
 
 /** The target's eventpoll when the target is an epoll file, else -1. */
 function tepOf(): i32 {
-  const TF = fileOf(r(5));
+  const TF = fileOf(r(CtlR.Target));
   return isEpoll(TF) ? fileEp(TF) : -1;
 }
 
 /** Before 4ff36ee94d93: mutex_lock_nested(&tep->mtx, 1) under ep->mtx for any op on an epoll target. */
 function needsNestedTep(): bool {
-  return !toggle(Toggle.CtlDelNoNestedMtx) && tepOf() >= 0 && (r(6) & TEP_HELD) == 0;
+  return !toggle(Toggle.CtlDelNoNestedMtx) && tepOf() >= 0 && (r(CtlR.FullCheck) & TEP_HELD) == 0;
 }
 
 export function stepEpollCtl(): bool {
   switch (pc()) {
-    case 0:
-      setPc(1);
-      return callNow(Routine.Fget, r(0), 0, FGET_LIGHT);
-    case 1:
+    case CtlPc.FgetEpoll:
+      setPc(CtlPc.FgetTarget);
+      return callNow(Routine.Fget, r(CtlR.Epoll), 0, FGET_LIGHT);
+    case CtlPc.FgetTarget:
       if (rv() == 0) {
+        // @step EpollCtlBadFd | do_epoll_ctl | fs/eventpoll.c | fdget(epfd) found nothing: -EBADF
         label(Step.EpollCtlBadFd);
         opReturn(-EBADF);
         return true;
       }
-      setR(0, rv());
-      setPc(2);
-      return callNow(Routine.Fget, r(2), 0, FGET_LIGHT);
-    case 2: {
+      setR(CtlR.Epoll, rv());
+      setPc(CtlPc.Check);
+      return callNow(Routine.Fget, r(CtlR.Fd), 0, FGET_LIGHT);
+    case CtlPc.Check: {
       const tfv = rv();
-      setR(5, tfv);
-      const F = fileOf(r(0));
+      setR(CtlR.Target, tfv);
+      const F = fileOf(r(CtlR.Epoll));
       const TF = fileOf(tfv);
       let err = 0;
       if (tfv == 0) err = EBADF;
       else if (!canPoll(TF)) err = EPERM;
       else if (F == TF || !isEpoll(F)) err = EINVAL;
       if (err != 0) {
+        // @step EpollCtlCheck | do_epoll_ctl | fs/eventpoll.c | argument checks failed (EBADF / EPERM: !file_can_poll
+        //   / EINVAL)
         label(Step.EpollCtlCheck);
-        setR(7, err);
+        setR(CtlR.Errno, err);
         return fdputTarget();
       }
+      // @step EpollCtlLock | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0)
       label(Step.EpollCtlLock);
       mightSleep();
       if (!acquire(mtx())) return false;
-      setPc(3);
+      setPc(CtlPc.FastPath);
       return true;
     }
-    case 3: {
+    case CtlPc.FastPath: {
       const ep = epOf();
-      const F = fileOf(r(0));
-      const TF = fileOf(r(5));
+      const F = fileOf(r(CtlR.Epoll));
+      const TF = fileOf(r(CtlR.Target));
       fpRead(FP_EPOLL + ep);
       fpRead(FP_GLOBAL);
       const full =
-        r(1) == EpollCtlOp.Add &&
+        r(CtlR.Op) == EpollCtlOp.Add &&
         (watched(F) || load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN)) || isEpoll(TF));
       if (full) {
+        // @step EpollCtlFullCheckUnlock | do_epoll_ctl | fs/eventpoll.c | ADD needs the full check:
+        //   mutex_unlock(&ep->mtx) before taking epmutex
         label(Step.EpollCtlFullCheckUnlock);
         release(mtx());
-        setPc(4);
+        setPc(CtlPc.LockGlobal);
         return true;
       }
       return dispatch();
     }
-    case 4: {
+    case CtlPc.LockGlobal: {
+      // @step EpollCtlLockGlobal | do_epoll_ctl | fs/eventpoll.c | mutex_lock(&epmutex); loop_check_gen++; full_check
+      //   = 1
       label(Step.EpollCtlLockGlobal);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
-      setR(6, 1);
+      setR(CtlR.FullCheck, 1);
       fpWrite(FP_GLOBAL);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
-      setPc(5);
+      setPc(CtlPc.LoopChecked);
       const tep = tepOf();
       if (tep >= 0) {
-        setR(7, RV_PENDING);
+        setR(CtlR.Errno, RV_PENDING);
         push(Routine.EpLoopCheck, tep, 0, epOf(), 0, 0, 0);
       }
       return true;
     }
-    case 5:
-      if (r(7) == RV_PENDING) setR(7, rv());
+    case CtlPc.LoopChecked:
+      if (r(CtlR.Errno) == RV_PENDING) setR(CtlR.Errno, rv());
       // f2e467a48287: the depth above `ep` counts too (model/routines/loop_limits.ts).
-      if (r(7) == 0 && toggle(Toggle.UpwardsDepth) && tepOf() >= 0 && upwardsDepthFails(epOf(), tepOf())) setR(7, ELOOP);
-      if (r(7) != 0) {
+      if (r(CtlR.Errno) == 0 && toggle(Toggle.UpwardsDepth) && tepOf() >= 0 && upwardsDepthFails(epOf(), tepOf())) setR(CtlR.Errno, ELOOP);
+      if (r(CtlR.Errno) != 0) {
         // ELOOP: goto error_tgt_fput with the global mutex held and ep->mtx not held.
+        // @step EpollCtlLoop | do_epoll_ctl | fs/eventpoll.c | ep_loop_check failed: -ELOOP, goto error_tgt_fput
         label(Step.EpollCtlLoop);
-        setPc(8);
+        setPc(CtlPc.ClearCheckList);
         return true;
       }
+      // @step EpollCtlRelock | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0) again
       label(Step.EpollCtlRelock);
       mightSleep();
       if (!acquire(mtx())) return false;
-      setPc(6);
+      setPc(CtlPc.Dispatch);
       return true;
-    case 6:
+    case CtlPc.Dispatch:
       return dispatch();
-    case 7: {
-      if (r(7) == RV_PENDING) setR(7, rv());
-      if ((r(6) & TEP_HELD) != 0) {
+    case CtlPc.Unlock: {
+      if (r(CtlR.Errno) == RV_PENDING) setR(CtlR.Errno, rv());
+      if ((r(CtlR.FullCheck) & TEP_HELD) != 0) {
+        // @step EpollCtlUnlockTep | do_epoll_ctl | fs/eventpoll.c | mutex_unlock(&tep->mtx)
         label(Step.EpollCtlUnlockTep);
         release(lockId(LockClass.EpMtx, tepOf()));
-        setR(6, r(6) & ~TEP_HELD);
+        setR(CtlR.FullCheck, r(CtlR.FullCheck) & ~TEP_HELD);
         return true;
       }
+      // @step EpollCtlUnlock | do_epoll_ctl | fs/eventpoll.c | mutex_unlock(&ep->mtx)
       label(Step.EpollCtlUnlock);
       release(mtx());
-      setPc(r(6) != 0 ? 8 : 9);
+      setPc(r(CtlR.FullCheck) != CtlPc.FgetEpoll ? CtlPc.ClearCheckList : CtlPc.Fdput);
       return true;
     }
-    case 8:
+    case CtlPc.ClearCheckList:
+      // @step EpollCtlClearCheckList | do_epoll_ctl | fs/eventpoll.c | clear_tfile_check_list(); loop_check_gen++;
+      //   mutex_unlock(&epmutex)
       label(Step.EpollCtlClearCheckList);
       touchCheckList();
       fpWrite(FP_GLOBAL);
       store<u16>(gAddr(G_TFILE_LIST), 0);
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
       release(EPMUTEX);
-      setPc(9);
+      setPc(CtlPc.Fdput);
       return true;
     default:
       return fdputTarget();
@@ -161,41 +199,45 @@ export function stepEpollCtl(): bool {
 /** ep_find, then the operation itself (ep->mtx held). */
 function dispatch(): bool {
   if (needsNestedTep()) {
+    // @step EpollCtlLockTep | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&tep->mtx, 1): target is an epoll
+    //   (every op, before 4ff36ee94d93)
     label(Step.EpollCtlLockTep);
     mightSleep();
     if (!acquire(lockId(LockClass.EpMtx, tepOf()))) return false;
-    setR(6, r(6) | TEP_HELD);
-    setPc(6);
+    setR(CtlR.FullCheck, r(CtlR.FullCheck) | TEP_HELD);
+    setPc(CtlPc.Dispatch);
     return true;
   }
+  // @step EpFind | do_epoll_ctl | fs/eventpoll.c | epi = ep_find(ep, tf.file, fd), then dispatch on op
   label(Step.EpFind);
   const ep = epOf();
-  const TF = fileOf(r(5));
-  const fd = r(2);
+  const TF = fileOf(r(CtlR.Target));
+  const fd = r(CtlR.Fd);
   const i = epFind(ep, TF, fd);
-  setPc(7);
-  const op = r(1);
+  setPc(CtlPc.Unlock);
+  const op = r(CtlR.Op);
   if (op == EpollCtlOp.Add) {
-    if (i >= 0) setR(7, EEXIST);
+    if (i >= 0) setR(CtlR.Errno, EEXIST);
     else {
-      setR(7, RV_PENDING);
-      push(Routine.EpInsert, ep, TF, fd, r(3) | ERR_HUP, r(4), r(6));
+      setR(CtlR.Errno, RV_PENDING);
+      push(Routine.EpInsert, ep, TF, fd, r(CtlR.Events) | ERR_HUP, r(CtlR.Data), r(CtlR.FullCheck));
     }
   } else if (op == EpollCtlOp.Del) {
-    if (i < 0) setR(7, ENOENT);
+    if (i < 0) setR(CtlR.Errno, ENOENT);
     else {
-      setR(7, RV_PENDING);
-      push(Routine.EpRemove, ep, 0, toggle(Toggle.EpRefcount) ? RM_SAFE : RM_OLD, 0, 0, 0);
-      setEpi(i + 1);
+      setR(CtlR.Errno, RV_PENDING);
+      callEpRemove(ep, i, 0, epRemoveMode());
     }
   } else {
     // ep_modify under ep->mtx: the new mask and data replace the old ones (re-arming a disarmed ONESHOT).
-    if (i < 0) setR(7, ENOENT);
+    if (i < 0) setR(CtlR.Errno, ENOENT);
     else {
+      // @step EpModify | ep_modify | fs/eventpoll.c | epi->event.events = event->events; epi->event.data =
+      //   event->data
       label(Step.EpModify);
-      itemSet(i, I_EVENTS, r(3) | ERR_HUP);
-      itemSet(i, I_DATA, r(4));
-      setR(7, 0);
+      itemSet(i, I_EVENTS, r(CtlR.Events) | ERR_HUP);
+      itemSet(i, I_DATA, r(CtlR.Data));
+      setR(CtlR.Errno, 0);
     }
   }
   return true;
@@ -203,20 +245,21 @@ function dispatch(): bool {
 
 /** fdput(tf) then fdput(f). A borrowed file (fdget on an unshared table) has nothing to put. */
 function fdputTarget(): bool {
-  const tfv = r(5);
+  const tfv = r(CtlR.Target);
   if (tfv != 0 && (tfv & BORROWED) == 0) {
-    setR(5, 0);
-    setPc(9); // back here with r5 cleared, to put F
+    setR(CtlR.Target, 0);
+    setPc(CtlPc.Fdput); // back here with r5 cleared, to put F
     return callNow(Routine.Fput, fileOf(tfv), 0, 0);
   }
   return fdputEpoll();
 }
 
 function fdputEpoll(): bool {
-  const fv = r(0);
-  setOpret(r(7) != 0 ? -r(7) : 0);
+  const fv = r(CtlR.Epoll);
+  setOpret(r(CtlR.Errno) != 0 ? -r(CtlR.Errno) : 0);
   if ((fv & BORROWED) == 0) return tailNow(Routine.Fput, fileOf(fv), 0, 0);
+  // @step EpollCtlReturn | do_epoll_ctl | fs/eventpoll.c | fdput(f) (borrowed: nothing to put); return
   label(Step.EpollCtlReturn);
-  opReturn(r(7) != 0 ? -r(7) : 0);
+  opReturn(r(CtlR.Errno) != 0 ? -r(CtlR.Errno) : 0);
   return true;
 }

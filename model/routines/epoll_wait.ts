@@ -19,35 +19,48 @@ import { EP_MAX_NESTS } from './loop_check';
 import { Access, MemField } from '../codes';
 import { fileAccess } from '../memory';
 
+enum WaitPc {
+  Fget = 0,
+  Scan = 1,
+  Return = 2,
+}
+enum WaitR {
+  Epoll = 0,
+}
+
 /** epoll_wait(epfd): r0 = epfd, then F (fdget result). Returns the number of items reported. */
 export function stepEpollWait(): bool {
   switch (pc()) {
-    case 0:
-      setPc(1);
-      return callNow(Routine.Fget, r(0), 0, FGET_LIGHT);
-    case 1: {
+    case WaitPc.Fget:
+      setPc(WaitPc.Scan);
+      return callNow(Routine.Fget, r(WaitR.Epoll), 0, FGET_LIGHT);
+    case WaitPc.Scan: {
       const v = rv();
       if (v == 0) {
+        // @step EpollWaitBadFd | do_epoll_wait | fs/eventpoll.c | fdget(epfd) found nothing: -EBADF
         label(Step.EpollWaitBadFd);
         opReturn(-EBADF);
         return true;
       }
-      setR(0, v);
+      setR(WaitR.Epoll, v);
       const F = (v & ~BORROWED) - 1;
       if (!isEpoll(F)) {
+        // @step EpollWaitNotEpoll | do_epoll_wait | fs/eventpoll.c | !is_file_epoll(f.file): -EINVAL
         label(Step.EpollWaitNotEpoll);
         setOpret(-EINVAL);
         if ((v & BORROWED) != 0) opReturn(-EINVAL);
         else return tailNow(Routine.Fput, F, 0, 0);
         return true;
       }
-      setPc(2);
+      setPc(WaitPc.Return);
       return callNow(Routine.EpScan, fileEp(F), 0, 0);
     }
     default: {
-      const v = r(0);
+      const v = r(WaitR.Epoll);
       const F = (v & ~BORROWED) - 1;
       if ((v & BORROWED) != 0) {
+        // @step EpollWaitReturn | do_epoll_wait | fs/eventpoll.c | fdput(f) (borrowed: nothing to put); return the
+        //   events
         label(Step.EpollWaitReturn);
         opReturn(rv());
         return true;
@@ -58,61 +71,86 @@ export function stepEpollWait(): bool {
   }
 }
 
+enum ScanPc {
+  Lock = 0,
+  Next = 1,
+  Poll = 2,
+  Put = 3,
+}
+enum ScanR {
+  Ep = 0,
+  Depth = 1,
+  CursorFile = 2,
+  CursorFd = 3,
+  Reported = 4,
+  Polled = 5,
+}
+
 /** ep_send_events (depth 0) / __ep_eventpoll_poll (depth > 0) over one eventpoll. r0 = ep, r1 = depth,
  *  r2/r3 = rbtree cursor (file, fd + 1), r4 = items reported, r5 = file polled + 1 (held by epi_fget). */
 export function stepEpScan(): bool {
-  const ep = r(0);
+  const ep = r(ScanR.Ep);
   switch (pc()) {
-    case 0:
-      label(r(1) == 0 ? Step.SendEventsLock : Step.NestedPollLock);
+    case ScanPc.Lock:
+      // @step SendEventsLock | ep_send_events | fs/eventpoll.c | mutex_lock(&ep->mtx)
+      // @step NestedPollLock | __ep_eventpoll_poll | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, depth)
+      label(r(ScanR.Depth) == 0 ? Step.SendEventsLock : Step.NestedPollLock);
       mightSleep();
       if (!acquireEp(ep)) return false;
-      setPc(1);
+      setPc(ScanPc.Next);
       return true;
-    case 1: {
-      const i = epFirstFrom(ep, (r(2) << 8) | r(3));
+    case ScanPc.Next: {
+      const i = epFirstFrom(ep, (r(ScanR.CursorFile) << 8) | r(ScanR.CursorFd));
       if (i < 0) {
+        // @step SendEventsUnlock | ep_send_events | fs/eventpoll.c | mutex_unlock(&ep->mtx)
         label(Step.SendEventsUnlock);
         release(lockId(LockClass.EpMtx, ep));
-        ret(r(4));
+        ret(r(ScanR.Reported));
         return true;
       }
       const k = keyOf(i) + 1;
-      setR(2, k >> 8);
-      setR(3, k & 0xff);
+      setR(ScanR.CursorFile, k >> 8);
+      setR(ScanR.CursorFd, k & 0xff);
       const f = itemFile(i);
       if (toggle(Toggle.EpiFget)) {
+        // @step EpiFget | epi_fget | fs/eventpoll.c | file_ref_get(&file->f_ref): skip the item if the count is
+        //   already zero
         label(Step.EpiFget);
         if (!fileAccess(f, MemField.Count, Access.Write)) return true; // file_ref_get on freed memory: reported
         if (ref(f) == 0) return true; // the file is on its way out: "poll did not happen", next item
         setRef(f, ref(f) + 1);
         holdRef(f);
       } else {
+        // @step ItemPollRaw | ep_item_poll | fs/eventpoll.c | vfs_poll(epi->ffd.file, &pt) on the raw pointer, no
+        //   reference taken
         label(Step.ItemPollRaw);
         if (!fileAccess(f, MemField.FOp, Access.Read)) return true; // vfs_poll reads file->f_op: reported
         if (ref(f) == 0 || life(f) != Life.Live) violate(Viol.PollDeadFile, f);
       }
-      setR(5, f + 1);
-      setPc(2);
+      setR(ScanR.Polled, f + 1);
+      setPc(ScanPc.Poll);
       return true;
     }
-    case 2: {
-      const f = r(5) - 1;
-      setR(4, r(4) + 1);
-      setPc(3);
-      if (isEpoll(f) && r(1) + 1 < EP_MAX_NESTS) {
+    case ScanPc.Poll: {
+      const f = r(ScanR.Polled) - 1;
+      setR(ScanR.Reported, r(ScanR.Reported) + 1);
+      setPc(ScanPc.Put);
+      if (isEpoll(f) && r(ScanR.Depth) + 1 < EP_MAX_NESTS) {
+        // @step ItemPollNested | ep_item_poll | fs/eventpoll.c | the target is an epoll: __ep_eventpoll_poll(file,
+        //   &pt, depth + 1)
         label(Step.ItemPollNested);
-        push(Routine.EpScan, fileEp(f), r(1) + 1, 0, 0, 0, 0);
+        push(Routine.EpScan, fileEp(f), r(ScanR.Depth) + 1, 0, 0, 0, 0);
         return true;
       }
+      // @step ItemPollFile | ep_item_poll | fs/eventpoll.c | vfs_poll(file, &pt)
       label(Step.ItemPollFile);
       fileAccess(f, MemField.FOp, Access.Read); // vfs_poll(file): f_op->poll
       return true;
     }
     default: {
-      const f = r(5) - 1;
-      setR(5, 0);
-      setPc(1);
+      const f = r(ScanR.Polled) - 1;
+      setR(ScanR.Polled, 0);
+      setPc(ScanPc.Next);
       if (toggle(Toggle.EpiFget)) return callNow(Routine.Fput, f, 0, 0); // may be the final put: deferred __fput
       return stepEpScan();
     }

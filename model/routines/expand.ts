@@ -15,36 +15,51 @@ export function fdtGen(tb: i32): i32 {
   return load<u8>(tableAddr(tb) + TB_GEN);
 }
 
+enum ExpandPc {
+  Lock = 0,
+  UnlockAlloc = 1,
+  Alloc = 2,
+  Relock = 3,
+  Publish = 4,
+}
+
 export function stepExpandFdtable(): bool {
   const tb = threadTable(cur);
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
-    case 0:
+    case ExpandPc.Lock:
+      // @step ExpandLock | expand_files | fs/file.c | spin_lock(&files->file_lock): fd beyond max_fds
       label(Step.ExpandLock);
       if (!acquire(ft)) return false;
-      setPc(1);
+      setPc(ExpandPc.UnlockAlloc);
       return true;
-    case 1:
+    case ExpandPc.UnlockAlloc:
+      // @step ExpandUnlockAlloc | expand_files | fs/file.c | files->resize_in_progress = true;
+      //   spin_unlock(&files->file_lock)
       label(Step.ExpandUnlockAlloc); // files->resize_in_progress = true; spin_unlock; alloc_fdtable
       release(ft);
-      setPc(2);
+      setPc(ExpandPc.Alloc);
       return true;
-    case 2:
+    case ExpandPc.Alloc:
+      // @step ExpandAlloc | expand_fdtable | fs/file.c | new_fdt = alloc_fdtable(nr) (GFP_KERNEL, may sleep)
       label(Step.ExpandAlloc);
       mightSleep();
       if (faultPoint(FaultSite.ExpandFdtable)) {
         opReturn(-ENOMEM);
         return true;
       }
-      setPc(3);
+      setPc(ExpandPc.Relock);
       return true;
-    case 3:
+    case ExpandPc.Relock:
+      // @step ExpandRelock | expand_fdtable | fs/file.c | spin_lock(&files->file_lock)
       label(Step.ExpandRelock);
       if (!acquire(ft)) return false;
-      setPc(4);
+      setPc(ExpandPc.Publish);
       return true;
     default:
       // copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt); call_rcu(&old->rcu, free_fdtable_rcu)
+      // @step ExpandPublish | expand_fdtable | fs/file.c | copy_fdtable; rcu_assign_pointer(files->fdt, new_fdt);
+      //   call_rcu(free_fdtable_rcu); unlock
       label(Step.ExpandPublish);
       fpWrite(FP_TABLE + tb);
       store<u8>(tableAddr(tb) + TB_GEN, <u8>(fdtGen(tb) + 1));

@@ -11,10 +11,16 @@ import { mightSleep } from '../locks';
 import { isEpoll, life, ref, setLife, setRef, watched } from '../objects';
 import { Step } from '../steps';
 
+enum FputR {
+  File = 0,
+}
+
 /** filp_close(f): complain if the count is already zero, ->flush (sockets have none), then fput. */
 export function stepFilpClose(): bool {
+  // @step FilpFlush | filp_close | fs/open.c | filp_flush: "VFS: Close: file count is 0" check, ->flush (sockets:
+  //   none)
   label(Step.FilpFlush);
-  const f = r(0);
+  const f = r(FputR.File);
   if (!fileAccess(f, MemField.Count, Access.Read)) {
     // reported: file_count(filp) read freed memory
   } else if (ref(f) == 0) violate(Viol.CloseZeroCount, f);
@@ -25,8 +31,9 @@ export function stepFilpClose(): bool {
 
 /** fput(f): drop one reference; the last one queues __fput on this task's task_work. */
 export function stepFput(): bool {
+  // @step Fput | fput | fs/file_table.c | file_ref_put(&file->f_ref); on the last reference queue __fput as task_work
   label(Step.Fput);
-  const f = r(0);
+  const f = r(FputR.File);
   if (!fileAccess(f, MemField.Count, Access.Write)) {
     ret(0); // atomic_long_dec_and_test(&file->f_count) on freed memory: reported
     return true;
@@ -47,33 +54,46 @@ export function stepFput(): bool {
   return true;
 }
 
+enum FinalFputPc {
+  EventpollRelease = 0,
+  Release = 1,
+  Free = 2,
+}
+
 /** __fput(f): eventpoll_release first ("must be the first called in the file cleanup chain"), then
  *  f_op->release (ep_eventpoll_release for an epoll file), then the struct is freed. */
 export function stepFinalFput(): bool {
-  const f = r(0);
+  const f = r(FputR.File);
   switch (pc()) {
-    case 0:
+    case FinalFputPc.EventpollRelease:
+      // @step FputEventpollRelease | __fput | fs/file_table.c | eventpoll_release(file): if (file->f_ep)
+      //   eventpoll_release_file(file)
       label(Step.FputEventpollRelease);
       mightSleep();
       fileAccess(f, MemField.FEp, Access.Read); // eventpoll_release: the lockless READ_ONCE(file->f_ep)
       setLife(f, Life.Releasing);
-      setPc(1);
+      setPc(FinalFputPc.Release);
       if (watched(f)) {
         push(toggle(Toggle.EpRefcount) ? Routine.ReleaseFileRef : Routine.EventpollReleaseFile, f, 0, 0, 0, 0, 0);
       }
       return true;
-    case 1:
+    case FinalFputPc.Release:
       if (isEpoll(f)) {
+        // @step FputReleaseEpoll | __fput | fs/file_table.c | file->f_op->release = ep_eventpoll_release -> ep_free
         label(Step.FputReleaseEpoll);
-        setPc(2);
+        setPc(FinalFputPc.Free);
         push(toggle(Toggle.EpRefcount) ? Routine.EpClearAndPut : Routine.EpFree, fileEp(f), 0, 0, 0, 0, 0);
         return true;
       }
+      // @step FputReleaseFree | __fput | fs/file_table.c | file->f_op->release (sock_close), then file_free(file):
+      //   kmem_cache_free (SLAB_TYPESAFE_BY_RCU) or call_rcu before v6.7
       label(Step.FputReleaseFree);
       fileFree(f);
       ret(0);
       return true;
     default:
+      // @step FputFree | __fput | fs/file_table.c | file_free(file): kmem_cache_free (SLAB_TYPESAFE_BY_RCU) or
+      //   call_rcu(file_free_rcu) before v6.7
       label(Step.FputFree);
       fileFree(f);
       ret(0);

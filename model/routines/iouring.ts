@@ -14,27 +14,46 @@ import { callNow, tailNow } from '../dispatch';
 import { EBADF, EBUSY, ENXIO } from '../errno';
 import { FGET_REF } from './fdtable';
 
+enum UringPc {
+  Fget = 0,
+  Register = 1,
+}
+/** io_uring ops carried in r0 (model/dispatch.ts pushes them). */
+export enum UringOp {
+  Register = 0,
+  Unregister = 1,
+  Io = 2,
+}
+enum UringR {
+  Op = 0,
+  Slot = 1,
+  Fd = 2,
+}
+
 /** r0 = op (0 register, 1 unregister, 2 I/O), r1 = slot, r2 = fd (register). */
 export function stepIoUring(): bool {
-  const k = r(1);
+  const k = r(UringR.Slot);
   const u = uringAddr(k);
   if (k >= U_SLOTS) {
+    // @step UringBadSlot | io_sqe_files_register | io_uring/rsrc.c | slot out of range or busy
     label(Step.UringBadSlot);
     opReturn(-ENXIO);
     return true;
   }
   fpRead(FP_GLOBAL);
-  switch (r(0)) {
-    case 0:
-      if (pc() == 0) {
+  switch (r(UringR.Op)) {
+    case UringOp.Register:
+      if (pc() == UringPc.Fget) {
         if (load<u8>(u) != 0) {
           label(Step.UringBadSlot);
           opReturn(-EBUSY);
           return true;
         }
-        setPc(1);
-        return callNow(Routine.Fget, r(2), 0, FGET_REF);
+        setPc(UringPc.Register);
+        return callNow(Routine.Fget, r(UringR.Fd), 0, FGET_REF);
       }
+      // @step UringRegister | io_sqe_files_register | io_uring/rsrc.c | file = fget(fd); the fixed slot owns the
+      //   reference
       label(Step.UringRegister);
       if (rv() == 0) {
         opReturn(-EBADF);
@@ -44,11 +63,12 @@ export function stepIoUring(): bool {
       fpWrite(FP_GLOBAL);
       dropRef(rv() - 1);
       store<u8>(u, <u8>rv());
-      store<u8>(u + 1, <u8>r(2));
+      store<u8>(u + 1, <u8>r(UringR.Fd));
       store<u8>(u + 2, <u8>threadTable(cur));
       opReturn(0);
       return true;
-    case 1: {
+    case UringOp.Unregister: {
+      // @step UringUnregister | io_sqe_files_unregister | io_uring/rsrc.c | the slot's reference is put
       label(Step.UringUnregister);
       const v = <i32>load<u8>(u);
       if (v == 0) {
@@ -62,6 +82,9 @@ export function stepIoUring(): bool {
       return tailNow(Routine.Fput, v - 1, 0, 0);
     }
     default: {
+      // UringOp.Io
+      // @step UringFixedIo | io_file_get_fixed | io_uring/io_uring.c | IOSQE_FIXED_FILE: the request uses the ring's
+      //   slot, not the fd table
       label(Step.UringFixedIo);
       const v = <i32>load<u8>(u);
       if (v == 0) {
@@ -75,11 +98,18 @@ export function stepIoUring(): bool {
   }
 }
 
+enum KcmpR {
+  Table = 0,
+  Fd = 1,
+  OwnFd = 2,
+}
+
 /** kcmp(pid_of_table r0, self, KCMP_FILE, fd r1, own fd r2): 0 if both fds refer to the same struct file. */
 export function stepKcmp(): bool {
+  // @step KcmpFile | kcmp | kernel/kcmp.c | KCMP_FILE: compare the two struct file pointers (get_file_raw_ptr)
   label(Step.KcmpFile);
-  const a = slot(r(0), r(1));
-  const b = slot(threadTable(cur), r(2));
+  const a = slot(r(KcmpR.Table), r(KcmpR.Fd));
+  const b = slot(threadTable(cur), r(KcmpR.OwnFd));
   if (a == <u8>SLOT_EMPTY || a == <u8>SLOT_RESERVED || b == <u8>SLOT_EMPTY || b == <u8>SLOT_RESERVED) {
     opReturn(-EBADF);
     return true;

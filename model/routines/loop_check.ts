@@ -20,28 +20,46 @@ import { listFile } from './epitem';
 
 export const EP_MAX_NESTS: i32 = 4;
 
+enum LoopPc {
+  Lock = 0,
+  Visit = 1,
+  ChildDone = 2,
+}
+enum LoopR {
+  Ep = 0,
+  Depth = 1,
+  Target = 2,
+  CursorFile = 3,
+  CursorFd = 4,
+}
+
 export function stepEpLoopCheck(): bool {
-  const ep = r(0);
+  const ep = r(LoopR.Ep);
   switch (pc()) {
-    case 0:
+    case LoopPc.Lock:
+      // @step LoopCheckLock | ep_loop_check_proc | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, call_nests + 1);
+      //   ep->gen = loop_check_gen
       label(Step.LoopCheckLock);
       mightSleep();
       if (!acquireEp(ep)) return false;
       stamp(ep);
-      setPc(1);
+      setPc(LoopPc.Visit);
       return true;
-    case 1: {
-      const i = epFirstFrom(ep, (r(3) << 8) | r(4));
+    case LoopPc.Visit: {
+      const i = epFirstFrom(ep, (r(LoopR.CursorFile) << 8) | r(LoopR.CursorFd));
       if (i < 0) {
+        // @step LoopCheckUnlock | ep_loop_check_proc | fs/eventpoll.c | mutex_unlock(&ep->mtx)
         label(Step.LoopCheckUnlock);
         release(lockId(LockClass.EpMtx, ep));
         ret(0);
         return true;
       }
       const k = keyOf(i) + 1;
-      setR(3, k >> 8);
-      setR(4, k & 0xff);
+      setR(LoopR.CursorFile, k >> 8);
+      setR(LoopR.CursorFd, k & 0xff);
       const f = itemFile(i);
+      // @step LoopCheckVisit | ep_loop_check_proc | fs/eventpoll.c | next epitem: an epoll target already stamped
+      //   with loop_check_gen is skipped, another is walked (ELOOP on a loop), other files go to list_file()
       label(Step.LoopCheckVisit);
       if (!isEpoll(f)) {
         listFile(f);
@@ -49,13 +67,13 @@ export function stepEpLoopCheck(): bool {
       }
       const child = fileEp(f);
       if (visited(child)) return true; // already walked in this generation: continue with the next item
-      if (child == r(2) || r(1) + 1 > EP_MAX_NESTS) {
+      if (child == r(LoopR.Target) || r(LoopR.Depth) + 1 > EP_MAX_NESTS) {
         release(lockId(LockClass.EpMtx, ep));
         ret(ELOOP);
         return true;
       }
-      setPc(2);
-      push(Routine.EpLoopCheck, child, r(1) + 1, r(2), 0, 0, 0);
+      setPc(LoopPc.ChildDone);
+      push(Routine.EpLoopCheck, child, r(LoopR.Depth) + 1, r(LoopR.Target), 0, 0, 0);
       return true;
     }
     default:
@@ -65,7 +83,7 @@ export function stepEpLoopCheck(): bool {
         ret(rv());
         return true;
       }
-      setPc(1);
+      setPc(LoopPc.Visit);
       return runAgain();
   }
 }

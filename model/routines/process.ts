@@ -16,30 +16,43 @@ import { FGET_REF } from './fdtable';
 import { NO_FD } from './alloc_fd';
 import { EBADF, EMFILE, ENOMEM } from '../errno';
 
+enum ForkPc {
+  Lock = 0,
+  Copy = 1,
+  Unlock = 2,
+}
+enum ForkR {
+  Child = 0,
+}
+
 /** fork() without CLONE_FILES: dup_fd(parent) into the child's (empty) table. r0 = child table. */
 export function stepFork(): bool {
   const tb = threadTable(cur);
   const ft = lockId(LockClass.FileTable, tb);
   switch (pc()) {
-    case 0:
+    case ForkPc.Lock:
+      // @step DupFdLock | dup_fd | fs/file.c | spin_lock(&oldf->file_lock)
       label(Step.DupFdLock);
       if (!acquire(ft)) return false;
-      setPc(1);
+      setPc(ForkPc.Copy);
       return true;
-    case 1: {
+    case ForkPc.Copy: {
       // copy_fd_bitmaps + the pointer copy: every installed file gets a reference; reserved slots stay empty.
+      // @step DupFdCopy | dup_fd | fs/file.c | copy the open fds: get_file() for each installed file; reserved slots
+      //   stay empty
       label(Step.DupFdCopy);
-      const child = r(0);
+      const child = r(ForkR.Child);
       for (let i = 0; i < nSlots; i++) {
         const v = slot(tb, i);
         if (v == <u8>SLOT_EMPTY || v == <u8>SLOT_RESERVED) continue;
         setRef(v - 1, ref(v - 1) + 1);
         setSlot(child, i, v);
       }
-      setPc(2);
+      setPc(ForkPc.Unlock);
       return true;
     }
     default:
+      // @step DupFdUnlock | dup_fd | fs/file.c | spin_unlock(&oldf->file_lock); the child has its own table
       label(Step.DupFdUnlock);
       release(ft);
       opReturn(1); // the child's pid, as seen by the parent
@@ -47,29 +60,43 @@ export function stepFork(): bool {
   }
 }
 
+enum GetfdPc {
+  Fget = 0,
+  AllocFd = 1,
+  Install = 2,
+}
+enum GetfdR {
+  Table = 0,
+  Fd = 1,
+  File = 2,
+}
+
 /** pidfd_getfd(pidfd of Q, n): r0 = Q's table, r1 = n, r2 = file + 1. */
 export function stepPidfdGetfd(): bool {
   const tb = threadTable(cur);
   switch (pc()) {
-    case 0:
-      setPc(1);
-      return callNow(Routine.Fget, r(1), 0, FGET_REF, r(0) + 1);
-    case 1:
+    case GetfdPc.Fget:
+      setPc(GetfdPc.AllocFd);
+      return callNow(Routine.Fget, r(GetfdR.Fd), 0, FGET_REF, r(GetfdR.Table) + 1);
+    case GetfdPc.AllocFd:
       if (rv() == 0) {
+        // @step PidfdGetfdBadFd | pidfd_getfd | kernel/pid.c | fget_task found nothing: -EBADF
         label(Step.PidfdGetfdBadFd);
         opReturn(-EBADF);
         return true;
       }
-      setR(2, rv());
-      setPc(2);
+      setR(GetfdR.File, rv());
+      setPc(GetfdPc.Install);
       return callNow(Routine.AllocFd, 0, 0, 0); // receive_fd -> get_unused_fd_flags
     default: {
-      const f = r(2) - 1;
+      const f = r(GetfdR.File) - 1;
       if (rv() == NO_FD) {
         setOpret(-EMFILE);
         return tailNow(Routine.Fput, f, 0, 0);
       }
       // receive_fd: get_file + fd_install (that reference becomes the table's); then pidfd_getfd's fput.
+      // @step ReceiveFdInstall | receive_fd | fs/file.c | get_file(file); fd_install(new_fd, file); then
+      //   pidfd_getfd's fput
       label(Step.ReceiveFdInstall);
       setRef(f, ref(f) + 1);
       setSlot(tb, rv(), <u8>(f + 1));
@@ -79,31 +106,46 @@ export function stepPidfdGetfd(): bool {
   }
 }
 
+enum CreatePc {
+  Alloc = 0,
+  File = 1,
+  Install = 2,
+}
+enum CreateR {
+  File = 0,
+  Fd = 1,
+}
+
 /** epoll_create1(0): ep_alloc, reserve an fd, the "[eventpoll]" file, fd_install. r0 = the epoll file,
  *  r1 = the reserved fd. */
 export function stepEpollCreate(): bool {
   const tb = threadTable(cur);
-  const f = r(0);
+  const f = r(CreateR.File);
   const ep = fileEp(f);
   switch (pc()) {
-    case 0:
+    case CreatePc.Alloc:
+      // @step EpAlloc | ep_alloc | fs/eventpoll.c | ep = kzalloc(sizeof(*ep), GFP_KERNEL); refcount = 1
       label(Step.EpAlloc);
       if (faultPoint(FaultSite.EpAlloc)) {
         opReturn(-ENOMEM);
         return true;
       }
-      setPc(1);
+      setPc(CreatePc.File);
       return callNow(Routine.AllocFd, 0, 0, 0);
-    case 1:
+    case CreatePc.File:
       if (rv() == NO_FD) {
+        // @step EpollCreateNoFd | do_epoll_create | fs/eventpoll.c | get_unused_fd_flags failed: -EMFILE; the
+        //   unpublished eventpoll is freed
         label(Step.EpollCreateNoFd);
         opReturn(-EMFILE); // ep_clear_and_put / ep_free of the unpublished eventpoll: nothing else saw it
         return true;
       }
+      // @step EpollCreateFile | do_epoll_create | fs/eventpoll.c | anon_inode_getfile("[eventpoll]", &eventpoll_fops,
+      //   ep)
       label(Step.EpollCreateFile);
-      setR(1, rv());
+      setR(CreateR.Fd, rv());
       if (faultPoint(FaultSite.AnonInodeGetfile)) {
-        setSlot(tb, r(1), <u8>SLOT_EMPTY); // put_unused_fd
+        setSlot(tb, r(CreateR.Fd), <u8>SLOT_EMPTY); // put_unused_fd
         opReturn(-ENOMEM);
         return true;
       }
@@ -113,13 +155,13 @@ export function stepEpollCreate(): bool {
       store<u8>(epAddr(ep) + E_LIFE, <u8>EpLife.Live);
       store<u8>(epAddr(ep) + E_REF, 1);
       holdRef(f);
-      setPc(2);
+      setPc(CreatePc.Install);
       return true;
     default:
       label(Step.FdInstall);
-      setSlot(tb, r(1), <u8>(f + 1));
+      setSlot(tb, r(CreateR.Fd), <u8>(f + 1));
       dropRef(f);
-      opReturn(r(1));
+      opReturn(r(CreateR.Fd));
       return true;
   }
 }

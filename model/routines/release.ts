@@ -2,78 +2,65 @@
 // final __fput of a watched file, and ep_free, run by the release of an epoll file. Both are serialised by the
 // global epmutex; that is what makes eventpoll_release_file's unlocked walk of file->f_ep safe.
 
-import { Access, LockClass, MemField, MemObj, Routine, Viol } from '../codes';
+import { LockClass } from '../codes';
 import { epFreeMemory } from '../memory';
-import { DANGLING, IF_PWQ, nItems } from '../layout';
-import { FP_ITEMS, fpRead, label, memViolate, nxt, pc, push, r, ret, setEpi, setNxt, setPc, setR } from '../frame';
+import { IF_PWQ, nItems } from '../layout';
+import { label, pc, r, ret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
-import { epFirst, fepAt, fepNext, itemEp, itemSetFlag, itemUsed } from '../objects';
+import { epFirst, itemEp, itemSetFlag, itemUsed } from '../objects';
 import { Step } from '../steps';
-import { curItem } from './epitem';
+import { RM_OLD } from './epitem';
+import { WALK_BLOCKED, WALK_OVER, callEpRemove, lockEpMtx, walkFirst, walkLockItem, walkUnlockNext } from './fep_walk';
 
-
-/** Save `next` the way hlist_for_each_entry_safe does: before the current entry is processed. */
-export function saveNext(i: i32): void {
-  setNxt(i < 0 ? 0 : fepNext(i) + 1);
+/** eventpoll_release_file [v6.2-style]: program counters. */
+enum ReleasePc {
+  LockEpmutex = 0,
+  WalkFep = 1,
+  LockEpMtx = 2,
+  UnlockEpMtx = 3,
+  UnlockEpmutex = 4,
 }
-
-/** Advance to the saved next entry. Returns false when the walk is over; a freed `next` is a use-after-free. */
-export function advance(): bool {
-  fpRead(FP_ITEMS);
-  const n = nxt();
-  if (n == 0) return false;
-  if ((n & DANGLING) != 0) {
-    memViolate(Viol.UafItem, MemObj.Epitem, (n & ~DANGLING) - 1, MemField.Epitem, Access.Read);
-    return false;
-  }
-  setEpi(n);
-  saveNext(n - 1);
-  return true;
+enum ReleaseR {
+  File = 0,
+  Ep = 1,
 }
 
 /** eventpoll_release_file(file) [v6.2-style]. r0 = file, r1 = ep being worked on. */
 export function stepEventpollReleaseFile(): bool {
   switch (pc()) {
-    case 0:
+    case ReleasePc.LockEpmutex:
+      // @step ReleaseLockEpmutex | eventpoll_release_file | fs/eventpoll.c | mutex_lock(&epmutex)
       label(Step.ReleaseLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
-      setPc(1);
+      setPc(ReleasePc.WalkFep);
       return true;
-    case 1: {
+    case ReleasePc.WalkFep:
+      // @step ReleaseWalkFep | eventpoll_release_file | fs/eventpoll.c | hlist_for_each_entry_safe(epi, next,
+      //   file->f_ep, fllink)
       label(Step.ReleaseWalkFep);
-      const first = fepAt(r(0), 0);
-      if (first < 0) {
-        setPc(4);
-        return true;
-      }
-      setEpi(first + 1);
-      saveNext(first);
-      setPc(2);
+      walkFirst(r(ReleaseR.File), ReleasePc.LockEpMtx, ReleasePc.UnlockEpmutex);
       return true;
-    }
-    case 2: {
+    case ReleasePc.LockEpMtx: {
+      // @step ReleaseLockEpMtx | eventpoll_release_file | fs/eventpoll.c | ep = epi->ep; mutex_lock_nested(&ep->mtx,
+      //   0); ep_remove(ep, epi)
       label(Step.ReleaseLockEpMtx);
-      const i = curItem();
-      if (i < 0) {
-        setPc(4);
-        return true;
-      }
+      const i = walkLockItem(ReleasePc.UnlockEpmutex);
+      if (i == WALK_BLOCKED) return false;
+      if (i == WALK_OVER) return true;
       const ep = itemEp(i);
-      mightSleep();
-      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
-      setR(1, ep);
-      setPc(3);
-      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
-      setEpi(i + 1);
+      setR(ReleaseR.Ep, ep);
+      setPc(ReleasePc.UnlockEpMtx);
+      callEpRemove(ep, i, 0, RM_OLD);
       return true;
     }
-    case 3:
+    case ReleasePc.UnlockEpMtx:
+      // @step ReleaseUnlockEpMtx | eventpoll_release_file | fs/eventpoll.c | mutex_unlock(&ep->mtx); epi = next
       label(Step.ReleaseUnlockEpMtx);
-      release(lockId(LockClass.EpMtx, r(1)));
-      setPc(advance() ? 2 : 4);
+      walkUnlockNext(r(ReleaseR.Ep), ReleasePc.LockEpMtx, ReleasePc.UnlockEpmutex);
       return true;
     default:
+      // @step ReleaseUnlockEpmutex | eventpoll_release_file | fs/eventpoll.c | mutex_unlock(&epmutex)
       label(Step.ReleaseUnlockEpmutex);
       release(EPMUTEX);
       ret(0);
@@ -81,41 +68,57 @@ export function stepEventpollReleaseFile(): bool {
   }
 }
 
+/** ep_free [v6.2-style]: program counters. */
+enum EpFreePc {
+  LockEpmutex = 0,
+  UnregisterPollwait = 1,
+  LockMtx = 2,
+  RemoveFirst = 3,
+  UnlockEpmutex = 4,
+}
+enum EpFreeR {
+  Ep = 0,
+}
+
 /** ep_free(ep) [v6.2-style], from ep_eventpoll_release. r0 = ep. */
 export function stepEpFree(): bool {
-  const ep = r(0);
+  const ep = r(EpFreeR.Ep);
   switch (pc()) {
-    case 0:
+    case EpFreePc.LockEpmutex:
+      // @step EpFreeLockEpmutex | ep_free | fs/eventpoll.c | mutex_lock(&epmutex)
       label(Step.EpFreeLockEpmutex);
       mightSleep();
       if (!acquire(EPMUTEX)) return false;
-      setPc(1);
+      setPc(EpFreePc.UnregisterPollwait);
       return true;
-    case 1:
+    case EpFreePc.UnregisterPollwait:
+      // @step EpFreeUnregisterPollwait | ep_free | fs/eventpoll.c | ep_unregister_pollwait() for every epitem
       label(Step.EpFreeUnregisterPollwait);
       for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
-      setPc(2);
+      setPc(EpFreePc.LockMtx);
       return true;
-    case 2:
+    case EpFreePc.LockMtx:
+      // @step EpFreeLockMtx | ep_free | fs/eventpoll.c | mutex_lock(&ep->mtx)
       label(Step.EpFreeLockMtx);
-      mightSleep();
-      if (!acquire(lockId(LockClass.EpMtx, ep))) return false;
-      setPc(3);
+      if (!lockEpMtx(ep)) return false;
+      setPc(EpFreePc.RemoveFirst);
       return true;
-    case 3: {
+    case EpFreePc.RemoveFirst: {
       const i = epFirst(ep);
       if (i < 0) {
+        // @step EpFreeUnlockMtx | ep_free | fs/eventpoll.c | mutex_unlock(&ep->mtx)
         label(Step.EpFreeUnlockMtx);
         release(lockId(LockClass.EpMtx, ep));
-        setPc(4);
+        setPc(EpFreePc.UnlockEpmutex);
         return true;
       }
+      // @step EpFreeRemoveFirst | ep_free | fs/eventpoll.c | rb_first_cached(&ep->rbr); ep_remove(ep, epi)
       label(Step.EpFreeRemoveFirst);
-      push(Routine.EpRemove, ep, 0, 0, 0, 0, 0);
-      setEpi(i + 1);
+      callEpRemove(ep, i, 0, RM_OLD);
       return true;
     }
     default:
+      // @step EpFreeUnlockEpmutex | ep_free | fs/eventpoll.c | mutex_unlock(&epmutex); kfree(ep)
       label(Step.EpFreeUnlockEpmutex);
       release(EPMUTEX);
       epFreeMemory(ep); // kfree(ep)

@@ -4,14 +4,16 @@
 // frees the eventpoll. mutex_unlock is two steps here (ownership handed over, then the unlocking task still
 // touches the mutex): a free of the eventpoll in between is the use-after-free 8c2e52ebbe88 fixed (docs/model.md §F.12).
 
-import { Access, EpLife, LockClass, MemField, Routine, Toggle } from '../codes';
+import { Access, EpLife, LockClass, MemField } from '../codes';
 import { epAccess } from '../memory';
-import { E_LIFE, IF_DYING, IF_PWQ, epAddr, nItems, toggle } from '../layout';
-import { epi, label, pc, push, r, ret, rv, setEpi, setPc, setR } from '../frame';
+import { E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
+import { label, pc, r, ret, rv, setPc, setR } from '../frame';
 import { acquire, acquireEp, lockId, mightSleep, release } from '../locks';
 import { epFirstFrom, fepAt, itemEp, itemSetFlag, itemUsed, keyOf } from '../objects';
 import { Step } from '../steps';
 import { RM_FORCE, RM_SAFE, epFree, epFreed, epPut } from './epitem';
+import { callEpRemove, claimItem, removeClaimed } from './fep_walk';
+import { disposeUnderMutex, putAfterUnlock } from './ep_ref';
 
 function mtx(ep: i32): i32 {
   return lockId(LockClass.EpMtx, ep);
@@ -22,114 +24,159 @@ function unlockTail(ep: i32): void {
   epAccess(ep, MemField.Mtx, Access.Unlock);
 }
 
+/** eventpoll_release_file [current]: program counters. */
+enum ReleaseRefPc {
+  LockFile = 0,
+  Claim = 1,
+  LockEpMtx = 2,
+  Unlock = 3,
+  UnlockTail = 4,
+  Put = 5,
+  Free = 6,
+}
+enum ReleaseRefR {
+  File = 0,
+  Ep = 1,
+  Dispose = 2,
+}
+
 /** eventpoll_release_file(file) [current]. r0 = file, r1 = ep, r2 = dispose. */
 export function stepReleaseFileRef(): bool {
-  const f = r(0);
+  const f = r(ReleaseRefR.File);
   switch (pc()) {
-    case 0:
+    case ReleaseRefPc.LockFile:
+      // @step ReleaseRefLockFile | eventpoll_release_file | fs/eventpoll.c | spin_lock(&file->f_lock)
       label(Step.ReleaseRefLockFile);
       if (!acquire(lockId(LockClass.FLock, f))) return false;
-      setPc(1);
+      setPc(ReleaseRefPc.Claim);
       return true;
-    case 1: {
+    case ReleaseRefPc.Claim: {
       const i = fepAt(f, 0);
       if (i < 0) {
+        // @step ReleaseRefDone | eventpoll_release_file | fs/eventpoll.c | hlist_empty(file->f_ep):
+        //   spin_unlock(&file->f_lock); return
         label(Step.ReleaseRefDone);
         release(lockId(LockClass.FLock, f));
         ret(0);
         return true;
       }
+      // @step ReleaseRefClaim | eventpoll_release_file | fs/eventpoll.c | epi = first on f_ep; epi->dying = true;
+      //   spin_unlock(&file->f_lock)
       label(Step.ReleaseRefClaim);
-      itemSetFlag(i, IF_DYING, true);
-      setEpi(i + 1);
-      setR(1, itemEp(i));
+      setR(ReleaseRefR.Ep, claimItem(i));
       release(lockId(LockClass.FLock, f));
-      setPc(2);
+      setPc(ReleaseRefPc.LockEpMtx);
       return true;
     }
-    case 2: {
+    case ReleaseRefPc.LockEpMtx: {
+      // @step ReleaseRefLockEpMtx | eventpoll_release_file | fs/eventpoll.c | ep = epi->ep; mutex_lock(&ep->mtx);
+      //   dispose = __ep_remove(ep, epi, true)
       label(Step.ReleaseRefLockEpMtx);
-      mightSleep();
-      const ep = r(1);
-      if (!acquireEp(ep)) return false;
-      const claimed = epi();
-      setPc(3);
-      push(Routine.EpRemove, ep, 0, RM_FORCE, 0, 0, 0);
-      setEpi(claimed);
-      return true;
+      return removeClaimed(r(ReleaseRefR.Ep), RM_FORCE, ReleaseRefPc.Unlock);
     }
-    case 3:
+    case ReleaseRefPc.Unlock:
+      // @step ReleaseRefUnlock | eventpoll_release_file | fs/eventpoll.c | mutex_unlock(&ep->mtx) (ownership handed
+      //   over)
       label(Step.ReleaseRefUnlock);
-      setR(2, rv()); // dispose: this epitem held the last reference but one (or the last, before v6.16)
-      release(mtx(r(1)));
-      setPc(4);
+      setR(ReleaseRefR.Dispose, rv()); // dispose: this epitem held the last reference but one (or the last, before v6.16)
+      release(mtx(r(ReleaseRefR.Ep)));
+      setPc(ReleaseRefPc.UnlockTail);
       return true;
-    case 4:
+    case ReleaseRefPc.UnlockTail:
+      // @step MutexUnlockTail | __mutex_unlock_slowpath | kernel/locking/mutex.c | the unlocking task still touches
+      //   the mutex (wait_list) after handing it over
       label(Step.MutexUnlockTail);
-      unlockTail(r(1));
-      if (r(2) == 0) setPc(0);
-      else setPc(toggle(Toggle.UnlockBeforePut) ? 5 : 6);
+      unlockTail(r(ReleaseRefR.Ep));
+      if (r(ReleaseRefR.Dispose) == 0) setPc(ReleaseRefPc.LockFile);
+      else setPc(putAfterUnlock() ? ReleaseRefPc.Put : ReleaseRefPc.Free);
       return true;
-    case 5:
+    case ReleaseRefPc.Put:
+      // @step ReleaseRefPut | eventpoll_release_file | fs/eventpoll.c | if (dispose && ep_refcount_dec_and_test(ep))
+      //   ep_free(ep)
       label(Step.ReleaseRefPut);
-      setPc(epPut(r(1)) ? 6 : 0);
+      setPc(epPut(r(ReleaseRefR.Ep)) ? ReleaseRefPc.Free : ReleaseRefPc.LockFile);
       return true;
     default:
+      // @step EpFreeRef | ep_free | fs/eventpoll.c | mutex_destroy(&ep->mtx); free_uid(ep->user); kfree(ep)
       label(Step.EpFreeRef);
-      epFree(r(1));
-      setPc(0);
+      epFree(r(ReleaseRefR.Ep));
+      setPc(ReleaseRefPc.LockFile);
       return true;
   }
+}
+
+/** ep_clear_and_put [current]: program counters. */
+enum ClearPc {
+  LockMtx = 0,
+  UnregisterPollwait = 1,
+  RemoveNext = 2,
+  UnlockTail = 3,
+  Put = 4,
+  Free = 5,
+}
+enum ClearR {
+  Ep = 0,
+  CursorFile = 1,
+  CursorFd = 2,
+  Dispose = 3,
 }
 
 /** ep_clear_and_put(ep) [current], the epoll file's release. r0 = ep, r1/r2 = rbtree cursor (file, fd + 1),
  *  r3 = dispose (before v6.16: decided under the mutex). */
 export function stepEpClearAndPut(): bool {
-  const ep = r(0);
+  const ep = r(ClearR.Ep);
   switch (pc()) {
-    case 0:
+    case ClearPc.LockMtx:
+      // @step ClearLockMtx | ep_clear_and_put | fs/eventpoll.c | mutex_lock(&ep->mtx)
       label(Step.ClearLockMtx);
       mightSleep();
       if (!acquireEp(ep)) return false;
-      setPc(1);
+      setPc(ClearPc.UnregisterPollwait);
       return true;
-    case 1:
+    case ClearPc.UnregisterPollwait:
+      // @step ClearUnregisterPollwait | ep_clear_and_put | fs/eventpoll.c | ep_unregister_pollwait() for every epitem
       label(Step.ClearUnregisterPollwait);
       for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
-      setPc(2);
+      setPc(ClearPc.RemoveNext);
       return true;
-    case 2: {
-      const i = epFirstFrom(ep, (r(1) << 8) | r(2));
+    case ClearPc.RemoveNext: {
+      const i = epFirstFrom(ep, (r(ClearR.CursorFile) << 8) | r(ClearR.CursorFd));
       if (i >= 0) {
         // rb_first/rb_next walk: ep_remove_safe skips items eventpoll_release_file has claimed.
+        // @step ClearRemoveSafe | ep_clear_and_put | fs/eventpoll.c | rb_next walk: ep_remove_safe(ep, epi) (skips
+        //   items with epi->dying)
         label(Step.ClearRemoveSafe);
         const k = keyOf(i) + 1;
-        setR(1, k >> 8);
-        setR(2, k & 0xff);
-        push(Routine.EpRemove, ep, 0, RM_SAFE, 0, 0, 0);
-        setEpi(i + 1);
+        setR(ClearR.CursorFile, k >> 8);
+        setR(ClearR.CursorFd, k & 0xff);
+        callEpRemove(ep, i, 0, RM_SAFE);
         return true;
       }
-      if (toggle(Toggle.UnlockBeforePut)) {
+      if (putAfterUnlock()) {
+        // @step ClearUnlock | ep_clear_and_put | fs/eventpoll.c | mutex_unlock(&ep->mtx) (ownership handed over)
         label(Step.ClearUnlock);
       } else {
+        // @step ClearPutUnlock | ep_clear_and_put | fs/eventpoll.c | dispose = ep_refcount_dec_and_test(ep);
+        //   mutex_unlock(&ep->mtx) (v6.4..v6.15 order)
         label(Step.ClearPutUnlock);
-        setR(3, epPut(ep) ? 1 : 0); // v6.4..v6.15: dispose = ep_refcount_dec_and_test(ep) under the mutex
+        setR(ClearR.Dispose, disposeUnderMutex(ep) ? 1 : 0); // v6.4..v6.15: ep_refcount_dec_and_test(ep) here
       }
       release(mtx(ep));
-      setPc(3);
+      setPc(ClearPc.UnlockTail);
       return true;
     }
-    case 3:
+    case ClearPc.UnlockTail:
       label(Step.MutexUnlockTail);
       unlockTail(ep);
-      if (toggle(Toggle.UnlockBeforePut)) setPc(4);
-      else if (r(3) != 0) setPc(5);
+      if (putAfterUnlock()) setPc(ClearPc.Put);
+      else if (r(ClearR.Dispose) != 0) setPc(ClearPc.Free);
       else orphan(ep);
       return true;
-    case 4:
+    case ClearPc.Put:
+      // @step ClearPut | ep_clear_and_put | fs/eventpoll.c | if (ep_refcount_dec_and_test(ep)) ep_free(ep) (v6.16
+      //   order: after the unlock)
       label(Step.ClearPut);
-      if (epPut(ep)) setPc(5);
+      if (epPut(ep)) setPc(ClearPc.Free);
       else orphan(ep);
       return true;
     default:

@@ -9,15 +9,16 @@
 // r0 = OLD, r1 = NEW, r2 = tfd, r3 = fd (walk) / first entry last seen (cleanup), r4 = events,
 // r5 = data (walk) / rounds without progress (cleanup), r6 = ep, r7 = error.
 
-import { LockClass, Routine, Toggle, Viol } from '../codes';
-import { G_SEM, I_DATA, I_EVENTS, I_FD, IF_DYING, SEM_CROSS_PROCESS, epFile, gAddr, nSlots, threadTable, toggle } from '../layout';
-import { FP_GLOBAL, cur, epi, fpWrite, label, pc, push, r, ret, rv, setEpi, setPc, setR, violate } from '../frame';
+import { LockClass, Routine, Toggle } from '../codes';
+import { G_SEM, I_DATA, I_EVENTS, I_FD, SEM_CROSS_PROCESS, epFile, gAddr, nSlots, threadTable, toggle } from '../layout';
+import { FP_GLOBAL, cur, fpWrite, label, pc, r, ret, rv, setPc, setR } from '../frame';
 import { acquire, acquireEp, lockId, mightSleep, release } from '../locks';
-import { canPoll, fepAt, itemEp, itemGet, itemSetFlag, slot } from '../objects';
+import { canPoll, fepAt, itemEp, itemGet, slot } from '../objects';
 import { Step } from '../steps';
 import { callNow } from '../dispatch';
-import { RM_FORCE, curItem, epFree, epPut, epRef, setEpRef } from './epitem';
-import { advance, saveNext } from './release';
+import { RM_FORCE, curItem, epRef, setEpRef } from './epitem';
+import { advance, claimItem, removeClaimed, walkFirst } from './fep_walk';
+import { freeAfterUnlock, putNotLast } from './ep_ref';
 
 function fl(f: i32): i32 {
   return lockId(LockClass.FLock, f);
@@ -36,153 +37,198 @@ export function markSem(bit: i32): void {
   store<u8>(gAddr(G_SEM), load<u8>(gAddr(G_SEM)) | <u8>bit);
 }
 
+/** eventpoll_replace_file (RFC v7): program counters. */
+enum V7Pc {
+  LockFile = 0,
+  Visit = 1,
+  SkipRelock = 2,
+  LockMtx = 3,
+  Insert = 4,
+  UnlockMtx = 5,
+  EpPut = 6,
+  Relock = 7,
+  UnlockFile = 9,
+  CleanupLock = 10,
+  CleanupFirst = 11,
+  CleanupLockMtx = 12,
+  CleanupUnlock = 13,
+  LockMtxUnderFLock = 15,
+}
+enum V7R {
+  Old = 0,
+  New = 1,
+  Tfd = 2,
+  Fd = 3,
+  /** the cleanup loop reuses r3: the first entry it last saw */
+  CleanupFirst = 3,
+  Events = 4,
+  Data = 5,
+  /** the cleanup loop reuses r5: rounds without progress */
+  CleanupRounds = 5,
+  Ep = 6,
+  Error = 7,
+}
+
 export function stepRfcV7EpReplace(): bool {
-  const old = r(0);
-  const victim = r(7) != 0 ? r(1) : r(0);
+  const old = r(V7R.Old);
+  const victim = r(V7R.Error) != 0 ? r(V7R.New) : r(V7R.Old);
   switch (pc()) {
-    case 0: {
+    case V7Pc.LockFile: {
+      // @step V7LockFile | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | if
+      //   (!file_can_poll(file)) return 0; spin_lock(&toreplace->f_lock); epi = first
       label(Step.V7LockFile);
-      if (!canPoll(r(1))) {
+      if (!canPoll(r(V7R.New))) {
         ret(0); // V1: silently nothing
         return true;
       }
       if (!acquire(fl(old))) return false;
-      const first = fepAt(old, 0);
-      if (first < 0) {
-        setPc(9);
-        return true;
-      }
-      setEpi(first + 1);
-      saveNext(first);
-      setPc(1);
+      walkFirst(old, V7Pc.Visit, V7Pc.UnlockFile);
       return true;
     }
-    case 1: {
+    case V7Pc.Visit: {
       const i = curItem();
       if (i < 0) {
-        setPc(9);
+        setPc(V7Pc.UnlockFile);
         return true;
       }
       const fd = itemGet(i, I_FD);
-      if (fd != r(2)) {
+      if (fd != r(V7R.Tfd)) {
+        // @step V7SkipUnlock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | fd != tfd:
+        //   spin_unlock(&toreplace->f_lock)
         label(Step.V7SkipUnlock); // fd != tfd: spin_unlock; spin_lock; continue with the saved next
         release(fl(old));
-        setPc(2);
+        setPc(V7Pc.SkipRelock);
         return true;
       }
       const ep = itemEp(i);
+      // @step V7EpGet | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | fd == tfd: ep = epi->ep;
+      //   ep_get(ep); spin_unlock(&toreplace->f_lock)
       label(Step.V7EpGet);
       setEpRef(ep, epRef(ep) + 1); // ep_get(ep)
-      setR(6, ep);
-      setR(3, fd);
-      setR(4, itemGet(i, I_EVENTS));
-      setR(5, itemGet(i, I_DATA));
+      setR(V7R.Ep, ep);
+      setR(V7R.Fd, fd);
+      setR(V7R.Events, itemGet(i, I_EVENTS));
+      setR(V7R.Data, itemGet(i, I_DATA));
       if (!heldByOwnTable(ep)) markSem(SEM_CROSS_PROCESS);
       if (toggle(Toggle.RfcV6LockOrder)) {
-        setPc(15); // v6: mutex_lock(&ep->mtx) with f_lock still held
+        setPc(V7Pc.LockMtxUnderFLock); // v6: mutex_lock(&ep->mtx) with f_lock still held
         return true;
       }
       release(fl(old));
-      setPc(3);
+      setPc(V7Pc.LockMtx);
       return true;
     }
-    case 15:
+    case V7Pc.LockMtxUnderFLock:
+      // @step V6LockMtxUnderFLock | eventpoll_replace_file (RFC v6) | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&ep->mtx)
+      //   with toreplace->f_lock still held; then spin_unlock
       label(Step.V6LockMtxUnderFLock);
       mightSleep(); // a sleeping lock under a spinlock: reported as sleep-in-atomic
-      if (!acquireEp(r(6))) return false;
+      if (!acquireEp(r(V7R.Ep))) return false;
       release(fl(old));
-      setPc(4);
+      setPc(V7Pc.Insert);
       return true;
-    case 2:
+    case V7Pc.SkipRelock:
+      // @step V7Relock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | spin_lock(&toreplace->f_lock);
+      //   epi = next (saved before the unlock)
       label(Step.V7Relock);
       if (!acquire(fl(old))) return false;
-      setPc(advance() ? 1 : 9);
+      setPc(advance() ? V7Pc.Visit : V7Pc.UnlockFile);
       return true;
-    case 3:
+    case V7Pc.LockMtx:
+      // @step V7LockMtx | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&ep->mtx);
+      //   ep_insert(ep, &event, file, fd, 1) — no epnested_mutex, no ep_find
       label(Step.V7LockMtx);
       mightSleep();
-      if (!acquireEp(r(6))) return false;
-      setPc(4);
+      if (!acquireEp(r(V7R.Ep))) return false;
+      setPc(V7Pc.Insert);
       return true;
-    case 4:
-      setPc(5);
-      return callNow(Routine.EpInsert, r(6), r(1), r(3), r(4), r(5), 1);
-    case 5:
+    case V7Pc.Insert:
+      setPc(V7Pc.UnlockMtx);
+      return callNow(Routine.EpInsert, r(V7R.Ep), r(V7R.New), r(V7R.Fd), r(V7R.Events), r(V7R.Data), 1);
+    case V7Pc.UnlockMtx:
+      // @step V7UnlockMtx | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_unlock(&ep->mtx);
+      //   on error goto cleanup (the ep reference stays)
       label(Step.V7UnlockMtx);
-      release(lockId(LockClass.EpMtx, r(6)));
+      release(lockId(LockClass.EpMtx, r(V7R.Ep)));
       if (rv() != 0) {
-        setR(7, rv()); // goto cleanup: the ep_get reference is never dropped
-        setPc(10);
+        setR(V7R.Error, rv()); // goto cleanup: the ep_get reference is never dropped
+        setPc(V7Pc.CleanupLock);
         return true;
       }
-      setPc(6);
+      setPc(V7Pc.EpPut);
       return true;
-    case 6:
+    case V7Pc.EpPut:
+      // @step V7EpPut | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | WARN_ON_ONCE(ep_refcount_dec_and_test(ep))
       label(Step.V7EpPut);
-      if (epPut(r(6))) violate(Viol.EpRefcount, r(6)); // WARN_ON_ONCE(ep_refcount_dec_and_test(ep))
-      setPc(7);
+      putNotLast(r(V7R.Ep));
+      setPc(V7Pc.Relock);
       return true;
-    case 7:
+    case V7Pc.Relock:
       label(Step.V7Relock);
       if (!acquire(fl(old))) return false;
-      setPc(advance() ? 1 : 9);
+      setPc(advance() ? V7Pc.Visit : V7Pc.UnlockFile);
       return true;
-    case 9:
+    case V7Pc.UnlockFile:
+      // @step V7UnlockFile | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | end of f_ep:
+      //   spin_unlock(&toreplace->f_lock); go to cleanup
       label(Step.V7UnlockFile);
       release(fl(old));
-      setR(3, 0xff);
-      setR(5, 0);
-      setPc(10);
+      setR(V7R.CleanupFirst, 0xff);
+      setR(V7R.CleanupRounds, 0);
+      setPc(V7Pc.CleanupLock);
       return true;
-    case 10:
+    case V7Pc.CleanupLock:
+      // @step V7CleanupLock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | cleanup:
+      //   spin_lock(&victim->f_lock)
       label(Step.V7CleanupLock);
       if (!acquire(fl(victim))) return false;
-      setPc(11);
+      setPc(V7Pc.CleanupFirst);
       return true;
-    case 11: {
+    case V7Pc.CleanupFirst: {
       const first = fepAt(victim, 0);
       if (first < 0) {
+        // @step V7CleanupDone | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | f_ep empty:
+        //   spin_unlock; return error
         label(Step.V7CleanupDone);
         release(fl(victim));
-        ret(r(7));
+        ret(r(V7R.Error));
         return true;
       }
-      if (itemGet(first, I_FD) != r(2)) {
+      if (itemGet(first, I_FD) != r(V7R.Tfd)) {
         // The first entry belongs to another fd: unlock and look at the first entry again. Nothing here counts
         // the rounds: when nothing changed, the state repeats, and the graph-level progress check
         // (checker/search/progress.ts) finds the cycle.
+        // @step V7CleanupRestart | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | first entry's fd
+        //   != tfd: spin_unlock and look at the first entry again
         label(Step.V7CleanupRestart);
         release(fl(victim));
-        setR(3, first);
-        setPc(10);
+        setR(V7R.CleanupFirst, first);
+        setPc(V7Pc.CleanupLock);
         return true;
       }
+      // @step V7CleanupClaim | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | first entry has fd
+      //   == tfd: epi->dying = true; spin_unlock
       label(Step.V7CleanupClaim);
-      itemSetFlag(first, IF_DYING, true);
-      setEpi(first + 1);
-      setR(6, itemEp(first));
-      setR(3, 0xff);
-      setR(5, 0);
+      setR(V7R.Ep, claimItem(first));
+      setR(V7R.CleanupFirst, 0xff);
+      setR(V7R.CleanupRounds, 0);
       release(fl(victim));
-      setPc(12);
+      setPc(V7Pc.CleanupLockMtx);
       return true;
     }
-    case 12: {
+    case V7Pc.CleanupLockMtx: {
+      // @step V7CleanupLockMtx | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_lock(&ep->mtx);
+      //   dispose = __ep_remove(ep, epi, true)
       label(Step.V7CleanupLockMtx);
-      mightSleep();
-      if (!acquireEp(r(6))) return false;
-      const claimed = epi();
-      setPc(13);
-      push(Routine.EpRemove, r(6), 0, RM_FORCE, 0, 0, 0);
-      setEpi(claimed);
-      return true;
+      return removeClaimed(r(V7R.Ep), RM_FORCE, V7Pc.CleanupUnlock);
     }
-    case 13:
+    case V7Pc.CleanupUnlock:
+      // @step V7CleanupUnlock | eventpoll_replace_file (RFC v7) | fs/eventpoll.c (RFC v4 patch) | mutex_unlock(&ep->mtx);
+      //   if (dispose) ep_free(ep)
       label(Step.V7CleanupUnlock);
-      release(lockId(LockClass.EpMtx, r(6)));
-      if (rv() != 0 && !toggle(Toggle.UnlockBeforePut)) epFree(r(6)); // if (dispose) ep_free(ep)
-      else if (rv() != 0 && epPut(r(6))) epFree(r(6));
-      setPc(10);
+      release(lockId(LockClass.EpMtx, r(V7R.Ep)));
+      freeAfterUnlock(r(V7R.Ep), rv() != 0);
+      setPc(V7Pc.CleanupLock);
       return true;
     default:
       unreachable();

@@ -31,64 +31,93 @@ function setG(field: i32, v: i32): void {
   store<u8>(gAddr(field), <u8>v);
 }
 
+enum TrapPc {
+  Lock = 0,
+  UnlockWait = 1,
+  WokenLock = 2,
+  Serve = 3,
+  AddfdDone = 4,
+}
+
 /** The target: seccomp_do_user_notification. Returns the supervisor's reply (0). */
 export function stepSeccompTrap(): bool {
   switch (pc()) {
-    case 0:
+    case TrapPc.Lock:
+      // @step TrapLock | seccomp_do_user_notification | kernel/seccomp.c | mutex_lock(&match->notify_lock); n.state =
+      //   SECCOMP_NOTIFY_INIT; wake the listener
       label(Step.TrapLock);
       mightSleep();
       if (!acquire(NL)) return false;
       setG(G_NOTIF, NOTIF_INIT); // queued for the listener, which is woken
-      setPc(1);
+      setPc(TrapPc.UnlockWait);
       return true;
-    case 1:
+    case TrapPc.UnlockWait:
+      // @step TrapUnlockWait | seccomp_do_user_notification | kernel/seccomp.c | mutex_unlock(&match->notify_lock);
+      //   wait_for_completion_interruptible(&n.ready)
       label(Step.TrapUnlockWait);
       release(NL);
-      setPc(2);
+      setPc(TrapPc.WokenLock);
       return true;
-    case 2: {
+    case TrapPc.WokenLock: {
       // wait_for_completion_interruptible(&n.ready): woken by an ADDFD request or by the reply.
+      // @step TrapWokenLock | seccomp_do_user_notification | kernel/seccomp.c | woken (an ADDFD request or the
+      //   reply): mutex_lock(&match->notify_lock)
       label(Step.TrapWokenLock);
       if (g(G_REQ_STATE) != REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) return setBlocked(lockId(LockClass.Wait, 0));
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(3);
+      setPc(TrapPc.Serve);
       return true;
     }
-    case 3:
+    case TrapPc.Serve:
       if (g(G_REQ_STATE) == REQ_QUEUED && g(G_NOTIF) != NOTIF_REPLIED) {
         // seccomp_handle_addfd -> receive_fd_replace(addfd->fd, addfd->file) in the target's files_struct,
         // notify_lock held; the request's file reference is the supervisor's (kaddfd.file).
+        // @step HandleAddfd | seccomp_handle_addfd | kernel/seccomp.c | receive_fd_replace(addfd->fd, addfd->file,
+        //   addfd->flags) with notify_lock held
         label(Step.HandleAddfd);
-        setPc(4);
+        setPc(TrapPc.AddfdDone);
         push(Routine.Replace, g(G_REQ_FD), g(G_REQ_FILE) - 1, 0, 0, 0, REPLACE_REQUEST);
         return true;
       }
+      // @step TrapReplied | seccomp_do_user_notification | kernel/seccomp.c | n.state == SECCOMP_NOTIFY_REPLIED:
+      //   mutex_unlock; return the reply
       label(Step.TrapReplied);
       release(NL);
       opReturn(0);
       return true;
     default:
       // complete(&addfd->completion) and back to waiting.
+      // @step HandleAddfdDone | seccomp_handle_addfd | kernel/seccomp.c | addfd->ret = fd;
+      //   complete(&addfd->completion); wait again
       label(Step.HandleAddfdDone);
       setG(G_REQ_RET, rv());
       setG(G_REQ_STATE, REQ_DONE);
-      setPc(1);
+      setPc(TrapPc.UnlockWait);
       return true;
   }
+}
+
+enum RecvPc {
+  Lock = 0,
+  Sent = 1,
 }
 
 /** SECCOMP_IOCTL_NOTIF_RECV: wait for a notification, mark it SENT. */
 export function stepNotifRecv(): bool {
   switch (pc()) {
-    case 0:
+    case RecvPc.Lock:
+      // @step RecvLock | seccomp_notify_recv | kernel/seccomp.c | down_interruptible(&filter->notif->request);
+      //   mutex_lock(&filter->notify_lock)
       label(Step.RecvLock);
       if (g(G_NOTIF) != NOTIF_INIT) return setBlocked(lockId(LockClass.Wait, 1));
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(1);
+      setPc(RecvPc.Sent);
       return true;
     default:
+      // @step RecvSent | seccomp_notify_recv | kernel/seccomp.c | knotif->state = SECCOMP_NOTIFY_SENT;
+      //   mutex_unlock(&filter->notify_lock)
       label(Step.RecvSent);
       setG(G_NOTIF, NOTIF_SENT);
       release(NL);
@@ -97,12 +126,27 @@ export function stepNotifRecv(): bool {
   }
 }
 
+enum AddfdPc {
+  Fget = 0,
+  Lock = 1,
+  Queue = 2,
+  Wait = 3,
+  Return = 4,
+}
+enum AddfdR {
+  NewFd = 0,
+  SrcFd = 1,
+  File = 2,
+  Result = 3,
+  TargetRet = 4,
+}
+
 /** SECCOMP_IOCTL_NOTIF_ADDFD {SETFD, newfd = r0, srcfd = the supervisor's fd r1}. r2 = kfile + 1, r3 = result. */
 export function stepNotifAddfd(): bool {
   switch (pc()) {
-    case 0: {
+    case AddfdPc.Fget: {
       label(Step.AddfdFget);
-      const v = slot(threadTable(cur), r(1));
+      const v = slot(threadTable(cur), r(AddfdR.SrcFd));
       if (v == 0 || v == 0xff) {
         opReturn(-EBADF);
         return true;
@@ -114,56 +158,69 @@ export function stepNotifAddfd(): bool {
       }
       setRef(f, ref(f) + 1);
       holdRef(f);
-      setR(2, f + 1);
-      setPc(1);
+      setR(AddfdR.File, f + 1);
+      setPc(AddfdPc.Lock);
       return true;
     }
-    case 1:
+    case AddfdPc.Lock:
+      // @step AddfdLock | seccomp_notify_addfd | kernel/seccomp.c | mutex_lock_interruptible(&filter->notify_lock)
       label(Step.AddfdLock);
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(2);
+      setPc(AddfdPc.Queue);
       return true;
-    case 2: {
+    case AddfdPc.Queue: {
+      // @step AddfdQueue | seccomp_notify_addfd | kernel/seccomp.c | knotif->state == SECCOMP_NOTIFY_SENT ?
+      //   list_add(&kaddfd.list, &knotif->addfd); complete(&knotif->ready) : -EINPROGRESS; unlock
       label(Step.AddfdQueue);
       const st = g(G_NOTIF);
-      if (st != NOTIF_SENT) setR(3, st == NOTIF_NONE || st == NOTIF_REPLIED ? ENOENT : EINPROGRESS);
+      if (st != NOTIF_SENT) setR(AddfdR.Result, st == NOTIF_NONE || st == NOTIF_REPLIED ? ENOENT : EINPROGRESS);
       else {
-        setG(G_REQ_FD, r(0));
-        setG(G_REQ_FILE, r(2));
+        setG(G_REQ_FD, r(AddfdR.NewFd));
+        setG(G_REQ_FILE, r(AddfdR.File));
         setG(G_REQ_STATE, REQ_QUEUED); // list_add + complete(&knotif->ready)
       }
       release(NL);
-      setPc(r(3) != 0 ? 4 : 3);
+      setPc(r(AddfdR.Result) != AddfdPc.Fget ? AddfdPc.Return : AddfdPc.Wait);
       return true;
     }
-    case 3:
+    case AddfdPc.Wait:
+      // @step AddfdWait | seccomp_notify_addfd | kernel/seccomp.c | wait_for_completion_interruptible(&kaddfd.completion);
+      //   ret = kaddfd.ret
       label(Step.AddfdWait);
       if (g(G_REQ_STATE) != REQ_DONE) return setBlocked(lockId(LockClass.Wait, 2));
-      setR(3, FROM_TARGET);
-      setR(4, g(G_REQ_RET));
+      setR(AddfdR.Result, FROM_TARGET);
+      setR(AddfdR.TargetRet, g(G_REQ_RET));
       setG(G_REQ_STATE, REQ_NONE);
       setG(G_REQ_FILE, 0);
       setG(G_REQ_FD, 0);
-      setPc(4);
+      setPc(AddfdPc.Return);
       return true;
     default:
       // fput(kaddfd.file); return the request's result (the fd, or -errno, as the target produced it).
-      setOpret(r(3) == FROM_TARGET ? <i32>(<i8>(<u8>r(4))) : -r(3));
-      return tailNow(Routine.Fput, r(2) - 1, 0, 0);
+      setOpret(r(AddfdR.Result) == FROM_TARGET ? <i32>(<i8>(<u8>r(AddfdR.TargetRet))) : -r(AddfdR.Result));
+      return tailNow(Routine.Fput, r(AddfdR.File) - 1, 0, 0);
   }
+}
+
+enum SendPc {
+  Lock = 0,
+  Reply = 1,
 }
 
 /** SECCOMP_IOCTL_NOTIF_SEND: the reply; the target returns to user space. */
 export function stepNotifSend(): bool {
   switch (pc()) {
-    case 0:
+    case SendPc.Lock:
+      // @step SendLock | seccomp_notify_send | kernel/seccomp.c | mutex_lock(&filter->notify_lock)
       label(Step.SendLock);
       mightSleep();
       if (!acquire(NL)) return false;
-      setPc(1);
+      setPc(SendPc.Reply);
       return true;
     default: {
+      // @step SendReply | seccomp_notify_send | kernel/seccomp.c | knotif->state = SECCOMP_NOTIFY_REPLIED;
+      //   complete(&knotif->ready); unlock
       label(Step.SendReply);
       const st = g(G_NOTIF);
       release(NL);
