@@ -3,6 +3,7 @@
 // preset would do without that change.
 
 import { Toggle } from '../model/codes.ts';
+import { EPOLL_FIXES } from './history/epoll-fixes.ts';
 import { didYouMean } from './suggest.ts';
 
 export interface ToggleInfo {
@@ -114,6 +115,13 @@ export const TOGGLES: ToggleInfo[] = [
     change: 'RFC "file, epoll: Implement do_replace() and eventpoll_replace()" (2023, v2/v3 code reviewed as v4)',
     doc: 'replace_fd re-keys every epitem of the displaced file and replaces every other fd that refers to it.',
   },
+  // Issue 10, epoll history (checker/history/epoll-fixes.ts): until the ToggleInfo contract lands here, a mapped copy.
+  ...EPOLL_FIXES.map((t) => ({
+    name: t.name,
+    bit: t.bit,
+    change: `${t.commit} "${t.title}" (${t.release}${t.cve ? `, ${t.cve}` : ''})`,
+    doc: t.doc,
+  })),
 ];
 
 export interface VariantInfo {
@@ -122,11 +130,22 @@ export interface VariantInfo {
   doc: string;
 }
 
-const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck;
+/** The epoll history toggles that every preset here has (all are older than v6.2 or, loop-depth-overflow, in
+ *  mainline with upwards-depth): presets before them arrive with the release presets (issue 10). */
+const EPOLL_HISTORY =
+  Toggle.LoopCheck | Toggle.LimitPaths | Toggle.EloopClearCheckList | Toggle.FullCheckNarrow | Toggle.FastPathGen | Toggle.CheckListRcu | Toggle.FepHlist;
+const FIXED_BEFORE_6_2 = Toggle.CtlDelNoNestedMtx | Toggle.CheckListRef | Toggle.FgetRecheck | EPOLL_HISTORY;
 const CURRENT =
-  FIXED_BEFORE_6_2 | Toggle.EpRefcount | Toggle.EpiFget | Toggle.UnlockBeforePut | Toggle.FileTypesafeRcu | Toggle.EpRemovePin | Toggle.UpwardsDepth;
-/** The v6.16 changes: the unlock-before-put order and the upward depth of the loop check. */
-const V6_16 = Toggle.UnlockBeforePut | Toggle.UpwardsDepth;
+  FIXED_BEFORE_6_2 |
+  Toggle.EpRefcount |
+  Toggle.EpiFget |
+  Toggle.UnlockBeforePut |
+  Toggle.FileTypesafeRcu |
+  Toggle.EpRemovePin |
+  Toggle.UpwardsDepth |
+  Toggle.LoopDepthOverflow;
+/** The v6.16 changes: the unlock-before-put order and the upward depth of the loop check (and its 2026 fix). */
+const V6_16 = Toggle.UnlockBeforePut | Toggle.UpwardsDepth | Toggle.LoopDepthOverflow;
 
 export const VARIANTS: VariantInfo[] = [
   {

@@ -169,4 +169,11 @@ export enum Step {
   ExpandPublish = 164,
   EpRemovePublish = 165,
   EpRemovePin = 166,
+  EpollCtlLoopUnlock = 167,
+  EpollCtlLockAfterGlobal = 168,
+  EpInsertLockFile = 169,
+  EpInsertLinkTail = 170,
+  EpInsertUnlockFile = 171,
+  EpRemoveListDel = 172,
+  ClearCheckListPut = 173,
 }
