@@ -73,7 +73,7 @@ function readTrace(path: string): string {
   try {
     parseTraceText(text);
   } catch (e) {
-    if (e instanceof TraceError) throw new UsageError(`${path}: not a valid trace: ${e.message.replace(/\s+/g, ' ')}`);
+    if (e instanceof TraceError) throw new UsageError(e.located(path, 'not a valid trace: ').replace(/\s+/g, ' '));
     throw e;
   }
   return text;

@@ -78,7 +78,7 @@ export interface Instances {
 }
 
 /** A trace's JSON text mutated in one small way (chosen by `salt`) that the validator must survive: accept it or
- *  refuse it with a TraceError. */
+ *  refuse it with a TraceError that locates the problem in the text. */
 function traceMutant(text: string, salt: number): string {
   const values: unknown[] = [null, -1, 2 ** 53, 'x'.repeat(300), [], {}, [[[[[]]]]], true, 1.5];
   const v = values[(salt >> 3) % values.length];
@@ -119,6 +119,12 @@ function checkTrace(text: string, salt: number): number {
     parseTraceText(m);
   } catch (e) {
     if (!(e instanceof TraceError)) fail('trace validator (mutated trace)', e);
+    // A refusal of text says where: a line and column inside the text.
+    const lines = m.split('\n');
+    const loc = e.loc;
+    if (!loc || loc.line > lines.length || loc.col < 1 || loc.col > (lines[loc.line - 1]?.length ?? 0) + 1) {
+      fail('trace validator (mutated trace)', new Error(`refusal without a position in the text: ${e.message} at ${JSON.stringify(loc)}`));
+    }
   }
   return 2;
 }

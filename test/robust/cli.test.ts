@@ -195,7 +195,7 @@ describe('11: the small ones', () => {
     const r = fdrace('view', bad, '--no-open', '--port', '0');
     expect([r.code, r.err.trim()]).toEqual([
       2,
-      `fdrace: ${bad}: not a valid trace: format: "format" must be the number 1, not the string "1" (write "format": 1)`,
+      `fdrace: ${bad}:1:12: not a valid trace: format: "format" must be the number 1, not the string "1" (write "format": 1)`,
     ]);
   });
 });

@@ -241,7 +241,10 @@ test('links that travel: --base-url and FDRACE_VIEWER_URL, and a link that carri
   for (const [hash, msg] of [
     ['trace=%25%25%25', /the link is damaged/],
     [`trace=${b64url(deflateRawSync(Buffer.alloc(70 * 1024 * 1024, 32)))}`, /the link's trace expands to more than/],
-    [`trace=${b64url(deflateRawSync(Buffer.from('{"format":2}')))}`, /the link's trace is not a valid trace: format: unsupported trace format 2/],
+    [
+      `trace=${b64url(deflateRawSync(Buffer.from('{"format":2}')))}`,
+      /the link's trace is not a valid trace at 1:11: format: unsupported trace format 2 \(this viewer reads format 1, written by fdrace check --trace-out\)/,
+    ],
     [`trace=x&variant=v6.2&path=0&src=x`, /both a trace and a path/],
   ] as const) {
     await h.goto(`${view.url}#${hash}`);

@@ -9,7 +9,7 @@ export async function traceFromFile(file: File): Promise<ViewTrace> {
   try {
     return parseTraceText(text);
   } catch (e) {
-    if (e instanceof TraceError) throw new TraceError(`${file.name}: ${e.message}`);
+    if (e instanceof TraceError) throw new TraceError(e.located(file.name));
     throw e;
   }
 }
@@ -54,7 +54,7 @@ export async function traceFromUrl(param: string): Promise<ViewTrace> {
   try {
     return parseTraceText(text);
   } catch (e) {
-    if (e instanceof TraceError) throw new TraceError(`${url.pathname.slice(0, 120)}: ${e.message}`);
+    if (e instanceof TraceError) throw new TraceError(e.located(url.pathname.slice(0, 120)));
     throw e;
   }
 }

@@ -13,7 +13,7 @@ import { createPlayground, type Playground } from './playground.ts';
 import { renderState, type PanelOptions } from './state-panel.ts';
 import { sourcesFor } from './source-ref.ts';
 import { LinkError, MAX_HASH, compress, decompress, formatHash, parseHash, type Share } from './url.ts';
-import { LIMITS, TraceError, validateTrace, type ViewTrace } from './validate.ts';
+import { LIMITS, TraceError, parseTraceText, validateTrace, type ViewTrace } from './validate.ts';
 import { createWatches, type Watches } from './watch.ts';
 
 type View = 'landing' | 'trace' | 'playground';
@@ -406,9 +406,10 @@ async function route(initial: boolean): Promise<void> {
       }
       let trace: ViewTrace;
       try {
-        trace = validateTrace(JSON.parse(text));
+        trace = parseTraceText(text);
       } catch (e) {
-        throw new LinkError(`the link's trace is not a valid trace: ${(e as Error).message}`);
+        const at = e instanceof TraceError && e.loc ? ` at ${e.loc.line}:${e.loc.col}` : '';
+        throw new LinkError(`the link's trace is not a valid trace${at}: ${(e as Error).message}`);
       }
       await openTrace(trace, 'embedded', hs.step);
       if (current) current.packed = Promise.resolve(packed);

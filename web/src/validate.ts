@@ -1,3 +1,3 @@
-// The trace schema lives with the trace format in checker/trace/validate.ts (the CLI's `fdrace view` checks files
-// with it too); the viewer imports it from here.
+// The trace schema lives with the trace format in checker/trace/schema/, its validator in checker/trace/validate.ts
+// (the CLI's `fdrace view` checks files with the same code); the viewer imports them from here.
 export * from '../../checker/trace/validate.ts';
