@@ -3,8 +3,8 @@
 // preset would do without that change.
 
 import { Toggle } from '../model/codes.ts';
-import { didYouMean } from './suggest.ts';
 import { EPOLL_FIXES } from './history/epoll-fixes.ts';
+import { didYouMean } from './suggest.ts';
 import { FILE_FIXES } from './history/file-fixes.ts';
 import { compareReleases, type ToggleInfo } from './history/toggle-info.ts';
 
@@ -31,9 +31,10 @@ const MAINLINE_AND_DESIGNS: ToggleInfo[] = [
     commit: '8c2e52ebbe88',
     title: "eventpoll: don't decrement ep refcount while still holding the ep mutex",
     release: 'v6.16',
+    cve: 'CVE-2025-38349',
     fixes: 'ep-refcount',
     stable: ['6.15', '6.12'],
-    scenario: 'scenarios/history/ep-put-under-mtx-8c2e52ebbe88.fdr',
+    scenario: 'scenarios/history/cve-2025-38349-unlock-before-put-8c2e52ebbe88.fdr',
     doc: "the epitem's ep reference is dropped after mutex_unlock(&ep->mtx) has finished, not inside __ep_remove.",
   },
   {
@@ -44,7 +45,7 @@ const MAINLINE_AND_DESIGNS: ToggleInfo[] = [
     title: 'eventpoll: Fix semi-unbounded recursion',
     release: 'v6.17',
     stable: ['6.16'],
-    scenario: 'scenarios/history/upwards-depth-f2e467a48287.fdr',
+    scenario: 'scenarios/history/semi-unbounded-recursion-f2e467a48287.fdr',
     doc:
       'ep_loop_check adds the depth above the epoll being inserted into (ep_get_upwards_depth_proc) to the depth ' +
       'below the target: EPOLL_CTL_ADD fails with ELOOP when the chain would exceed EP_MAX_NESTS.',

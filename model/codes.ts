@@ -164,6 +164,9 @@ export enum Viol {
   RcuIdentity = 23,
   /** E9: a chain of epolls watching epolls is longer than EP_MAX_NESTS (model/routines/loop_limits.ts). */
   EpollDepth = 24,
+  /** E9: a non-epoll file has more wakeup paths of some depth than path_limits allows, or one deeper than
+   *  EP_MAX_NESTS + 1 (reverse_path_check's rule, checked whenever the global epoll mutex is free). */
+  PathLimit = 25,
 }
 
 /** What a step does to an object's memory (KASAN's access kinds plus lock operations on embedded locks). */
@@ -265,6 +268,30 @@ export enum Toggle {
   /** f2e467a48287 "eventpoll: Fix semi-unbounded recursion" (v6.16): ep_loop_check also measures the depth above
    *  the epoll being inserted into (ep_get_upwards_depth_proc). */
   UpwardsDepth = 8192,
+  /** 22bacca48a17 "epoll: prevent creating circular epoll structures" (v2.6.38): EPOLL_CTL_ADD of an epoll file
+   *  takes the global mutex and runs ep_loop_check before inserting. */
+  LoopCheck = 16384,
+  /** 28d82dc1c4ed "epoll: limit paths" (v3.3, CVE-2011-1083): files met by the loop check (and the target) go on
+   *  tfile_check_list, ep_insert runs reverse_path_check against path_limits; the loop check memoises visited epolls. */
+  LimitPaths = 32768,
+  /** 13d518074a95 "epoll: clear the tfile_check_list on -ELOOP" (v3.4, CVE-2012-3375). */
+  EloopClearCheckList = 65536,
+  /** 67347fe4e632 "epoll: do not take global 'epmutex' for simple topologies" (v3.13): only an ADD into a watched
+   *  epoll or of an epoll target takes the full check; before it every ADD took epmutex before ep->mtx. */
+  FullCheckNarrow = 131072,
+  /** fe0a916c1eae "epoll: EPOLL_CTL_ADD: close the race in decision to take fast path" (v5.9): the fast-path test
+   *  also reads ep->gen == loop_check_gen. */
+  FastPathGen = 262144,
+  /** 77f4689de17c "fix regression from a9ed4a6560b8 (...)" (v5.9): get_file_rcu instead of get_file for files the
+   *  loop check puts on tfile_check_list (a file whose count already reached zero is skipped). */
+  CheckListRcu = 524288,
+  /** 319c15174757 "epoll: take epitem list out of struct file" (v5.11): file->f_ep hlist head (ep->refs or a
+   *  separately allocated epitems_head) instead of the f_ep_links list_head in struct file; the check list chains
+   *  epitems_head and holds no file references. */
+  FepHlist = 1048576,
+  /** fdcfce93073d "eventpoll: Fix integer overflow in ep_loop_check_proc()" (v7.0): a loop found below the top of
+   *  the walk returns EP_MAX_NESTS + 1 instead of INT_MAX, whose + 1 wrapped and lost the error. */
+  LoopDepthOverflow = 2097152,
   // fs/file.c, fs/file_table.c and seccomp addfd history (bits 1<<23 .. 1<<30; checker/history/file-fixes.ts).
   /** 5ba97d2832f8 "fs/file.c: __fget() and dup2() atomicity rules" (v4.2): a get_file_rcu that finds the count
    *  zero makes __fget read the slot again instead of returning NULL. */

@@ -1,12 +1,12 @@
 // Build the initial state from the configuration block: fd tables, file counts (one per slot holding the file),
 // epitems present at the start (linked on f_ep and in ep->rbr, with their poll wait entries), idle threads.
 
-import { EpLife, Life } from './codes';
+import { EpLife, Life, Toggle } from './codes';
 import {
   C_INIT_ITEMS, C_INIT_SLOTS, C_UNBORN, CFG, epFile, E_LIFE, E_REF, G_LOOPGEN, G_WATCHES, IF_PWQ, IF_RBR, T_RETS, epAddr, maxOps,
-  nEpolls, nFiles, nSlots, nTables, nThreads, setState, slotAddr, stateSize, threadAddr,
+  nEpolls, nFiles, nSlots, nTables, nThreads, setState, slotAddr, stateSize, threadAddr, toggle,
 } from './layout';
-import { fepLinkHead, itemAlloc, itemSetFlag, ref, setLife, setRef } from './objects';
+import { fepLinkHead, fepLinkTail, itemAlloc, itemSetFlag, ref, setLife, setRef } from './objects';
 
 /** Value of a return slot whose op has not returned yet. */
 export const NOT_RETURNED: i8 = 127;
@@ -39,7 +39,9 @@ export function buildInitial(dst: usize): i32 {
     const ep = <i32>load<u8>(p);
     const i = itemAlloc(ep, load<u8>(p + 1), load<u8>(p + 2), load<u8>(p + 3), load<u8>(p + 4));
     if (i < 0) return -1;
-    fepLinkHead(i);
+    // The declared watches were added in order: hlist_add_head_rcu, or list_add_tail_rcu before 319c15174757.
+    if (toggle(Toggle.FepHlist)) fepLinkHead(i);
+    else fepLinkTail(i);
     itemSetFlag(i, IF_RBR, true);
     itemSetFlag(i, IF_PWQ, true);
     store<u8>(epAddr(ep) + E_REF, load<u8>(epAddr(ep) + E_REF) + 1);

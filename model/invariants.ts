@@ -8,7 +8,7 @@ import {
   nSlots, nTables, nThreads, slotAddr, threadAddr,
 } from './layout';
 import { itemEp, itemFile, itemGet, itemHas, itemUsed, life, ref } from './objects';
-import { nestingTooDeep } from './routines/loop_limits';
+import { nestingTooDeep, pathLimitExceeded } from './routines/loop_limits';
 
 /** Object the last reported violation is about (file, epoll, item or thread index, by kind). */
 export let violObj: i32 = 0;
@@ -74,6 +74,9 @@ export function checkAll(): u32 {
     // E9's other half: no chain of nested epolls deeper than EP_MAX_NESTS.
     const deep = nestingTooDeep();
     if (deep >= 0) found(Viol.EpollDepth, deep);
+    // and its path limits: reverse_path_check's rule for every watched file (model/routines/loop_limits.ts).
+    const paths = pathLimitExceeded();
+    if (paths >= 0) found(Viol.PathLimit, paths);
   }
   // E7: (file, fd) keys are unique within one eventpoll.
   for (let i = 0; i < nItems; i++) {

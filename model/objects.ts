@@ -153,6 +153,15 @@ export function fepLinkHead(i: i32): void {
   itemSetFlag(i, IF_FEP, true);
 }
 
+/** list_add_tail_rcu(&epi->fllink, &file->f_ep_links) (before 319c15174757): the new item becomes the last. */
+export function fepLinkTail(i: i32): void {
+  const f = itemFile(i);
+  let n = 0;
+  for (let j = 0; j < nItems; j++) if (j != i && itemUsed(j) && itemFile(j) == f && itemHas(j, IF_FEP)) n++;
+  itemSet(i, I_FPOS, n);
+  itemSetFlag(i, IF_FEP, true);
+}
+
 /** hlist_del_rcu(&epi->fllink). */
 export function fepUnlink(i: i32): void {
   const f = itemFile(i);

@@ -169,6 +169,13 @@ export enum Step {
   ExpandPublish = 164,
   EpRemovePublish = 165,
   EpRemovePin = 166,
+  EpollCtlLoopUnlock = 167,
+  EpollCtlLockAfterGlobal = 168,
+  EpInsertLockFile = 169,
+  EpInsertLinkTail = 170,
+  EpInsertUnlockFile = 171,
+  EpRemoveListDel = 172,
+  ClearCheckListPut = 173,
   // fs/file.c / fs/file_table.c history (issue 10): 230..239.
   FputRefDead = 230,
 }

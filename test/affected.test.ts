@@ -102,7 +102,7 @@ describe('fdrace affected', () => {
     expect(back.code).toBe(2);
     expect(back.out).toBe('');
     expect(back.err).toContain(
-      'v6.6 lacks unlock-before-put, upwards-depth, epi-fget, file-typesafe-rcu, ep-remove-pin, file-ref, fput-close that current has',
+      'v6.6 lacks unlock-before-put, upwards-depth, epi-fget, file-typesafe-rcu, ep-remove-pin, loop-depth-overflow, file-ref, fput-close that current has',
     );
     const unknown = fdrace('affected', ABBA, '--bisect', '--from', 'v6.3', '--to', 'current');
     expect(unknown.code).toBe(2);
@@ -130,7 +130,16 @@ describe('bisect (library)', () => {
   it('from v6.6 no single toggle fixes it: unlock-before-put and ep-remove-pin both are needed', async () => {
     const s = readScenario(UAF);
     const b = await bisect(session, s, UAF, resolveVariant('v6.6'), resolveVariant('current'), run);
-    expect(b.added).toEqual(['file-typesafe-rcu', 'epi-fget', 'file-ref', 'fput-close', 'unlock-before-put', 'upwards-depth', 'ep-remove-pin']);
+    expect(b.added).toEqual([
+      'file-typesafe-rcu',
+      'epi-fget',
+      'file-ref',
+      'fput-close',
+      'unlock-before-put',
+      'upwards-depth',
+      'loop-depth-overflow',
+      'ep-remove-pin',
+    ]);
     expect(b).toMatchObject({ fixedBy: ['unlock-before-put', 'ep-remove-pin'], single: false });
     expect(fixedByLine(b)).toMatch(/^no single toggle fixes it; the combination unlock-before-put \+ ep-remove-pin does: /);
   });
@@ -202,7 +211,7 @@ describe('fdrace history', () => {
     const ubp = md.split('\n').find((l) => l.startsWith('| `unlock-before-put`'))!;
     expect(ubp).toContain('| `v6.6` `v6.12`; also `v6.18` (with it: free-while-locked) | `v6.18` … `current`, `userspace`, `userspace-frozen` |');
     expect(md).toContain('[CVE-2024-38580](https://www.cve.org/CVERecord?id=CVE-2024-38580)');
-    // v5.10: the five fixes and changes up to v5.9 (fput-task-work .. check-list-ref), not fget-recheck (v5.16).
-    expect(md).toMatch(/\n\| `v5\.10` \| ✓ \| ✓ \| ✓ \| ✓ \| ✓ \| {2}\|/);
+    // v5.10: the eleven fixes and changes up to v5.9 (loop-check .. check-list-rcu), not f-ep-hlist (v5.11).
+    expect(md).toMatch(/\n\| `v5\.10` (\| ✓ ){11}\| {2}\|/);
   });
 });

@@ -130,7 +130,9 @@ describe('the toggle contract', () => {
     expect(toggleTableErrors([good])).toEqual([]);
     expect(toggleTableErrors([{ ...good, scenario: undefined }])).toEqual(["toggle 'x-fix': a fix needs its history scenario"]);
     expect(toggleTableErrors([{ ...good, commit: '0123' }])).toEqual(["toggle 'x-fix': commit must be 12 hex digits"]);
-    expect(toggleTableErrors([{ ...good, release: '6.1' }])).toEqual(["toggle 'x-fix': release must be vX.Y"]);
+    expect(toggleTableErrors([{ ...good, release: 'v2.6.38' }])).toEqual([]);
+    expect(compareReleases('v2.6.38', 'v3.3')).toBeLessThan(0);
+    expect(toggleTableErrors([{ ...good, release: '6.1' }])).toEqual(["toggle 'x-fix': release must be vX.Y (or v2.6.Z)"]);
     expect(toggleTableErrors([{ ...good, bit: 2 ** 31 }])).toEqual([`toggle 'x-fix': bit ${2 ** 31} is not one of 1<<0 .. 1<<30`]);
     expect(toggleTableErrors([good, { ...good, name: 'y-fix' }])).toEqual([`toggle 'y-fix': bit ${1 << 20} is used twice`]);
     expect(toggleTableErrors([{ ...good, fixes: 'nope' }])).toEqual(["toggle 'x-fix': fixes unknown toggle 'nope'"]);
@@ -212,7 +214,7 @@ describe('fdrace variants', () => {
     const text = variantsText();
     expect(text).toContain('current = mainline as of v7.1');
     expect(text).toMatch(
-      /\n {2}v5\.10 +mainline as of v5\.10\.0[^\n]*\n +toggles: ctl-del-nested-fix, check-list-ref, fget-dup2-retry, fd-install-lockless, fput-task-work\n/,
+      /\n {2}v5\.10 +mainline as of v5\.10\.0[^\n]*\n +toggles: ctl-del-nested-fix, check-list-ref, loop-check, limit-paths, eloop-clear-check-list, full-check-narrow, fast-path-gen, check-list-rcu, fget-dup2-retry, fd-install-lockless, fput-task-work\n/,
     );
     for (const p of RELEASE_PRESETS) expect(text).toContain(`\n  ${p} `);
   });

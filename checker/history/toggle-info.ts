@@ -29,18 +29,19 @@ export interface ToggleInfo {
   doc: string;
 }
 
-/** [major, minor] of 'vX.Y'; throws on anything else (a defect in a toggle table, caught by its test). */
-export function releaseKey(release: string): [number, number] {
-  const m = /^v(\d+)\.(\d+)$/.exec(release);
+/** [major, minor, sub] of 'vX.Y' or 'v2.6.Z' (the releases before v3.0); throws on anything else (a defect in a
+ *  toggle table, caught by its test). */
+export function releaseKey(release: string): [number, number, number] {
+  const m = /^v(\d+)\.(\d+)(?:\.(\d+))?$/.exec(release);
   if (!m) throw new Error(`release '${release}' is not of the form vX.Y`);
-  return [Number(m[1]), Number(m[2])];
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
 
 /** Version order: v3.13 < v4.19 < v5.4 < ... < v6.18 < v7.0. */
 export function compareReleases(a: string, b: string): number {
-  const [am, an] = releaseKey(a);
-  const [bm, bn] = releaseKey(b);
-  return am - bm || an - bn;
+  const [am, an, az] = releaseKey(a);
+  const [bm, bn, bz] = releaseKey(b);
+  return am - bm || an - bn || az - bz;
 }
 
 /** The one-line description `fdrace variants` prints: commit, subject, release, CVE and stable trees; for a
@@ -71,7 +72,7 @@ export function toggleTableErrors(list: readonly ToggleInfo[]): string[] {
     }
     if (!t.commit || !/^[0-9a-f]{12}$/.test(t.commit)) errors.push(`${at}: commit must be 12 hex digits`);
     if (!t.title) errors.push(`${at}: no commit title`);
-    if (!t.release || !/^v\d+\.\d+$/.test(t.release)) errors.push(`${at}: release must be vX.Y`);
+    if (!t.release || !/^v(\d+\.\d+|2\.6\.\d+)$/.test(t.release)) errors.push(`${at}: release must be vX.Y (or v2.6.Z)`);
     if (t.cve !== undefined && !/^CVE-\d{4}-\d{4,}$/.test(t.cve)) errors.push(`${at}: cve '${t.cve}' is not CVE-YYYY-N`);
     if (t.kind === 'fix' && !t.scenario) errors.push(`${at}: a fix needs its history scenario`);
     if (t.scenario !== undefined && !/^scenarios\/history\/[^/]+\.fdr$/.test(t.scenario)) errors.push(`${at}: scenario must be scenarios/history/<file>.fdr`);

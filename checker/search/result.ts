@@ -136,6 +136,11 @@ export const VIOL_PROPERTY: Record<number, { property: string; name: string; wha
     what: 'a lockless reader of a SLAB_TYPESAFE_BY_RCU file kept a reference on the object that reused the memory (no identity re-check)',
   },
   [Viol.EpollDepth]: { property: 'watchers', name: 'EpollDepth', what: 'a chain of epolls watching epolls is longer than EP_MAX_NESTS (E9)' },
+  [Viol.PathLimit]: {
+    property: 'watchers',
+    name: 'PathLimit',
+    what: 'a file has more wakeup paths of one depth than path_limits allows, or one deeper than EP_MAX_NESTS + 1 (E9)',
+  },
   [Viol.Livelock]: {
     property: 'livelock',
     name: 'Livelock',

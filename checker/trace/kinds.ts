@@ -77,6 +77,10 @@ const KINDS: Record<string, KindWords> = {
     title: 'epolls nested deeper than EP_MAX_NESTS',
     rule: 'A chain of epolls watching epolls has at most EP_MAX_NESTS (4) edges: ep_loop_check() refuses the ADD that would make it longer (upward depth since f2e467a48287).',
   },
+  PathLimit: {
+    title: 'too many wakeup paths',
+    rule: 'A file has at most path_limits[d] wakeup paths of depth d through nested epolls (1000 500 100 50 10) and none longer: reverse_path_check() refuses the ADD that would exceed them (28d82dc1c4ed, CVE-2011-1083).',
+  },
   FreeWhileLocked: {
     title: 'held lock freed',
     rule: 'An object may not be freed while a lock embedded in it is held (lockdep: "WARNING: held lock freed!"); see docs/memory.md.',
@@ -172,6 +176,10 @@ export function subjectSentence(v: TraceViolation, s: DecodedState): string | nu
       if (!ep) return null;
       const items = ep.items.map((i) => `#${i.id} (${i.file}, fd ${i.fd})`);
       return `struct eventpoll ${ep.name}: ep->refcount ${ep.refcount}, ${ep.life}, ep->mtx ${ep.mtx ? `held by ${ep.mtx}` : 'free'}; epitems ${list(items)}.`;
+    }
+    case 'PathLimit': {
+      if (!file) return null;
+      return `struct file ${file.name} (${file.kind}) is watched by ${list(file.watchers, 'no epoll')}, and the epolls above them give it more wakeup paths of one depth than path_limits allows.`;
     }
     case 'EpollCycle': {
       const cyc = epollCycle(s, subj.name);

@@ -47,7 +47,7 @@ function judgeEnd(x: FdraceExports, c: Compiled, addr: number, step: number, pro
   return first;
 }
 
-const FILE_KINDS = ['UafFile', 'RefUnderflow', 'RefMismatch', 'CloseZeroCount', 'DanglingFile', 'RefLeak', 'PollDeadFile'];
+const FILE_KINDS = ['UafFile', 'RefUnderflow', 'RefMismatch', 'CloseZeroCount', 'DanglingFile', 'RefLeak', 'PollDeadFile', 'PathLimit'];
 const ITEM_KINDS = ['UafItem', 'Watchers', 'DuplicateKey', 'Livelock'];
 const EPOLL_KINDS = ['UafEp', 'EpRefcount', 'OrphanInsert', 'EpollCycle', 'Capacity'];
 const THREAD_KINDS = ['LockHeldAtReturn', 'SleepInAtomic'];

@@ -304,6 +304,29 @@ export const STEP_LABELS: Record<Exclude<keyof typeof Step, 'None'>, StepLabel> 
     file: 'fs/eventpoll.c',
     text: 'if (READ_ONCE(epi->dying)) return; file = epi_fget(epi): pin the file (a6dc643c6931), bail if its count is zero',
   },
+  EpollCtlLoopUnlock: {
+    fn: 'do_epoll_ctl',
+    file: 'fs/eventpoll.c',
+    text: 'ELOOP exit before 13d518074a95: mutex_unlock(&epmutex) without clear_tfile_check_list()',
+  },
+  EpollCtlLockAfterGlobal: {
+    fn: 'do_epoll_ctl',
+    file: 'fs/eventpoll.c',
+    text: 'mutex_lock_nested(&ep->mtx, 0) after epmutex (before 67347fe4e632 every ADD took epmutex first)',
+  },
+  EpInsertLockFile: { fn: 'ep_insert', file: 'fs/eventpoll.c', text: 'spin_lock(&tfile->f_lock) (before 319c15174757)' },
+  EpInsertLinkTail: { fn: 'ep_insert', file: 'fs/eventpoll.c', text: 'list_add_tail_rcu(&epi->fllink, &tfile->f_ep_links) (before 319c15174757)' },
+  EpInsertUnlockFile: { fn: 'ep_insert', file: 'fs/eventpoll.c', text: 'spin_unlock(&tfile->f_lock) (before 319c15174757)' },
+  EpRemoveListDel: {
+    fn: 'ep_remove',
+    file: 'fs/eventpoll.c',
+    text: 'list_del_rcu(&epi->fllink): the last one stores into f_ep_links in struct file (before 319c15174757)',
+  },
+  ClearCheckListPut: {
+    fn: 'clear_tfile_check_list',
+    file: 'fs/eventpoll.c',
+    text: 'list_del_init(&file->f_tfile_llink); fput(file): the reference the check list held (a9ed4a6560b8..319c15174757)',
+  },
   FputRefDead: {
     fn: '__file_ref_put',
     file: 'fs/file.c',

@@ -14,7 +14,7 @@ import {
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
-  fepAt, fepLinkHead, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, ref,
+  fepAt, fepLinkHead, fepLinkTail, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, ref,
   setRef, watched,
 } from '../objects';
 import { runTop } from '../dispatch';
@@ -76,8 +76,10 @@ export function curItem(): i32 {
   return p - 1;
 }
 
-/** Files on tfile_check_list are read by reverse_path_check and clear_tfile_check_list. Since a9ed4a6560b8 (and
- *  the later epitems_head scheme) what is listed stays valid; before it, the list held bare file pointers. */
+/** Files on tfile_check_list are read by reverse_path_check and clear_tfile_check_list. Since a9ed4a6560b8 the
+ *  list pins each file with a reference (listFile) and since 319c15174757 it chains epitems_head instead, which
+ *  ep_remove leaves to clear_tfile_check_list: what is listed stays valid. Before a9ed4a6560b8 the list held bare
+ *  file pointers. */
 export function touchCheckList(): void {
   fpRead(FP_GLOBAL);
   const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
@@ -88,9 +90,27 @@ export function touchCheckList(): void {
   }
 }
 
+/** list_file(f) / list_add(&f->f_tfile_llink, &tfile_check_list): once per file and check. None before
+ *  28d82dc1c4ed (no check list). Between a9ed4a6560b8 and 319c15174757 the list holds a reference on the file:
+ *  get_file, or since 77f4689de17c get_file_rcu, which skips a file whose count already reached zero (its __fput
+ *  waits for the global mutex in eventpoll_release_file); clear_tfile_check_list puts them (epoll_ctl.ts). */
 export function listFile(f: i32): void {
+  if (!toggle(Toggle.LimitPaths)) return;
   fpWrite(FP_GLOBAL);
-  store<u16>(gAddr(G_TFILE_LIST), load<u16>(gAddr(G_TFILE_LIST)) | <u16>(<i32>1 << f));
+  const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
+  if ((list & (1 << f)) != 0) return;
+  if (checkListPins()) {
+    if (!fileAccess(f, MemField.Count, Access.Write)) return;
+    if (toggle(Toggle.CheckListRcu) && ref(f) == 0) return;
+    setRef(f, ref(f) + 1); // get_file on a zero count revives a file whose __fput is already under way
+    holdRef(f);
+  }
+  store<u16>(gAddr(G_TFILE_LIST), <u16>(list | (1 << f)));
+}
+
+/** The check list holds file references (a9ed4a6560b8, before the epitems_head list of 319c15174757). */
+export function checkListPins(): bool {
+  return toggle(Toggle.CheckListRef) && !toggle(Toggle.FepHlist);
 }
 
 /** ep_insert: program counters. */
@@ -153,7 +173,7 @@ export function stepEpInsert(): bool {
         return true;
       }
       setEpi(i + 1);
-      setPc(lockTep ? InsertPc.LockTep : InsertPc.AttachAlloc);
+      setPc(lockTep ? InsertPc.LockTep : attachFirst());
       return true;
     }
     case InsertPc.LockTep:
@@ -161,7 +181,7 @@ export function stepEpInsert(): bool {
       label(Step.EpInsertLockTep);
       mightSleep();
       if (!acquire(lockId(LockClass.EpMtx, tep))) return false;
-      setPc(InsertPc.AttachAlloc);
+      setPc(attachFirst());
       return true;
     case InsertPc.AttachAlloc:
       // attach_epitem: a non-epoll file without watchers needs an epitems_head (allocated unlocked).
@@ -182,11 +202,21 @@ export function stepEpInsert(): bool {
       return true;
     case InsertPc.AttachLock:
       // @step AttachEpitemLock | attach_epitem | fs/eventpoll.c | spin_lock(&file->f_lock)
-      label(Step.AttachEpitemLock);
+      // @step EpInsertLockFile | ep_insert | fs/eventpoll.c | spin_lock(&tfile->f_lock) (before 319c15174757)
+      label(toggle(Toggle.FepHlist) ? Step.AttachEpitemLock : Step.EpInsertLockFile);
       if (!acquire(lockId(LockClass.FLock, tf))) return false;
       setPc(InsertPc.AttachLink);
       return true;
     case InsertPc.AttachLink:
+      if (!toggle(Toggle.FepHlist)) {
+        // Before 319c15174757: list_add_tail_rcu(&epi->fllink, &tfile->f_ep_links), a list_head in struct file.
+        // @step EpInsertLinkTail | ep_insert | fs/eventpoll.c | list_add_tail_rcu(&epi->fllink, &tfile->f_ep_links) (before
+        //   319c15174757)
+        label(Step.EpInsertLinkTail);
+        fepLinkTail(epi() - 1);
+        setPc(InsertPc.AttachUnlock);
+        return true;
+      }
       if (!isEpoll(tf) && !watched(tf) && r(InsertR.HeadAlloc) == 0) {
         // f_ep went NULL while we were unlocked and we have no head: unlock and allocate one.
         // @step AttachEpitemRetry | attach_epitem | fs/eventpoll.c | f_ep became NULL meanwhile and no head was
@@ -204,7 +234,8 @@ export function stepEpInsert(): bool {
       return true;
     case InsertPc.AttachUnlock:
       // @step AttachEpitemUnlock | attach_epitem | fs/eventpoll.c | spin_unlock(&file->f_lock)
-      label(Step.AttachEpitemUnlock);
+      // @step EpInsertUnlockFile | ep_insert | fs/eventpoll.c | spin_unlock(&tfile->f_lock) (before 319c15174757)
+      label(toggle(Toggle.FepHlist) ? Step.AttachEpitemUnlock : Step.EpInsertUnlockFile);
       release(lockId(LockClass.FLock, tf));
       setPc(InsertPc.RbtreeInsert);
       return true;
@@ -217,7 +248,8 @@ export function stepEpInsert(): bool {
       itemSetFlag(epi() - 1, IF_RBR, true);
       if (lockTep) release(lockId(LockClass.EpMtx, tep));
       if (toggle(Toggle.EpRefcount)) setEpRef(r(InsertR.Ep), epRef(r(InsertR.Ep)) + 1); // ep_get(ep): the epitem's reference
-      setPc(r(InsertR.FullCheck) != InsertPc.Watches ? InsertPc.ReversePathCheck : InsertPc.PollQueue);
+      // reverse_path_check only since 28d82dc1c4ed
+      setPc(fullCheck() && toggle(Toggle.LimitPaths) ? InsertPc.ReversePathCheck : InsertPc.PollQueue);
       return true;
     case InsertPc.ReversePathCheck: {
       // reverse_path_check walks the wakeup paths of every listed file and counts them against path_limits
@@ -254,6 +286,15 @@ export function stepEpInsert(): bool {
       return true;
     }
   }
+}
+
+function fullCheck(): bool {
+  return r(InsertR.FullCheck) != 0;
+}
+
+/** attach_epitem allocates an epitems_head first (since 319c15174757); before it the list head is in struct file. */
+function attachFirst(): i32 {
+  return toggle(Toggle.FepHlist) ? InsertPc.AttachAlloc : InsertPc.AttachLock;
 }
 
 /** EpRemove modes (r2). */
@@ -340,6 +381,17 @@ export function stepEpRemove(): bool {
         label(Step.EpRemoveSkipDying);
         release(lockId(LockClass.FLock, f));
         ret(r(RemoveR.Ret));
+        return true;
+      }
+      if (!toggle(Toggle.FepHlist)) {
+        // Before 319c15174757: list_del_rcu(&epi->fllink). The last item's unlink stores into the list head in
+        // struct file, and that store is what makes a lockless list_empty(&file->f_ep_links) read true.
+        // @step EpRemoveListDel | ep_remove | fs/eventpoll.c | list_del_rcu(&epi->fllink): the last one stores into
+        //   f_ep_links in struct file (before 319c15174757)
+        label(Step.EpRemoveListDel);
+        if (fepAt(f, 0) == i && fepNext(i) < 0) fileAccess(f, MemField.FEp, Access.Write);
+        fepUnlink(i);
+        setPc(RemovePc.UnlockFile);
         return true;
       }
       if (fepAt(f, 0) == i && fepNext(i) < 0) {

@@ -8,7 +8,7 @@
 
 import { EpollCtlOp, LockClass, Routine, Toggle } from '../codes';
 import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '../layout';
-import { upwardsDepthFails } from './loop_limits';
+import { kernelLoopCheckFails } from './loop_limits';
 import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setOpret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
 import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
@@ -17,7 +17,7 @@ import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
 import { BORROWED, FGET_LIGHT } from './fdtable';
 import { EBADF, EEXIST, EINVAL, ELOOP, ENOENT, EPERM } from '../errno';
-import { epRemoveMode, touchCheckList } from './epitem';
+import { checkListPins, epRemoveMode, touchCheckList } from './epitem';
 import { callEpRemove } from './fep_walk';
 
 const RV_PENDING: i32 = 0xfe;
@@ -41,6 +41,7 @@ enum CtlPc {
   Unlock = 7,
   ClearCheckList = 8,
   Fdput = 9,
+  LoopUnlock = 10,
 }
 enum CtlR {
   Epoll = 0,
@@ -103,6 +104,11 @@ export function stepEpollCtl(): bool {
         setR(CtlR.Errno, err);
         return fdputTarget();
       }
+      if (earlyFullCheck()) {
+        // Before 67347fe4e632 the full check came first: mutex_lock(&epmutex), then ep->mtx.
+        setPc(CtlPc.LockGlobal);
+        return stepEpollCtl();
+      }
       // @step EpollCtlLock | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0)
       label(Step.EpollCtlLock);
       mightSleep();
@@ -116,9 +122,14 @@ export function stepEpollCtl(): bool {
       const TF = fileOf(r(CtlR.Target));
       fpRead(FP_EPOLL + ep);
       fpRead(FP_GLOBAL);
+      // 67347fe4e632: only an ADD into a watched epoll, or of an epoll, takes the full check; fe0a916c1eae adds an
+      // epoll that a running loop check has visited (its ep->gen is the current loop_check_gen).
       const full =
         r(CtlR.Op) == EpollCtlOp.Add &&
-        (watched(F) || load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN)) || isEpoll(TF));
+        toggle(Toggle.FullCheckNarrow) &&
+        ((toggle(Toggle.LoopCheck) && isEpoll(TF)) ||
+          (toggle(Toggle.LimitPaths) &&
+            (watched(F) || (toggle(Toggle.FastPathGen) && load<u8>(epAddr(ep) + E_GEN) == load<u8>(gAddr(G_LOOPGEN))))));
       if (full) {
         // @step EpollCtlFullCheckUnlock | do_epoll_ctl | fs/eventpoll.c | ADD needs the full check:
         //   mutex_unlock(&ep->mtx) before taking epmutex
@@ -140,7 +151,7 @@ export function stepEpollCtl(): bool {
       store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
       setPc(CtlPc.LoopChecked);
       const tep = tepOf();
-      if (tep >= 0) {
+      if (tep >= 0 && toggle(Toggle.LoopCheck)) {
         setR(CtlR.Errno, RV_PENDING);
         push(Routine.EpLoopCheck, tep, 0, epOf(), 0, 0, 0);
       }
@@ -148,17 +159,28 @@ export function stepEpollCtl(): bool {
     }
     case CtlPc.LoopChecked:
       if (r(CtlR.Errno) == RV_PENDING) setR(CtlR.Errno, rv());
-      // f2e467a48287: the depth above `ep` counts too (model/routines/loop_limits.ts).
-      if (r(CtlR.Errno) == 0 && toggle(Toggle.UpwardsDepth) && tepOf() >= 0 && upwardsDepthFails(epOf(), tepOf())) setR(CtlR.Errno, ELOOP);
+      // f2e467a48287: ep_loop_check's depth arithmetic, the depth above `ep` included (model/routines/loop_limits.ts).
+      if (
+        r(CtlR.Errno) == 0 &&
+        toggle(Toggle.UpwardsDepth) &&
+        toggle(Toggle.LoopCheck) &&
+        tepOf() >= 0 &&
+        kernelLoopCheckFails(epOf(), tepOf(), toggle(Toggle.LoopDepthOverflow))
+      ) {
+        setR(CtlR.Errno, ELOOP);
+      }
       if (r(CtlR.Errno) != 0) {
-        // ELOOP: goto error_tgt_fput with the global mutex held and ep->mtx not held.
+        // ELOOP: goto error_tgt_fput with the global mutex held and ep->mtx not held. Before 13d518074a95 that
+        // exit did not clear tfile_check_list.
         // @step EpollCtlLoop | do_epoll_ctl | fs/eventpoll.c | ep_loop_check failed: -ELOOP, goto error_tgt_fput
         label(Step.EpollCtlLoop);
-        setPc(CtlPc.ClearCheckList);
+        setPc(toggle(Toggle.EloopClearCheckList) ? CtlPc.ClearCheckList : CtlPc.LoopUnlock);
         return true;
       }
       // @step EpollCtlRelock | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0) again
-      label(Step.EpollCtlRelock);
+      // @step EpollCtlLockAfterGlobal | do_epoll_ctl | fs/eventpoll.c | mutex_lock_nested(&ep->mtx, 0) after epmutex
+      //   (before 67347fe4e632 every ADD took epmutex first)
+      label(toggle(Toggle.FullCheckNarrow) ? Step.EpollCtlRelock : Step.EpollCtlLockAfterGlobal);
       mightSleep();
       if (!acquire(mtx())) return false;
       setPc(CtlPc.Dispatch);
@@ -180,7 +202,19 @@ export function stepEpollCtl(): bool {
       setPc(r(CtlR.FullCheck) != CtlPc.FgetEpoll ? CtlPc.ClearCheckList : CtlPc.Fdput);
       return true;
     }
-    case CtlPc.ClearCheckList:
+    case CtlPc.ClearCheckList: {
+      const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
+      if (list != 0 && checkListPins()) {
+        // a9ed4a6560b8..319c15174757: clear_tfile_check_list puts the reference each listed file holds.
+        const f = <i32>ctz(list);
+        // @step ClearCheckListPut | clear_tfile_check_list | fs/eventpoll.c | list_del_init(&file->f_tfile_llink);
+        //   fput(file): the reference the check list held (a9ed4a6560b8..319c15174757)
+        label(Step.ClearCheckListPut);
+        fpWrite(FP_GLOBAL);
+        store<u16>(gAddr(G_TFILE_LIST), <u16>(list & ~(1 << f)));
+        push(Routine.Fput, f, 0, 0, 0, 0, 0);
+        return true;
+      }
       // @step EpollCtlClearCheckList | do_epoll_ctl | fs/eventpoll.c | clear_tfile_check_list(); loop_check_gen++;
       //   mutex_unlock(&epmutex)
       label(Step.EpollCtlClearCheckList);
@@ -191,9 +225,27 @@ export function stepEpollCtl(): bool {
       release(EPMUTEX);
       setPc(CtlPc.Fdput);
       return true;
+    }
+    case CtlPc.LoopUnlock:
+      // Before 13d518074a95: the ELOOP exit unlocks the global mutex and leaves what the loop check listed.
+      // @step EpollCtlLoopUnlock | do_epoll_ctl | fs/eventpoll.c | ELOOP exit before 13d518074a95: mutex_unlock(&epmutex)
+      //   without clear_tfile_check_list()
+      label(Step.EpollCtlLoopUnlock);
+      fpWrite(FP_GLOBAL);
+      store<u8>(gAddr(G_LOOPGEN), load<u8>(gAddr(G_LOOPGEN)) + 1);
+      release(EPMUTEX);
+      setPc(CtlPc.Fdput);
+      return true;
     default:
       return fdputTarget();
   }
+}
+
+/** Before 67347fe4e632 every ADD took epmutex before ep->mtx (since 28d82dc1c4ed; before that, only the ADD of
+ *  an epoll file, since 22bacca48a17). */
+function earlyFullCheck(): bool {
+  if (r(CtlR.Op) != EpollCtlOp.Add || toggle(Toggle.FullCheckNarrow)) return false;
+  return toggle(Toggle.LimitPaths) || (toggle(Toggle.LoopCheck) && tepOf() >= 0);
 }
 
 /** ep_find, then the operation itself (ep->mtx held). */

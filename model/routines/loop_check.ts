@@ -9,8 +9,8 @@
 // reads: an ADD into an epoll that a running loop check has visited must take the full check.
 // r0 = epoll to walk, r1 = depth, r2 = the epoll being inserted into, r3/r4 = rbtree cursor (file, fd + 1).
 
-import { LockClass, Routine } from '../codes';
-import { E_GEN, G_LOOPGEN, epAddr, fileEp, gAddr } from '../layout';
+import { LockClass, Routine, Toggle } from '../codes';
+import { E_GEN, G_LOOPGEN, epAddr, fileEp, gAddr, toggle } from '../layout';
 import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, pc, push, r, ret, rv, setPc, setR } from '../frame';
 import { acquireEp, lockId, mightSleep, release } from '../locks';
 import { epFirstFrom, isEpoll, itemFile, keyOf } from '../objects';
@@ -66,7 +66,8 @@ export function stepEpLoopCheck(): bool {
         return true;
       }
       const child = fileEp(f);
-      if (visited(child)) return true; // already walked in this generation: continue with the next item
+      // Since 28d82dc1c4ed an epoll already walked in this check is not walked again.
+      if (toggle(Toggle.LimitPaths) && visited(child)) return true;
       if (child == r(LoopR.Target) || r(LoopR.Depth) + 1 > EP_MAX_NESTS) {
         release(lockId(LockClass.EpMtx, ep));
         ret(ELOOP);
@@ -77,7 +78,9 @@ export function stepEpLoopCheck(): bool {
       return true;
     }
     default:
-      if (rv() != 0) {
+      // f2e467a48287 returned INT_MAX for a loop found here; the `+ 1` of the caller's max() wrapped it and the
+      // walk went on as if the child were fine, until fdcfce93073d (ep_loop_check's verdict: loop_limits.ts).
+      if (rv() != 0 && !(toggle(Toggle.UpwardsDepth) && !toggle(Toggle.LoopDepthOverflow))) {
         label(Step.LoopCheckUnlock);
         release(lockId(LockClass.EpMtx, ep));
         ret(rv());
