@@ -52,7 +52,8 @@ function table(rows: readonly AffectedRow[]): string[] {
     r.incomplete ? `incomplete (${r.incomplete})` : r.verdict,
     r.shortest === null ? '-' : String(r.shortest),
     String(r.states),
-    r.violated.length ? r.violated.join(', ') : '-',
+    (r.violated.length ? r.violated.join(', ') : '-') +
+      (r.notRun && r.verdict === 'deadlock' ? ` (without ${r.notRun.join(', ')}: not in their \`when\`)` : ''),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>

@@ -19,6 +19,9 @@ export interface AffectedRow {
   states: number;
   /** Why the search stopped early, when it did. */
   incomplete?: string;
+  /** Threads whose `when` list leaves this preset out: the scenario runs without them here (a deadlock may only
+   *  mean that a design's or a supervisor's thread is absent on this kernel). */
+  notRun?: string[];
 }
 
 /** A violation or a deadlock: what the race looks like on a kernel that has it. */
@@ -36,7 +39,13 @@ export async function runOn(session: Session, s: Scenario, file: string, v: Vari
     shortest: steps.length > 0 ? Math.min(...steps) : null,
     states: result.stats.states,
     ...(result.incomplete ? { incomplete: result.incomplete } : {}),
+    ...notRunOn(s, v),
   };
+}
+
+function notRunOn(s: Scenario, v: Variant): { notRun?: string[] } {
+  const names = s.threads.filter((t) => t.when && !t.when.includes(v.preset)).map((t) => t.name);
+  return names.length > 0 ? { notRun: names } : {};
 }
 
 /** The preset pair to bisect from a table in release order: the newest preset with the violation and the preset
