@@ -9,7 +9,8 @@ import {
 } from './layout';
 import { beginStep, cur, frameAddr, push, ret, setOpret, violate } from './frame';
 import { holdsAny, lockId } from './locks';
-import { stepClose, stepDup, stepDup2, stepFget, stepFputOp, stepReplace, FGET_USER } from './routines/fdtable';
+// @generated begin: step function imports (npm run ops, from model/ops/registry.ts)
+import { stepClose, stepDup, stepDup2, stepFget, stepFputOp, stepReplace } from './routines/fdtable';
 import { stepFilpClose, stepFinalFput, stepFput } from './routines/fput';
 import { stepEpollCtl } from './routines/epoll_ctl';
 import { stepEpInsert, stepEpRemove } from './routines/epitem';
@@ -20,10 +21,15 @@ import { stepEpScan, stepEpollWait } from './routines/epoll_wait';
 import { stepEpLoopCheck } from './routines/loop_check';
 import { stepEpollCreate, stepFork, stepPidfdGetfd } from './routines/process';
 import { stepRfcV7EpReplace } from './routines/rfc_v7';
-import { frozen, stepNotifAddfd, stepNotifRecv, stepNotifSend, stepSeccompTrap } from './routines/seccomp';
-import { UringOp, stepIoUring, stepKcmp } from './routines/iouring';
+import { stepNotifAddfd, stepNotifRecv, stepNotifSend, stepSeccompTrap } from './routines/seccomp';
+import { stepIoUring, stepKcmp } from './routines/iouring';
 import { stepAllocFd } from './routines/alloc_fd';
 import { stepExpandFdtable } from './routines/expand';
+// @generated end
+// Not step functions: the fget op's flag, the freezer check and the io_uring op codes enterKernel passes.
+import { FGET_USER } from './routines/fdtable';
+import { frozen } from './routines/seccomp';
+import { UringOp } from './routines/iouring';
 import { LockClass } from './codes';
 import { setBlocked } from './frame';
 import { markReturn } from './atoms';
@@ -35,6 +41,7 @@ const IN_TASK_WORK: u8 = 1;
 export function runTop(): bool {
   const routine = <i32>load<u8>(frameAddr(cur, load<u8>(threadAddr(cur) + T_DEPTH) - 1) + FR_ROUTINE);
   switch (routine) {
+    // @generated begin: runTop cases (npm run ops, from model/ops/registry.ts)
     case Routine.Close: return stepClose();
     case Routine.Dup: return stepDup();
     case Routine.Dup2: return stepDup2();
@@ -68,6 +75,7 @@ export function runTop(): bool {
     case Routine.IoUring: return stepIoUring();
     case Routine.AllocFd: return stepAllocFd();
     case Routine.ExpandFdtable: return stepExpandFdtable();
+    // @generated end
     default: unreachable();
   }
   return false;

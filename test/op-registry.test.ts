@@ -13,7 +13,8 @@ import { eventsToByte, parseScenario } from '../checker/scenario/parse.ts';
 import { KERNEL_FUNCTIONS } from '../checker/scenario/functions.ts';
 import { opText } from '../checker/trace/decode.ts';
 import { readFileSync } from 'node:fs';
-import { DISPATCH_FILE, dispatchSource } from '../scripts/op-dispatch.ts';
+import { DISPATCH_FILE, dispatchSource, stepRoutines } from '../scripts/op-dispatch.ts';
+import { SHARED_ROUTINES } from '../model/ops/registry.ts';
 import type { EventName, Op } from '../checker/scenario/types.ts';
 
 const numbers = (e: object) => Object.values(e).filter((v): v is number => typeof v === 'number');
@@ -35,6 +36,67 @@ describe('registry coverage', () => {
     const current = readFileSync(DISPATCH_FILE, 'utf8');
     expect(dispatchSource(current)).toBe(current);
     for (const d of OPS) expect(current).toContain(`case OpKind.${OpKind[d.opKind]}: push(${d.enter.routine}, `);
+  });
+
+  it("runTop's cases and their imports are the ones npm run ops writes from the descriptors' routines", () => {
+    const current = readFileSync(DISPATCH_FILE, 'utf8');
+    const routines = stepRoutines();
+    for (const r of routines) {
+      expect(current).toContain(`    case Routine.${Routine[r.routine]}: return ${r.step}();`);
+      expect(current).toMatch(new RegExp(`^import \\{ [^}]*\\b${r.step}\\b[^}]*\\} from './${r.file}';$`, 'm'));
+    }
+    // Every routine an op enters or a `T at` name reaches runs a step program, except the two tags that name a
+    // kernel function without a program of their own (fget()'s and __fdget's frames are Fget's).
+    const dispatched = new Set(routines.map((r) => r.routine));
+    expect(
+      numbers(Routine)
+        .filter((r) => r !== Routine.None && !dispatched.has(r))
+        .map((r) => Routine[r]),
+    ).toEqual(['FgetOp', 'Fdget']);
+    for (const d of OPS) expect(dispatched.has(Routine[d.enter.routine.replace('Routine.', '') as keyof typeof Routine]), d.name).toBe(true);
+    // Shared callees are not also owned by an op.
+    const owned = new Set(OPS.flatMap((d) => d.routines.map((r) => r.routine)));
+    for (const r of SHARED_ROUTINES) expect(owned.has(r.routine), Routine[r.routine]).toBe(false);
+  });
+
+  it('npm run ops finds any one runTop case or step import line removed from model/dispatch.ts and writes it back', () => {
+    const current = readFileSync(DISPATCH_FILE, 'utf8');
+    const lines = current.split('\n');
+    const generated = lines.flatMap((l, i) => (/^\s*case Routine\.\w+: return step\w+\(\);$/.test(l) || /^import \{ [^}]*\bstep\w+/.test(l) ? [i] : []));
+    expect(generated.length).toBeGreaterThan(30);
+    for (const i of generated) {
+      const stale = [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n');
+      const fixed = dispatchSource(stale);
+      expect(fixed).not.toBe(stale);
+      // Written back at the end of its region (a place the file does not hold any more is not known).
+      expect(fixed.split('\n').sort()).toEqual(lines.slice().sort());
+      expect(dispatchSource(fixed)).toBe(fixed);
+    }
+  });
+
+  it("a new op's routine is appended after the existing cases, its file's import after the existing imports", () => {
+    const current = readFileSync(DISPATCH_FILE, 'utf8');
+    const fresh = { routine: Routine.Fdget, step: 'stepNewSyscall', file: 'ops/new_syscall/new_syscall' };
+    const shared = { routine: Routine.FgetOp, step: 'stepFdtableHelper', file: 'routines/fdtable' };
+    const out = dispatchSource(current, stepRoutines([...OPS, { name: 'new_syscall', routines: [fresh] }], [...SHARED_ROUTINES, shared]));
+    const added = out.split('\n').filter((l) => !current.split('\n').includes(l));
+    expect(added).toEqual([
+      "import { stepClose, stepDup, stepDup2, stepFdtableHelper, stepFget, stepFputOp, stepReplace } from './routines/fdtable';",
+      "import { stepNewSyscall } from './ops/new_syscall/new_syscall';",
+      '    case Routine.Fdget: return stepNewSyscall();',
+      '    case Routine.FgetOp: return stepFdtableHelper();',
+    ]);
+    const lines = out.split('\n');
+    expect(lines[lines.indexOf('    case Routine.Fdget: return stepNewSyscall();') + 2]).toBe('    // @generated end');
+    expect(lines[lines.indexOf("import { stepNewSyscall } from './ops/new_syscall/new_syscall';") + 1]).toBe('// @generated end');
+  });
+
+  it('refuses two descriptors that run one routine with different step functions, and unknown routines', () => {
+    const a = { name: 'a', routines: [{ routine: Routine.IoUring, step: 'stepIoUring', file: 'routines/iouring' }] };
+    const b = { name: 'b', routines: [{ routine: Routine.IoUring, step: 'stepOther', file: 'routines/iouring' }] };
+    expect(stepRoutines([a, a], [])).toHaveLength(1);
+    expect(() => stepRoutines([a, b], [])).toThrow('b: Routine.IoUring runs stepOther from routines/iouring, but a says stepIoUring from routines/iouring');
+    expect(() => stepRoutines([], [{ routine: 99 as Routine, step: 'x', file: 'y' }])).toThrow('SHARED_ROUTINES: routine 99 is not in model/codes.ts');
   });
 
   it('gives every argument a field of its own', () => {

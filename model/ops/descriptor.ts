@@ -45,6 +45,14 @@ export interface CustomCodec<Op> {
   print(op: Op): string;
 }
 
+/** A step program and where its step function lives: `npm run ops` writes model/dispatch.ts's runTop case
+ *  `case Routine.X: return step();` and the import of `step` from `./file` (a path under model/, no extension). */
+export interface RoutineImpl {
+  readonly routine: Routine;
+  readonly step: string;
+  readonly file: string;
+}
+
 export interface OpDescriptor {
   /** The name a scenario writes (`close`, `epoll_ctl`) and the parsed op's `kind`. */
   readonly name: string;
@@ -58,6 +66,10 @@ export interface OpDescriptor {
   readonly enter: { readonly routine: string; readonly registers: readonly string[] };
   /** Kernel functions a thread running the op can be `at`, and the routines (step programs) that run them. */
   readonly functions: Readonly<Record<string, readonly Routine[]>>;
+  /** The step programs this op owns (its entry routine and any callee no other op shares), which runTop
+   *  dispatches to; callees several ops share are listed once in SHARED_ROUTINES (model/ops/registry.ts). Two
+   *  ops may both name a routine (the io_uring ops) if they agree on its step function and file. */
+  readonly routines: readonly RoutineImpl[];
   /** Traces print `OP else skip` for this op (kcmp, the user-space check of F.10). */
   readonly printsElseSkip?: boolean;
   /** An op whose syntax is not `name(arg, ...)` parses, encodes and prints itself; its `args` then list only the

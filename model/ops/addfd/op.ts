@@ -11,4 +11,5 @@ export const addfdOp = {
   ],
   enter: { routine: 'Routine.NotifAddfd', registers: ['a', 'b'] },
   functions: { seccomp_notify_addfd: [Routine.NotifAddfd] },
+  routines: [{ routine: Routine.NotifAddfd, step: 'stepNotifAddfd', file: 'routines/seccomp' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const closeOp = {
   args: [{ field: 'fd', kind: 'fd', what: "an fd number after 'close('", after: 'after the fd number' }],
   enter: { routine: 'Routine.Close', registers: ['a'] },
   functions: { close_fd: [Routine.Close] },
+  routines: [{ routine: Routine.Close, step: 'stepClose', file: 'routines/fdtable' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const dupOp = {
   args: [{ field: 'fd', kind: 'fd', what: "an fd number after 'dup('", after: 'after the fd number' }],
   enter: { routine: 'Routine.Dup', registers: ['a'] },
   functions: { ksys_dup: [Routine.Dup] },
+  routines: [{ routine: Routine.Dup, step: 'stepDup', file: 'routines/fdtable' }],
 } as const satisfies OpDescriptor;

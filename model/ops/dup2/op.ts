@@ -11,4 +11,5 @@ export const dup2Op = {
   ],
   enter: { routine: 'Routine.Dup2', registers: ['a', 'b'] },
   functions: { ksys_dup3: [Routine.Dup2] },
+  routines: [{ routine: Routine.Dup2, step: 'stepDup2', file: 'routines/fdtable' }],
 } as const satisfies OpDescriptor;

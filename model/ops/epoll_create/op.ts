@@ -8,4 +8,5 @@ export const epollcreateOp = {
   args: [{ field: 'epoll', kind: 'epoll', what: "an epoll name after 'epoll_create('", after: 'after the epoll name' }],
   enter: { routine: 'Routine.EpollCreate', registers: ['a'] },
   functions: { do_epoll_create: [Routine.EpollCreate] },
+  routines: [{ routine: Routine.EpollCreate, step: 'stepEpollCreate', file: 'routines/process' }],
 } as const satisfies OpDescriptor;

@@ -31,6 +31,7 @@ export const epollctlOp = customOp<EpollCtl>({
   ],
   enter: { routine: 'Routine.EpollCtl', registers: ['a', 'b', 'c', 'd', 'e'] },
   functions: { do_epoll_ctl: [Routine.EpollCtl] },
+  routines: [{ routine: Routine.EpollCtl, step: 'stepEpollCtl', file: 'routines/epoll_ctl' }],
   custom: {
     parse(lx, _scope, loc) {
       const fd = (what: string) => number(lx, what, 'fd', 0, LIMITS.maxFd).num;

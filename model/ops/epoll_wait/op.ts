@@ -8,4 +8,5 @@ export const epollwaitOp = {
   args: [{ field: 'epfd', kind: 'fd', what: "the epoll fd number after 'epoll_wait('", after: 'after the epoll fd number' }],
   enter: { routine: 'Routine.EpollWait', registers: ['a'] },
   functions: { do_epoll_wait: [Routine.EpollWait] },
+  routines: [{ routine: Routine.EpollWait, step: 'stepEpollWait', file: 'routines/epoll_wait' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const expandfdtableOp = {
   args: [],
   enter: { routine: 'Routine.ExpandFdtable', registers: [] },
   functions: { expand_fdtable: [Routine.ExpandFdtable] },
+  routines: [{ routine: Routine.ExpandFdtable, step: 'stepExpandFdtable', file: 'routines/expand' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const fgetOp = {
   args: [{ field: 'fd', kind: 'fd', what: "an fd number after 'fget('", after: 'after the fd number' }],
   enter: { routine: 'Routine.Fget', registers: ['a', '0', 'FGET_USER'] },
   functions: { fget: [Routine.FgetOp, Routine.Fget] },
+  routines: [{ routine: Routine.Fget, step: 'stepFget', file: 'routines/fdtable' }],
 } as const satisfies OpDescriptor;

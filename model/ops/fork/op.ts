@@ -8,4 +8,5 @@ export const forkOp = {
   args: [{ field: 'child', kind: 'process', what: "a process name after 'fork('", after: 'after the process name' }],
   enter: { routine: 'Routine.Fork', registers: ['a'] },
   functions: { dup_fd: [Routine.Fork] },
+  routines: [{ routine: Routine.Fork, step: 'stepFork', file: 'routines/process' }],
 } as const satisfies OpDescriptor;

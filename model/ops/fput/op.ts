@@ -8,4 +8,5 @@ export const fputOp = {
   args: [],
   enter: { routine: 'Routine.FputOp', registers: [] },
   functions: { fput: [Routine.FputOp, Routine.Fput] },
+  routines: [{ routine: Routine.FputOp, step: 'stepFputOp', file: 'routines/fdtable' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const iouringioOp = {
   args: [{ field: 'slot', kind: 'slot', what: "a fixed-file slot number after 'io_uring_io('", after: 'after the slot number' }],
   enter: { routine: 'Routine.IoUring', registers: ['UringOp.Io', 'a'] },
   functions: { io_uring: [Routine.IoUring] },
+  routines: [{ routine: Routine.IoUring, step: 'stepIoUring', file: 'routines/iouring' }],
 } as const satisfies OpDescriptor;

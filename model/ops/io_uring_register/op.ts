@@ -11,4 +11,5 @@ export const iouringregisterOp = {
   ],
   enter: { routine: 'Routine.IoUring', registers: ['UringOp.Register', 'a', 'b'] },
   functions: { io_uring: [Routine.IoUring] },
+  routines: [{ routine: Routine.IoUring, step: 'stepIoUring', file: 'routines/iouring' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const iouringunregisterOp = {
   args: [{ field: 'slot', kind: 'slot', what: "a fixed-file slot number after 'io_uring_unregister('", after: 'after the slot number' }],
   enter: { routine: 'Routine.IoUring', registers: ['UringOp.Unregister', 'a'] },
   functions: { io_uring: [Routine.IoUring] },
+  routines: [{ routine: Routine.IoUring, step: 'stepIoUring', file: 'routines/iouring' }],
 } as const satisfies OpDescriptor;

@@ -12,5 +12,6 @@ export const kcmpOp = {
   ],
   enter: { routine: 'Routine.Kcmp', registers: ['a', 'b', 'c'] },
   functions: { kcmp: [Routine.Kcmp] },
+  routines: [{ routine: Routine.Kcmp, step: 'stepKcmp', file: 'routines/iouring' }],
   printsElseSkip: true,
 } as const satisfies OpDescriptor;

@@ -11,4 +11,5 @@ export const pidfdgetfdOp = {
   ],
   enter: { routine: 'Routine.PidfdGetfd', registers: ['a', 'b'] },
   functions: { pidfd_getfd: [Routine.PidfdGetfd] },
+  routines: [{ routine: Routine.PidfdGetfd, step: 'stepPidfdGetfd', file: 'routines/process' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const recvOp = {
   args: [],
   enter: { routine: 'Routine.NotifRecv', registers: [] },
   functions: { seccomp_notify_recv: [Routine.NotifRecv] },
+  routines: [{ routine: Routine.NotifRecv, step: 'stepNotifRecv', file: 'routines/seccomp' }],
 } as const satisfies OpDescriptor;

@@ -12,4 +12,5 @@ export const replaceOp = {
   ],
   enter: { routine: 'Routine.Replace', registers: ['a', 'b'] },
   functions: { replace_fd: [Routine.Replace] },
+  routines: [{ routine: Routine.Replace, step: 'stepReplace', file: 'routines/fdtable' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const seccomptrapOp = {
   args: [],
   enter: { routine: 'Routine.SeccompTrap', registers: [] },
   functions: { seccomp_do_user_notification: [Routine.SeccompTrap] },
+  routines: [{ routine: Routine.SeccompTrap, step: 'stepSeccompTrap', file: 'routines/seccomp' }],
 } as const satisfies OpDescriptor;

@@ -8,4 +8,5 @@ export const sendOp = {
   args: [],
   enter: { routine: 'Routine.NotifSend', registers: [] },
   functions: { seccomp_notify_send: [Routine.NotifSend] },
+  routines: [{ routine: Routine.NotifSend, step: 'stepNotifSend', file: 'routines/seccomp' }],
 } as const satisfies OpDescriptor;
