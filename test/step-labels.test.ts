@@ -3,7 +3,7 @@
 // and every step the kernel can emit (a Step.NAME inside a label() call) has one — and no label is dead.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STEP_LABELS_FILE, collect, generate, modelSources, readAnnotations } from '../scripts/step-labels.ts';
+import { STEPS_FILE, STEP_LABELS_FILE, collect, generate, modelSources, readAnnotations, stepIds, withSteps } from '../scripts/step-labels.ts';
 import { stepLabel } from '../checker/trace/labels.ts';
 import { Step } from '../model/steps.ts';
 
@@ -41,12 +41,50 @@ describe('step labels next to the steps', () => {
     const first = all[0]!;
     expect(collect(all.slice(1)).errors).toEqual([`model/steps.ts: step ${first.name} has no // @step label next to it`]);
     expect(collect([...all, { ...first, at: 'x.ts:9' }]).errors).toEqual([`x.ts:9: @step ${first.name}: already labelled at ${first.at}`]);
-    expect(collect([...all, { ...first, name: 'NoSuchStep', at: 'x.ts:3' }]).errors).toEqual(['x.ts:3: @step NoSuchStep: no such step in model/steps.ts']);
+    expect(collect([...all, { ...first, name: 'NoSuchStep', at: 'x.ts:3' }]).errors).toEqual([
+      'x.ts:3: @step NoSuchStep: no such step in model/steps.ts (npm run labels appends it)',
+    ]);
   });
 
   it('continuation lines join the text with single spaces', () => {
     const epRemoveUnlink = readAnnotations().find((a) => a.name === 'EpRemoveUnlink')!;
     expect(epRemoveUnlink.text).toBe('hlist_del_rcu(&epi->fllink): *pprev = next stores into the list head (ep->refs of an epoll file) or the previous epitem');
     expect(epRemoveUnlink.at).toMatch(/^model\/routines\/epitem\.ts:\d+$/);
+  });
+});
+
+describe('step ids appended for new @step names', () => {
+  const current = readFileSync(STEPS_FILE, 'utf8');
+
+  it('reads model/steps.ts as the Step enum it compiles to', () => {
+    const ids = stepIds(current);
+    expect(ids.size).toBe(Object.keys(Step).filter((k) => Number.isNaN(Number(k))).length);
+    for (const [name, id] of ids) expect(Step[name as keyof typeof Step], name).toBe(id);
+  });
+
+  it('appends the missing names after the highest unreserved id, never renumbering and skipping reserved ranges', () => {
+    const ids = stepIds(current);
+    const top = Math.max(...[...ids.values()].filter((n) => n < 230));
+    const out = withSteps(current, ['NewStepA', 'DupBadFd', 'NewStepB', 'NewStepA']);
+    const added = out.split('\n').filter((l) => !current.split('\n').includes(l));
+    expect(added).toEqual([`  NewStepA = ${top + 1},`, `  NewStepB = ${top + 2},`]);
+    const after = stepIds(out);
+    for (const [name, id] of ids) expect(after.get(name), name).toBe(id);
+    expect(withSteps(current, [...ids.keys()])).toBe(current);
+    expect(withSteps(out, ['NewStepA', 'NewStepB'])).toBe(out);
+    // The ranges other work has reserved (a `// ... N..M` comment) are skipped, and the new members go after the
+    // highest id outside them.
+    const tight = ['export enum Step {', '  None = 0,', '  A = 1,', '  // issue 99: 3..5.', '  B = 2,', '  // issue 98: 240..249.', '  C = 240,', '}'].join(
+      '\n',
+    );
+    expect([...stepIds(withSteps(tight, ['X', 'Y', 'C', 'Z']))]).toEqual([
+      ['None', 0],
+      ['A', 1],
+      ['B', 2],
+      ['X', 6],
+      ['Y', 7],
+      ['Z', 8],
+      ['C', 240],
+    ]);
   });
 });
