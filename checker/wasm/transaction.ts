@@ -32,7 +32,7 @@ import {
 } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import {
-  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, NHELD, T_HELD, T_UHELD, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nTables,
+  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, NHELD, T_HELD, T_UHELD, G_RETURNED, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nTables,
   offEpolls, offFiles, offTables, offThreads, tableStride, threadStride,
 } from '../../model/layout';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE } from '../../model/frame';
@@ -274,10 +274,12 @@ export function resetMoverCheck(): void {
  *  0x10000 their findings differ. */
 export let moverDetail: u32 = 0;
 
-/** Compare two states, ignoring the header bytes that only say what the last step found (compared apart). */
+/** Compare two states, ignoring the header bytes that only say what the last step found or did (the findings are
+ *  compared apart; the watched-return mark belongs to whichever step came last, and a step an expectation can see
+ *  is never a mover). */
 function sameState(a: usize, b: usize): bool {
   for (let i: usize = 0; i < stateBytes; i++) {
-    if (i == <usize>G_VIOL || i == <usize>G_VIOL_OBJ || i == <usize>G_VIOL_KIND) continue;
+    if (i == <usize>G_VIOL || i == <usize>G_VIOL_OBJ || i == <usize>G_VIOL_KIND || i == <usize>G_RETURNED) continue;
     if (load<u8>(a + i) != load<u8>(b + i)) {
       moverDetail = 2 + <u32>i;
       return false;
