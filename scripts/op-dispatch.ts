@@ -9,11 +9,13 @@
 // an added op leaves the layout of the existing code alone.
 // `npm run ops -- --check` and test/op-registry.test.ts fail when a region is stale.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OpKind, Routine } from '../model/codes.ts';
 import type { RoutineImpl } from '../model/ops/descriptor.ts';
 import { OPS, SHARED_ROUTINES } from '../model/ops/registry.ts';
+import { CODES_FILE, codesSource } from './enum-append.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const DISPATCH_FILE = join(ROOT, 'model', 'dispatch.ts');
@@ -96,6 +98,19 @@ export function dispatchSource(current = readFileSync(DISPATCH_FILE, 'utf8'), al
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // First the OpKind/Routine members a new descriptor names; this process loaded the old enums, so a fresh one
+  // generates the rest.
+  const codes = readFileSync(CODES_FILE, 'utf8');
+  const freshCodes = codesSource(codes);
+  if (freshCodes !== codes) {
+    if (process.argv.includes('--check')) {
+      console.error('model/codes.ts: an OpKind or Routine member the op registry names is missing; run npm run ops');
+      process.exit(1);
+    }
+    writeFileSync(CODES_FILE, freshCodes);
+    const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+    process.exit(again.status ?? 1);
+  }
   const current = readFileSync(DISPATCH_FILE, 'utf8');
   const fresh = dispatchSource(current);
   if (process.argv.includes('--check')) {

@@ -15,6 +15,7 @@ import { opText } from '../checker/trace/decode.ts';
 import { readFileSync } from 'node:fs';
 import { DISPATCH_FILE, dispatchSource, stepRoutines } from '../scripts/op-dispatch.ts';
 import { SHARED_ROUTINES } from '../model/ops/registry.ts';
+import { CODES_FILE, codesSource, mentioned, withMembers } from '../scripts/enum-append.ts';
 import type { EventName, Op } from '../checker/scenario/types.ts';
 
 const numbers = (e: object) => Object.values(e).filter((v): v is number => typeof v === 'number');
@@ -97,6 +98,21 @@ describe('registry coverage', () => {
     expect(stepRoutines([a, a], [])).toHaveLength(1);
     expect(() => stepRoutines([a, b], [])).toThrow('b: Routine.IoUring runs stepOther from routines/iouring, but a says stepIoUring from routines/iouring');
     expect(() => stepRoutines([], [{ routine: 99 as Routine, step: 'x', file: 'y' }])).toThrow('SHARED_ROUTINES: routine 99 is not in model/codes.ts');
+  });
+
+  it('model/codes.ts has every OpKind and Routine member the descriptors name; new ones are appended, numbered on', () => {
+    const codes = readFileSync(CODES_FILE, 'utf8');
+    expect(codesSource(codes)).toBe(codes);
+    const op = 'opKind: OpKind.NewSyscall, functions: { f: [Routine.Close, Routine.NewSyscall] }, routines: [{ routine: Routine.NewHelper }]';
+    expect(mentioned([op], 'Routine')).toEqual(['Close', 'NewSyscall', 'NewHelper']);
+    const out = codesSource(codes, [op]);
+    const added = out.split('\n').filter((l) => !codes.split('\n').includes(l));
+    const top = (e: object) => Math.max(...numbers(e));
+    expect(added).toEqual([`  NewSyscall = ${top(OpKind) + 1},`, `  NewSyscall = ${top(Routine) + 1},`, `  NewHelper = ${top(Routine) + 2},`]);
+    expect(codesSource(out, [op])).toBe(out);
+    const tiny = ['export enum Routine {', '  None = 0,', '  A = 254,', '}'].join('\n');
+    expect(() => withMembers(tiny, 'Routine', ['B', 'C'])).toThrow('Routine is a byte in the state');
+    expect(() => withMembers(tiny, 'OpKind', ['B'])).toThrow("no 'export enum OpKind {'");
   });
 
   it('gives every argument a field of its own', () => {
