@@ -16,7 +16,7 @@
 import { nThreads, offEpolls, offFiles, offThreads, stateSize, threadStride } from '../../model/layout';
 import { CTRL, X_COLLAPSE, add32, alloc, cas64, ld32, ld64, release, st32 } from './shared';
 import { arrAt, arrEnsure, arrInit } from './store';
-import { hashAny, sameAny } from './hash';
+import { hashAny, position, reinsert, sameAny } from './hash';
 import { collapseSlotsLog2, stateBytes } from './config';
 
 const KINDS: i32 = 4;
@@ -119,11 +119,6 @@ export function collapseAttach(): bool {
 // @ts-ignore: decorator
 @inline function elemAddr(kind: i32, id: u32, len: usize): usize {
   return arrAt(X_COLLAPSE + <usize>kind * K_STRIDE + K_CHUNKS, id, ELEM_SHIFT, len);
-}
-
-// @ts-ignore: decorator
-@inline function position(h32: u32, n: u32): u32 {
-  return <u32>((<u64>h32 * <u64>n) >> 32);
 }
 
 /** The id of the component of `kind` at p (len bytes): found, or added when `insert`. NONE (not found, lookup
@@ -251,12 +246,7 @@ function growKind(a: usize): bool {
   for (let j: u32 = 0; j < cap; j++) {
     const e = load<u64>(tbl + (<usize>j << 3));
     if (e == 0) continue;
-    let i = position(<u32>(e >> 32), ncap);
-    while (load<u64>(t + (<usize>i << 3)) != 0) {
-      i++;
-      if (i == ncap) i = 0;
-    }
-    store<u64>(t + (<usize>i << 3), e);
+    reinsert(t, ncap, e);
   }
   release(tbl, <usize>cap << 3);
   st32(a + K_TABLE, <u32>t);

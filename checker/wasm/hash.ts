@@ -13,15 +13,38 @@ const P3: u64 = 0x165667b19e3779f9;
   return h * P1;
 }
 
-export function hash64(p: usize, n: usize, seed: u64): u64 {
-  let h: u64 = seed ^ (<u64>n * P3);
-  for (let i: usize = 0; i < n; i += 8) h = round(h, load<u64>(p + i));
+// @ts-ignore: decorator
+@inline function finish(h: u64): u64 {
   h ^= h >> 33;
   h *= P2;
   h ^= h >> 29;
   h *= P3;
   h ^= h >> 32;
   return h;
+}
+
+/** Slot of a 32-bit hash in a table of n slots (multiply-shift, no modulo). */
+// @ts-ignore: decorator
+@inline export function position(h32: u32, n: u32): u32 {
+  return <u32>((<u64>h32 * <u64>n) >> 32);
+}
+
+/** Rehash: put entry e (hash in its high word, never 0) into the first free slot of table t (n slots, 8 bytes
+ *  each) from its position on; the slot's index. The visited set and collapse storage grow their tables this way. */
+export function reinsert(t: usize, n: u32, e: u64): u32 {
+  let i = position(<u32>(e >> 32), n);
+  while (load<u64>(t + (<usize>i << 3)) != 0) {
+    i++;
+    if (i == n) i = 0;
+  }
+  store<u64>(t + (<usize>i << 3), e);
+  return i;
+}
+
+export function hash64(p: usize, n: usize, seed: u64): u64 {
+  let h: u64 = seed ^ (<u64>n * P3);
+  for (let i: usize = 0; i < n; i += 8) h = round(h, load<u64>(p + i));
+  return finish(h);
 }
 
 /** A second, independent mix of a 64-bit value (bitstate's second hash, walk seeds). */
@@ -47,12 +70,7 @@ export function hashAny(p: usize, n: usize, seed: u64): u64 {
     for (let k: usize = 0; i + k < n; k++) w |= (<u64>load<u8>(p + i + k)) << (<u64>k << 3);
     h = round(h, w);
   }
-  h ^= h >> 33;
-  h *= P2;
-  h ^= h >> 29;
-  h *= P3;
-  h ^= h >> 32;
-  return h;
+  return finish(h);
 }
 
 /** Byte equality of any length. */

@@ -16,7 +16,7 @@ import {
 import { collapseGrow, collapseKey, collapseNeedsGrow, decode, encode, sameVec, vecBytes } from './collapse';
 import { REC_SHIFT, arrAt, arrEnsure } from './store';
 import { X_CHUNKS_REC } from './shared';
-import { mix64, sameBytes } from './hash';
+import { mix64, position, reinsert, sameBytes } from './hash';
 import { kBuildInitial } from '../../model/index';
 
 // Record header (full storage): parent u32, move u8, last thread u8 (pb key), depth u16, and a word holding sleep
@@ -69,11 +69,6 @@ export function buildInitial(s: usize): bool {
 export function recState(id: u32): usize {
   const r = recAddr(id) + HDR;
   return collapse ? decode(r) : r;
-}
-
-// @ts-ignore: decorator
-@inline function position(h32: u32, n: u32): u32 {
-  return <u32>((<u64>h32 * <u64>n) >> 32);
 }
 
 /** Create the table: `slots` entries (full, fingerprint) or 2^bitsLog2 bits. With a level bitmap for the
@@ -149,12 +144,7 @@ export function visitedGrow(): bool {
   for (let j: u32 = 0; j < cap; j++) {
     const e = load<u64>(tbl + (<usize>j << 3));
     if (e == 0) continue;
-    let i = position(<u32>(e >> 32), ncap);
-    while (load<u64>(t + (<usize>i << 3)) != 0) {
-      i++;
-      if (i == ncap) i = 0;
-    }
-    store<u64>(t + (<usize>i << 3), e);
+    const i = reinsert(t, ncap, e);
     if (bitmap != 0 && (load<u32>(bitmap + (<usize>(j >> 5) << 2)) & (<u32>1 << (j & 31))) != 0) {
       const w = nb + (<usize>(i >> 5) << 2);
       store<u32>(w, load<u32>(w) | (<u32>1 << (i & 31)));
