@@ -78,6 +78,10 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
     help: 'cap the search memory at MIB mebibytes (incomplete when reached); bitstate: the bit array takes half',
   },
   workers: { kind: 'int', value: 'N', min: 1, max: 64, help: 'worker threads sharing one visited set (bfs; default 1)' },
+  partition: {
+    kind: 'flag',
+    help: 'with --workers N (2-16): each worker owns a slice of the visited set in its own memory (up to 4 GiB each; full or collapse storage)',
+  },
   'check-bounds': { kind: 'flag', help: "check every step against its thread's footprint bound even without reduction (debugging the reduction)" },
   json: { kind: 'flag', help: 'print one JSON object per scenario x variant instead of the summary' },
   'trace-out': {
@@ -157,6 +161,10 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
   if (opts.hashes !== undefined && storage !== 'bitstate') throw new UsageError('--hashes applies to --storage bitstate');
   const workers = (opts.workers as number | undefined) ?? 1;
   if (workers > 1 && strategy !== 'bfs') throw new UsageError(`--workers ${workers} needs --strategy bfs (${strategy} runs in one thread)`);
+  if (opts.partition && (workers < 2 || workers > 16)) throw new UsageError('--partition needs --workers between 2 and 16');
+  if (opts.partition && storage !== 'full' && storage !== 'collapse') {
+    throw new UsageError(`--partition stores whole states: use --storage full or collapse, not ${storage}`);
+  }
   const options: SearchOptions = {
     strategy,
     storage,
@@ -171,6 +179,7 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
     ...(opts['check-bounds'] ? { checkBounds: true } : {}),
     ...(reduction === 'transaction' ? { transactions: true } : {}),
     ...(opts['check-movers'] ? { checkMovers: true } : {}),
+    ...(opts.partition ? { partition: true } : {}),
   };
   return { options, workers };
 }

@@ -110,6 +110,18 @@ export interface FdraceExports {
   eTxReplayStart(): number;
   eTxReplayMove(move: number): number;
   eTxLog(): number;
+  ePartSetup(index: number, count: number, outBytes: number, replies: number): number;
+  ePartOutbox(dest: number): number;
+  ePartOutboxBytes(dest: number): number;
+  ePartOutboxClear(dest: number): void;
+  ePartInbox(): number;
+  ePartInboxCap(): number;
+  ePartReceive(bytes: number): number;
+  ePartReplies(dest: number): number;
+  ePartReplyCount(dest: number): number;
+  ePartRepliesClear(dest: number): void;
+  ePartRest(n: number): number;
+  eDepthOf(id: number): number;
 }
 
 export const R_INVARIANT = Report.Invariant;

@@ -42,6 +42,9 @@ export interface SearchOptions {
   bitSalt?: number;
   /** collapse: the component tables' first size, 2^n slots (tests make it small so that they grow). */
   collapseSlotsLog2?: number;
+  /** With several workers: partition the visited set among them, each with its own memory of up to 4 GiB
+   *  (checker/search/partition.ts), instead of sharing one. Full and collapse storage. */
+  partition?: boolean;
 }
 
 export interface Progress {

@@ -6,6 +6,7 @@ import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import type { Limits, SearchOptions } from './options.ts';
 import { parallelBfs } from './parallel.ts';
+import { partitionedBfs } from './partition.ts';
 import type { SearchResult } from './result.ts';
 import { loadKernel } from '../kernel/load-node.ts';
 import { drainAsync } from './loop.ts';
@@ -29,11 +30,15 @@ export async function searchAsync(
 export async function parallelSearch(c: Compiled, limits: Limits, options: SearchOptions, workers: number, file: string, after?: After): Promise<SearchResult> {
   let r: SearchResult;
   let o = options;
+  // Partitioned workers keep no instance that holds the states: `after` (lock-order analysis) gets the
+  // coordinator's kernel instance.
+  const run = (opts: SearchOptions) =>
+    opts.partition ? partitionedBfs(c, limits, opts, workers, file, {}, after) : parallelBfs(c, limits, opts, workers, file, after);
   try {
-    r = await parallelBfs(c, limits, o, workers, file, after);
+    r = await run(o);
   } catch (e) {
     o = withoutPor(e, options);
-    r = note(await parallelBfs(c, limits, o, workers, file, after), e);
+    r = note(await run(o), e);
   }
   return canonicalPaths(await loadKernel(), c, limits, o, file, r);
 }

@@ -23,6 +23,7 @@ import {
 import { ample } from './por';
 import { judge, jExpect, jFatal, jMask, reportJudged, terminal } from './judge';
 import { hash64 } from './hash';
+import { FL_FULL, ID_MASK, globalId, ownerOf, partCount, partIndex, partSend } from './partition';
 
 export const RUN_DONE = Run.Done;
 export const RUN_MORE = Run.More;
@@ -181,7 +182,15 @@ function insertSucc(m: i32, sl: u32, parent: u32, depth: u32): bool {
   transitions++;
   backEdge = false;
   if (storage == STORAGE_FULL) {
-    const id = insertFull(st, h, parent, <u32>m, 0xff, depth, sleepSets ? sl2 : 0);
+    let p = parent;
+    if (partCount > 1) {
+      // Partitioned workers (partition.ts): another worker's state goes to its outbox; parents are global ids.
+      const o = ownerOf(h);
+      if (o != partIndex) return partSend(o, st, h, parent, <u32>m, provisoPending, sleepSets ? sl2 : 0, curSleep, depth);
+      if (ld32(CTRL + X_COUNT) >= ID_MASK) return false;
+      p = globalId(parent);
+    }
+    const id = insertFull(st, h, p, <u32>m, 0xff, depth, sleepSets ? sl2 : 0);
     if (id == OOM) return false;
     if (isNew) {
       if (depth > deepest) deepest = depth;
@@ -214,6 +223,43 @@ function insertSucc(m: i32, sl: u32, parent: u32, depth: u32): bool {
     backEdge = storage == STORAGE_BITSTATE ? true : !insertedThisLevel();
   }
   return true;
+}
+
+/** Partitioned workers: the expansion in progress may still need the cycle proviso (a remote successor's owner
+ *  answers), and the sleep set it was expanded with. */
+let provisoPending: bool = false;
+let curSleep: u32 = 0;
+
+export function mergeSleepAt(id: u32, sl: u32): void {
+  mergeSleep(id, sl);
+}
+
+/** Partitioned workers: the cycle proviso asked for the full expansion of record id, expanded with sleep set
+ *  `sleep`: explore the enabled moves outside its ample set, as expandState does when it sees the back edge. */
+export function expandRest(id: u32, sleep: u32): bool {
+  const src = recState(id);
+  const depth = <u32>load<u16>(recAddr(id) + R_DEPTH);
+  generate(src);
+  const en = enabledMask;
+  const amp = ample(src);
+  let ok = true;
+  if (amp != 0xffffffff && amp != en) {
+    let explored = amp & ~sleep;
+    provisoPending = false;
+    curSleep = sleep;
+    let k = en & ~amp & ~sleep;
+    while (k != 0) {
+      const m = <i32>ctz(k);
+      k &= k - 1;
+      if (!insertSucc(m, sleepAfter(m, sleep, explored), id, depth + 1)) {
+        ok = false;
+        break;
+      }
+      explored |= <u32>1 << m;
+    }
+  }
+  flushStats();
+  return ok;
 }
 
 /** A state reached again with sleep set `sl` (Godefroid 1996, state caching with sleep sets): before its
@@ -266,6 +312,8 @@ export function expandState(src: usize, seq: u32, depth: u32, sleep: u32, reopen
   }
   let explored: u32 = 0;
   let cycle = false;
+  provisoPending = amp != en;
+  curSleep = sleep;
   let k = explore;
   while (k != 0) {
     const m = <i32>ctz(k);
@@ -279,6 +327,8 @@ export function expandState(src: usize, seq: u32, depth: u32, sleep: u32, reopen
       // Cycle proviso (BFS form): an ample move led back to a state of this or an earlier level, so this state
       // might close a cycle of ample-only expansions: expand it fully.
       fullN++;
+      provisoPending = false;
+      if (partCount > 1 && storage == STORAGE_FULL) or32(recAddr(seq) + R_WORD, FL_FULL << 16);
       k = en & ~amp & ~sleep;
       while (k != 0) {
         const m = <i32>ctz(k);

@@ -26,7 +26,7 @@ import {
 import * as C from './config';
 import { arrInit } from './store';
 import { collapseAttach, collapseBytes, collapseCount, collapseInit, vecBytes } from './collapse';
-import { R_MOVE, R_PARENT, NONE, buildInitial, flushUsed, recAddr, recState, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
+import { R_DEPTH, R_MOVE, R_PARENT, NONE, buildInitial, flushUsed, recAddr, recState, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
 import { buffersBytes, setBuffers, spare, spareObjs } from './expand';
 import {
   RUN_DONE, RUN_LEVEL_DONE, bfsNextLevel, bfsStart, bfsWork, consumed, insertInitial, levelRemaining, logGet,
@@ -39,6 +39,9 @@ import { FL_BAD } from './visited';
 import { insertFull, insertHash } from './visited';
 import { hash64 } from './hash';
 import { SEED } from './bfs';
+import {
+  inbox, inboxCap, outbox, outboxBytes, outboxClear, partReceive, partRest, partSetup, replies, replyCount, repliesClear,
+} from './partition';
 import { forgetHashBuffer, hashBuffer, shardCut, stateHashes } from './shard';
 import { MAX_STEPS, moverChecks, moverDetail, moverError, moverOther, moverPairs, forgetBounds, resetMoverCheck, txRun, txSteps } from './transaction';
 
@@ -469,4 +472,44 @@ export function eSetCollapseSlots(log2: u32): void {
 /** Bitstate: choose another family of hash functions for the next eInit (after eSetup). */
 export function eSetBitSalt(salt: u32): void {
   C.setBitSalt(salt);
+}
+
+// ---- partitioned workers (partition.ts) ------------------------------------------------------------------------
+
+export function ePartSetup(index: u32, count: u32, outBytes: u32, replies: u32): u32 {
+  return partSetup(index, count, outBytes, replies);
+}
+export function ePartOutbox(dest: u32): usize {
+  return outbox(dest);
+}
+export function ePartOutboxBytes(dest: u32): u32 {
+  return outboxBytes(dest);
+}
+export function ePartOutboxClear(dest: u32): void {
+  outboxClear(dest);
+}
+export function ePartInbox(): usize {
+  return inbox();
+}
+export function ePartInboxCap(): u32 {
+  return inboxCap();
+}
+export function ePartReceive(bytes: u32): i32 {
+  return partReceive(bytes);
+}
+export function ePartReplies(dest: u32): usize {
+  return replies(dest);
+}
+export function ePartReplyCount(dest: u32): u32 {
+  return replyCount(dest);
+}
+export function ePartRepliesClear(dest: u32): void {
+  repliesClear(dest);
+}
+export function ePartRest(n: u32): i32 {
+  return partRest(n);
+}
+/** Depth of record id (full storage). */
+export function eDepthOf(id: u32): u32 {
+  return <u32>load<u16>(recAddr(id) + R_DEPTH);
 }
