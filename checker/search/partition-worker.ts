@@ -53,6 +53,8 @@ export interface Phase {
   rc: number;
   why?: string;
   sent: number[];
+  /** States this worker stores. */
+  states: number;
 }
 
 let x: FdraceExports | undefined;
@@ -124,7 +126,7 @@ function drain(): boolean {
       new Uint8Array(e.memory.buffer, e.ePartInbox(), b.bytes.length).set(b.bytes);
       const rc = e.ePartReceive(b.bytes.length);
       if (rc !== 0) {
-        failure = { rc: rc === 1 ? RUN.outOfMemory : RUN.limit, why: RECEIVE_WHY[rc], sent: [...sent] };
+        failure = phase(rc === 1 ? RUN.outOfMemory : RUN.limit, RECEIVE_WHY[rc]);
         return false;
       }
       flushReplies();
@@ -134,7 +136,7 @@ function drain(): boolean {
 }
 
 function phase(rc: number, why?: string): Phase {
-  return { rc, ...(why ? { why } : {}), sent: [...sent] };
+  return { rc, ...(why ? { why } : {}), sent: [...sent], states: x ? x.eCount() >>> 0 : 0 };
 }
 
 const api = {
@@ -210,9 +212,6 @@ const api = {
   /** The barrier: the next level becomes current. True when this worker has work in it. */
   next(): boolean {
     return ex().eBfsNextLevel() !== 0;
-  },
-  count(): number {
-    return ex().eCount() >>> 0;
   },
   stats(): WorkerStats {
     const e = ex();

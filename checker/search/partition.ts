@@ -129,8 +129,7 @@ export async function partitionedBfs(
         if (incomplete || total(res) === before) break;
       }
       if (incomplete) break;
-      const counts = await all((a) => a.count());
-      const states = counts.reduce((s, n) => s + n, 0);
+      const states = res.reduce((s, p) => s + p.states, 0);
       if (limits.maxStates && states >= limits.maxStates) {
         incomplete = `--max-states ${limits.maxStates} reached`;
         break;

@@ -17,7 +17,8 @@ import { FL_BAD, FL_DEAD, FL_EXPANDED, OOM, R_DEPTH, R_WORD, insertFull, isNew, 
 import { judge, jExpect, jFatal, jMask, reportJudged } from './judge';
 import { spareObjs } from './expand';
 import { shardOwner } from './shard';
-import { expandRest, mergeSleepAt, noteDepth } from './bfs';
+import { SEED, expandRest, mergeSleepAt, noteDepth } from './bfs';
+import { hash64 } from './hash';
 
 /** Record flag: this state's enabled moves were all explored (the cycle proviso needs no more). */
 export const FL_FULL: u32 = 32;
@@ -66,7 +67,7 @@ export function partSetup(index: u32, count: u32, outBytes: u32, replies: u32): 
   if (outBase == 0 || outLen == 0 || inBuf == 0 || replyBase == 0 || replyLen == 0) return 0;
   memory.fill(outLen, 0, <usize>count << 2);
   memory.fill(replyLen, 0, <usize>count << 2);
-  if (ld(CTRL + X_COUNT) == 1 && shardOwner(hashOf(0), count) != index) {
+  if (ld(CTRL + X_COUNT) == 1 && shardOwner(hash64(recState(0), stateBytes, SEED), count) != index) {
     // Not ours: forget the initial state, its reports and what it satisfied. Its owner keeps them.
     memory.fill(<usize>ld(CTRL + X_TABLE), 0, <usize>ld(CTRL + X_CAP) << 3);
     st32(CTRL + X_USED, 0);
@@ -81,17 +82,6 @@ export function partSetup(index: u32, count: u32, outBytes: u32, replies: u32): 
 // @ts-ignore: decorator
 @inline function ld(p: usize): u32 {
   return load<u32>(p);
-}
-
-let hashScratch: u64 = 0;
-function hashOf(id: u32): u64 {
-  hashScratch = hashState(recState(id));
-  return hashScratch;
-}
-import { hash64 } from './hash';
-import { SEED } from './bfs';
-function hashState(s: usize): u64 {
-  return hash64(s, stateBytes, SEED);
 }
 
 /** The worker that owns a state of hash h. */
