@@ -11,7 +11,7 @@
 
 import { Addr } from '../../model/abi';
 import {
-  kBoundsInit, kBuildInitial, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
+  kBoundsInit, kBuildInitial, kDiscipline, kResetDiscipline, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
   kNestedEpolls,
   kPermutation, kPropsInit, kSearchAttach, kStateSize, kStep, kSymBytes, kSymInit,
 } from '../../model/index';
@@ -91,6 +91,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   // Transactions are a reduction of the exhaustive strategies; random walks and pb run every kernel step.
   if (C.strategy != C.STRATEGY_BFS && C.strategy != C.STRATEGY_DFS) C.setTransactions(0);
   resetMoverCheck();
+  kResetDiscipline();
   const wantSym = C.symmetry;
   const wantSleep = C.sleepSets;
   const wantPor = C.por;
@@ -325,6 +326,11 @@ export function eMoverCheck(field: i32): u32 {
   if (field == 2) return moverChecks;
   if (field == 3) return moverPairs;
   return moverDetail;
+}
+/** The first access of a reduced search that broke a declared lockset discipline (model/lockset.ts): 0 thread + 1
+ *  | group << 4 | label << 8 (0: none), 1 the lock it lacked. Only meaningful with transactions on. */
+export function eDiscipline(field: i32): u32 {
+  return C.transactions ? kDiscipline(field) : 0;
 }
 export function eStorage(): i32 {
   return C.collapse ? C.STORAGE_COLLAPSE : C.storage;
