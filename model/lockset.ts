@@ -4,9 +4,12 @@
 // touch that memory in a conflicting way while the accessing thread holds the lock, so the access commutes with
 // every other thread's step and checker/wasm/transaction.ts may classify it as a both-mover.
 //
-//   fd slots       writers hold the table's file_lock (close_fd, dup2, replace_fd, alloc_fd; fd_install takes and
-//                  drops it in the step of its store), readers may be lockless (__fget_files_rcu): a slot READ
-//                  under file_lock is protected, every slot WRITE is a non-mover (a lockless reader sees it).
+//   fd slots       writers hold the table's file_lock (close_fd, dup2, replace_fd, alloc_fd; before 8a81252b774b
+//                  fd_install takes and drops it in the step of its store), except a store into a slot the
+//                  writer reserved (fd_install since 8a81252b774b, put_unused_fd); readers may be lockless
+//                  (__fget_files_rcu). So a slot READ under file_lock that finds no reservation is protected
+//                  (no other thread can change that slot before the lock is dropped), a read of a reserved slot
+//                  is not, and every slot WRITE is a non-mover (a lockless reader sees it).
 //   ep->rbr        every access holds ep->mtx (ep_find, ep_insert's rbtree insert, ep_remove's erase, ep_modify's
 //                  event/data update, the rbtree walks of ep_send_events, ep_clear_and_put, ep_free, the loop
 //                  check's walk): reads and writes under ep->mtx are protected. Two exceptions: with nested
@@ -18,18 +21,26 @@
 //                  ep->mtx (ep_remove, eventpoll_release_file, ep_clear_and_put): dereferencing a saved epitem
 //                  pointer while holding that ep->mtx is protected (the item cannot go away under it, and the
 //                  fields read through it, its ep and file, never change while it lives).
+//   file life      a struct file stays live while a task holds a counted reference to it (the task's own held
+//                  references, model/frame.ts holdRef): its liveness check (the KASAN-style check before every
+//                  access) and filp_close's "file count is 0" test are then protected reads, whose outcome no
+//                  other thread's step can change. The discipline is checked by the reference invariant itself:
+//                  a task's held references are part of the count, so a state where a pinned file's count
+//                  reaches zero or its life ends violates it (a fatal finding: holders != f_count, or a freed
+//                  file still held), and that state is judged in the reduced search like every state after a
+//                  non-mover (the step that drops a count is one).
 // Everything else (f_count, ep->refcount, f_ep lists read locklessly by eventpoll_release, object lifetimes,
 // the epitem allocator, frees) has no lock that all its accesses hold: every access to it is a non-mover.
 //
-// A scenario whose variant breaks a discipline by design (a lockless fd_install, the RFC v2 walk writing slots
-// without file_lock) declares that group lockless instead. An access that breaks a declared discipline anyway is
+// A scenario whose variant breaks a discipline by design (the RFC v2 walk writing slots without file_lock)
+// declares that group lockless instead. An access that breaks a declared discipline anyway is
 // a model bug for the reduction: the first one is recorded (disciplineStep/disciplineLock) and the host stops a
 // reduced search on it. It is reachable in the reduced graph: every step before it was classified from accesses
 // that kept the discipline, so the reduction up to it was exact (Flanagan & Qadeer's argument).
 
 import { LockClass, Toggle } from './codes';
-import { toggle } from './layout';
-import { cur, fpProtectedRead, fpProtectedWrite, fpRead, fpStepLocks, fpWrite, lastLabel } from './frame';
+import { SLOT_RESERVED, toggle } from './layout';
+import { cur, fpProtectedRead, fpProtectedWrite, fpRead, fpStepLocks, fpWrite, heldCount, lastLabel } from './frame';
 import { lockAddr, lockId } from './locks';
 
 export const GROUP_SLOTS: i32 = 1;
@@ -59,7 +70,7 @@ function violation(group: i32, id: i32): void {
 
 /** Declare the disciplines for the configured scenario; `nested`: an epoll may watch an epoll file. */
 export function locksetInit(nested: bool): void {
-  slotsLocked = !toggle(Toggle.FdInstallLockless) && !toggle(Toggle.RfcWalkV2);
+  slotsLocked = !toggle(Toggle.RfcWalkV2);
   rbrLocked = !toggle(Toggle.RfcV7); // RFC v7 reads an item's event/data under f_lock alone
   nestedGraph = nested;
 }
@@ -69,17 +80,17 @@ export function locksetInit(nested: bool): void {
   return load<u8>(lockAddr(id)) == <u8>(cur + 1);
 }
 
-/** A read of table `tb`'s fd slots (footprint bit `bit`). */
-export function slotRead(bit: i32, tb: i32): void {
-  if (slotsLocked && holds(lockId(LockClass.FileTable, tb))) fpProtectedRead(bit);
+/** A read of table `tb`'s fd slots (footprint bit `bit`) that found `v`. */
+export function slotRead(bit: i32, tb: i32, v: u8): void {
+  if (slotsLocked && v != <u8>SLOT_RESERVED && holds(lockId(LockClass.FileTable, tb))) fpProtectedRead(bit);
   else fpRead(bit);
 }
 
-/** A write of table `tb`'s fd slots: never a mover; the writer must hold file_lock or have taken it in this
- *  very step. */
-export function slotWrite(bit: i32, tb: i32): void {
+/** A write of table `tb`'s fd slots over `old`: never a mover. The writer holds file_lock, or took it in this
+ *  very step, or stores into a slot it reserved (fd_install since 8a81252b774b, put_unused_fd's store). */
+export function slotWrite(bit: i32, tb: i32, old: u8): void {
   fpWrite(bit);
-  if (!slotsLocked) return;
+  if (!slotsLocked || old == <u8>SLOT_RESERVED) return;
   const id = lockId(LockClass.FileTable, tb);
   if (!holds(id) && (fpStepLocks & ((<u64>1) << <u64>bit)) == 0) violation(GROUP_SLOTS, id);
 }
@@ -127,3 +138,19 @@ export function itemDeref(itemsBit: i32, epBit: i32, fileBit: i32, ep: i32): voi
 export function itemFreeCheck(ep: i32): void {
   if (!holds(lockId(LockClass.EpMtx, ep))) violation(GROUP_ITEMS, lockId(LockClass.EpMtx, ep));
 }
+
+/** The liveness check of file f before an access (memory.ts fileAccess): protected while this task pins f. */
+export function fileLifeRead(bit: i32, f: i32, gone: bool): void {
+  if (!gone && heldCount(cur, f) > 0) fpProtectedRead(bit);
+  else fpRead(bit);
+}
+
+/** filp_close's file_count(filp) == 0 test on file f: protected while this task pins f. */
+export function fileZeroTest(bit: i32, f: i32): void {
+  if (heldCount(cur, f) == 0) {
+    fpRead(bit);
+    return;
+  }
+  fpProtectedRead(bit);
+}
+

@@ -9,7 +9,7 @@ import {
 import { Kind } from './codes';
 import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite, memViolate } from './frame';
 import { Access, MemField, MemObj, Viol } from './codes';
-import { itemFreeCheck, rbrAccess, rbrFree, slotRead, slotWrite } from './lockset';
+import { fileZeroTest, itemFreeCheck, rbrAccess, rbrFree, slotRead, slotWrite } from './lockset';
 
 // ---- files -------------------------------------------------------------------------------------------------
 
@@ -17,6 +17,12 @@ import { itemFreeCheck, rbrAccess, rbrFree, slotRead, slotWrite } from './lockse
 @inline export function ref(f: i32): i32 {
   fpRead(FP_FILE + f);
   return load<u8>(fileAddr(f) + F_REF);
+}
+/** file_count(f) == 0, read only to complain (filp_close): a protected read while this task pins f. */
+export function countIsZero(f: i32): bool {
+  const v = <i32>load<u8>(fileAddr(f) + F_REF);
+  fileZeroTest(FP_FILE + f, f);
+  return v == 0;
 }
 // @ts-ignore: decorator
 @inline export function setRef(f: i32, v: i32): void {
@@ -45,14 +51,20 @@ export function isEpoll(f: i32): bool {
 
 // @ts-ignore: decorator
 @inline export function slot(table: i32, fd: i32): u8 {
-  slotRead(FP_TABLE + table, table);
   // Beyond max_fds there is nothing (files_lookup_fd_raw returns NULL): callers see an empty slot.
-  return fd < nSlots ? load<u8>(slotAddr(table, fd)) : <u8>SLOT_EMPTY;
+  const v = fd < nSlots ? load<u8>(slotAddr(table, fd)) : <u8>SLOT_EMPTY;
+  slotRead(FP_TABLE + table, table, v);
+  return v;
 }
 // @ts-ignore: decorator
 @inline export function setSlot(table: i32, fd: i32, v: u8): void {
-  slotWrite(FP_TABLE + table, table);
   if (fd >= nSlots) unreachable(); // callers check newfd against max_fds (RLIMIT_NOFILE) first
+  slotWrite(FP_TABLE + table, table, load<u8>(slotAddr(table, fd)));
+  store<u8>(slotAddr(table, fd), v);
+}
+/** dup_fd's copy into the child's files_struct, which no other task can reach before fork returns. */
+export function setSlotUnpublished(table: i32, fd: i32, v: u8): void {
+  fpWrite(FP_TABLE + table);
   store<u8>(slotAddr(table, fd), v);
 }
 export function slotEmpty(v: u8): bool {
