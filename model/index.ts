@@ -67,6 +67,10 @@ export function kDiscipline(field: i32): u32 {
 export function kResetDiscipline(): void {
   resetDiscipline();
 }
+/** Tests only (after kBoundsInit): declare every lockset group locked, whatever the variant does. */
+export function kLocksetStrict(): void {
+  locksetStrict();
+}
 
 export function kSawFaultPoint(): bool {
   return Fr.sawFaultPoint;
@@ -140,7 +144,7 @@ export function kLayout(field: i32): i32 {
 }
 
 // ---- Search-engine helpers (model/search_*.ts, owned by the explorer; appended, nothing above depends on them) ----
-import { disciplineLock, disciplineStep, resetDiscipline } from './lockset';
+import { disciplineLock, disciplineStep, locksetStrict, resetDiscipline } from './lockset';
 import { boundW, boundT, boundsAttach, boundsBytes, boundsInit, nestedEpolls, threadBound } from './search_bounds';
 import {
   invariantVirtual, invariantVirtualBound, namedThreads, propsAttach, propsBytes, propsInit, virtualCount, virtualWrites,

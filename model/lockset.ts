@@ -75,6 +75,12 @@ export function locksetInit(nested: bool): void {
   nestedGraph = nested;
 }
 
+/** Tests only: every group locked, so that a variant that breaks a discipline by design trips the check. */
+export function locksetStrict(): void {
+  slotsLocked = true;
+  rbrLocked = true;
+}
+
 // @ts-ignore: decorator
 @inline function holds(id: i32): bool {
   return load<u8>(lockAddr(id)) == <u8>(cur + 1);
