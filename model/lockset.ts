@@ -29,6 +29,12 @@
 //                  reaches zero or its life ends violates it (a fatal finding: holders != f_count, or a freed
 //                  file still held), and that state is judged in the reduced search like every state after a
 //                  non-mover (the step that drops a count is one).
+//   poll wait      an epitem's poll-wait registration (ep_ptable_queue_proc / ep_unregister_pollwait) is written
+//                  under ep->mtx by ep_insert and ep_remove, and without it by ep_free (v6.2: under the global
+//                  mutex) when nobody else can reach the eventpoll; no step reads it. A write under ep->mtx is
+//                  protected. The discipline checked is the one the reduction needs: a write without ep->mtx while
+//                  ANOTHER thread holds it is a violation (only steps that run while a thread holds the lock are
+//                  ever swapped with its protected accesses).
 // Everything else (f_count, ep->refcount, f_ep lists read locklessly by eventpoll_release, object lifetimes,
 // the epitem allocator, frees) has no lock that all its accesses hold: every access to it is a non-mover.
 //
@@ -46,6 +52,7 @@ import { lockAddr, lockId } from './locks';
 export const GROUP_SLOTS: i32 = 1;
 export const GROUP_RBR: i32 = 2;
 export const GROUP_ITEMS: i32 = 3;
+export const GROUP_PWQ: i32 = 4;
 
 /** The disciplines declared for the configured scenario (locksetInit). Off: every access is a non-mover. */
 let slotsLocked: bool = false;
@@ -160,3 +167,17 @@ export function fileZeroTest(bit: i32, f: i32): void {
   fpProtectedRead(bit);
 }
 
+
+/** A write of an epitem's poll-wait registration, of eventpoll ep (footprint bits epBit, fileBit). */
+export function pwqWrite(epBit: i32, fileBit: i32, ep: i32): void {
+  const id = lockId(LockClass.EpMtx, ep);
+  const owner = <i32>load<u8>(lockAddr(id));
+  if (owner == cur + 1) {
+    fpProtectedWrite(epBit);
+    fpProtectedWrite(fileBit);
+    return;
+  }
+  fpWrite(epBit);
+  fpWrite(fileBit);
+  if (owner != 0) violation(GROUP_PWQ, id);
+}

@@ -3,13 +3,13 @@
 // as eventpoll_release_file and the RFC loops) is part of the state without storing pointers.
 
 import {
-  F_EPNULL, F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
+  F_EPNULL, F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_PWQ, IF_RBR, SLOT_EMPTY,
   fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
 import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite, memViolate } from './frame';
 import { Access, MemField, MemObj, Viol } from './codes';
-import { fileZeroTest, itemFreeCheck, rbrAccess, rbrFree, slotRead, slotWrite } from './lockset';
+import { fileZeroTest, itemFreeCheck, pwqWrite, rbrAccess, rbrFree, slotRead, slotWrite } from './lockset';
 
 // ---- files -------------------------------------------------------------------------------------------------
 
@@ -113,6 +113,16 @@ export function itemSetRbr(i: i32, field: i32, v: i32): void {
 export function itemSetRbrLinked(i: i32, on: bool): void {
   const v = itemGet(i, I_FLAGS);
   itemSetRbr(i, I_FLAGS, on ? v | IF_RBR : v & ~IF_RBR);
+}
+
+/** ep_ptable_queue_proc / ep_unregister_pollwait: set or clear IF_PWQ (model/lockset.ts pwqWrite). */
+export function itemSetPollwait(i: i32, on: bool): void {
+  const a = itemAddr(i);
+  const ep = <i32>load<u8>(a + I_EP);
+  if (ep == 0) unreachable(); // only linked items are registered
+  pwqWrite(FP_EPOLL + ep - 1, FP_FILE + <i32>load<u8>(a + I_FILE), ep - 1);
+  const v = <i32>load<u8>(a + I_FLAGS);
+  store<u8>(a + I_FLAGS, <u8>(on ? v | IF_PWQ : v & ~IF_PWQ));
 }
 
 export function itemUsed(i: i32): bool {

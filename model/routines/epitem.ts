@@ -6,7 +6,7 @@ import { itemDeref } from '../lockset';
 import { Access, EpLife, LockClass, MemField, MemObj, Routine, Toggle, Viol } from '../codes';
 import { epAccess, epFreeMemory, fileAccess } from '../memory';
 import {
-  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, F_EPNULL, G_TFILE_LIST, G_WATCHES, IF_DYING, IF_PWQ, epAddr,
+  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, F_EPNULL, G_TFILE_LIST, G_WATCHES, IF_DYING, epAddr,
   fileAddr, fileEp, gAddr, nFiles, toggle,
 } from '../layout';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
-  fepAt, fepLinkHead, fepLinkTail, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, itemSetRbrLinked, ref,
+  fepAt, fepLinkHead, fepLinkTail, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetPollwait, itemSetRbrLinked, ref,
   setRef, watched,
 } from '../objects';
 import { runTop } from '../dispatch';
@@ -281,7 +281,7 @@ export function stepEpInsert(): bool {
         callEpRemove(ep, i, ENOMEM, epRemoveMode());
         return true;
       }
-      itemSetFlag(i, IF_PWQ, true);
+      itemSetPollwait(i, true);
       ret(0);
       return true;
     }
@@ -350,7 +350,7 @@ export function stepEpRemove(): bool {
     case RemovePc.UnregisterPollwait:
       // @step EpUnregisterPollwait | ep_remove | fs/eventpoll.c | ep_unregister_pollwait(ep, epi)
       label(Step.EpUnregisterPollwait);
-      itemSetFlag(i, IF_PWQ, false);
+      itemSetPollwait(i, false);
       setPc(mode == RM_SAFE && toggle(Toggle.EpRemovePin) ? RemovePc.Pin : RemovePc.LockFile);
       return true;
     case RemovePc.Pin:
