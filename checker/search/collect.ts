@@ -303,7 +303,7 @@ export function disciplineError(x: FdraceExports): MoverError | null {
   const step = STEP_NAMES[v >> 8] ?? `label ${v >> 8}`;
   return new MoverError(
     `model bug: thread ${(v & 15) - 1}'s step ${step} accessed ${DISCIPLINE_GROUP[(v >> 4) & 15]} without holding ` +
-      `${LOCK_NAME[lock >> 8] ?? 'lock class ' + (lock >> 8)} ${lock & 0xff}, which the lockset discipline ` +
+      `${LOCK_NAME[lock >> 8] ?? `lock class ${lock >> 8}`} ${lock & 0xff}, which the lockset discipline ` +
       `(model/lockset.ts) says every such access holds: the transaction reduction is unsound for this scenario ` +
       `(search without --reduction transaction, or declare the group lockless for this variant)`,
   );

@@ -3,17 +3,20 @@
 // "Reduction: a method of proving properties of parallel programs" (CACM 1975); Flanagan & Qadeer, "Transactions
 // for software model checking" (SoftMC 2003). docs/search.md argues soundness property by property.
 //
-// Each step is classified from what it did (its footprint and the bytes it changed outside its own thread record):
-//   right mover  takes a lock (file_lock, f_lock, ep->mtx, the global epoll mutex) and touches nothing else shared
-//                (its footprint is the lock's object, and the lock's owner byte is the only shared byte it changes);
-//   left mover   releases one of those, and touches nothing else shared;
-//   both-mover   touches nothing shared at all (thread-private registers, frames, held references), or touches
-//                only objects that no other thread may ever touch again in a conflicting way (its footprint,
-//                virtual objects included, misses every other thread's future-footprint bound, por.ts);
+// Each step is classified from what it did (its footprint, which of its accesses the lockset discipline of
+// model/lockset.ts calls protected, and the bytes it changed outside its own thread record):
+//   right mover  takes a lock (file_lock, f_lock, ep->mtx, the global epoll mutex) and makes no other shared access
+//                but protected ones (the lock's owner byte and protected fields are the only shared bytes it
+//                changes);
+//   left mover   releases one of those, likewise;
+//   both-mover   touches nothing shared (thread-private registers, frames, held references), or only makes
+//                protected accesses (a field group read or written under the lock that every conflicting access
+//                holds), or touches only objects that no other thread may ever touch again in a conflicting way (its
+//                footprint, virtual objects included, misses every other thread's future-footprint bound, por.ts);
 //   non-mover    everything else, and any step an expectation can see (its virtual footprint bits).
-// Acquisitions of f_lock and ep->mtx commute with other threads' steps only as long as nobody frees the struct
-// file or eventpoll they live in while it is locked: a kernel that does (a use-after-free) is reported either way,
-// but possibly under another property (no-uaf instead of free-while-locked); --check-movers reports the pair.
+// f_lock and ep->mtx steps are movers only while the thread pins the struct file they live in (a counted
+// reference): otherwise another thread may free that memory around them, and a free under a held lock must stay
+// reported as free-while-locked.
 //
 // A transaction also ends, leaving the state stored:
 //   - before a step that is blocked (a thread waiting on a lock is at a stored state: deadlocks are preserved);

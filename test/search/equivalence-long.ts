@@ -68,6 +68,6 @@ fc.assert(
 const s = ((performance.now() - t0) / 1000).toFixed(0);
 console.log(
   `library: ${libraryCompared} scenario x variant pairs identical in every configuration; ` +
-  `${compared} random scenarios compared (${skipped} over 50,000 states skipped), ${Object.keys(CONFIGS).length} configurations each, in ${s} s: ` +
+    `${compared} random scenarios compared (${skipped} over 50,000 states skipped), ${Object.keys(CONFIGS).length} configurations each, in ${s} s: ` +
     `verdicts, violated properties and terminal states identical; states unreduced / transactions ${(plainStates / txStates).toFixed(2)}x`,
 );
