@@ -107,6 +107,7 @@ export interface FdraceExports {
   eSetBitSalt(salt: number): void;
   eSetTransactions(mode: number): void;
   eMoverCheck(field: number): number;
+  eDiscipline(field: number): number;
   eTxReplayStart(): number;
   eTxReplayMove(move: number): number;
   eTxLog(): number;

@@ -66,6 +66,8 @@ export let collapseSlotsLog2: u32 = 0;
 export let transactions: bool = false;
 export let checkMovers: bool = false;
 export let naiveMovers: bool = false;
+/** Tests of the lockset discipline check only: declare every field group locked whatever the variant does. */
+export let strictLockset: bool = false;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -137,6 +139,7 @@ export function loadConfig(): void {
   transactions = (cfg(F_TRANS) & 1) != 0;
   checkMovers = (cfg(F_TRANS) & 2) != 0;
   naiveMovers = (cfg(F_TRANS) & 4) != 0;
+  strictLockset = (cfg(F_TRANS) & 8) != 0;
 }
 
 /** Collapse storage: the component tables' first size, 2^log2 slots (after eSetup, before eInit). */
@@ -160,7 +163,8 @@ export function setBitSalt(salt: u32): void {
   setCfg(F_BIT_SALT, salt);
 }
 
-/** Transaction reduction (after eSetup, before eInit): bit 0 on, bit 1 also check the movers. */
+/** Transaction reduction (after eSetup, before eInit): bit 0 on, bit 1 also check the movers, bit 2 (tests) every
+ *  step a both-mover, bit 3 (tests) every lockset group declared locked (model/lockset.ts). */
 export function setTransactions(mode: u32): void {
   setCfg(F_TRANS, mode);
 }
