@@ -13,23 +13,13 @@ export interface PartitionRun {
   workers: number;
   /** The 15 M-state scenario: skipped by --quick. */
   big: boolean;
-  /** The 100 M-state scenario (about 15 minutes on 2 quiet cores, 7 GiB): only with --huge. */
+  /** The 100 M-state scenario (about 20 to 35 minutes, 8.3 GiB): skipped by --quick and --no-huge. */
   huge: boolean;
 }
 
 const PLAIN = { strategy: 'bfs', por: false, symmetry: false, storage: 'collapse' };
 
 export const PARTITION_RUNS: PartitionRun[] = [
-  {
-    name: 'big collapse partitioned 1 worker',
-    file: 'bench/big.fdr',
-    variant: 'v6.2',
-    mode: 'collapse, one worker (the baseline of the partitioned speedup)',
-    options: PLAIN,
-    workers: 1,
-    big: true,
-    huge: false,
-  },
   {
     name: 'big collapse partitioned 2 workers',
     file: 'bench/big.fdr',
@@ -69,12 +59,16 @@ export interface PartitionSummary {
   huge: { states: number; seconds: number; rss: number | null; bytesPerState: number | null; verdict: string } | null;
 }
 
+/** The name of bench/run.ts's one-worker collapse run on big.fdr: the baseline of the partitioned speedup (the same
+ *  search with one engine instance). */
+export const PARTITION_BASELINE = 'big collapse';
+
 /** The summary of the measured partition rows (rows missing from `runs` give nulls). */
 export function partitionSummary(runs: readonly Measured[]): PartitionSummary {
-  const get = (i: number) => runs.find((r) => r.name === PARTITION_RUNS[i]!.name);
-  const one = get(0);
-  const two = get(1);
-  const huge = get(2);
+  const get = (name: string) => runs.find((r) => r.name === name);
+  const one = get(PARTITION_BASELINE);
+  const two = get(PARTITION_RUNS[0]!.name);
+  const huge = get(PARTITION_RUNS[1]!.name);
   return {
     speedupBig: one && two ? one.seconds / two.seconds : null,
     verdictEqualBig: one && two ? one.verdict === two.verdict : null,

@@ -6,10 +6,12 @@
 //   bench/big.fdr         5 threads, ~15 M states unreduced (too big for full storage in 4 GiB): collapse (lossless),
 //                         fingerprint, bitstate, reductions, 1 vs 2 workers, SPIN on big.pml (fdrace's steps) and
 //                         on coarse.pml (critical-section granularity): time to verdict side by side
+//   bench/huge.fdr        big.fdr plus three steps, ~127 M states: lossless on 2 partitioned workers (> 4 GiB)
 //   bench/independent.fdr what the reductions are for (unrelated processes, interchangeable threads)
 //   the largest scenario of the library (by unreduced states): reduction factor with the same verdict
 //
-// Options: --quick (skip bench/big.fdr and SPIN on it), --no-spin, --all (also the big runs no target needs:
+// Options: --quick (skip bench/big.fdr, bench/huge.fdr and SPIN on big), --no-spin, --no-huge (skip the
+// 100 M-state bench/huge.fdr on 2 partitioned workers: 20 to 35 minutes, 8.3 GiB), --all (also the big runs no target needs:
 // fingerprint and bitstate storage on big, depth-first +por on big, SPIN on big.pml without reduction; about
 // 25 minutes more). The default measures every figure a target in bench/README.md is stated against.
 
@@ -20,11 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REDUCTION_RUNS, reductionRatios } from './reduction-runs.ts';
+import { PARTITION_RUNS, partitionSummary } from './partition-runs.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const all = args.has('--all');
+const huge = !quick && !args.has('--no-huge');
 
 interface Run {
   name: string;
@@ -116,9 +120,10 @@ if (!quick) {
   bigCol = measure('big collapse', big, 'v6.2', 'collapse', { ...PLAIN, storage: 'collapse' });
   bigCol2 = measure('big collapse 2 workers', big, 'v6.2', 'collapse', { ...PLAIN, storage: 'collapse' }, 2);
   bigVerdictRuns.push(bigCol, bigCol2);
-  bigColRed = measure('big collapse +por+symmetry', big, 'v6.2', 'collapse, reduced', { ...REDUCED, storage: 'collapse' });
-  bigVerdictRuns.push(bigColRed);
+  for (const r of PARTITION_RUNS) if (!r.huge) bigVerdictRuns.push(measure(r.name, r.file, r.variant, r.mode, r.options, r.workers));
   if (all) {
+    bigColRed = measure('big collapse +por+symmetry', big, 'v6.2', 'collapse, reduced', { ...REDUCED, storage: 'collapse' });
+    bigVerdictRuns.push(bigColRed);
     bigVerdictRuns.push(
       measure('big dfs collapse +por+symmetry', big, 'v6.2', 'collapse, reduced', { strategy: 'dfs', por: true, symmetry: true, storage: 'collapse' }),
     );
@@ -129,7 +134,12 @@ if (!quick) {
     bigVerdictRuns.push(bigFp, bigFp2, bigRed);
   }
 }
-for (const r of REDUCTION_RUNS) if (!r.big || !quick) measure(r.name, r.file, r.variant, r.mode, r.options);
+for (const r of REDUCTION_RUNS) {
+  if (r.big && quick) continue;
+  const m = measure(r.name, r.file, r.variant, r.mode, r.options);
+  if (r.file === big) bigVerdictRuns.push(m);
+}
+for (const r of PARTITION_RUNS) if (r.huge && huge) measure(r.name, r.file, r.variant, r.mode, r.options, r.workers);
 const indPlain = measure('independent', ind, 'v6.2', 'full', { ...PLAIN, storage: 'full' });
 const indRed = measure('independent +por+symmetry', ind, 'v6.2', 'full, reduced', { ...REDUCED, storage: 'full' });
 
@@ -288,6 +298,7 @@ const summary: Record<string, unknown> = {
   workerSpeedupBig: bigFp && bigFp2 ? ratio(bigFp.seconds, bigFp2.seconds - bigFp2.startupSeconds) : null,
   verdictsEqual: libPlain.verdict === libRed.verdict && medFull.verdict === medRed.verdict && indPlain.verdict === indRed.verdict,
   transactions: reductionRatios(runs),
+  partitioned: partitionSummary(runs.map((r) => ({ ...r, rss: r.rssBytes }))),
   spinStates: spinMed
     ? { medium: { fdrace: medFull.states, spin: spinMed.states }, big: spinBig && bigFp ? { fdrace: bigFp.states, spin: spinBig.states } : null }
     : null,
@@ -320,6 +331,18 @@ for (const t of summary.transactions as ReturnType<typeof reductionRatios>) {
   console.log(
     `transactions: ${t.name} vs ${t.baseline}: states ${f1(t.statesRatio)}x fewer, time ${f1(t.timeRatio)}x, ` +
       `verdict ${t.verdictEqual ? 'identical' : 'DIFFERENT'} (target: >= 20x fewer states on big)`,
+  );
+}
+const part = summary.partitioned as ReturnType<typeof partitionSummary>;
+if (part.speedupBig !== null) {
+  console.log(
+    `2 partitioned workers vs 1 (own Wasm memory each), big collapse: ${f1(part.speedupBig)}x (target >= 1.7x), states ${part.statesEqualBig ? 'equal' : 'DIFFERENT'}`,
+  );
+}
+if (part.huge) {
+  console.log(
+    `huge on 2 partitioned workers, lossless: ${fmt.format(part.huge.states)} states (target >= 100 M), ${part.huge.seconds.toFixed(0)} s, ` +
+      `peak RSS ${part.huge.rss === null ? '-' : mib(part.huge.rss)} (target <= 24 GiB), ${f1(part.huge.bytesPerState ?? NaN)} B/state of RSS, ${part.huge.verdict}`,
   );
 }
 if (spinMed) {
