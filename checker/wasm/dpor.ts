@@ -11,12 +11,17 @@
 //
 // What the algorithm alone does not cover, and the conservative treatment here (docs/search.md "DPOR"):
 // - A thread blocked on a lock has no enabled event, so a race between the holder's acquisition and the waiter's
-//   acquisition is never immediate. At every new state each blocked thread's attempted footprint is raced against
-//   the stack (Flanagan & Godefroid's rule: add the thread where it was enabled, else every enabled thread).
+//   acquisition is never immediate; the waiter's footprint bound (below) covers the lock it waits on (acquire()
+//   in model/locks.ts records the lock's object before it finds the lock taken).
+// - Steps' footprints alone are not enough here: a step can change what another thread's later step does through
+//   state no footprint names (a lockless fget's saved pointer makes __fput's free of that file RCU-deferred,
+//   model/memory.ts readersOf), and source-DPOR over the footprints alone missed a terminal state of
+//   scenarios/history/fget-recheck (a false pass). So at every state reached, each thread's footprint bound there
+//   (model/search_bounds.ts: all it may still touch on any path) is raced against every event of the stack as
+//   above, every stack event and not only the last (summary()): Flanagan & Godefroid's rule with the thread's
+//   whole future as its next step. This is conservative and costs reduction; docs/search.md has the figures.
 // - Cuts: a state not expanded (visited before in stateful mode, on the stack in a cycle, fatally broken, at the
-//   depth bound) hides the events after it. Each thread's footprint bound at the cut (model/search_bounds.ts: all
-//   it may still touch on any path) is raced against every event of the stack as above, for every stack event,
-//   not only the last: the cut behaves as if every future event had been explored.
+//   depth bound) hides the events after it; the same summary of the bounds there stands for them.
 // - A state with a bad successor is expanded fully (as por.ts does for ample sets), so that the set of violated
 //   properties, not only the verdict, matches the unreduced search.
 // Symmetry reduction is off with DPOR (frames must keep thread identities).
@@ -25,13 +30,13 @@ import { CTRL, X_CHUNKS_QA, X_COUNT, X_DEPTHCUT, X_MAXSTATES, X_BOUNDERR, add32,
 import { STORAGE_FULL, dpor, maxDepth, nThreadsCfg, stateBytes, storage } from './config';
 import { Q_SHIFT, arrAt, arrEnsure } from './store';
 import { FL_BAD, FL_ONSTACK, NONE, OOM, R_WORD, insertFull, isNew, recAddr, recState, visitedReload } from './visited';
-import { S_READS, S_STATE, S_WRITES, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, spare, stepOne, succ } from './expand';
+import { S_READS, S_STATE, S_WRITES, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, stepOne, succ } from './expand';
 import { ample } from './por';
 import { terminal } from './judge';
 import * as J from './judge';
 import { hash64 } from './hash';
 import { RUN_BOUND, RUN_DONE, RUN_FOUND, RUN_MORE, RUN_OUT_OF_MEMORY, SEED, countTransition, flushStats, noteDepth, sequentialGuard } from './bfs';
-import { dependent, dependentWithBound, dporBounds, pendingFootprint } from './dpor_dep';
+import { dependent, dependentWithBound, dporBounds } from './dpor_dep';
 
 export const DPOR_STATELESS: i32 = 1;
 export const DPOR_STATEFUL: i32 = 2;
@@ -177,45 +182,14 @@ function race(j: u32, pj: i32, p: i32, n: u32): void {
   store<u32>(f + F_BT, load<u32>(f + F_BT) | add);
 }
 
-/** Every thread not enabled in state s (the top of the stack after analyse): blocked (its attempted step), or
- *  finished or waiting for something without a footprint (a completion, the freezer, task_work queued later):
- *  race its attempted step and its footprint bound (all it may still do once it runs again) against the stack's
- *  events not ordered before it. */
-function raceBlocked(s: usize, en: u32): void {
-  const enTh = threadsOfMoves(en);
-  if (enTh == (<u32>1 << <u32>nThreadsCfg) - 1) return;
-  dporBounds(s);
-  for (let q = 0; q < nThreadsCfg; q++) {
-    if ((enTh & (<u32>1 << q)) != 0) continue;
-    const fp = pendingFootprint(s, spare + S_STATE, q);
-    // q's pending step is ordered after what q's last event is ordered after.
-    let last: i32 = -1;
-    for (let j: i32 = <i32>sp - 1; j >= 0; j--) {
-      if ((curOf(<u32>j) >> 1) == q) {
-        last = j;
-        break;
-      }
-    }
-    for (let j: i32 = <i32>sp - 1; j >= 0; j--) {
-      const fj = frame(<u32>j);
-      const mj = curOf(<u32>j);
-      const pj = mj >> 1;
-      if (pj == q || (last >= 0 && vcAt(<u32>last, pj) >= <u32>j + 1)) continue;
-      const r = rOf(fj, mj);
-      const w = wOf(fj, mj);
-      if (dependent(r, w, fp, fp) || dependentWithBound(q, r, w)) backtrackAt(<u32>j, q);
-    }
-  }
-}
-
-/** A state whose successors are not explored here: race every thread's footprint bound there against every
- *  event of the stack. */
+/** A state whose successors are not explored here (see summary). */
 function cut(s: usize): void {
   cuts++;
   traces++;
   summary(s);
 }
 
+/** Race every thread's footprint bound at state s against every event of the stack. */
 function summary(s: usize): void {
   dporBounds(s);
   for (let j: u32 = 0; j < sp; j++) {
@@ -249,10 +223,7 @@ function push(s: usize, h: u64, id: u32, mv: u32, sleep: u32, only: u32): bool {
   generate(s);
   const en = enabledMask;
   if (ample(s) == 0xffffffff) return true; // a step outside its bound: the search stops (RUN_BOUND)
-  if (sp > 0) {
-    raceBlocked(s, en);
-    summary(s);
-  }
+  if (sp > 0) summary(s);
   if (en == 0) {
     terminal(s, id, 0);
     traces++;

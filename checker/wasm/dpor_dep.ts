@@ -4,10 +4,9 @@
 // objects of expectations and invariants (a step changing what a property reads writes the property's virtual
 // object, so every two such steps are ordered as in some explored trace). A lock acquisition reads and writes
 // the lock's object bit and so does the release, which is what makes "the release enables the blocked acquire"
-// a dependency; a blocked step's attempted footprint (pendingFootprint) covers the lock it waits on.
+// a dependency.
 
-import { kBoundT, kBoundW, kInvariantVirtualBound, kStep, kStepReads, kStepWrites, kThreadBound, kVirtualWrites } from '../../model/index';
-import { StepStatus } from '../../model/codes';
+import { kBoundT, kBoundW, kInvariantVirtualBound, kThreadBound, kVirtualWrites } from '../../model/index';
 import { nThreadsCfg } from './config';
 
 /** Do steps with footprints (ra, wa) and (rb, wb) of different threads fail to commute? */
@@ -35,11 +34,4 @@ export function dporBounds(s: usize): void {
 /** After dporBounds: may a future step of thread q fail to commute with a step of footprint (r, w)? */
 export function dependentWithBound(q: i32, r: u64, w: u64): bool {
   return ((w & unchecked(boundT[q])) | (r & unchecked(boundW[q]))) != 0;
-}
-
-/** Footprint of thread t's blocked step in state s (what it read before it found the lock taken), or 0 when the
- *  thread is not blocked. The attempt is rolled back: `scratch` receives a copy that is thrown away. */
-export function pendingFootprint(s: usize, scratch: usize, t: i32): u64 {
-  if (kStep(s, scratch, t, false) != StepStatus.Blocked) return 0;
-  return kStepReads() | kStepWrites();
 }
