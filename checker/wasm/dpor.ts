@@ -27,7 +27,7 @@
 // Symmetry reduction is off with DPOR (frames must keep thread identities).
 
 import { CTRL, X_CHUNKS_QA, X_COUNT, X_DEPTHCUT, X_MAXSTATES, X_BOUNDERR, add32, ld32, st32 } from './shared';
-import { STORAGE_FULL, dpor, maxDepth, nThreadsCfg, stateBytes, storage } from './config';
+import { dpor, maxDepth, nThreadsCfg, stateBytes } from './config';
 import { Q_SHIFT, arrAt, arrEnsure } from './store';
 import { FL_BAD, FL_ONSTACK, NONE, OOM, R_WORD, insertFull, isNew, recAddr, recState, visitedReload } from './visited';
 import { S_READS, S_STATE, S_WRITES, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, stepOne, succ } from './expand';

@@ -86,7 +86,12 @@ describe('DPOR', async () => {
           continue;
         }
         expect([file, variant, o.dpor, red.verdict, red.properties, red.terminals]).toEqual([
-          file, variant, o.dpor, plain.verdict, plain.properties, plain.terminals,
+          file,
+          variant,
+          o.dpor,
+          plain.verdict,
+          plain.properties,
+          plain.terminals,
         ]);
         replaysAll(xr, c, red.result);
         compared++;
