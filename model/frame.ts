@@ -52,10 +52,32 @@ export let fpBeyondLocks: bool = false;
 /** The footprint of a lock operation (model/locks.ts): its object's bit, without counting as a further access. */
 export function fpLockOp(bit: i32): void {
   fpWrites |= (<u64>1) << <u64>bit;
+  fpStepLocks |= (<u64>1) << <u64>bit;
 }
 export function setBeyondLocks(v: bool): void {
   fpBeyondLocks = v;
 }
+
+/** Footprint bits the step accessed under the lock that the lockset discipline (model/lockset.ts) says protects
+ *  them, and those of them it wrote. Such accesses are in fpReads/fpWrites too (partial-order reduction sees every
+ *  access) but do not set fpBeyondLocks: for the transaction reduction they commute with every other thread's
+ *  step, since no other thread can touch that memory without the same lock. */
+export let fpProtected: u64 = 0;
+export let fpProtWrites: u64 = 0;
+// @ts-ignore: decorator
+@inline export function fpProtectedRead(bit: i32): void {
+  fpReads |= (<u64>1) << <u64>bit;
+  fpProtected |= (<u64>1) << <u64>bit;
+}
+// @ts-ignore: decorator
+@inline export function fpProtectedWrite(bit: i32): void {
+  fpWrites |= (<u64>1) << <u64>bit;
+  fpProtected |= (<u64>1) << <u64>bit;
+  fpProtWrites |= (<u64>1) << <u64>bit;
+}
+/** Lock objects (footprint bits) the step took or dropped: a write made in the same atomic step as an
+ *  acquisition (fd_install's lock/unlock around its store) excludes every other holder of that lock too. */
+export let fpStepLocks: u64 = 0;
 
 export function beginStep(t: i32, fault: bool): void {
   cur = t;
@@ -66,6 +88,9 @@ export function beginStep(t: i32, fault: bool): void {
   fpReads = 0;
   fpWrites = 0;
   fpBeyondLocks = false;
+  fpProtected = 0;
+  fpProtWrites = 0;
+  fpStepLocks = 0;
   memKind = 0;
   memObj = 0;
   memIdx = 0;

@@ -51,6 +51,26 @@ export function kStepWrites(): u64 {
 export function kStepBeyondLocks(): bool {
   return Fr.fpBeyondLocks;
 }
+/** Footprint bits the last kStep accessed under the lock its field group's discipline names, and those of them it
+ *  wrote (model/lockset.ts). */
+export function kStepProtected(): u64 {
+  return Fr.fpProtected;
+}
+export function kStepProtWrites(): u64 {
+  return Fr.fpProtWrites;
+}
+/** The first access that broke a declared lockset discipline: 0 thread + 1 | group << 4 | label << 8 (0: none),
+ *  1 the lock it lacked (LockClass << 8 | instance). */
+export function kDiscipline(field: i32): u32 {
+  return field == 0 ? disciplineStep : disciplineLock;
+}
+export function kResetDiscipline(): void {
+  resetDiscipline();
+}
+/** Tests only (after kBoundsInit): declare every lockset group locked, whatever the variant does. */
+export function kLocksetStrict(): void {
+  locksetStrict();
+}
 
 export function kSawFaultPoint(): bool {
   return Fr.sawFaultPoint;
@@ -124,6 +144,7 @@ export function kLayout(field: i32): i32 {
 }
 
 // ---- Search-engine helpers (model/search_*.ts, owned by the explorer; appended, nothing above depends on them) ----
+import { disciplineLock, disciplineStep, locksetStrict, resetDiscipline } from './lockset';
 import { boundW, boundT, boundsAttach, boundsBytes, boundsInit, nestedEpolls, threadBound } from './search_bounds';
 import {
   invariantVirtual, invariantVirtualBound, namedThreads, propsAttach, propsBytes, propsInit, virtualCount, virtualWrites,

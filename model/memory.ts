@@ -25,6 +25,7 @@ import {
   threadAddr, toggle,
 } from './layout';
 import { FP_EPOLL, FP_FILE, cur, frameAddr, fpRead, fpWrite, memViolate, violate } from './frame';
+import { fileLifeRead } from './lockset';
 
 // @ts-ignore: decorator
 @inline function bitOf(t: i32): u8 {
@@ -77,8 +78,9 @@ export function rcuProtected(f: i32): bool {
 /** The current step touches file f's `field`. false (after reporting the use-after-free) if its memory is gone
  *  and no read-side section that began before the free protects this thread's pointer. */
 export function fileAccess(f: i32, field: MemField, kind: Access): bool {
-  fpRead(FP_FILE + f);
-  if (!fileGone(f) || rcuProtected(f)) return true;
+  const gone = fileGone(f);
+  fileLifeRead(FP_FILE + f, f, gone);
+  if (!gone || rcuProtected(f)) return true;
   memViolate(Viol.UafFile, MemObj.File, f, field, kind);
   return false;
 }

@@ -3,12 +3,13 @@
 // as eventpoll_release_file and the RFC loops) is part of the state without storing pointers.
 
 import {
-  F_EPNULL, F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_RBR, SLOT_EMPTY,
+  F_EPNULL, F_LIFE, F_REF, I_DATA, I_EP, I_EVENTS, I_FD, I_FILE, I_FLAGS, I_FPOS, I_SIZE, IF_FEP, IF_PWQ, IF_RBR, SLOT_EMPTY,
   fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
 import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite, memViolate } from './frame';
 import { Access, MemField, MemObj, Viol } from './codes';
+import { fileZeroTest, itemFreeCheck, pwqWrite, rbrAccess, rbrFree, slotRead, slotWrite } from './lockset';
 
 // ---- files -------------------------------------------------------------------------------------------------
 
@@ -16,6 +17,12 @@ import { Access, MemField, MemObj, Viol } from './codes';
 @inline export function ref(f: i32): i32 {
   fpRead(FP_FILE + f);
   return load<u8>(fileAddr(f) + F_REF);
+}
+/** file_count(f) == 0, read only to complain (filp_close): a protected read while this task pins f. */
+export function countIsZero(f: i32): bool {
+  const v = <i32>load<u8>(fileAddr(f) + F_REF);
+  fileZeroTest(FP_FILE + f, f);
+  return v == 0;
 }
 // @ts-ignore: decorator
 @inline export function setRef(f: i32, v: i32): void {
@@ -44,14 +51,20 @@ export function isEpoll(f: i32): bool {
 
 // @ts-ignore: decorator
 @inline export function slot(table: i32, fd: i32): u8 {
-  fpRead(FP_TABLE + table);
   // Beyond max_fds there is nothing (files_lookup_fd_raw returns NULL): callers see an empty slot.
-  return fd < nSlots ? load<u8>(slotAddr(table, fd)) : <u8>SLOT_EMPTY;
+  const v = fd < nSlots ? load<u8>(slotAddr(table, fd)) : <u8>SLOT_EMPTY;
+  slotRead(FP_TABLE + table, table, v);
+  return v;
 }
 // @ts-ignore: decorator
 @inline export function setSlot(table: i32, fd: i32, v: u8): void {
-  fpWrite(FP_TABLE + table);
   if (fd >= nSlots) unreachable(); // callers check newfd against max_fds (RLIMIT_NOFILE) first
+  slotWrite(FP_TABLE + table, table, load<u8>(slotAddr(table, fd)));
+  store<u8>(slotAddr(table, fd), v);
+}
+/** dup_fd's copy into the child's files_struct, which no other task can reach before fork returns. */
+export function setSlotUnpublished(table: i32, fd: i32, v: u8): void {
+  fpWrite(FP_TABLE + table);
   store<u8>(slotAddr(table, fd), v);
 }
 export function slotEmpty(v: u8): bool {
@@ -82,6 +95,34 @@ function itemTouch(i: i32, write: bool): void {
     fpRead(FP_EPOLL + ep - 1);
     fpRead(FP_FILE + f);
   }
+}
+
+/** A write of item i's ep->rbr fields (IF_RBR in I_FLAGS, I_EVENTS, I_DATA): under ep->mtx, a protected access
+ *  (model/lockset.ts). The item's file bit stays in the footprint for partial-order reduction. */
+export function itemSetRbr(i: i32, field: i32, v: i32): void {
+  const a = itemAddr(i);
+  const ep = <i32>load<u8>(a + I_EP);
+  if (ep == 0) unreachable(); // only linked items carry rbtree fields
+  const f = <i32>load<u8>(a + I_FILE);
+  const edge = fileKind(f) == Kind.Epoll;
+  rbrAccess(FP_EPOLL + ep - 1, ep - 1, true, edge);
+  rbrAccess(FP_FILE + f, ep - 1, true, edge);
+  store<u8>(a + <usize>field, <u8>v);
+}
+/** ep_rbtree_insert / rb_erase_cached: set or clear IF_RBR (protected by ep->mtx). */
+export function itemSetRbrLinked(i: i32, on: bool): void {
+  const v = itemGet(i, I_FLAGS);
+  itemSetRbr(i, I_FLAGS, on ? v | IF_RBR : v & ~IF_RBR);
+}
+
+/** ep_ptable_queue_proc / ep_unregister_pollwait: set or clear IF_PWQ (model/lockset.ts pwqWrite). */
+export function itemSetPollwait(i: i32, on: bool): void {
+  const a = itemAddr(i);
+  const ep = <i32>load<u8>(a + I_EP);
+  if (ep == 0) unreachable(); // only linked items are registered
+  pwqWrite(FP_EPOLL + ep - 1, FP_FILE + <i32>load<u8>(a + I_FILE), ep - 1);
+  const v = <i32>load<u8>(a + I_FLAGS);
+  store<u8>(a + I_FLAGS, <u8>(on ? v | IF_PWQ : v & ~IF_PWQ));
 }
 
 export function itemUsed(i: i32): bool {
@@ -129,6 +170,8 @@ export function itemFree(i: i32): void {
     memViolate(Viol.UafItem, MemObj.Epitem, i, MemField.Whole, Access.DoubleFree); // call_rcu on a freed epitem
     return;
   }
+  if (itemHas(i, IF_RBR)) rbrFree(itemEp(i));
+  itemFreeCheck(itemEp(i));
   itemTouch(i, true);
   fpWrite(FP_ITEMS);
   memory.fill(itemAddr(i), 0, I_SIZE);
@@ -191,7 +234,7 @@ export function fepNext(i: i32): i32 {
 
 /** ep_find(ep, file, fd): the epitem in ep->rbr keyed (file, fd), or -1. */
 export function epFind(ep: i32, f: i32, fd: i32): i32 {
-  fpRead(FP_EPOLL + ep);
+  rbrAccess(FP_EPOLL + ep, ep, false);
   for (let i = 0; i < nItems; i++) {
     if (itemEp(i) == ep && itemFile(i) == f && itemGet(i, I_FD) == fd && itemHas(i, IF_RBR)) return i;
   }
@@ -200,7 +243,7 @@ export function epFind(ep: i32, f: i32, fd: i32): i32 {
 
 /** First epitem in ep->rbr (rb_first_cached), or -1. Order: by (file, fd) as the rbtree compares them. */
 export function epFirst(ep: i32): i32 {
-  fpRead(FP_EPOLL + ep);
+  rbrAccess(FP_EPOLL + ep, ep, false);
   let best = -1;
   let bestKey = 0x7fffffff;
   for (let i = 0; i < nItems; i++) {
@@ -232,7 +275,7 @@ export function keyOf(i: i32): i32 {
 
 /** First epitem in ep->rbr with key >= k, or -1 (an rb_next walk that survives removals of visited items). */
 export function epFirstFrom(ep: i32, k: i32): i32 {
-  fpRead(FP_EPOLL + ep);
+  rbrAccess(FP_EPOLL + ep, ep, false);
   let best = -1;
   let bestKey = 0x7fffffff;
   for (let i = 0; i < nItems; i++) {

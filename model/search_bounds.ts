@@ -19,6 +19,7 @@ import {
   nThreads, opAddr, setState, threadAddr, threadNops, threadTable, toggle,
 } from './layout';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, FP_TABLE } from './frame';
+import { locksetInit } from './lockset';
 
 /** dispatch.ts's T_FLAGS bit for "frame 0 is task_work (__fput)". */
 const IN_TASK_WORK: u8 = 1;
@@ -227,6 +228,7 @@ export function boundsInit(addr: usize): void {
     }
     store<u64>(base + OFF_EVER + <usize>(q * 8), ever);
   }
+  locksetInit(nestedEpolls());
 }
 
 /** Can an epoll ever watch an epoll file (nested epolls: the epoll-cycle invariant matters)? */
@@ -240,6 +242,7 @@ export function nestedEpolls(): bool {
 /** Use bounds computed by another instance on the same (shared) memory. */
 export function boundsAttach(addr: usize): void {
   base = addr;
+  locksetInit(nestedEpolls());
 }
 
 export let boundW: u64 = 0;

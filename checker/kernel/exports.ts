@@ -109,6 +109,7 @@ export interface FdraceExports {
   eSetDpor(mode: number): void;
   eDporStat(k: number): number;
   eMoverCheck(field: number): number;
+  eDiscipline(field: number): number;
   eTxReplayStart(): number;
   eTxReplayMove(move: number): number;
   eTxLog(): number;

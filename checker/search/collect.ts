@@ -296,8 +296,29 @@ export class MoverError extends Error {
 
 const MOVER_CLASS = ['both-mover', 'right mover', 'left mover', 'non-mover'];
 
+const DISCIPLINE_GROUP = ['', 'fd slots', 'ep->rbr (rbtree membership, event mask and data of its epitems)'];
+const LOCK_NAME: Record<number, string> = { 1: 'file_lock of fd table', 2: 'f_lock of file', 3: 'ep->mtx of eventpoll' };
+
+/** A reduced search met an access that broke the lockset discipline declared for its field group
+ *  (model/lockset.ts): the transaction reduction's mover classes are wrong for this scenario. */
+export function disciplineError(x: FdraceExports): MoverError | null {
+  const e = engine(x);
+  const v = e.eDiscipline(0) >>> 0;
+  if (v === 0) return null;
+  const lock = e.eDiscipline(1) >>> 0;
+  const step = STEP_NAMES[v >> 8] ?? `label ${v >> 8}`;
+  return new MoverError(
+    `model bug: thread ${(v & 15) - 1}'s step ${step} accessed ${DISCIPLINE_GROUP[(v >> 4) & 15]} without holding ` +
+      `${LOCK_NAME[lock >> 8] ?? `lock class ${lock >> 8}`} ${lock & 0xff}, which the lockset discipline ` +
+      `(model/lockset.ts) says every such access holds: the transaction reduction is unsound for this scenario ` +
+      `(search without --reduction transaction, or declare the group lockless for this variant)`,
+  );
+}
+
 export function moverError(x: FdraceExports): MoverError | null {
   const e = engine(x);
+  const bad = disciplineError(x);
+  if (bad) return bad;
   const m = e.eMoverCheck(0) >>> 0;
   if (m === 0) return null;
   const o = e.eMoverCheck(1) >>> 0;

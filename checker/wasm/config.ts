@@ -69,6 +69,8 @@ export let checkMovers: bool = false;
 export let naiveMovers: bool = false;
 /** Dynamic partial-order reduction of the depth-first search: 0 off, 1 stateless, 2 stateful (dpor.ts). */
 export let dpor: i32 = 0;
+/** Tests of the lockset discipline check only: declare every field group locked whatever the variant does. */
+export let strictLockset: bool = false;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -142,6 +144,7 @@ export function loadConfig(): void {
   checkMovers = (cfg(F_TRANS) & 2) != 0;
   naiveMovers = (cfg(F_TRANS) & 4) != 0;
   dpor = <i32>cfg(F_DPOR);
+  strictLockset = (cfg(F_TRANS) & 8) != 0;
 }
 
 /** Collapse storage: the component tables' first size, 2^log2 slots (after eSetup, before eInit). */
@@ -165,7 +168,8 @@ export function setBitSalt(salt: u32): void {
   setCfg(F_BIT_SALT, salt);
 }
 
-/** Transaction reduction (after eSetup, before eInit): bit 0 on, bit 1 also check the movers. */
+/** Transaction reduction (after eSetup, before eInit): bit 0 on, bit 1 also check the movers, bit 2 (tests) every
+ *  step a both-mover, bit 3 (tests) every lockset group declared locked (model/lockset.ts). */
 export function setTransactions(mode: u32): void {
   setCfg(F_TRANS, mode);
 }

@@ -11,7 +11,7 @@
 
 import { Addr } from '../../model/abi';
 import {
-  kBoundsInit, kBuildInitial, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
+  kBoundsInit, kBuildInitial, kDiscipline, kLocksetStrict, kResetDiscipline, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
   kNestedEpolls,
   kPermutation, kPropsInit, kSearchAttach, kStateSize, kStep, kSymBytes, kSymInit,
 } from '../../model/index';
@@ -94,6 +94,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   // DPOR is a depth-first search of its own (dpor.ts); it keeps thread identities along the stack, so no symmetry.
   if (C.strategy != C.STRATEGY_DFS || C.transactions) C.setDpor(0);
   resetMoverCheck();
+  kResetDiscipline();
   const wantSym = C.symmetry;
   const wantSleep = C.sleepSets;
   const wantPor = C.por;
@@ -103,6 +104,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   const porOn = (wantPor || C.dpor != 0) && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
   const sleepOn = porOn && wantSleep && (C.storage == C.STORAGE_FULL || C.storage == C.STORAGE_COLLAPSE);
   kBoundsInit(BOUNDS_AREA);
+  if (C.strictLockset) kLocksetStrict();
   kPropsInit(PROPS_AREA);
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB && C.dpor == 0;
@@ -315,7 +317,8 @@ export function eReductions(): i32 {
   return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0) | (C.transactions ? 8 : 0) | (C.checkMovers ? 16 : 0) | (C.dpor << 5);
 }
 /** Transaction reduction for the next eInit (after eSetup): bit 0 on, bit 1 check every mover (--check-movers),
- *  bit 2 (tests of the mover check only) classify every step as a both-mover, which is wrong. */
+ *  bit 2 (tests of the mover check only) classify every step as a both-mover, which is wrong, bit 3 (tests of the
+ *  lockset discipline check only) declare every field group locked even where the variant breaks it by design. */
 export function eSetTransactions(mode: i32): void {
   C.setTransactions(<u32>mode);
 }
@@ -337,6 +340,11 @@ export function eMoverCheck(field: i32): u32 {
   if (field == 2) return moverChecks;
   if (field == 3) return moverPairs;
   return moverDetail;
+}
+/** The first access of a reduced search that broke a declared lockset discipline (model/lockset.ts): 0 thread + 1
+ *  | group << 4 | label << 8 (0: none), 1 the lock it lacked. Only meaningful with transactions on. */
+export function eDiscipline(field: i32): u32 {
+  return C.transactions ? kDiscipline(field) : 0;
 }
 export function eStorage(): i32 {
   return C.collapse ? C.STORAGE_COLLAPSE : C.storage;

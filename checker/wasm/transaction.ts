@@ -3,17 +3,20 @@
 // "Reduction: a method of proving properties of parallel programs" (CACM 1975); Flanagan & Qadeer, "Transactions
 // for software model checking" (SoftMC 2003). docs/search.md argues soundness property by property.
 //
-// Each step is classified from what it did (its footprint and the bytes it changed outside its own thread record):
-//   right mover  takes a lock (file_lock, f_lock, ep->mtx, the global epoll mutex) and touches nothing else shared
-//                (its footprint is the lock's object, and the lock's owner byte is the only shared byte it changes);
-//   left mover   releases one of those, and touches nothing else shared;
-//   both-mover   touches nothing shared at all (thread-private registers, frames, held references), or touches
-//                only objects that no other thread may ever touch again in a conflicting way (its footprint,
-//                virtual objects included, misses every other thread's future-footprint bound, por.ts);
+// Each step is classified from what it did (its footprint, which of its accesses the lockset discipline of
+// model/lockset.ts calls protected, and the bytes it changed outside its own thread record):
+//   right mover  takes a lock (file_lock, f_lock, ep->mtx, the global epoll mutex) and makes no other shared access
+//                but protected ones (the lock's owner byte and protected fields are the only shared bytes it
+//                changes);
+//   left mover   releases one of those, likewise;
+//   both-mover   touches nothing shared (thread-private registers, frames, held references), or only makes
+//                protected accesses (a field group read or written under the lock that every conflicting access
+//                holds), or touches only objects that no other thread may ever touch again in a conflicting way (its
+//                footprint, virtual objects included, misses every other thread's future-footprint bound, por.ts);
 //   non-mover    everything else, and any step an expectation can see (its virtual footprint bits).
-// Acquisitions of f_lock and ep->mtx commute with other threads' steps only as long as nobody frees the struct
-// file or eventpoll they live in while it is locked: a kernel that does (a use-after-free) is reported either way,
-// but possibly under another property (no-uaf instead of free-while-locked); --check-movers reports the pair.
+// f_lock and ep->mtx steps are movers only while the thread pins the struct file they live in (a counted
+// reference): otherwise another thread may free that memory around them, and a free under a held lock must stay
+// reported as free-while-locked.
 //
 // A transaction also ends, leaving the state stored:
 //   - before a step that is blocked (a thread waiting on a lock is at a stored state: deadlocks are preserved);
@@ -28,12 +31,14 @@
 // for the host to report as a model bug.
 
 import {
-  kFaultsUsed, kInvariantVirtual, kIsFatal, kLastLabel, kStepBeyondLocks, kSawFaultPoint, kStep, kStepReads, kStepWrites, kVirtualWrites,
+  kFaultsUsed, kInvariantVirtual, kIsFatal, kLastLabel, kStepBeyondLocks, kStepProtected, kStepProtWrites, kSawFaultPoint, kStep,
+  kStepReads, kStepWrites, kVirtualWrites,
 } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import {
-  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, NHELD, T_HELD, T_UHELD, G_RETURNED, G_VIOL, G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nTables,
-  offEpolls, offFiles, offTables, offThreads, tableStride, threadStride,
+  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, I_DATA, I_EP, I_EVENTS, I_FLAGS, I_SIZE, NHELD, T_HELD, T_UHELD, G_RETURNED, G_VIOL,
+  G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nItems, nTables, offEpolls, offFiles, offItems, offTables, offThreads, tableStride,
+  threadStride, epFile,
 } from '../../model/layout';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_TABLE } from '../../model/frame';
 import { computeBounds, independentOfOthers } from './por';
@@ -152,7 +157,7 @@ let quiet: bool = false;
 /** Mover class of the step of thread t from a to b with raw footprint (r, w). */
 export function classify(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
   const c = classifyLocks(a, b, t, r, w);
-  quiet = c == MV_RIGHT || c == MV_BOTH;
+  quiet = (c == MV_RIGHT || c == MV_BOTH) && kStepProtWrites() == 0;
   if (c != MV_NON || naiveMovers) return c;
   const v = kVirtualWrites(w, t) | kInvariantVirtual(a, b);
   return independentOfOthers(t, r, w | v) ? MV_BOTH : MV_NON;
@@ -161,27 +166,66 @@ export function classify(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
 function classifyLocks(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
   if (naiveMovers) return MV_BOTH;
   if (kVirtualWrites(w, t) != 0) return MV_NON; // an expectation reads what it changed, or names the thread
+  if (kStepBeyondLocks()) return MV_NON; // an access outside every lockset discipline (model/lockset.ts)
+  const prot = kStepProtected();
+  const protW = kStepProtWrites();
   const lo = <usize>(offThreads + t * threadStride);
   const hi = lo + <usize>threadStride;
   let lockOff: isize = -1;
   let from: usize = 0;
-  // Every changed byte outside the thread's record must be one mover lock's owner byte.
+  // Every changed byte outside the thread's record must be one mover lock's owner byte or a field the step wrote
+  // under its discipline's lock (a safety net under the kernel's own report: a plain store that bypassed the
+  // accessors makes the step a non-mover).
   while (true) {
     let d = from < lo ? firstDiff(a, b, from, lo) : -1;
     if (d < 0) d = firstDiff(a, b, from > hi ? from : hi, stateBytes);
     if (d < 0) break;
-    if (lockOff >= 0 || moverLockBit(<usize>d) < 0) return MV_NON;
-    lockOff = d;
+    if (moverLockBit(<usize>d) >= 0) {
+      if (lockOff >= 0) return MV_NON;
+      lockOff = d;
+    } else if (!protectedByte(a, b, <usize>d, protW)) return MV_NON;
     from = <usize>d + 1;
   }
-  if (lockOff < 0) return (r | w) == 0 ? MV_BOTH : MV_NON;
-  const bit = (<u64>1) << <u64>moverLockBit(<usize>lockOff);
-  if (((r | w) & ~bit) != 0 || kStepBeyondLocks()) return MV_NON; // read a slot beside file_lock, say
+  const bit: u64 = lockOff >= 0 ? (<u64>1) << <u64>moverLockBit(<usize>lockOff) : 0;
+  if (((r | w) & ~(bit | prot)) != 0) return MV_NON; // read a slot beside file_lock without holding it, say
+  if (lockOff < 0) return MV_BOTH;
+  if (!pinnedLock(a, t, <usize>lockOff)) return MV_NON;
   const before = load<u8>(a + <usize>lockOff);
   const after = load<u8>(b + <usize>lockOff);
   if (before == 0 && after == <u8>(t + 1)) return MV_RIGHT;
   if (before == <u8>(t + 1) && after == 0) return MV_LEFT;
   return MV_NON;
+}
+
+/** Does thread t, in state s, hold a counted reference on the struct file that the lock at `off` lives in (f_lock
+ *  in the file, ep->mtx in the eventpoll its epoll file owns)? Only then can no other thread free that memory
+ *  between this lock step and the thread's next one, so that taking or dropping the lock commutes with every other
+ *  thread's step, frees included. file_lock and the global mutex live in memory that outlives every scenario. */
+function pinnedLock(s: usize, t: i32, off: usize): bool {
+  const bit = moverLockBit(off);
+  let f = -1;
+  if (bit >= FP_FILE && bit < FP_EPOLL) f = bit - FP_FILE;
+  else if (bit >= FP_EPOLL && bit < FP_GLOBAL) f = epFile(bit - FP_EPOLL);
+  else return true;
+  if (f < 0 || f >= nFiles) return false;
+  const ta = s + <usize>(offThreads + t * threadStride);
+  const v = <u8>(f + 1);
+  for (let k = 0; k < NHELD; k++) if (load<u8>(ta + <usize>(T_HELD + k)) == v) return true;
+  return load<u8>(ta + <usize>T_UHELD) == v;
+}
+
+/** Is byte `off` (changed from a to b) an ep->rbr field of a linked epitem — its flags, event mask or data — whose
+ *  eventpoll the step wrote under ep->mtx (protected writes `protW`)? The only fields a protected write changes. */
+function protectedByte(a: usize, b: usize, off: usize, protW: u64): bool {
+  if (protW == 0) return false;
+  const il = <usize>offItems;
+  if (off < il || off >= il + <usize>(nItems * I_SIZE)) return false;
+  const field = (off - il) % <usize>I_SIZE;
+  if (field != <usize>I_FLAGS && field != <usize>I_EVENTS && field != <usize>I_DATA) return false;
+  const rec = off - field;
+  const ep = <i32>load<u8>(a + rec + <usize>I_EP);
+  if (ep == 0 || <i32>load<u8>(b + rec + <usize>I_EP) != ep) return false;
+  return (protW & ((<u64>1) << <u64>(FP_EPOLL + ep - 1))) != 0;
 }
 
 /** The state whose bounds por.ts holds (computed once per expanded state); reset by forgetBounds. */

@@ -2,10 +2,11 @@
 // Both run with ep->mtx held by the caller. ep_insert does NOT look for an existing key: uniqueness is the
 // caller's ep_find (so callers that skip it, like the RFC, can create duplicates — invariant E7).
 
+import { itemDeref } from '../lockset';
 import { Access, EpLife, LockClass, MemField, MemObj, Routine, Toggle, Viol } from '../codes';
 import { epAccess, epFreeMemory, fileAccess } from '../memory';
 import {
-  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, F_EPNULL, G_TFILE_LIST, G_WATCHES, IF_DYING, IF_PWQ, IF_RBR, epAddr,
+  C_MAXWATCH, CFG, DANGLING, E_LIFE, E_REF, F_EPNULL, G_TFILE_LIST, G_WATCHES, IF_DYING, epAddr,
   fileAddr, fileEp, gAddr, nFiles, toggle,
 } from '../layout';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../frame';
 import { acquire, lockId, mightSleep, release } from '../locks';
 import {
-  fepAt, fepLinkHead, fepLinkTail, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetFlag, ref,
+  fepAt, fepLinkHead, fepLinkTail, fepNext, fepUnlink, isEpoll, itemAlloc, itemEp, itemFile, itemFree, itemHas, itemSetPollwait, itemSetRbrLinked, ref,
   setRef, watched,
 } from '../objects';
 import { runTop } from '../dispatch';
@@ -65,14 +66,13 @@ export function epFreed(ep: i32): bool {
 
 /** The epitem this frame works on, or -1 after reporting a use-after-free of a freed one. */
 export function curItem(): i32 {
-  fpRead(FP_ITEMS);
   const p = epi();
   if ((p & DANGLING) != 0 || p == 0) {
+    fpRead(FP_ITEMS);
     memViolate(Viol.UafItem, MemObj.Epitem, (p & ~DANGLING) - 1, MemField.Epitem, Access.Read);
     return -1;
   }
-  fpRead(FP_EPOLL + itemEp(p - 1));
-  fpRead(FP_FILE + itemFile(p - 1));
+  itemDeref(FP_ITEMS, FP_EPOLL + itemEp(p - 1), FP_FILE + itemFile(p - 1), itemEp(p - 1));
   return p - 1;
 }
 
@@ -245,7 +245,7 @@ export function stepEpInsert(): bool {
       label(Step.EpRbtreeInsert);
       if (r(InsertR.FullCheck) != 0 && !isEpoll(tf)) listFile(tf); // list_file(tfile) for reverse_path_check
       if (load<u8>(epAddr(r(InsertR.Ep)) + E_LIFE) == <u8>EpLife.Orphan) violate(Viol.OrphanInsert, r(InsertR.Ep));
-      itemSetFlag(epi() - 1, IF_RBR, true);
+      itemSetRbrLinked(epi() - 1, true);
       if (lockTep) release(lockId(LockClass.EpMtx, tep));
       if (toggle(Toggle.EpRefcount)) setEpRef(r(InsertR.Ep), epRef(r(InsertR.Ep)) + 1); // ep_get(ep): the epitem's reference
       // reverse_path_check only since 28d82dc1c4ed
@@ -281,7 +281,7 @@ export function stepEpInsert(): bool {
         callEpRemove(ep, i, ENOMEM, epRemoveMode());
         return true;
       }
-      itemSetFlag(i, IF_PWQ, true);
+      itemSetPollwait(i, true);
       ret(0);
       return true;
     }
@@ -350,7 +350,7 @@ export function stepEpRemove(): bool {
     case RemovePc.UnregisterPollwait:
       // @step EpUnregisterPollwait | ep_remove | fs/eventpoll.c | ep_unregister_pollwait(ep, epi)
       label(Step.EpUnregisterPollwait);
-      itemSetFlag(i, IF_PWQ, false);
+      itemSetPollwait(i, false);
       setPc(mode == RM_SAFE && toggle(Toggle.EpRemovePin) ? RemovePc.Pin : RemovePc.LockFile);
       return true;
     case RemovePc.Pin:
@@ -429,7 +429,7 @@ export function stepEpRemove(): bool {
       // @step EpRemoveRbErase | ep_remove | fs/eventpoll.c | rb_erase_cached(&epi->rbn, &ep->rbr); unlink from
       //   rdllist
       label(Step.EpRemoveRbErase);
-      itemSetFlag(i, IF_RBR, false);
+      itemSetRbrLinked(i, false);
       setPc(RemovePc.Free);
       return true;
     default: {

@@ -11,7 +11,7 @@ import { G_LOOPGEN, G_TFILE_LIST, E_GEN, epAddr, fileEp, gAddr, toggle } from '.
 import { kernelLoopCheckFails } from './loop_limits';
 import { FP_EPOLL, FP_GLOBAL, fpRead, fpWrite, label, opReturn, pc, push, r, rv, setOpret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
-import { canPoll, epFind, isEpoll, itemSet, watched } from '../objects';
+import { canPoll, epFind, isEpoll, itemSetRbr, watched } from '../objects';
 import { I_DATA, I_EVENTS } from '../layout';
 import { Step } from '../steps';
 import { callNow, tailNow } from '../dispatch';
@@ -287,8 +287,8 @@ function dispatch(): bool {
       // @step EpModify | ep_modify | fs/eventpoll.c | epi->event.events = event->events; epi->event.data =
       //   event->data
       label(Step.EpModify);
-      itemSet(i, I_EVENTS, r(CtlR.Events) | ERR_HUP);
-      itemSet(i, I_DATA, r(CtlR.Data));
+      itemSetRbr(i, I_EVENTS, r(CtlR.Events) | ERR_HUP);
+      itemSetRbr(i, I_DATA, r(CtlR.Data));
       setR(CtlR.Errno, 0);
     }
   }

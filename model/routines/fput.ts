@@ -9,7 +9,7 @@ import { fileAccess, fileFree, locklessGetter } from '../memory';
 import { T_PENDING, fileEp, threadAddr, toggle } from '../layout';
 import { cur, dropRef, label, pc, push, r, ret, setPc, violate } from '../frame';
 import { mightSleep } from '../locks';
-import { isEpoll, life, ref, setLife, setRef, watched } from '../objects';
+import { countIsZero, isEpoll, life, ref, setLife, setRef, watched } from '../objects';
 import { Step } from '../steps';
 
 enum FputR {
@@ -35,7 +35,7 @@ export function stepFilpClose(): bool {
   const f = r(FputR.File);
   if (!fileAccess(f, MemField.Count, Access.Read)) {
     // reported: file_count(filp) read freed memory
-  } else if (ref(f) == 0) violate(Viol.CloseZeroCount, f);
+  } else if (countIsZero(f)) violate(Viol.CloseZeroCount, f);
   ret(0);
   push(Routine.Fput, f, FPUT_CLOSE, 0, 0, 0, 0);
   return true;

@@ -7,7 +7,7 @@ import { EpLife, LockClass, Routine } from '../codes';
 import { E_LIFE, E_REF, SLOT_EMPTY, SLOT_RESERVED, epAddr, fileEp, nSlots, threadTable } from '../layout';
 import { cur, dropRef, FaultSite, faultPoint, holdRef, label, opReturn, pc, r, rv, setOpret, setPc, setR } from '../frame';
 import { acquire, lockId, release } from '../locks';
-import { ref, setLife, setRef, setSlot, slot } from '../objects';
+import { ref, setLife, setRef, setSlot, setSlotUnpublished, slot } from '../objects';
 import { Life } from '../codes';
 import { fileAllocReuse } from '../memory';
 import { Step } from '../steps';
@@ -46,7 +46,7 @@ export function stepFork(): bool {
         const v = slot(tb, i);
         if (v == <u8>SLOT_EMPTY || v == <u8>SLOT_RESERVED) continue;
         setRef(v - 1, ref(v - 1) + 1);
-        setSlot(child, i, v);
+        setSlotUnpublished(child, i, v);
       }
       setPc(ForkPc.Unlock);
       return true;

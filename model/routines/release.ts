@@ -4,10 +4,10 @@
 
 import { LockClass } from '../codes';
 import { epFreeMemory } from '../memory';
-import { IF_PWQ, nItems } from '../layout';
+import { nItems } from '../layout';
 import { label, pc, r, ret, setPc, setR } from '../frame';
 import { EPMUTEX, acquire, lockId, mightSleep, release } from '../locks';
-import { epFirst, itemEp, itemSetFlag, itemUsed } from '../objects';
+import { epFirst, itemEp, itemSetPollwait, itemUsed } from '../objects';
 import { Step } from '../steps';
 import { RM_OLD } from './epitem';
 import { WALK_BLOCKED, WALK_OVER, callEpRemove, lockEpMtx, walkFirst, walkLockItem, walkUnlockNext } from './fep_walk';
@@ -94,7 +94,7 @@ export function stepEpFree(): bool {
     case EpFreePc.UnregisterPollwait:
       // @step EpFreeUnregisterPollwait | ep_free | fs/eventpoll.c | ep_unregister_pollwait() for every epitem
       label(Step.EpFreeUnregisterPollwait);
-      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
+      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetPollwait(i, false);
       setPc(EpFreePc.LockMtx);
       return true;
     case EpFreePc.LockMtx:

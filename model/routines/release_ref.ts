@@ -6,10 +6,10 @@
 
 import { Access, EpLife, LockClass, MemField } from '../codes';
 import { epAccess } from '../memory';
-import { E_LIFE, IF_PWQ, epAddr, nItems } from '../layout';
+import { E_LIFE, epAddr, nItems } from '../layout';
 import { label, pc, r, ret, rv, setPc, setR } from '../frame';
 import { acquire, acquireEp, lockId, mightSleep, release } from '../locks';
-import { epFirstFrom, fepAt, itemEp, itemSetFlag, itemUsed, keyOf } from '../objects';
+import { epFirstFrom, fepAt, itemEp, itemSetPollwait, itemUsed, keyOf } from '../objects';
 import { Step } from '../steps';
 import { RM_FORCE, RM_SAFE, epFree, epFreed, epPut } from './epitem';
 import { callEpRemove, claimItem, removeClaimed } from './fep_walk';
@@ -136,7 +136,7 @@ export function stepEpClearAndPut(): bool {
     case ClearPc.UnregisterPollwait:
       // @step ClearUnregisterPollwait | ep_clear_and_put | fs/eventpoll.c | ep_unregister_pollwait() for every epitem
       label(Step.ClearUnregisterPollwait);
-      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetFlag(i, IF_PWQ, false);
+      for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemEp(i) == ep) itemSetPollwait(i, false);
       setPc(ClearPc.RemoveNext);
       return true;
     case ClearPc.RemoveNext: {
