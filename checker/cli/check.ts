@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { compare } from '../expected.ts';
 import { readScenario } from '../load.ts';
 import type { Limits, Progress, SearchOptions, StorageMode, Strategy } from '../search/options.ts';
-import type { SearchResult } from '../search/result.ts';
+import type { SearchInfo, SearchResult } from '../search/result.ts';
 import { nodeSession } from '../session-node.ts';
 import { formatTrace } from '../trace/text.ts';
 import { STRATEGIES } from '../search/strategy.ts';
@@ -44,7 +44,7 @@ export const CHECK_OPTIONS: Record<string, OptSpec> = {
   reduction: {
     kind: 'string',
     value: 'NAME',
-    help: 'transaction: Lipton reduction (bfs, dfs): each lock-delimited transaction of a thread is one move, only its last state is stored (docs/search.md); none: off (the default)',
+    help: 'transaction: Lipton reduction (bfs, dfs): each lock-delimited transaction of a thread is one move, only its last state is stored (docs/search.md); dpor: dynamic partial-order reduction (source sets + sleep sets) of --strategy dfs with a visited set (full or collapse storage); dpor-stateless: the same without a visited set (every path to a state is walked again); none: off (the default)',
   },
   'check-movers': {
     kind: 'flag',
@@ -153,8 +153,15 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
   }
   if (!how.reduces && (opts.por || opts.symmetry)) throw new UsageError(`--strategy ${strategy} explores without reductions: drop --por/--symmetry`);
   const reduction = opts.reduction as string | undefined;
-  if (reduction !== undefined && reduction !== 'transaction' && reduction !== 'none') {
-    throw new UsageError(`unknown reduction '${reduction}' (known: transaction, none)`);
+  if (reduction !== undefined && !['transaction', 'dpor', 'dpor-stateless', 'none'].includes(reduction)) {
+    throw new UsageError(`unknown reduction '${reduction}' (known: transaction, dpor, dpor-stateless, none)`);
+  }
+  const dpor = reduction === 'dpor' ? 'stateful' : reduction === 'dpor-stateless' ? 'stateless' : undefined;
+  if (dpor && strategy !== 'dfs') throw new UsageError(`--reduction ${reduction} is a depth-first search: add --strategy dfs (not ${strategy})`);
+  if (dpor && (opts.por || opts['no-por'])) throw new UsageError(`--reduction ${reduction} replaces the ample sets of --por: drop --por/--no-por`);
+  if (dpor && opts.symmetry) throw new UsageError(`--reduction ${reduction} keeps thread identities along the stack: drop --symmetry`);
+  if (dpor === 'stateful' && storage !== 'full' && storage !== 'collapse') {
+    throw new UsageError(`--reduction dpor keeps sleep sets in its visited set: use --storage full or collapse (or --reduction dpor-stateless)`);
   }
   if (!how.reduces && reduction === 'transaction') throw new UsageError(`--strategy ${strategy} explores without reductions: drop --reduction`);
   if (opts['check-movers'] && reduction !== 'transaction') throw new UsageError('--check-movers checks the transaction reduction: add --reduction transaction');
@@ -178,6 +185,7 @@ export function searchOptions(opts: Record<string, unknown>): { options: SearchO
     ...(opts['max-preemptions'] !== undefined ? { maxPreemptions: opts['max-preemptions'] as number } : {}),
     ...(opts['check-bounds'] ? { checkBounds: true } : {}),
     ...(reduction === 'transaction' ? { transactions: true } : {}),
+    ...(dpor ? { dpor } : {}),
     ...(opts['check-movers'] ? { checkMovers: true } : {}),
     ...(opts.partition ? { partition: true } : {}),
   };
@@ -200,8 +208,9 @@ export function searchLines(r: SearchResult): string[] {
   const st = s.storage;
   const red = [
     s.reductions.transactions ? 'transactions' : '',
-    s.reductions.por ? 'partial-order' : '',
-    s.reductions.sleepSets ? 'sleep sets' : '',
+    s.reductions.dpor ? dporText(s.reductions.dpor) : '',
+    s.reductions.por && !s.reductions.dpor ? 'partial-order' : '',
+    s.reductions.sleepSets && !s.reductions.dpor ? 'sleep sets' : '',
     s.reductions.symmetry ? 'symmetry' : '',
   ].filter(Boolean);
   const perState = r.stats.bytesPerState ? `, ${r.stats.bytesPerState.toFixed(1)} B/state stored` : '';
@@ -420,4 +429,8 @@ export function exitFor(results: SearchResult[]): number {
   if (results.some((r) => r.verdict === 'deadlock')) return EXIT.deadlock;
   if (results.some((r) => r.verdict === 'incomplete')) return EXIT.incomplete;
   return EXIT.ok;
+}
+
+function dporText(d: NonNullable<SearchInfo['reductions']['dpor']>): string {
+  return `${d.mode} DPOR (source sets, sleep sets: ${fmt.format(d.traces)} paths, ${fmt.format(d.races)} races, ${fmt.format(d.cuts)} cut states)`;
 }

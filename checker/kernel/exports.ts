@@ -106,6 +106,8 @@ export interface FdraceExports {
   eStateHashes(restart: number): number;
   eSetBitSalt(salt: number): void;
   eSetTransactions(mode: number): void;
+  eSetDpor(mode: number): void;
+  eDporStat(k: number): number;
   eMoverCheck(field: number): number;
   eDiscipline(field: number): number;
   eTxReplayStart(): number;

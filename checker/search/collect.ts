@@ -225,7 +225,13 @@ export function finish(f: Finish): SearchResult {
   const search: SearchInfo = {
     strategy,
     storage: storageInfo(x, f.options, f.limits, states),
-    reductions: { por: (red & 1) !== 0, sleepSets: (red & 2) !== 0, symmetry: (red & 4) !== 0, ...((red & 8) !== 0 ? { transactions: true } : {}) },
+    reductions: {
+      por: (red & 1) !== 0,
+      sleepSets: (red & 2) !== 0,
+      symmetry: (red & 4) !== 0,
+      ...((red & 8) !== 0 ? { transactions: true } : {}),
+      ...(((red >> 5) & 3) !== 0 ? { dpor: dporInfo(x, (red >> 5) & 3) } : {}),
+    },
     workers: f.workers ?? 1,
     ...(strategy === 'random' ? { seed: f.options.seed ?? 0 } : {}),
   };
@@ -325,4 +331,8 @@ export function moverError(x: FdraceExports): MoverError | null {
       `commute with thread ${(o & 15) - 1}'s step ${step(o)}${(o >> 4) & 1 ? ' (with an injected fault)' : ''}: ${why} ` +
       `(checked ${e.eMoverCheck(2) >>> 0} mover steps against ${e.eMoverCheck(3) >>> 0} steps of other threads)`,
   );
+}
+
+function dporInfo(x: FdraceExports, mode: number): NonNullable<SearchInfo['reductions']['dpor']> {
+  return { mode: mode === 1 ? 'stateless' : 'stateful', traces: x.eDporStat(0), races: x.eDporStat(1), cuts: x.eDporStat(2) };
 }

@@ -32,6 +32,10 @@ export interface SearchOptions {
   /** With transactions: check that every step classified as a mover commutes with the other threads' enabled
    *  steps, and report the first that does not as a model bug. */
   checkMovers?: boolean;
+  /** Dynamic partial-order reduction (dfs only): source-DPOR with sleep sets (checker/wasm/dpor.ts,
+   *  docs/search.md), without a visited set ('stateless') or with one ('stateful', full or collapse storage).
+   *  Replaces the ample sets; symmetry is off with it. Default: off. */
+  dpor?: 'stateless' | 'stateful';
   /** Tests of --check-movers only: classify every step as a both-mover (wrong on purpose). */
   naiveMovers?: boolean;
   /** Tests of the lockset discipline check only: declare every field group locked, even in a variant that breaks
@@ -104,14 +108,15 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
   const strategy = o.strategy ?? DEFAULTS.strategy;
   const storage = effectiveStorage(o);
   const reduce = strategy === 'bfs' || strategy === 'dfs';
-  const por = reduce && (o.por ?? DEFAULTS.por);
+  const dpor = strategy === 'dfs' ? o.dpor : undefined;
+  const por = reduce && (dpor !== undefined || (o.por ?? DEFAULTS.por));
   const depth = strategy === 'random' ? (o.walkDepth ?? DEFAULTS.walkDepth) : Math.min(65535, limits.maxDepth ?? 65535);
   e.eSetup(
     STORAGE[storage],
     STRATEGY[strategy],
     por ? 1 : 0,
     por && (o.sleepSets ?? true) ? 1 : 0,
-    reduce && (o.symmetry ?? DEFAULTS.symmetry) ? 1 : 0,
+    reduce && dpor === undefined && (o.symmetry ?? DEFAULTS.symmetry) ? 1 : 0,
     o.hashes ?? DEFAULTS.hashes,
     depth,
     bitsLog2For(limits.maxMemoryBytes),
@@ -120,6 +125,7 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
     limits.maxStates ?? 0,
   );
   if (reduce && (o.transactions || o.checkMovers)) e.eSetTransactions(1 | (o.checkMovers ? 2 : 0) | (o.naiveMovers ? 4 : 0) | (o.strictLockset ? 8 : 0));
+  if (dpor) e.eSetDpor(dpor === 'stateless' ? 1 : 2);
   if (o.collectTerminals) e.eCollectTerminals(o.collectTerminals === 'raw' ? 1 : 2);
   if (o.bitSalt) e.eSetBitSalt(o.bitSalt >>> 0);
   if (o.collapseSlotsLog2) e.eSetCollapseSlots(o.collapseSlotsLog2);

@@ -49,7 +49,14 @@ export interface StorageInfo {
 export interface SearchInfo {
   strategy: 'bfs' | 'dfs' | 'random' | 'pb';
   storage: StorageInfo;
-  reductions: { por: boolean; sleepSets: boolean; symmetry: boolean; transactions?: boolean };
+  reductions: {
+    por: boolean;
+    sleepSets: boolean;
+    symmetry: boolean;
+    transactions?: boolean;
+    /** Dynamic partial-order reduction (dfs): maximal paths explored, races found, states cut (not expanded). */
+    dpor?: { mode: 'stateless' | 'stateful'; traces: number; races: number; cuts: number };
+  };
   workers: number;
   /** random: the base seed (walk i uses seed + i). */
   seed?: number;

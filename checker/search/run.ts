@@ -15,9 +15,10 @@ function once(x: FdraceExports, c: Compiled, limits: Limits, options: SearchOpti
 }
 
 export function withoutPor(e: unknown, options: SearchOptions): SearchOptions {
-  if (!(e instanceof BoundError) || (options.por === false && !options.transactions)) throw e;
+  if (!(e instanceof BoundError) || (options.por === false && !options.transactions && !options.dpor)) throw e;
   // The transaction reduction's both-movers rely on the same bounds (checker/wasm/transaction.ts).
-  return { ...options, por: false, transactions: false, checkMovers: false };
+  const { dpor: _dpor, ...rest } = options;
+  return { ...rest, por: false, transactions: false, checkMovers: false };
 }
 
 export function note(r: SearchResult, e: unknown): SearchResult {

@@ -39,6 +39,7 @@ const F_BIT_SALT: usize = 76; // bitstate: salt of the k bit positions (swarm me
 const F_COLLAPSE: usize = 80;
 const F_COLLAPSE_SLOTS: usize = 84; // log2 of the component tables' first size (0: the default; tests make it small)
 const F_TRANS: usize = 88; // transaction reduction: bit 0 on, 1 check movers, 2 test: every step a mover (transaction.ts)
+const F_DPOR: usize = 96; // dynamic partial-order reduction (dfs): 0 off, 1 stateless, 2 stateful (dpor.ts)
 
 export let storage: i32 = 0;
 export let strategy: i32 = 0;
@@ -66,6 +67,8 @@ export let collapseSlotsLog2: u32 = 0;
 export let transactions: bool = false;
 export let checkMovers: bool = false;
 export let naiveMovers: bool = false;
+/** Dynamic partial-order reduction of the depth-first search: 0 off, 1 stateless, 2 stateful (dpor.ts). */
+export let dpor: i32 = 0;
 /** Tests of the lockset discipline check only: declare every field group locked whatever the variant does. */
 export let strictLockset: bool = false;
 
@@ -96,6 +99,7 @@ export function writeChoices(
   setCfg(F_COLLAPSE, 0);
   setCfg(F_COLLAPSE_SLOTS, 0);
   setCfg(F_TRANS, 0);
+  setCfg(F_DPOR, 0);
 }
 
 /** Sizes derived from the kernel (eInit). */
@@ -139,6 +143,7 @@ export function loadConfig(): void {
   transactions = (cfg(F_TRANS) & 1) != 0;
   checkMovers = (cfg(F_TRANS) & 2) != 0;
   naiveMovers = (cfg(F_TRANS) & 4) != 0;
+  dpor = <i32>cfg(F_DPOR);
   strictLockset = (cfg(F_TRANS) & 8) != 0;
 }
 
@@ -167,4 +172,9 @@ export function setBitSalt(salt: u32): void {
  *  step a both-mover, bit 3 (tests) every lockset group declared locked (model/lockset.ts). */
 export function setTransactions(mode: u32): void {
   setCfg(F_TRANS, mode);
+}
+
+/** Dynamic partial-order reduction (after eSetup, before eInit): 0 off, 1 stateless, 2 stateful. */
+export function setDpor(mode: u32): void {
+  setCfg(F_DPOR, mode);
 }

@@ -8,7 +8,8 @@ import {
   CTRL, X_CHUNKS_QA, X_COUNT, X_DEPTHCUT, X_MAXSTATES, X_AMPLE, X_FULLEXP, X_SLEPT, X_BOUNDERR, add32, add64, ld32,
   st32, stopRequested,
 } from './shared';
-import { STORAGE_FULL, maxDepth, sleepSets, stateBytes, storage } from './config';
+import { STORAGE_FULL, dpor, maxDepth, sleepSets, stateBytes, storage } from './config';
+import { dporDepth, dporMove, dporPendingMove, dporRun, dporStart } from './dpor';
 import { Q_SHIFT, arrAt, arrEnsure } from './store';
 import {
   FL_BAD, FL_ONSTACK, NONE, recState, OOM, R_WORD, findFull, insertFull, insertHash, isNew, needsGrow, recAddr, visitedGrow,
@@ -47,15 +48,18 @@ let frameSize: usize = 0;
 
 /** The path to the top of the stack, plus `last` (for reports): moves of frames 1..sp-1. */
 export function dfsDepth(): u32 {
+  if (dpor != 0) return dporDepth();
   return sp;
 }
 export function dfsMove(i: u32): u32 {
+  if (dpor != 0) return dporMove(i);
   return load<u8>(frame(i) + F_MOVE);
 }
 
 let pendingMove: u32 = 0xff;
 /** The move that produced the state just reported (after the stack's moves), 0xFF if none. */
 export function dfsPendingMove(): u32 {
+  if (dpor != 0) return dporPendingMove();
   return pendingMove;
 }
 
@@ -149,6 +153,7 @@ function indepIn(f: usize, a: i32, b: i32): bool {
 }
 
 export function dfsStart(init: usize): bool {
+  if (dpor != 0) return dporStart(init);
   frameSize = FH + stateBytes;
   sp = 0;
   visitedReload();
@@ -167,6 +172,7 @@ export function dfsStart(init: usize): bool {
 
 /** Run up to `budget` moves. RUN_FOUND: a report was added; its path is the stack plus dfsPendingMove(). */
 export function dfsRun(budget: i32): i32 {
+  if (dpor != 0) return dporRun(budget);
   visitedReload();
   J.reported = false;
   pendingMove = 0xff;

@@ -32,6 +32,7 @@ import {
   RUN_DONE, RUN_LEVEL_DONE, bfsNextLevel, bfsStart, bfsWork, consumed, insertInitial, levelRemaining, logGet,
 } from './bfs';
 import { dfsDepth, dfsMove, dfsPendingMove, dfsRun, dfsStart } from './dfs';
+import { dporCuts, dporRaces, dporTraces } from './dpor';
 import { walkBuffers, walkLength, walkMove, walkRun } from './walk';
 import { boundCut, pbBound, pbQueued, pbRun, pbStart } from './pb';
 import { judge, jExpect, jFatal, jMask, reportJudged, setSerialiseChecks, setTermScratch, terminalAddr } from './judge';
@@ -93,6 +94,8 @@ export function eInit(maxMemoryBytes: f64): i32 {
   C.loadConfig(); // the host's choices
   // Transactions are a reduction of the exhaustive strategies; random walks and pb run every kernel step.
   if (C.strategy != C.STRATEGY_BFS && C.strategy != C.STRATEGY_DFS) C.setTransactions(0);
+  // DPOR is a depth-first search of its own (dpor.ts); it keeps thread identities along the stack, so no symmetry.
+  if (C.strategy != C.STRATEGY_DFS || C.transactions) C.setDpor(0);
   resetMoverCheck();
   kResetDiscipline();
   const wantSym = C.symmetry;
@@ -101,13 +104,13 @@ export function eInit(maxMemoryBytes: f64): i32 {
   C.writeSizes(sb, nThreads, npred, nexp, kFaultBudget(), false, false, false);
   C.loadConfig();
   // Reductions: what the options asked for, as far as the strategy and storage allow.
-  const porOn = wantPor && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
+  const porOn = (wantPor || C.dpor != 0) && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
   const sleepOn = porOn && wantSleep && (C.storage == C.STORAGE_FULL || C.storage == C.STORAGE_COLLAPSE);
   kBoundsInit(BOUNDS_AREA);
   if (C.strictLockset) kLocksetStrict();
   kPropsInit(PROPS_AREA);
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
-  let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB;
+  let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB && C.dpor == 0;
   if ((symOn || C.collectTerminals == 2) && kSymInit(SYM_AREA, kNamedThreads()) == 0) symOn = false;
   C.writeSizes(sb, nThreads, npred, nexp, kFaultBudget(), symOn, sleepOn, porOn);
   C.loadConfig();
@@ -314,13 +317,22 @@ export function ePbCut(): i32 {
 /** The effective reductions: bit 0 partial-order reduction, 1 sleep sets, 2 symmetry, 3 transactions, 4 mover
  *  checks. */
 export function eReductions(): i32 {
-  return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0) | (C.transactions ? 8 : 0) | (C.checkMovers ? 16 : 0);
+  return (C.por ? 1 : 0) | (C.sleepSets ? 2 : 0) | (C.symmetry ? 4 : 0) | (C.transactions ? 8 : 0) | (C.checkMovers ? 16 : 0) | (C.dpor << 5);
 }
 /** Transaction reduction for the next eInit (after eSetup): bit 0 on, bit 1 check every mover (--check-movers),
  *  bit 2 (tests of the mover check only) classify every step as a both-mover, which is wrong, bit 3 (tests of the
  *  lockset discipline check only) declare every field group locked even where the variant breaks it by design. */
 export function eSetTransactions(mode: i32): void {
   C.setTransactions(<u32>mode);
+}
+/** Dynamic partial-order reduction of dfs for the next eInit (after eSetup): 0 off, 1 stateless, 2 stateful. */
+export function eSetDpor(mode: i32): void {
+  C.setDpor(<u32>mode);
+}
+/** DPOR statistics of the last search: 0 maximal paths explored, 1 races found, 2 cuts (states not expanded whose
+ *  future was raced through the threads' footprint bounds). */
+export function eDporStat(k: i32): f64 {
+  return <f64>(k == 0 ? dporTraces() : k == 1 ? dporRaces() : dporCuts());
 }
 /** --check-movers: 0 the first wrong classification (thread + 1 | class << 4 | label << 8; 0 none), 1 the other
  *  thread's step it did not commute with (thread + 1 | fault << 4 | label << 8), 2 mover steps checked, 3 pairs,
