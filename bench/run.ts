@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REDUCTION_RUNS, reductionRatios } from './reduction-runs.ts';
 import { PARTITION_RUNS, partitionSummary } from './partition-runs.ts';
+import { DPOR_RUNS, dporRatios } from './dpor-runs.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -49,6 +50,8 @@ interface Run {
   /** Wall-clock time of the whole process (start-up, compilation, search, report): the time to a verdict. */
   wallSeconds: number;
   notes?: string[];
+  /** DPOR runs: the paths explored (search.reductions.dpor.traces). */
+  traces?: number;
 }
 
 function child(file: string, variant: string, options: Record<string, unknown>, workers = 1, limits: Record<string, number> = {}): Omit<Run, 'name' | 'mode'> {
@@ -80,13 +83,22 @@ function child(file: string, variant: string, options: Record<string, unknown>, 
     incomplete: j.incomplete,
     wallSeconds,
     ...(j.search?.notes ? { notes: j.search.notes } : {}),
+    ...(j.search?.reductions?.dpor ? { traces: j.search.reductions.dpor.traces } : {}),
   };
 }
 
 const runs: Run[] = [];
-function measure(name: string, file: string, variant: string, mode: string, options: Record<string, unknown>, workers = 1): Run {
+function measure(
+  name: string,
+  file: string,
+  variant: string,
+  mode: string,
+  options: Record<string, unknown>,
+  workers = 1,
+  limits: Record<string, number> = {},
+): Run {
   process.stderr.write(`bench: ${name} ...`);
-  const r: Run = { name, mode, ...child(file, variant, options, workers) };
+  const r: Run = { name, mode, ...child(file, variant, options, workers, limits) };
   process.stderr.write(` ${r.states} states, ${r.seconds.toFixed(2)} s\n`);
   runs.push(r);
   return r;
@@ -139,6 +151,7 @@ for (const r of REDUCTION_RUNS) {
   const m = measure(r.name, r.file, r.variant, r.mode, r.options);
   if (r.file === big) bigVerdictRuns.push(m);
 }
+for (const r of DPOR_RUNS) if (!r.big || all) measure(r.name, r.file, r.variant, r.mode, r.options, 1, r.limits ?? {});
 for (const r of PARTITION_RUNS) if (r.huge && huge) measure(r.name, r.file, r.variant, r.mode, r.options, r.workers);
 const indPlain = measure('independent', ind, 'v6.2', 'full', { ...PLAIN, storage: 'full' });
 const indRed = measure('independent +por+symmetry', ind, 'v6.2', 'full, reduced', { ...REDUCED, storage: 'full' });
@@ -298,6 +311,7 @@ const summary: Record<string, unknown> = {
   workerSpeedupBig: bigFp && bigFp2 ? ratio(bigFp.seconds, bigFp2.seconds - bigFp2.startupSeconds) : null,
   verdictsEqual: libPlain.verdict === libRed.verdict && medFull.verdict === medRed.verdict && indPlain.verdict === indRed.verdict,
   transactions: reductionRatios(runs),
+  dpor: dporRatios(runs),
   partitioned: partitionSummary(runs.map((r) => ({ ...r, rss: r.rssBytes }))),
   spinStates: spinMed
     ? { medium: { fdrace: medFull.states, spin: spinMed.states }, big: spinBig && bigFp ? { fdrace: bigFp.states, spin: spinBig.states } : null }
@@ -331,6 +345,15 @@ for (const t of summary.transactions as ReturnType<typeof reductionRatios>) {
   console.log(
     `transactions: ${t.name} vs ${t.baseline}: states ${f1(t.statesRatio)}x fewer, time ${f1(t.timeRatio)}x, ` +
       `verdict ${t.verdictEqual ? 'identical' : 'DIFFERENT'} (target: >= 20x fewer states on big)`,
+  );
+}
+for (const d of summary.dpor as ReturnType<typeof dporRatios>) {
+  const stopped = runs.find((r) => r.name === d.name)?.incomplete;
+  console.log(
+    stopped
+      ? `dpor: ${d.name}: stopped after ${fmt.format(d.states)} states reached (${stopped}), ${fmt.format(d.traces ?? 0)} paths: no verdict`
+      : `dpor: ${d.name} vs ${d.baseline}: states ${f1(d.statesRatio)}x fewer, time ${f1(d.timeRatio)}x, verdict ${d.verdictEqual ? 'identical' : 'DIFFERENT'}` +
+          (d.traces !== undefined ? `, ${fmt.format(d.traces)} paths` : ''),
   );
 }
 const part = summary.partitioned as ReturnType<typeof partitionSummary>;
