@@ -147,7 +147,8 @@ if (!quick) {
   }
 }
 for (const r of REDUCTION_RUNS) {
-  if (r.big && quick) continue;
+  // A row whose unreduced baseline was not measured (--quick, or a big run only --all makes) says nothing.
+  if ((r.big && quick) || !runs.some((x) => x.name === r.baseline)) continue;
   const m = measure(r.name, r.file, r.variant, r.mode, r.options);
   if (r.file === big) bigVerdictRuns.push(m);
 }
