@@ -9,7 +9,7 @@ import { loadKernel } from '../../checker/kernel/load-node.ts';
 import type { SearchOptions } from '../../checker/search/options.ts';
 import { search } from '../../checker/search/run.ts';
 import { scenarioArb } from './gen.ts';
-import { compileText, library, outcome, replaysAll, terminalSet } from './util.ts';
+import { CLOSE_VS_DUP, compileText, library, outcome, replaysAll, terminalSet } from './util.ts';
 
 // Two dups in two processes on two files: nothing shared, so every interleaving is one Mazurkiewicz trace.
 const INDEPENDENT = `scenario t
@@ -22,19 +22,6 @@ process Q
 thread T1 in P
   dup(3)
 thread T2 in Q
-  dup(3)
-variants v6.2
-result v6.2 pass
-`;
-
-// close and dup of one slot of one table: two terminal states (dup sees the file or EBADF).
-const CLOSE_VS_DUP = `scenario t
-file X socket
-process P
-  fd 3 = X
-thread T1 in P
-  close(3)
-thread T2 in P
   dup(3)
 variants v6.2
 result v6.2 pass

@@ -9,19 +9,7 @@ import { search } from '../../checker/search/run.ts';
 import { parsePath } from '../../checker/search/result.ts';
 import { replay } from '../../checker/trace/replay.ts';
 import { scenarioArb } from './gen.ts';
-import { TWO_CLOSES, compileText, library, outcome, replaysAll } from './util.ts';
-
-const CLOSE_VS_DUP = `scenario t
-file X socket
-process P
-  fd 3 = X
-thread T1 in P
-  close(3)
-thread T2 in P
-  dup(3)
-variants v6.2
-result v6.2 pass
-`;
+import { CLOSE_VS_DUP, TWO_CLOSES, compileText, library, outcome, replaysAll } from './util.ts';
 
 const TX = { strategy: 'bfs', por: false, symmetry: false, transactions: true } as const;
 const PLAIN = { strategy: 'bfs', por: false, symmetry: false } as const;

@@ -73,6 +73,19 @@ export function replaysAll(xr: FdraceExports, c: Compiled, r: SearchResult): voi
 }
 
 /** Two closes on different files of one table (60 states, 100 transitions unreduced: test/kernel-counts.test.ts). */
+/** close and dup of one slot of one table: two terminal states (dup sees the file or EBADF). */
+export const CLOSE_VS_DUP = `scenario t
+file X socket
+process P
+  fd 3 = X
+thread T1 in P
+  close(3)
+thread T2 in P
+  dup(3)
+variants v6.2
+result v6.2 pass
+`;
+
 export const TWO_CLOSES = `scenario t
 file X socket
 file Y socket
