@@ -315,6 +315,13 @@ export function disciplineError(x: FdraceExports): MoverError | null {
   );
 }
 
+/** moverError for codes read from a worker's instance (eDiscipline(0..1), then eMoverCheck(0..4)): every worker judges its own transactions, so a reduced
+ *  search on several workers is unsound if any of them met a discipline or mover failure. */
+export function workerMoverError(codes: readonly number[]): MoverError | null {
+  const view = { eDiscipline: (f: number) => codes[f] ?? 0, eMoverCheck: (f: number) => codes[2 + f] ?? 0 };
+  return moverError(view as unknown as FdraceExports);
+}
+
 export function moverError(x: FdraceExports): MoverError | null {
   const e = engine(x);
   const bad = disciplineError(x);

@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
-import { boundError, finish, type Found } from './collect.ts';
+import { boundError, finish, workerMoverError, type Found } from './collect.ts';
 import { RUN } from './engine-api.ts';
 import { stopReason } from './loop.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
@@ -99,6 +99,11 @@ export async function parallelBfs(
       }
     }
     if (!incomplete && x.eDepthCut() !== 0) incomplete = `--max-depth ${limits.maxDepth} reached`;
+    // The transactions were run by the workers' instances: their discipline and mover findings are theirs.
+    for (const codes of await Promise.all(apis.map((a) => a.reductionCodes()))) {
+      const wrong = workerMoverError(codes);
+      if (wrong) throw wrong;
+    }
   } finally {
     clearInterval(timer);
     for (const a of apis) a[Comlink.releaseProxy]();

@@ -45,6 +45,8 @@ export interface WorkerStats {
   reports: { kind: number; code: number; obj: number; id: number; depth: number }[];
   /** The kernel's lock-order edge table (checker/lockdep.ts reads it). */
   edges: Uint8Array;
+  /** Lockset-discipline and mover-check findings of this instance (checker/search/collect.ts reductionCodes). */
+  reductionCodes: number[];
 }
 
 /** The outcome of a phase: the engine's RUN_* code (RUN.more when all went well), a reason when it failed, and
@@ -235,6 +237,7 @@ const api = {
       visitedBytes: e.eVisitedBytes(),
       reports,
       edges: new Uint8Array(e.memory.buffer, e.eConfigAddr() + Cfg.LockEdges, LOCK_EDGE_BYTES).slice(),
+      reductionCodes: [e.eDiscipline(0), e.eDiscipline(1), e.eMoverCheck(0), e.eMoverCheck(1), e.eMoverCheck(2), e.eMoverCheck(3), e.eMoverCheck(4)],
     };
   },
   /** Back to the pool: let go of the instance (its memory may be gigabytes) and the ports. */

@@ -16,7 +16,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Compiled } from '../compile/config.ts';
 import type { FdraceExports } from '../kernel/exports.ts';
 import { kernelModule, loadKernel } from '../kernel/load-node.ts';
-import { BoundError, finish, type Found } from './collect.ts';
+import { BoundError, finish, workerMoverError, type Found } from './collect.ts';
 import { RUN } from './engine-api.ts';
 import { stopReason } from './loop.ts';
 import { effectiveStorage, prepare, type Limits, type SearchOptions } from './options.ts';
@@ -153,6 +153,10 @@ export async function partitionedBfs(
       }
     }
     stats = await all((a) => a.stats());
+    for (const s of stats) {
+      const wrong = workerMoverError(s.reductionCodes);
+      if (wrong) throw wrong;
+    }
     if (!incomplete && stats.some((s) => s.depthCut)) incomplete = `--max-depth ${limits.maxDepth} reached`;
     // The reported states' paths: parent links across the workers.
     for (const r of pickReports(stats)) {

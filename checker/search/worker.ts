@@ -23,6 +23,12 @@ const api = {
       if (rc !== RUN.more) return rc;
     }
   },
+  /** This instance's lockset-discipline and mover-check findings (checker/search/collect.ts reductionCodes). */
+  reductionCodes(): number[] {
+    if (!x) throw new Error('worker not attached');
+    const e = x;
+    return [e.eDiscipline(0), e.eDiscipline(1), e.eMoverCheck(0), e.eMoverCheck(1), e.eMoverCheck(2), e.eMoverCheck(3), e.eMoverCheck(4)];
+  },
 };
 
 export type WorkerApi = typeof api;

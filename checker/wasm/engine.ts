@@ -177,6 +177,7 @@ export function eAttach(worker: i32): i32 {
   if (buf == 0 || scratch == 0 || ts == 0) return -2;
   setTermScratch(ts);
   kSearchAttach(BOUNDS_AREA, PROPS_AREA, SYM_AREA, scratch);
+  if (C.strictLockset) kLocksetStrict(); // as eSetup: each instance classifies its own transactions
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   setBuffers(buf);
   if (C.collapse && !collapseAttach()) return -2;

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { search } from '../../checker/search/run.ts';
+import { parallelBfs } from '../../checker/search/parallel.ts';
+import { partitionedBfs } from '../../checker/search/partition.ts';
 import type { FdraceExports } from '../../checker/kernel/exports.ts';
 import type { SearchOptions } from '../../checker/search/options.ts';
 import type { Compiled } from '../../checker/compile/config.ts';
@@ -62,6 +64,16 @@ describe('lockset discipline', async () => {
     expect(summary(x, c, TX)).toEqual(summary(x, c, PLAIN));
     // The check is the reduced search's: the unreduced one never reports it.
     expect(search(x, c, {}, { ...PLAIN, strictLockset: true }).verdict).toBe('violation');
+  });
+
+  it('stops a reduced search on workers too: each worker instance judges its own transactions', async () => {
+    const { c } = library().find((l) => l.file.includes('F06-dup-vs-walk') && l.variant === 'rfc-v4-v2')!;
+    const bug = /^model bug: thread 0's step RfcV2Install accessed fd slots without holding file_lock of fd table 0/;
+    await expect(parallelBfs(c, {}, { ...TX, strictLockset: true }, 2)).rejects.toThrow(bug);
+    await expect(partitionedBfs(c, {}, { ...TX, strictLockset: true, storage: 'full' }, 2)).rejects.toThrow(bug);
+    // As declared, both keep the variant's verdict.
+    expect((await parallelBfs(c, {}, TX, 2)).verdict).toBe('violation');
+    expect((await partitionedBfs(c, {}, { ...TX, storage: 'full' }, 2)).verdict).toBe('violation');
   });
 
   it('keeps free-while-locked: f_lock and ep->mtx steps are movers only while the thread pins their file', () => {
