@@ -33,3 +33,9 @@ export const RUN = {
 export function engine(x: FdraceExports): EngineExports {
   return x;
 }
+
+/** An instance's lockset-discipline and mover-check findings, eDiscipline(0..1) then eMoverCheck(0..4): what a
+ *  worker hands the coordinator for collect.ts workerMoverError. */
+export function reductionCodes(e: EngineExports): number[] {
+  return [e.eDiscipline(0), e.eDiscipline(1), e.eMoverCheck(0), e.eMoverCheck(1), e.eMoverCheck(2), e.eMoverCheck(3), e.eMoverCheck(4)];
+}

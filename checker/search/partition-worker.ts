@@ -7,7 +7,7 @@ import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { instantiate, type FdraceExports } from '../kernel/exports.ts';
-import { RUN } from './engine-api.ts';
+import { RUN, reductionCodes } from './engine-api.ts';
 import { boundError } from './collect.ts';
 import { prepare, type Limits, type SearchOptions } from './options.ts';
 import type { Compiled } from '../compile/config.ts';
@@ -237,7 +237,7 @@ const api = {
       visitedBytes: e.eVisitedBytes(),
       reports,
       edges: new Uint8Array(e.memory.buffer, e.eConfigAddr() + Cfg.LockEdges, LOCK_EDGE_BYTES).slice(),
-      reductionCodes: [e.eDiscipline(0), e.eDiscipline(1), e.eMoverCheck(0), e.eMoverCheck(1), e.eMoverCheck(2), e.eMoverCheck(3), e.eMoverCheck(4)],
+      reductionCodes: reductionCodes(e),
     };
   },
   /** Back to the pool: let go of the instance (its memory may be gigabytes) and the ports. */

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { RUN, type EngineExports } from './engine-api.ts';
+import { RUN, reductionCodes, type EngineExports } from './engine-api.ts';
 import { instantiateThreaded } from './threaded.ts';
 
 let x: EngineExports | undefined;
@@ -26,8 +26,7 @@ const api = {
   /** This instance's lockset-discipline and mover-check findings (checker/search/collect.ts reductionCodes). */
   reductionCodes(): number[] {
     if (!x) throw new Error('worker not attached');
-    const e = x;
-    return [e.eDiscipline(0), e.eDiscipline(1), e.eMoverCheck(0), e.eMoverCheck(1), e.eMoverCheck(2), e.eMoverCheck(3), e.eMoverCheck(4)];
+    return reductionCodes(x);
   },
 };
 
