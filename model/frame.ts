@@ -78,6 +78,12 @@ export let fpProtWrites: u64 = 0;
 /** Lock objects (footprint bits) the step took or dropped: a write made in the same atomic step as an
  *  acquisition (fd_install's lock/unlock around its store) excludes every other holder of that lock too. */
 export let fpStepLocks: u64 = 0;
+/** Files (bit per file) whose f_count the step changed under the reference gate (model/lockset.ts refDropStable):
+ *  the one shared byte outside the lock disciplines that a mover may change. */
+export let fpRefGated: u32 = 0;
+export function setRefGated(f: i32): void {
+  fpRefGated |= <u32>1 << f;
+}
 
 export function beginStep(t: i32, fault: bool): void {
   cur = t;
@@ -91,6 +97,7 @@ export function beginStep(t: i32, fault: bool): void {
   fpProtected = 0;
   fpProtWrites = 0;
   fpStepLocks = 0;
+  fpRefGated = 0;
   memKind = 0;
   memObj = 0;
   memIdx = 0;

@@ -67,9 +67,20 @@ export function kDiscipline(field: i32): u32 {
 export function kResetDiscipline(): void {
   resetDiscipline();
 }
-/** Tests only (after kBoundsInit): declare every lockset group locked, whatever the variant does. */
-export function kLocksetStrict(): void {
-  locksetStrict();
+/** Files (bit per file) whose count the last kStep changed under the reference gate (model/lockset.ts). */
+export function kStepRefGated(): u32 {
+  return Fr.fpRefGated;
+}
+/** Whether the transaction reduction is on: then frozen-slot reads and gated puts are marked protected
+ *  (model/lockset.ts). */
+export function kEnableGates(on: bool): void {
+  enableGates(on);
+}
+/** Tests only (after kBoundsInit): 1 declare every lockset group locked, whatever the variant does; 2 leave
+ *  close() out of the slot bounds (model/slot_bounds.ts), so that its store breaks them. */
+export function kLocksetTest(mode: u32): void {
+  if ((mode & 1) != 0) locksetStrict();
+  if ((mode & 2) != 0) slotBoundsNarrow();
 }
 
 export function kSawFaultPoint(): bool {
@@ -144,7 +155,8 @@ export function kLayout(field: i32): i32 {
 }
 
 // ---- Search-engine helpers (model/search_*.ts, owned by the explorer; appended, nothing above depends on them) ----
-import { disciplineLock, disciplineStep, locksetStrict, resetDiscipline } from './lockset';
+import { disciplineLock, disciplineStep, enableGates, locksetStrict, resetDiscipline } from './lockset';
+import { slotBoundsNarrow } from './slot_bounds';
 import { boundW, boundT, boundsAttach, boundsBytes, boundsInit, nestedEpolls, threadBound } from './search_bounds';
 import {
   invariantVirtual, invariantVirtualBound, namedThreads, propsAttach, propsBytes, propsInit, virtualCount, virtualWrites,

@@ -35,8 +35,21 @@
 //                  protected. The discipline checked is the one the reduction needs: a write without ep->mtx while
 //                  ANOTHER thread holds it is a violation (only steps that run while a thread holds the lock are
 //                  ever swapped with its protected accesses).
-// Everything else (f_count, ep->refcount, f_ep lists read locklessly by eventpoll_release, object lifetimes,
-// the epitem allocator, frees) has no lock that all its accesses hold: every access to it is a non-mover.
+//   f_count        no lock protects it, but a reference can: fput's decrement by a task that drops one of its own
+//                  references commutes with every other task's step when, after it, references that no OTHER task
+//                  can drop still keep the count above zero (the reference gate, refDropStable below). Then no
+//                  order of the decrement and another task's get or put makes anyone see zero: nobody's
+//                  dec_and_test succeeds, no inc_not_zero fails, and the sum is the same. A reference no other
+//                  task can drop is one the task holds itself, or an fd slot in a table that no other task may
+//                  still write (its future-footprint bound, model/search_bounds.ts, checked at run time) or whose
+//                  file_lock the task holds (every slot writer takes it, stores into reserved slots aside, and
+//                  those drop no reference). Other tasks only lower such a count by puts of references they hold
+//                  (counted against the gate) or of references they never took (a fatal finding, RefMismatch,
+//                  which ends the path in either order). The gate is preserved by every other task's step, so
+//                  the decrement can be moved across any number of them.
+// Everything else (the count's other accesses, ep->refcount, f_ep lists read locklessly by eventpoll_release,
+// object lifetimes, the epitem allocator, frees) has no lock that all its accesses hold: every access to it is a
+// non-mover.
 //
 // A scenario whose variant breaks a discipline by design (the RFC v2 walk writing slots without file_lock)
 // declares that group lockless instead. An access that breaks a declared discipline anyway is
@@ -45,14 +58,18 @@
 // that kept the discipline, so the reduction up to it was exact (Flanagan & Qadeer's argument).
 
 import { LockClass, Toggle } from './codes';
-import { SLOT_RESERVED, toggle } from './layout';
+import { C_URING, CFG, F_REF, NHELD, SLOT_RESERVED, T_HELD, T_UHELD, U_SLOTS, fileAddr, nSlots, nTables, nThreads, slotAddr,
+  threadAddr, toggle, uringAddr } from './layout';
 import { cur, fpProtectedRead, fpProtectedWrite, fpRead, fpStepLocks, fpWrite, heldCount, lastLabel } from './frame';
 import { lockAddr, lockId } from './locks';
+import { othersSlotWrites, slotFrozenFor, slotWriteBound } from './slot_bounds';
 
 export const GROUP_SLOTS: i32 = 1;
 export const GROUP_RBR: i32 = 2;
 export const GROUP_ITEMS: i32 = 3;
 export const GROUP_PWQ: i32 = 4;
+/** A slot store outside its thread's slot bound (model/slot_bounds.ts); the "lock" is table << 8 | fd. */
+export const GROUP_SLOT_BOUND: i32 = 5;
 
 /** The disciplines declared for the configured scenario (locksetInit). Off: every access is a non-mover. */
 let slotsLocked: bool = false;
@@ -60,6 +77,15 @@ let rbrLocked: bool = false;
 /** An epoll may watch an epoll file: items on epoll files are edges of the epoll graph that the loop check and
  *  the path limits (model/routines/loop_limits.ts) and the cycle invariant read under the global mutex alone. */
 let nestedGraph: bool = true;
+/** Frozen slots (model/slot_bounds.ts) count as protected: off in the variants whose slot writes break the table's
+ *  discipline by design (RFC v2's walk), where the slot bounds are not relied on. */
+let slotsFrozen: bool = false;
+/** The frozen slots and the reference gate serve the transaction reduction only (set when it is on): the other
+ *  searches do not read the protected marks, and need not pay for the bounds they consult. */
+let gates: bool = false;
+export function enableGates(on: bool): void {
+  gates = on;
+}
 
 /** First discipline violation: thread + 1 | group << 4 | step label << 8 (0: none), and the lock it lacked. */
 export let disciplineStep: u32 = 0;
@@ -78,6 +104,7 @@ function violation(group: i32, id: i32): void {
 /** Declare the disciplines for the configured scenario; `nested`: an epoll may watch an epoll file. */
 export function locksetInit(nested: bool): void {
   slotsLocked = !toggle(Toggle.RfcWalkV2);
+  slotsFrozen = slotsLocked;
   rbrLocked = !toggle(Toggle.RfcV7); // RFC v7 reads an item's event/data under f_lock alone
   nestedGraph = nested;
 }
@@ -93,16 +120,23 @@ export function locksetStrict(): void {
   return load<u8>(lockAddr(id)) == <u8>(cur + 1);
 }
 
-/** A read of table `tb`'s fd slots (footprint bit `bit`) that found `v`. */
-export function slotRead(bit: i32, tb: i32, v: u8): void {
+/** A read of slot fd of table `tb` (footprint bit `bit`) that found `v`: protected under file_lock when it is not
+ *  reserved (fd_install stores into a reservation without the lock), and also without any lock when no other
+ *  thread may write that slot any more (model/slot_bounds.ts: a lockless __fget_files_rcu of a slot nobody else
+ *  touches returns the same whatever the other threads do). */
+export function slotRead(bit: i32, tb: i32, fd: i32, v: u8): void {
   if (slotsLocked && v != <u8>SLOT_RESERVED && holds(lockId(LockClass.FileTable, tb))) fpProtectedRead(bit);
+  else if (gates && slotsFrozen && slotFrozenFor(cur, tb, fd)) fpProtectedRead(bit);
   else fpRead(bit);
 }
 
-/** A write of table `tb`'s fd slots over `old`: never a mover. The writer holds file_lock, or took it in this
+/** A write of slot fd of table `tb` over `old`: never a mover. The writer holds file_lock, or took it in this
  *  very step, or stores into a slot it reserved (fd_install since 8a81252b774b, put_unused_fd's store). */
-export function slotWrite(bit: i32, tb: i32, old: u8): void {
+export function slotWrite(bit: i32, tb: i32, fd: i32, old: u8): void {
   fpWrite(bit);
+  if (gates && slotsFrozen && (slotWriteBound(cur, tb) & ((<u64>1) << <u64>(fd & 63))) == 0) {
+    violation(GROUP_SLOT_BOUND, (tb << 8) | fd); // outside model/slot_bounds.ts: frozen slots would be wrong
+  }
   if (!slotsLocked || old == <u8>SLOT_RESERVED) return;
   const id = lockId(LockClass.FileTable, tb);
   if (!holds(id) && (fpStepLocks & ((<u64>1) << <u64>bit)) == 0) violation(GROUP_SLOTS, id);
@@ -180,4 +214,47 @@ export function pwqWrite(epBit: i32, fileBit: i32, ep: i32): void {
   fpWrite(epBit);
   fpWrite(fileBit);
   if (owner != 0) violation(GROUP_PWQ, id);
+}
+
+// ---- the reference gate (f_count) ---------------------------------------------------------------------------
+
+/** fput's decrement of f's count by the current task, which drops one of its own references to f: do references
+ *  that no other task can drop keep the count above zero after it? Only when the holders the state records add up
+ *  to the count (otherwise the reference invariant is about to fail and nothing is assumed). */
+export function refDropStable(f: i32): bool {
+  if (!gates) return false;
+  const v = <u8>(f + 1);
+  const c = <i32>load<u8>(fileAddr(f) + F_REF);
+  let own = 0;
+  let others = 0;
+  let frozen = 0;
+  for (let u = 0; u < nThreads; u++) {
+    const ta = threadAddr(u);
+    let n = 0;
+    for (let k = 0; k < NHELD; k++) if (load<u8>(ta + T_HELD + <usize>k) == v) n++;
+    if (load<u8>(ta + T_UHELD) == v) n++; // the scenario's fget(): only its own fput() drops it
+    if (u == cur) own = n;
+    else others += n;
+  }
+  if (own == 0) return false; // a put of a reference this task never took
+  if (load<u8>(CFG + C_URING) != 0) {
+    for (let k = 0; k < U_SLOTS; k++) if (load<u8>(uringAddr(k)) == v) others++;
+  }
+  for (let tb = 0; tb < nTables; tb++) {
+    let n = 0;
+    for (let fd = 0; fd < nSlots; fd++) if (load<u8>(slotAddr(tb, fd)) == v) n++;
+    if (n == 0) continue;
+    if (slotsLocked && holds(lockId(LockClass.FileTable, tb))) {
+      frozen += n;
+      continue;
+    }
+    const w = slotsFrozen ? othersSlotWrites(cur, tb) : 0xffffffffffffffff;
+    for (let fd = 0; fd < nSlots; fd++) {
+      if (load<u8>(slotAddr(tb, fd)) != v) continue;
+      if ((w & ((<u64>1) << <u64>(fd & 63))) == 0) frozen++;
+      else others++;
+    }
+  }
+  if (own + others + frozen != c) return false;
+  return own + frozen >= 2;
 }

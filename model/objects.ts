@@ -7,7 +7,9 @@ import {
   fileAddr, fileKind, itemAddr, nItems, nSlots, slotAddr,
 } from './layout';
 import { Kind } from './codes';
-import { FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpRead, fpWrite, memViolate } from './frame';
+import {
+  FP_EPOLL, FP_FILE, FP_ITEMS, FP_TABLE, danglePointersTo, fpProtectedWrite, fpRead, fpWrite, memViolate, setRefGated,
+} from './frame';
 import { Access, MemField, MemObj, Viol } from './codes';
 import { fileZeroTest, itemFreeCheck, pwqWrite, rbrAccess, rbrFree, slotRead, slotWrite } from './lockset';
 
@@ -23,6 +25,19 @@ export function countIsZero(f: i32): bool {
   const v = <i32>load<u8>(fileAddr(f) + F_REF);
   fileZeroTest(FP_FILE + f, f);
   return v == 0;
+}
+/** fput's atomic decrement of f's count (dec_and_test: its read and its write are one access), which leaves a zero
+ *  count alone. `stable`: under the reference gate (lockset.ts refDropStable), a protected access. Returns the
+ *  count before. */
+export function refDecrement(f: i32, stable: bool): i32 {
+  const a = fileAddr(f) + F_REF;
+  const c = <i32>load<u8>(a);
+  if (stable) {
+    fpProtectedWrite(FP_FILE + f);
+    setRefGated(f);
+  } else fpWrite(FP_FILE + f);
+  if (c > 0) store<u8>(a, <u8>(c - 1));
+  return c;
 }
 // @ts-ignore: decorator
 @inline export function setRef(f: i32, v: i32): void {
@@ -53,13 +68,13 @@ export function isEpoll(f: i32): bool {
 @inline export function slot(table: i32, fd: i32): u8 {
   // Beyond max_fds there is nothing (files_lookup_fd_raw returns NULL): callers see an empty slot.
   const v = fd < nSlots ? load<u8>(slotAddr(table, fd)) : <u8>SLOT_EMPTY;
-  slotRead(FP_TABLE + table, table, v);
+  slotRead(FP_TABLE + table, table, fd, v);
   return v;
 }
 // @ts-ignore: decorator
 @inline export function setSlot(table: i32, fd: i32, v: u8): void {
   if (fd >= nSlots) unreachable(); // callers check newfd against max_fds (RLIMIT_NOFILE) first
-  slotWrite(FP_TABLE + table, table, load<u8>(slotAddr(table, fd)));
+  slotWrite(FP_TABLE + table, table, fd, load<u8>(slotAddr(table, fd)));
   store<u8>(slotAddr(table, fd), v);
 }
 /** dup_fd's copy into the child's files_struct, which no other task can reach before fork returns. */

@@ -296,7 +296,15 @@ export class MoverError extends Error {
 
 const MOVER_CLASS = ['both-mover', 'right mover', 'left mover', 'non-mover'];
 
-const DISCIPLINE_GROUP = ['', 'fd slots', 'ep->rbr (rbtree membership, event mask and data of its epitems)'];
+const DISCIPLINE_GROUP = [
+  '',
+  'fd slots',
+  'ep->rbr (rbtree membership, event mask and data of its epitems)',
+  'an epitem (freed it)',
+  "an epitem's poll-wait registration",
+];
+/** model/lockset.ts GROUP_SLOT_BOUND: a store outside its thread's slot bound. */
+const SLOT_BOUND = 5;
 const LOCK_NAME: Record<number, string> = { 1: 'file_lock of fd table', 2: 'f_lock of file', 3: 'ep->mtx of eventpoll' };
 
 /** A reduced search met an access that broke the lockset discipline declared for its field group
@@ -307,6 +315,13 @@ export function disciplineError(x: FdraceExports): MoverError | null {
   if (v === 0) return null;
   const lock = e.eDiscipline(1) >>> 0;
   const step = STEP_NAMES[v >> 8] ?? `label ${v >> 8}`;
+  if (((v >> 4) & 15) === SLOT_BOUND) {
+    return new MoverError(
+      `model bug: thread ${(v & 15) - 1}'s step ${step} stored into fd ${lock & 0xff} of fd table ${lock >> 8}, which ` +
+        `its remaining operations may not write (model/slot_bounds.ts): the slots the transaction reduction treats as ` +
+        `frozen are wrong for this scenario (search without --reduction transaction)`,
+    );
+  }
   return new MoverError(
     `model bug: thread ${(v & 15) - 1}'s step ${step} accessed ${DISCIPLINE_GROUP[(v >> 4) & 15]} without holding ` +
       `${LOCK_NAME[lock >> 8] ?? `lock class ${lock >> 8}`} ${lock & 0xff}, which the lockset discipline ` +

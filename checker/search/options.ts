@@ -41,6 +41,8 @@ export interface SearchOptions {
   /** Tests of the lockset discipline check only: declare every field group locked, even in a variant that breaks
    *  the discipline by design (model/lockset.ts). */
   strictLockset?: boolean;
+  /** Tests of the slot-bound check only: leave close() out of model/slot_bounds.ts, so that its store is reported. */
+  narrowSlotBounds?: boolean;
   /** Check every executed step against its thread's footprint bound even without reduction (tests). */
   checkBounds?: boolean;
   /** Collect the hashes of terminal states (tests): 'raw' or 'canonical' (orbits under symmetry). */
@@ -124,7 +126,8 @@ export function prepare(x: FdraceExports, c: Compiled, limits: Limits, o: Search
     o.checkBounds ? 1 : 0,
     limits.maxStates ?? 0,
   );
-  if (reduce && (o.transactions || o.checkMovers)) e.eSetTransactions(1 | (o.checkMovers ? 2 : 0) | (o.naiveMovers ? 4 : 0) | (o.strictLockset ? 8 : 0));
+  if (reduce && (o.transactions || o.checkMovers))
+    e.eSetTransactions(1 | (o.checkMovers ? 2 : 0) | (o.naiveMovers ? 4 : 0) | (o.strictLockset ? 8 : 0) | (o.narrowSlotBounds ? 16 : 0));
   if (dpor) e.eSetDpor(dpor === 'stateless' ? 1 : 2);
   if (o.collectTerminals) e.eCollectTerminals(o.collectTerminals === 'raw' ? 1 : 2);
   if (o.bitSalt) e.eSetBitSalt(o.bitSalt >>> 0);

@@ -69,8 +69,9 @@ export let checkMovers: bool = false;
 export let naiveMovers: bool = false;
 /** Dynamic partial-order reduction of the depth-first search: 0 off, 1 stateless, 2 stateful (dpor.ts). */
 export let dpor: i32 = 0;
-/** Tests of the lockset discipline check only: declare every field group locked whatever the variant does. */
-export let strictLockset: bool = false;
+/** Tests of the lockset discipline check only (model/index.ts kLocksetTest): 1 declare every field group locked
+ *  whatever the variant does, 2 leave close() out of the slot bounds. */
+export let locksetTest: u32 = 0;
 
 function cfg(off: usize): u32 {
   return load<u32>(CTRL + X_CONFIG + off);
@@ -144,7 +145,7 @@ export function loadConfig(): void {
   checkMovers = (cfg(F_TRANS) & 2) != 0;
   naiveMovers = (cfg(F_TRANS) & 4) != 0;
   dpor = <i32>cfg(F_DPOR);
-  strictLockset = (cfg(F_TRANS) & 8) != 0;
+  locksetTest = (cfg(F_TRANS) >> 3) & 3;
 }
 
 /** Collapse storage: the component tables' first size, 2^log2 slots (after eSetup, before eInit). */

@@ -11,7 +11,7 @@
 
 import { Addr } from '../../model/abi';
 import {
-  kBoundsInit, kBuildInitial, kDiscipline, kLocksetStrict, kResetDiscipline, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
+  kBoundsInit, kBuildInitial, kDiscipline, kEnableGates, kLocksetTest, kResetDiscipline, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
   kNestedEpolls,
   kPermutation, kPropsInit, kSearchAttach, kStateSize, kStep, kSymBytes, kSymInit,
 } from '../../model/index';
@@ -107,7 +107,8 @@ export function eInit(maxMemoryBytes: f64): i32 {
   const porOn = (wantPor || C.dpor != 0) && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
   const sleepOn = porOn && wantSleep && (C.storage == C.STORAGE_FULL || C.storage == C.STORAGE_COLLAPSE);
   kBoundsInit(BOUNDS_AREA);
-  if (C.strictLockset) kLocksetStrict();
+  kEnableGates(C.transactions);
+  if (C.locksetTest != 0) kLocksetTest(C.locksetTest);
   kPropsInit(PROPS_AREA);
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB && C.dpor == 0;
@@ -177,7 +178,8 @@ export function eAttach(worker: i32): i32 {
   if (buf == 0 || scratch == 0 || ts == 0) return -2;
   setTermScratch(ts);
   kSearchAttach(BOUNDS_AREA, PROPS_AREA, SYM_AREA, scratch);
-  if (C.strictLockset) kLocksetStrict(); // as eSetup: each instance classifies its own transactions
+  kEnableGates(C.transactions);
+  if (C.locksetTest != 0) kLocksetTest(C.locksetTest); // as eSetup: each instance classifies its own transactions
   setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   setBuffers(buf);
   if (C.collapse && !collapseAttach()) return -2;

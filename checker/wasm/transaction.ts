@@ -32,11 +32,11 @@
 
 import {
   kFaultsUsed, kInvariantVirtual, kIsFatal, kLastLabel, kStepBeyondLocks, kStepProtected, kStepProtWrites, kSawFaultPoint, kStep,
-  kStepReads, kStepWrites, kVirtualWrites,
+  kStepReads, kStepRefGated, kStepWrites, kVirtualWrites,
 } from '../../model/index';
 import { StepStatus } from '../../model/codes';
 import {
-  E_MTX, E_SIZE, F_LOCK, F_SIZE, G_GMTX, G_NL, I_DATA, I_EP, I_EVENTS, I_FLAGS, I_SIZE, NHELD, T_HELD, T_UHELD, G_RETURNED, G_VIOL,
+  E_MTX, E_SIZE, F_LOCK, F_REF, F_SIZE, G_GMTX, G_NL, I_DATA, I_EP, I_EVENTS, I_FLAGS, I_SIZE, NHELD, T_HELD, T_UHELD, G_RETURNED, G_VIOL,
   G_VIOL_KIND, G_VIOL_OBJ, nEpolls, nFiles, nItems, nTables, offEpolls, offFiles, offItems, offTables, offThreads, tableStride,
   threadStride, epFile,
 } from '../../model/layout';
@@ -183,7 +183,7 @@ function classifyLocks(a: usize, b: usize, t: i32, r: u64, w: u64): i32 {
     if (moverLockBit(<usize>d) >= 0) {
       if (lockOff >= 0) return MV_NON;
       lockOff = d;
-    } else if (!protectedByte(a, b, <usize>d, protW)) return MV_NON;
+    } else if (!protectedByte(a, b, <usize>d, protW) && !gatedCount(<usize>d)) return MV_NON;
     from = <usize>d + 1;
   }
   const bit: u64 = lockOff >= 0 ? (<u64>1) << <u64>moverLockBit(<usize>lockOff) : 0;
@@ -226,6 +226,15 @@ function protectedByte(a: usize, b: usize, off: usize, protW: u64): bool {
   const ep = <i32>load<u8>(a + rec + <usize>I_EP);
   if (ep == 0 || <i32>load<u8>(b + rec + <usize>I_EP) != ep) return false;
   return (protW & ((<u64>1) << <u64>(FP_EPOLL + ep - 1))) != 0;
+}
+
+/** Is byte `off` the f_count of a file whose count the step changed under the reference gate (lockset.ts)? */
+function gatedCount(off: usize): bool {
+  const gated = kStepRefGated();
+  if (gated == 0) return false;
+  const fl = <usize>offFiles;
+  if (off < fl || off >= fl + <usize>(nFiles * F_SIZE) || (off - fl) % <usize>F_SIZE != <usize>F_REF) return false;
+  return (gated & (<u32>1 << <u32>((off - fl) / <usize>F_SIZE))) != 0;
 }
 
 /** The state whose bounds por.ts holds (computed once per expanded state); reset by forgetBounds. */

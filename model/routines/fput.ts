@@ -9,7 +9,8 @@ import { fileAccess, fileFree, locklessGetter } from '../memory';
 import { T_PENDING, fileEp, threadAddr, toggle } from '../layout';
 import { cur, dropRef, label, pc, push, r, ret, setPc, violate } from '../frame';
 import { mightSleep } from '../locks';
-import { countIsZero, isEpoll, life, ref, setLife, setRef, watched } from '../objects';
+import { countIsZero, isEpoll, life, ref, refDecrement, setLife, watched } from '../objects';
+import { refDropStable } from '../lockset';
 import { Step } from '../steps';
 
 enum FputR {
@@ -51,14 +52,14 @@ export function stepFput(): bool {
     ret(0); // atomic_long_dec_and_test(&file->f_count) on freed memory: reported
     return true;
   }
-  if (ref(f) == 0) {
+  const c = refDecrement(f, refDropStable(f));
+  if (c == 0) {
     violate(Viol.RefUnderflow, f);
     ret(0);
     return true;
   }
   if (!dropRef(f)) violate(Viol.RefMismatch, f); // a put of a reference this task never took
-  setRef(f, ref(f) - 1);
-  if (ref(f) != 0) {
+  if (c > 1) {
     ret(0);
     return true;
   }
