@@ -7,7 +7,7 @@ import * as L from './layout';
 import * as Fr from './frame';
 import { buildInitial } from './init';
 import { stepThread, threadDone } from './dispatch';
-import { checkAll, checkState, violObj, violObjOf } from './invariants';
+import { CHECK_SCRATCH_BYTES, checkAll, checkScratch, checkState, violObj, violObjOf } from './invariants';
 import { evalExpect, expectModality } from './predicates';
 import { ownerOf } from './locks';
 import { G_RETURNED } from './atoms';
@@ -234,6 +234,14 @@ export function kIsFatal(v: i32): bool {
 }
 
 /** Every violation of the state at s, as a bitmask over Viol codes (see kViolObjOf for each one's object). */
+/** Give this instance its own scratch for the invariant checks (kCheckScratchBytes() bytes): threaded workers
+ *  judge states at the same time on one shared memory. */
+export function kCheckScratch(p: usize): void {
+  checkScratch(p);
+}
+export function kCheckScratchBytes(): i32 {
+  return <i32>CHECK_SCRATCH_BYTES;
+}
 export function kCheckMask(s: usize): u32 {
   L.setState(s);
   return checkAll();

@@ -12,21 +12,33 @@ import { nestingTooDeep, pathLimitExceeded } from './routines/loop_limits';
 
 /** Object the last reported violation is about (file, epoll, item or thread index, by kind). */
 export let violObj: i32 = 0;
-/** All violations of the last checked state: bit v set for Viol v; the object of each in VIOL_OBJS[v]. */
+/** All violations of the last checked state: bit v set for Viol v; the object of each in violObjs[v]. */
 export let violMask: u32 = 0;
-const VIOL_OBJS: usize = CFG + 7904;
+// Scratch of the checks: each violation's object, the holders count per file, the epoll-cycle reachability matrix.
+// Fixed areas of the configuration block by default; in the threaded build every worker instance gets its own
+// (checkScratch), since the memory is shared and workers judge states at the same time.
+let violObjs: usize = CFG + 7904;
+let holdersArea: usize = CFG + 4880;
+let reachArea: usize = CFG + C_REACH;
+/** Bytes of one instance's check scratch. */
+export const CHECK_SCRATCH_BYTES: usize = 96;
+export function checkScratch(p: usize): void {
+  violObjs = p;
+  holdersArea = p + 32;
+  reachArea = p + 64;
+}
 
 /** The lowest-numbered violation of the state, 0 if none (its object in violObj). */
 export function checkState(): i32 {
   const m = checkAll();
   if (m == 0) return 0;
   const v = <i32>ctz(m);
-  violObj = load<u8>(VIOL_OBJS + <usize>v);
+  violObj = load<u8>(violObjs + <usize>v);
   return v;
 }
 
 export function violObjOf(v: i32): i32 {
-  return load<u8>(VIOL_OBJS + <usize>v);
+  return load<u8>(violObjs + <usize>v);
 }
 
 /** Every invariant, each reported once per state (one finding must not hide another). */
@@ -36,7 +48,7 @@ export function checkAll(): u32 {
   if (sv != 0) found(sv, load<u8>(gAddr(G_VIOL_OBJ)));
   // E2/E3 reference conservation and E1/E8 no dangling pointer to a freed file. One pass over every holder
   // (slots, ring slots, references held by tasks) counts each file's holders in a scratch array.
-  memory.fill(HOLDERS, 0, MAX_FILES);
+  memory.fill(holdersArea, 0, MAX_FILES);
   for (let t = 0; t < nTables; t++) {
     for (let fd = 0; fd < nSlots; fd++) countHolder(load<u8>(slotAddr(t, fd)));
   }
@@ -60,7 +72,7 @@ export function checkAll(): u32 {
     if (load<u8>(ea + E_LIFE) != <u8>EpLife.Freed && itemHas(i, IF_RBR) != itemHas(i, IF_FEP)) found(Viol.Watchers, i);
   }
   for (let f = 0; f < nFiles; f++) {
-    const holders = <i32>load<u8>(HOLDERS + <usize>f);
+    const holders = <i32>load<u8>(holdersArea + <usize>f);
     if (life(f) == Life.Freed || life(f) == Life.RcuPending) {
       if (holders > 0 || (atRest & (<u32>1 << f)) != 0) found(Viol.DanglingFile, f);
     } else if (holders != ref(f)) found(Viol.RefMismatch, f);
@@ -94,17 +106,16 @@ export function checkAll(): u32 {
 }
 
 /** Scratch holder counts per file (inside the configuration block; checks are serialised across workers). */
-const HOLDERS: usize = CFG + 4880;
 
 // @ts-ignore: decorator
 @inline function countHolder(v: u8): void {
-  if (v != 0 && v != <u8>SLOT_RESERVED) store<u8>(HOLDERS + <usize>(v - 1), load<u8>(HOLDERS + <usize>(v - 1)) + 1);
+  if (v != 0 && v != <u8>SLOT_RESERVED) store<u8>(holdersArea + <usize>(v - 1), load<u8>(holdersArea + <usize>(v - 1)) + 1);
 }
 
 function found(v: i32, obj: i32): void {
   if ((violMask & (<u32>1 << v)) != 0) return;
   violMask |= <u32>1 << v;
-  store<u8>(VIOL_OBJS + <usize>v, <u8>obj);
+  store<u8>(violObjs + <usize>v, <u8>obj);
 }
 
 /** An epoll on a cycle of the watches-epoll graph, or -1. Small graphs: repeated relaxation of reachability. */
@@ -112,7 +123,7 @@ function epollCycle(): i32 {
   if (nEpolls < 1) return -1;
   // reach[a] bit b: epoll a (transitively) watches epoll b. Kept in a fixed scratch area: nothing is
   // allocated on the per-state path.
-  const reach = CFG + C_REACH;
+  const reach = reachArea;
   memory.fill(reach, 0, 32);
   for (let i = 0; i < nItems; i++) {
     if (!itemUsed(i) || !itemHas(i, IF_RBR)) continue;

@@ -12,7 +12,7 @@
 import { Addr } from '../../model/abi';
 import {
   kBoundsInit, kBuildInitial, kDiscipline, kEnableGates, kLocksetTest, kResetDiscipline, kCanonicalize, kConfigure, kExpectCount, kExpectModality, kFaultBudget, kNamedThreads,
-  kNestedEpolls,
+  kCheckScratch, kCheckScratchBytes,
   kPermutation, kPropsInit, kSearchAttach, kStateSize, kStep, kSymBytes, kSymInit,
 } from '../../model/index';
 import { Modality } from '../../model/codes';
@@ -35,7 +35,7 @@ import { dfsDepth, dfsMove, dfsPendingMove, dfsRun, dfsStart } from './dfs';
 import { dporCuts, dporRaces, dporTraces } from './dpor';
 import { walkBuffers, walkLength, walkMove, walkRun } from './walk';
 import { boundCut, pbBound, pbQueued, pbRun, pbStart } from './pb';
-import { judge, jExpect, jFatal, jMask, reportJudged, setSerialiseChecks, setTermScratch, terminalAddr } from './judge';
+import { judge, jExpect, jFatal, jMask, reportJudged, setTermScratch, terminalAddr } from './judge';
 import { FL_BAD } from './visited';
 import { insertFull, insertHash } from './visited';
 import { hash64 } from './hash';
@@ -110,7 +110,6 @@ export function eInit(maxMemoryBytes: f64): i32 {
   kEnableGates(C.transactions);
   if (C.locksetTest != 0) kLocksetTest(C.locksetTest);
   kPropsInit(PROPS_AREA);
-  setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB && C.dpor == 0;
   if ((symOn || C.collectTerminals == 2) && kSymInit(SYM_AREA, kNamedThreads()) == 0) symOn = false;
   C.writeSizes(sb, nThreads, npred, nexp, kFaultBudget(), symOn, sleepOn, porOn);
@@ -175,12 +174,13 @@ export function eAttach(worker: i32): i32 {
   const scratch = alloc(<usize>kSymBytes());
   const buf = alloc(buffersBytes());
   const ts = alloc(C.stateBytes);
-  if (buf == 0 || scratch == 0 || ts == 0) return -2;
+  const checks = alloc(<usize>kCheckScratchBytes());
+  if (buf == 0 || scratch == 0 || ts == 0 || checks == 0) return -2;
   setTermScratch(ts);
+  kCheckScratch(checks);
   kSearchAttach(BOUNDS_AREA, PROPS_AREA, SYM_AREA, scratch);
   kEnableGates(C.transactions);
   if (C.locksetTest != 0) kLocksetTest(C.locksetTest); // as eSetup: each instance classifies its own transactions
-  setSerialiseChecks(ASC_FEATURE_THREADS && kNestedEpolls());
   setBuffers(buf);
   if (C.collapse && !collapseAttach()) return -2;
   store<u32>(CTRL + X_WORKERS + <usize>(worker << 2), <u32>buf);

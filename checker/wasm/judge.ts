@@ -64,13 +64,9 @@ export function alreadyReported(kind: u8, code: u8): bool {
   return false;
 }
 
-/** In the threaded build the kernel's fixed scratch areas (the predicate stack, the epoll-cycle reachability
- *  matrix, the violation objects) are shared by all instances: serialise what writes them with meaning. */
-let serialiseChecks: bool = false;
-export function setSerialiseChecks(on: bool): void {
-  serialiseChecks = on;
-}
-
+// The invariant checks use scratch of each instance's own (kCheckScratch, given to every worker by eAttach) and
+// run without a lock; the expectations' predicate stack and probe state are shared fixed areas, so their evaluation
+// is serialised.
 function evalExpect(s: usize, k: i32): bool {
   if (!ASC_FEATURE_THREADS) return kEvalExpect(s, k);
   lock(X_PRED_LOCK);
@@ -97,24 +93,8 @@ function objectsInto(mask: u32, objs: usize): void {
 /** Judge a state: invariants and always/never expectations (sometimes: remember satisfied ones). The objects of
  *  the violated invariants go to `objs` (32 bytes, one per code). Returns true if anything is violated. */
 export function judge(s: usize, objs: usize): bool {
-  let mask: u32;
-  if (ASC_FEATURE_THREADS && serialiseChecks) {
-    lock(X_PRED_LOCK);
-    mask = kCheckMask(s);
-    if (mask != 0) objectsInto(mask, objs);
-    unlock(X_PRED_LOCK);
-  } else {
-    mask = kCheckMask(s);
-    if (mask != 0) {
-      if (ASC_FEATURE_THREADS) {
-        // Re-check alone: the objects live in a shared scratch area.
-        lock(X_PRED_LOCK);
-        mask = kCheckMask(s);
-        objectsInto(mask, objs);
-        unlock(X_PRED_LOCK);
-      } else objectsInto(mask, objs);
-    }
-  }
+  const mask = kCheckMask(s);
+  if (mask != 0) objectsInto(mask, objs);
   let fatal = false;
   let m = mask;
   while (m != 0) {

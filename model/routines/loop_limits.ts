@@ -21,7 +21,6 @@ import { EP_MAX_NESTS } from './loop_check';
 
 /** path_limits[] per depth (u16 x 5), written by the host (checker/compile/config.ts). */
 export const C_PATH_LIMITS: usize = <usize>Cfg.PathLimits;
-const PATH_DEPTHS: i32 = 5;
 
 /** Longest chain of epoll -> epoll edges (epitems in ep->rbr on an epoll file) going down from epoll e. Guarded
  *  against cycles (the cycle invariant reports those) by the number of epolls. */
@@ -135,12 +134,28 @@ export function nestingTooDeep(): i32 {
   return -1;
 }
 
-const counts = new StaticArray<i32>(5);
+// path_count[] per depth (1..4; depth 0 is unlimited). Wasm globals, not a static array: in the threaded build
+// static data lies in the memory every worker instance shares, and workers run loop checks at the same time.
+let count1: i32 = 0;
+let count2: i32 = 0;
+let count3: i32 = 0;
+let count4: i32 = 0;
+
+function resetCounts(): void {
+  count1 = 0;
+  count2 = 0;
+  count3 = 0;
+  count4 = 0;
+}
 
 function pathCountInc(depth: i32): bool {
   if (depth == 0) return true; // any number of depth-0 paths
-  counts[depth] = counts[depth] + 1;
-  return counts[depth] <= <i32>load<u16>(CFG + C_PATH_LIMITS + <usize>(depth * 2));
+  let n: i32;
+  if (depth == 1) n = ++count1;
+  else if (depth == 2) n = ++count2;
+  else if (depth == 3) n = ++count3;
+  else n = ++count4;
+  return n <= <i32>load<u16>(CFG + C_PATH_LIMITS + <usize>(depth * 2));
 }
 
 /** reverse_path_check_proc over the watchers of file f; false when a limit is exceeded. */
@@ -168,7 +183,7 @@ export function pathLimitExceeded(): i32 {
     let watched = false;
     for (let i = 0; i < nItems; i++) if (itemUsed(i) && itemHas(i, IF_FEP) && itemFile(i) == f) watched = true;
     if (!watched) continue;
-    for (let d = 0; d < PATH_DEPTHS; d++) counts[d] = 0;
+    resetCounts();
     if (!reversePaths(f, 0)) return f;
   }
   return -1;
@@ -179,7 +194,7 @@ export function reversePathCheckFails(): bool {
   const list = <i32>load<u16>(gAddr(G_TFILE_LIST));
   for (let f = 0; f < 16; f++) {
     if ((list & (1 << f)) == 0) continue;
-    for (let d = 0; d < PATH_DEPTHS; d++) counts[d] = 0;
+    resetCounts();
     if (!reversePaths(f, 0)) return true;
   }
   return false;

@@ -35,6 +35,26 @@ describe('parallel BFS', async () => {
     }
   }, 180_000);
 
+  it("nested epolls: the cycle and path-limit checks run on each worker's own scratch, with the counts of one worker", async () => {
+    // Workers judge states at the same time: the epoll-cycle matrix, the holders count and reverse_path_check's
+    // path counts are per instance (before, the first two were serialised under one lock and the last was shared).
+    const nested = library().filter((e) => /F04-|cve-2011-1083|epoll-cycle-22bacca48a17|loop-depth-overflow/.test(e.file));
+    expect(nested.length).toBeGreaterThanOrEqual(4);
+    for (const { c, file, variant } of nested) {
+      const o = { strategy: 'bfs', storage: 'full', por: false, symmetry: false } as const;
+      const one = search(x, c, {}, o);
+      const two = await parallelBfs(c, {}, o, 2);
+      const where = `${file} [${variant}]`;
+      expect([where, two.verdict, failedProperties(two), two.stats.states, two.stats.transitions]).toEqual([
+        where,
+        one.verdict,
+        failedProperties(one),
+        one.stats.states,
+        one.stats.transitions,
+      ]);
+    }
+  }, 180_000);
+
   it('collapse storage on bench/medium.fdr: the counts of one worker, component tables grown between batches', async () => {
     const s = readScenario('bench/medium.fdr');
     const session = nodeSession();
