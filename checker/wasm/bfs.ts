@@ -14,7 +14,7 @@ import {
 import { STORAGE_BITSTATE, STORAGE_FULL, maxDepth, sleepSets, stateBytes, storage, symmetry } from './config';
 import { LIST_SHIFT, LOG_SHIFT, Q_SHIFT, arrAt, arrEnsure } from './store';
 import {
-  FL_BAD, FL_DEAD, FL_EXPANDED, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew,
+  FL_BAD, FL_DEAD, FL_EXPANDED, NONE, OOM, R_DEPTH, R_WORD, insertFull, insertHash, insertedThisLevel, isNew, releaseIds,
   buildInitial, flushUsed, needsGrow, recAddr, recState, visitedGrow, visitedReload, clearLevelBits,
 } from './visited';
 import {
@@ -435,6 +435,9 @@ export function bfsWork(budget: i32): i32 {
       break;
     }
   }
+  // Between calls that return RUN_MORE the worker keeps its block of record ids; on anything else it stops
+  // inserting for a while (a barrier, a grow, the end), so the rest of the block becomes dead records.
+  if (rc != RUN_MORE && !releaseIds() && rc == RUN_LEVEL_DONE) rc = RUN_OUT_OF_MEMORY;
   flushStats();
   consumed = start - budget;
   return rc;

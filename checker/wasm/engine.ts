@@ -26,7 +26,7 @@ import {
 import * as C from './config';
 import { arrInit } from './store';
 import { collapseAttach, collapseBytes, collapseCount, collapseInit, vecBytes } from './collapse';
-import { R_DEPTH, R_MOVE, R_PARENT, NONE, buildInitial, flushUsed, recAddr, recState, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
+import { R_DEPTH, R_MOVE, R_PARENT, NONE, buildInitial, flushUsed, recAddr, recState, useIdBlocks, visitedBytes, visitedCap, visitedCreate, visitedGrow, visitedReload } from './visited';
 import { buffersBytes, setBuffers, spare, spareObjs } from './expand';
 import {
   RUN_DONE, RUN_LEVEL_DONE, bfsNextLevel, bfsStart, bfsWork, consumed, insertInitial, levelRemaining, logGet,
@@ -184,6 +184,7 @@ export function eAttach(worker: i32): i32 {
   setBuffers(buf);
   if (C.collapse && !collapseAttach()) return -2;
   store<u32>(CTRL + X_WORKERS + <usize>(worker << 2), <u32>buf);
+  useIdBlocks();
   visitedReload();
   return 0;
 }

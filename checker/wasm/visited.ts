@@ -173,10 +173,47 @@ export function insertedThisLevel(): bool {
 
 // ---- full storage -------------------------------------------------------------------------------------------
 
-/** Append a record (id from the shared counter) holding the key at s (a state, or a vector). OOM when out of
- *  memory. */
+// Record ids of a worker instance come in blocks taken from the shared counter: with one id at a time the two
+// workers' records interleave, and consecutive records share cache lines that both cores then write. Ids of a
+// block left unused when the worker stops (end of a level, a grow, a limit) become dead records (releaseIds).
+const ID_BLOCK: u32 = 64;
+let idBlocks: bool = false;
+let idNext: u32 = 0;
+let idEnd: u32 = 0;
+/** This instance is a worker of the shared-memory search: take record ids in blocks. */
+export function useIdBlocks(): void {
+  idBlocks = true;
+  idNext = 0;
+  idEnd = 0;
+}
+
+function nextId(): u32 {
+  if (!ASC_FEATURE_THREADS || !idBlocks) return add32(CTRL + X_COUNT, 1);
+  if (idNext == idEnd) {
+    idNext = add32(CTRL + X_COUNT, ID_BLOCK);
+    idEnd = idNext + ID_BLOCK;
+  }
+  return idNext++;
+}
+
+/** The ids of this worker's block it did not use become dead records (counted in X_DEAD). false when out of
+ *  memory for them. */
+export function releaseIds(): bool {
+  if (!ASC_FEATURE_THREADS || !idBlocks || idNext == idEnd) return true;
+  const n = idEnd - idNext;
+  for (let id = idNext; id < idEnd; id++) {
+    const r = arrEnsure(X_CHUNKS_REC, id, REC_SHIFT, recSize);
+    if (r == 0) return false;
+    store<u32>(r + R_WORD, FL_DEAD << 16);
+  }
+  add32(CTRL + X_DEAD, n);
+  idNext = idEnd;
+  return true;
+}
+
+/** Append a record (a fresh id) holding the key at s (a state, or a vector). OOM when out of memory. */
 function newRecord(s: usize, n: usize, parent: u32, mv: u32, last: u32, depth: u32, word: u32): u32 {
-  const id = add32(CTRL + X_COUNT, 1);
+  const id = nextId();
   const r = arrEnsure(X_CHUNKS_REC, id, REC_SHIFT, recSize);
   if (r == 0) return OOM;
   store<u32>(r + R_PARENT, parent);
