@@ -7,33 +7,7 @@ import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { search } from '../../checker/search/run.ts';
 import { parallelBfs } from '../../checker/search/parallel.ts';
 import { partitionedBfs } from '../../checker/search/partition.ts';
-import type { FdraceExports } from '../../checker/kernel/exports.ts';
-import type { SearchOptions } from '../../checker/search/options.ts';
-import type { Compiled } from '../../checker/compile/config.ts';
-import { compileText, library, outcome } from './util.ts';
-
-const ADD_VS_CLOSE = `scenario t
-file A socket
-epoll E
-process P
-  fd 3 = A
-  fd 5 = E
-thread T1 in P
-  epoll_ctl(5, ADD, 3)
-thread T2 in P
-  close(3)
-variants v6.2
-result v6.2 pass
-`;
-
-const TX = { strategy: 'bfs', por: false, symmetry: false, transactions: true } as const;
-const PLAIN = { strategy: 'bfs', por: false, symmetry: false } as const;
-
-/** Verdict, violated properties and terminal states (canonical hashes) of a search. */
-function summary(x: FdraceExports, c: Compiled, o: SearchOptions) {
-  const { verdict, properties, terminals } = outcome(x, c, o);
-  return { verdict, properties, terminals };
-}
+import { ADD_VS_CLOSE, PLAIN, TX, compileText, library, summary } from './util.ts';
 
 describe('lockset discipline', async () => {
   const x = await loadKernel();

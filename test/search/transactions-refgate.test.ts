@@ -5,10 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadKernel } from '../../checker/kernel/load-node.ts';
 import { search } from '../../checker/search/run.ts';
-import type { FdraceExports } from '../../checker/kernel/exports.ts';
-import type { SearchOptions } from '../../checker/search/options.ts';
-import type { Compiled } from '../../checker/compile/config.ts';
-import { compileText, outcome } from './util.ts';
+import { ADD_VS_CLOSE, PLAIN, TX, compileText, summary } from './util.ts';
 
 /** T1 and T2 close two of P's fds on one file; with `keep`, a third fd that nobody closes holds it too. */
 function twoCloses(keep: boolean): string {
@@ -26,48 +23,26 @@ result v6.2 pass
 `;
 }
 
-const ADD_VS_CLOSE = `scenario t
-file A socket
-epoll E
-process P
-  fd 3 = A
-  fd 5 = E
-thread T1 in P
-  epoll_ctl(5, ADD, 3)
-thread T2 in P
-  close(3)
-variants v6.2
-result v6.2 pass
-`;
-
-const TX = { strategy: 'bfs', por: false, symmetry: false, transactions: true } as const;
-const PLAIN = { strategy: 'bfs', por: false, symmetry: false } as const;
-
-function summary(x: FdraceExports, c: Compiled, o: SearchOptions) {
-  const { verdict, properties, terminals } = outcome(x, c, o);
-  return { verdict, properties, terminals };
-}
-
 describe('reference gate and frozen slots', async () => {
   const x = await loadKernel();
+
+  /** States of the unreduced search; states, transitions and terminal states of the reduced one, after checking
+   *  that both agree and that every mover commutes (--check-movers). */
+  function counts(keep: boolean) {
+    const c = compileText(twoCloses(keep), 'v6.2');
+    const tx = search(x, c, {}, TX);
+    expect(summary(x, c, TX)).toEqual(summary(x, c, PLAIN));
+    expect(search(x, c, {}, { ...TX, checkMovers: true }).stats.states).toBe(tx.stats.states);
+    return { plain: search(x, c, {}, PLAIN).stats.states, reduced: [tx.stats.states, tx.stats.transitions, tx.stats.terminal] };
+  }
 
   it('makes an fput a both-mover while a reference no other thread can drop keeps the file', () => {
     // fd 5 is never written: after either close, A stays referenced, so neither fput can be the last in any
     // order. Each close is one transaction: [lock, pick (the slot store, the one non-mover), unlock, flush, fput].
-    const keep = compileText(twoCloses(true), 'v6.2');
-    expect(search(x, keep, {}, PLAIN).stats.states).toBe(32);
-    const tx = search(x, keep, {}, TX);
-    expect([tx.stats.states, tx.stats.transitions, tx.stats.terminal]).toEqual([4, 4, 1]);
-    expect(summary(x, keep, TX)).toEqual(summary(x, keep, PLAIN));
-    expect(search(x, keep, {}, { ...TX, checkMovers: true }).stats.states).toBe(4);
+    expect(counts(true)).toEqual({ plain: 32, reduced: [4, 4, 1] });
     // Without fd 5 the only other reference is the slot the other thread closes: whichever fput comes second
     // frees A, so both stay non-movers and each close is two transactions (a 3 x 3 grid).
-    const last = compileText(twoCloses(false), 'v6.2');
-    expect(search(x, last, {}, PLAIN).stats.states).toBe(36);
-    const txl = search(x, last, {}, TX);
-    expect([txl.stats.states, txl.stats.transitions, txl.stats.terminal]).toEqual([9, 12, 1]);
-    expect(summary(x, last, TX)).toEqual(summary(x, last, PLAIN));
-    expect(search(x, last, {}, { ...TX, checkMovers: true }).stats.states).toBe(9);
+    expect(counts(false)).toEqual({ plain: 36, reduced: [9, 12, 1] });
   });
 
   it("stops a reduced search on a slot store outside its thread's bound", () => {

@@ -9,10 +9,7 @@ import { search } from '../../checker/search/run.ts';
 import { parsePath } from '../../checker/search/result.ts';
 import { replay } from '../../checker/trace/replay.ts';
 import { scenarioArb } from './gen.ts';
-import { CLOSE_VS_DUP, TWO_CLOSES, compileText, library, outcome, replaysAll } from './util.ts';
-
-const TX = { strategy: 'bfs', por: false, symmetry: false, transactions: true } as const;
-const PLAIN = { strategy: 'bfs', por: false, symmetry: false } as const;
+import { CLOSE_VS_DUP, PLAIN, TWO_CLOSES, TX, compileText, library, outcome, replaysAll } from './util.ts';
 
 describe('transaction reduction', async () => {
   const x = await loadKernel();

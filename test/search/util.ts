@@ -99,3 +99,28 @@ thread T2 in P
 variants v6.2
 result v6.2 pass
 `;
+
+/** T1 adds P's fd 3 to E while T2 closes it (transaction and lockset tests). */
+export const ADD_VS_CLOSE = `scenario t
+file A socket
+epoll E
+process P
+  fd 3 = A
+  fd 5 = E
+thread T1 in P
+  epoll_ctl(5, ADD, 3)
+thread T2 in P
+  close(3)
+variants v6.2
+result v6.2 pass
+`;
+
+/** Breadth-first, no other reduction: with the transaction reduction, and without any. */
+export const TX = { strategy: 'bfs', por: false, symmetry: false, transactions: true } as const;
+export const PLAIN = { strategy: 'bfs', por: false, symmetry: false } as const;
+
+/** Verdict, violated properties and terminal states (canonical hashes) of a search. */
+export function summary(x: FdraceExports, c: Compiled, o: SearchOptions) {
+  const { verdict, properties, terminals } = outcome(x, c, o);
+  return { verdict, properties, terminals };
+}
