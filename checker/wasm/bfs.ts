@@ -18,7 +18,7 @@ import {
   buildInitial, flushUsed, needsGrow, recAddr, recState, visitedGrow, visitedReload, clearLevelBits,
 } from './visited';
 import {
-  S_STATE, canonicalSucc, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, sleepAfter, spareObjs, succ,
+  S_STATE, canonicalSucc, enabledMask, fatalSucc, generate, judgeNewSucc, judgeSucc, reportSucc, sleepAfter, spareObjs, succ,
 } from './expand';
 import { ample } from './por';
 import { judge, jExpect, jFatal, jMask, reportJudged, terminal } from './judge';
@@ -194,11 +194,7 @@ function insertSucc(m: i32, sl: u32, parent: u32, depth: u32): bool {
     if (id == OOM) return false;
     if (isNew) {
       if (depth > deepest) deepest = depth;
-      // Judged once, when new (the ample-set test may have judged it already).
-      if (judgeSucc(m)) {
-        if (fatalSucc(m)) or32(recAddr(id) + R_WORD, FL_BAD << 16);
-        reportSucc(m, id, 0);
-      }
+      judgeNewSucc(m, id); // once, when new (the ample-set test may have judged it already)
     } else {
       const r = recAddr(id);
       backEdge = <u32>load<u16>(r + R_DEPTH) < depth;

@@ -16,7 +16,7 @@ import {
   visitedReload, containsFp,
 } from './visited';
 import {
-  S_READS, S_STATE, S_WRITES, canonicalSucc, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, stepOne, succ,
+  S_READS, S_STATE, S_WRITES, canonicalSucc, enabledMask, fatalSucc, generate, judgeNewSucc, judgeSucc, reportSucc, stepOne, succ,
 } from './expand';
 import { ample } from './por';
 import { terminal } from './judge';
@@ -218,15 +218,9 @@ export function dfsRun(budget: i32): i32 {
         rc = RUN_OUT_OF_MEMORY;
         break;
       }
-      let fatal = false;
       if (isNew) {
         noteDepth(sp);
-        if (judgeSucc(m)) {
-          fatal = fatalSucc(m);
-          if (fatal) store<u32>(recAddr(id) + R_WORD, load<u32>(recAddr(id) + R_WORD) | (FL_BAD << 16));
-          reportSucc(m, id, 0);
-        }
-        if (!fatal && !push(st, h, id, <u32>m, sl2, 0)) {
+        if (!judgeNewSucc(m, id) && !push(st, h, id, <u32>m, sl2, 0)) {
           rc = RUN_OUT_OF_MEMORY;
           break;
         }
@@ -252,12 +246,7 @@ export function dfsRun(budget: i32): i32 {
       if (insertHash(h)) {
         add32(CTRL + X_COUNT, 1);
         noteDepth(sp);
-        let fatal = false;
-        if (judgeSucc(m)) {
-          fatal = fatalSucc(m);
-          reportSucc(m, NONE, 0);
-        }
-        if (!fatal && !push(st, h, NONE, <u32>m, 0, 0)) {
+        if (!judgeNewSucc(m, NONE) && !push(st, h, NONE, <u32>m, 0, 0)) {
           rc = RUN_OUT_OF_MEMORY;
           break;
         }

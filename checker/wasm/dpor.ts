@@ -30,7 +30,7 @@ import { CTRL, X_CHUNKS_QA, X_COUNT, X_DEPTHCUT, X_MAXSTATES, X_BOUNDERR, add32,
 import { dpor, maxDepth, nThreadsCfg, stateBytes } from './config';
 import { Q_SHIFT, arrAt, arrEnsure } from './store';
 import { FL_BAD, FL_ONSTACK, NONE, OOM, R_WORD, insertFull, isNew, recAddr, recState, visitedReload } from './visited';
-import { S_READS, S_STATE, S_WRITES, enabledMask, fatalSucc, generate, judgeSucc, reportSucc, stepOne, succ } from './expand';
+import { S_READS, S_STATE, S_WRITES, enabledMask, fatalSucc, generate, judgeNewSucc, judgeSucc, reportSucc, stepOne, succ } from './expand';
 import { ample } from './por';
 import { terminal } from './judge';
 import * as J from './judge';
@@ -345,13 +345,7 @@ export function dporRun(budget: i32): i32 {
       }
       if (isNew) {
         noteDepth(sp);
-        let fatal = false;
-        if (judgeSucc(m)) {
-          fatal = fatalSucc(m);
-          if (fatal) store<u32>(recAddr(id) + R_WORD, load<u32>(recAddr(id) + R_WORD) | (FL_BAD << 16));
-          reportSucc(m, id, 0);
-        }
-        if (fatal) cut(st);
+        if (judgeNewSucc(m, id)) cut(st);
         else if (!push(st, h, id, <u32>m, sl, 0)) {
           rc = RUN_OUT_OF_MEMORY;
           break;
@@ -381,12 +375,7 @@ export function dporRun(budget: i32): i32 {
     } else {
       add32(CTRL + X_COUNT, 1); // stateless: states reached, with repetitions
       noteDepth(sp);
-      let fatal = false;
-      if (judgeSucc(m)) {
-        fatal = fatalSucc(m);
-        reportSucc(m, NONE, 0);
-      }
-      if (fatal) cut(st);
+      if (judgeNewSucc(m, NONE)) cut(st);
       else if (onStackStateless(st, h)) cut(st);
       else if (!push(st, h, NONE, <u32>m, sl, 0)) {
         rc = RUN_OUT_OF_MEMORY;

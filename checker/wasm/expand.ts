@@ -7,6 +7,8 @@ import { kCanonicalize, kFaultsUsed, kPermutation, kVirtualWrites } from '../../
 import { StepStatus } from '../../model/codes';
 import { faultBudget, nThreadsCfg, por, succStride, symmetry } from './config';
 import { judge, jExpect, jFatal, jMask, reportJudged } from './judge';
+import { FL_BAD, NONE, R_WORD, recAddr } from './visited';
+import { or32 } from './shared';
 import {
   forgetBounds, setTxBuffers, txBufferBytes, txFirstFaultPoint, txInvariantVirtual, txLastLabel, txReads, txRun, txWrites,
 } from './transaction';
@@ -124,6 +126,16 @@ export function fatalSucc(m: i32): bool {
 export function reportSucc(m: i32, seq: u32, extra: u32): void {
   const e = succ(m);
   reportJudged(load<u32>(e + S_MASK), e + S_OBJS, load<u32>(e + S_FAILS), seq, extra);
+}
+
+/** Judge successor m, just stored as state `id` (a record, or NONE without records): report what it violates,
+ *  and when that is fatal mark the record bad (it is never expanded). Returns whether it was fatal. */
+export function judgeNewSucc(m: i32, id: u32): bool {
+  if (!judgeSucc(m)) return false;
+  const fatal = fatalSucc(m);
+  if (fatal && id != NONE) or32(recAddr(id) + R_WORD, FL_BAD << 16);
+  reportSucc(m, id, 0);
+  return fatal;
 }
 
 /** Do moves a and b (both enabled in the current state) commute? Same thread: never. */
