@@ -189,6 +189,9 @@ test('playground: the same search defaults as fdrace check and fdrace ci (symmet
   await p.waitForSelector('#pg-source');
   await p.fill('#pg-source', readFileSync(join(ROOT, file), 'utf8'));
   await p.waitForFunction(() => document.getElementById('pg-diag')?.classList.contains('ok'));
+  // Run v6.2 alone, whatever an earlier test or the page's defaults left checked.
+  await p.locator('#pg-variants input:checked').evaluateAll((xs) => xs.forEach((x) => (x as HTMLInputElement).click()));
+  await p.check('#pg-variant-v6_2');
   await p.click('#pg-run');
   await waitForResults(p, 1);
   const got = (await p.locator('#pg-results li.result[data-variant="v6.2"]').textContent()) ?? '';
