@@ -62,7 +62,7 @@ import { C_URING, CFG, F_REF, NHELD, SLOT_RESERVED, T_HELD, T_UHELD, U_SLOTS, fi
   threadAddr, toggle, uringAddr } from './layout';
 import { cur, fpProtectedRead, fpProtectedWrite, fpRead, fpStepLocks, fpWrite, heldCount, lastLabel } from './frame';
 import { lockAddr, lockId } from './locks';
-import { othersSlotWrites, slotFrozenFor, slotWriteBound } from './slot_bounds';
+import { fdBit, othersSlotWrites, slotFrozenFor, slotWriteBound } from './slot_bounds';
 
 export const GROUP_SLOTS: i32 = 1;
 export const GROUP_RBR: i32 = 2;
@@ -134,7 +134,7 @@ export function slotRead(bit: i32, tb: i32, fd: i32, v: u8): void {
  *  very step, or stores into a slot it reserved (fd_install since 8a81252b774b, put_unused_fd's store). */
 export function slotWrite(bit: i32, tb: i32, fd: i32, old: u8): void {
   fpWrite(bit);
-  if (gates && slotsFrozen && (slotWriteBound(cur, tb) & ((<u64>1) << <u64>(fd & 63))) == 0) {
+  if (gates && slotsFrozen && (slotWriteBound(cur, tb) & fdBit(fd)) == 0) {
     violation(GROUP_SLOT_BOUND, (tb << 8) | fd); // outside model/slot_bounds.ts: frozen slots would be wrong
   }
   if (!slotsLocked || old == <u8>SLOT_RESERVED) return;
@@ -241,17 +241,18 @@ export function refDropStable(f: i32): bool {
     for (let k = 0; k < U_SLOTS; k++) if (load<u8>(uringAddr(k)) == v) others++;
   }
   for (let tb = 0; tb < nTables; tb++) {
-    let n = 0;
-    for (let fd = 0; fd < nSlots; fd++) if (load<u8>(slotAddr(tb, fd)) == v) n++;
-    if (n == 0) continue;
-    if (slotsLocked && holds(lockId(LockClass.FileTable, tb))) {
-      frozen += n;
-      continue;
-    }
-    const w = slotsFrozen ? othersSlotWrites(cur, tb) : 0xffffffffffffffff;
+    // Slots other threads may still write: none while this task holds file_lock (every slot writer takes it);
+    // read off their bounds only once this table is seen to hold f.
+    const locked = slotsLocked && holds(lockId(LockClass.FileTable, tb));
+    let w: u64 = 0;
+    let known = locked;
     for (let fd = 0; fd < nSlots; fd++) {
       if (load<u8>(slotAddr(tb, fd)) != v) continue;
-      if ((w & ((<u64>1) << <u64>(fd & 63))) == 0) frozen++;
+      if (!known) {
+        w = slotsFrozen ? othersSlotWrites(cur, tb) : 0xffffffffffffffff;
+        known = true;
+      }
+      if ((w & fdBit(fd)) == 0) frozen++;
       else others++;
     }
   }

@@ -15,14 +15,13 @@
 
 import { OpKind, Toggle } from './codes';
 import {
-  C_FAULTS, C_INIT_ITEMS, C_INIT_SLOTS, CFG, T_DEPTH, T_FLAGS, T_OPIDX, T_PENDING, epFile, fileEp, nEpolls, nFiles, nTables,
+  C_FAULTS, C_INIT_ITEMS, C_INIT_SLOTS, CFG, T_PENDING, epFile, fileEp, nEpolls, nFiles, nTables,
   nThreads, opAddr, setState, threadAddr, threadNops, threadTable, toggle,
 } from './layout';
 import { FP_EPOLL, FP_FILE, FP_GLOBAL, FP_ITEMS, FP_TABLE } from './frame';
 import { locksetInit } from './lockset';
+import { firstOpLeft, inTaskWork, isClassic } from './slot_bounds';
 
-/** dispatch.ts's T_FLAGS bit for "frame 0 is task_work (__fput)". */
-const IN_TASK_WORK: u8 = 1;
 const MAX_OPS_B: i32 = 33;
 
 // Region layout (host-assigned address, kBoundsBytes() bytes):
@@ -94,10 +93,6 @@ function epollsOfFiles(files: u32): u64 {
  *  seccomp ADDFD, epoll_create, io_uring), and every table and epoll may hold every file. */
 let classic: bool = true;
 const ALL: u64 = (<u64>1 << 34) - 1;
-
-function isClassic(kind: i32): bool {
-  return kind >= OpKind.Close && kind <= OpKind.Fput;
-}
 
 function computeMaps(): void {
   for (let tb = 0; tb < 8; tb++) store<u16>(base + OFF_MT + (<usize>tb << 1), 0);
@@ -251,17 +246,13 @@ export let boundT: u64 = 0;
 /** The bound of thread q's remaining work in state s (boundW: may write, boundT: may read or write). */
 export function threadBound(s: usize, q: i32): void {
   setState(s);
-  const ta = threadAddr(q);
-  const dep = <i32>load<u8>(ta + T_DEPTH);
-  const opidx = <i32>load<u8>(ta + T_OPIDX);
-  const pending = <i32>load<u16>(ta + T_PENDING);
-  const inTaskWork = dep > 0 && (load<u8>(ta + T_FLAGS) & IN_TASK_WORK) != 0;
-  let k = dep > 0 && !inTaskWork ? opidx - 1 : opidx;
-  if (k < 0) k = 0;
+  const tw = inTaskWork(q);
+  const pending = <i32>load<u16>(threadAddr(q) + T_PENDING);
+  let k = firstOpLeft(q);
   if (k > MAX_OPS_B - 1) k = MAX_OPS_B - 1;
   let w = load<u64>(base + OFF_SW + <usize>((q * MAX_OPS_B + k) * 8));
   let t = load<u64>(base + OFF_ST + <usize>((q * MAX_OPS_B + k) * 8));
-  if (pending != 0 || inTaskWork) {
+  if (pending != 0 || tw) {
     const ever = load<u64>(base + OFF_EVER + <usize>(q * 8));
     w |= ever;
     t |= ever;

@@ -27,7 +27,8 @@ export function slotBoundsNarrow(): void {
   narrow = true;
 }
 
-function fdBit(fd: i32): u64 {
+/** The bit of slot fd in a slot mask (every bit beyond 63: such a slot is told apart from none). */
+export function fdBit(fd: i32): u64 {
   return fd < 64 ? (<u64>1) << <u64>fd : ALL;
 }
 
@@ -35,21 +36,36 @@ function rfcWalks(): bool {
   return toggle(Toggle.RfcWalkV2) || toggle(Toggle.RfcV4Replace) || toggle(Toggle.RfcV7) || toggle(Toggle.RfcV6LockOrder);
 }
 
+/** The operations whose effects both bound analyses model precisely (close, dup, dup2, replace, epoll_ctl, fget,
+ *  fput); any other may move files between tables. */
+export function isClassic(kind: i32): bool {
+  return kind >= OpKind.Close && kind <= OpKind.Fput;
+}
+
+/** Is thread q, in the current state, running task_work (__fput) after a finished operation? */
+export function inTaskWork(q: i32): bool {
+  const ta = threadAddr(q);
+  return load<u8>(ta + T_DEPTH) > 0 && (load<u8>(ta + T_FLAGS) & IN_TASK_WORK) != 0;
+}
+
+/** The first operation of thread q that may still run, in the current state: the running one (unless only
+ *  task_work after it runs), else the next. */
+export function firstOpLeft(q: i32): i32 {
+  const ta = threadAddr(q);
+  const opidx = <i32>load<u8>(ta + T_OPIDX);
+  const k = load<u8>(ta + T_DEPTH) > 0 && !inTaskWork(q) ? opidx - 1 : opidx;
+  return k < 0 ? 0 : k;
+}
+
 /** The slots of table tb (bit fd) that thread q may still write, in the current state: its running operation
  *  (unless it is only running task_work after it) and every operation after it. */
 export function slotWriteBound(q: i32, tb: i32): u64 {
-  const ta = threadAddr(q);
-  const dep = <i32>load<u8>(ta + T_DEPTH);
-  const inTaskWork = dep > 0 && (load<u8>(ta + T_FLAGS) & IN_TASK_WORK) != 0;
-  let k = <i32>load<u8>(ta + T_OPIDX);
-  if (dep > 0 && !inTaskWork) k--;
-  if (k < 0) k = 0;
   const own = threadTable(q) == tb;
   let m: u64 = 0;
-  for (let j = k; j < threadNops(q); j++) {
+  for (let j = firstOpLeft(q); j < threadNops(q); j++) {
     const op = opAddr(q, j);
     const kind = <i32>load<u8>(op);
-    if (kind < OpKind.Close || kind > OpKind.Fput) return ALL;
+    if (!isClassic(kind)) return ALL;
     if (!own) continue;
     if (kind == OpKind.Close) m |= narrow ? 0 : fdBit(<i32>load<u8>(op + 1));
     else if (kind == OpKind.Dup2) m |= fdBit(<i32>load<u8>(op + 2));

@@ -107,8 +107,7 @@ export function eInit(maxMemoryBytes: f64): i32 {
   const porOn = (wantPor || C.dpor != 0) && (C.strategy == C.STRATEGY_BFS || C.strategy == C.STRATEGY_DFS);
   const sleepOn = porOn && wantSleep && (C.storage == C.STORAGE_FULL || C.storage == C.STORAGE_COLLAPSE);
   kBoundsInit(BOUNDS_AREA);
-  kEnableGates(C.transactions);
-  if (C.locksetTest != 0) kLocksetTest(C.locksetTest);
+  lockset();
   kPropsInit(PROPS_AREA);
   let symOn = wantSym && C.strategy != C.STRATEGY_RANDOM && C.strategy != C.STRATEGY_PB && C.dpor == 0;
   if ((symOn || C.collectTerminals == 2) && kSymInit(SYM_AREA, kNamedThreads()) == 0) symOn = false;
@@ -167,6 +166,13 @@ export function eInit(maxMemoryBytes: f64): i32 {
   return dfsStart(init) ? 0 : -2;
 }
 
+/** The lockset rules of this instance's transaction reduction (model/lockset.ts): the frozen slots and the
+ *  reference gate when it is on, and the test-only switches. */
+function lockset(): void {
+  kEnableGates(C.transactions);
+  if (C.locksetTest != 0) kLocksetTest(C.locksetTest);
+}
+
 /** Attach this instance (a worker) to an engine that another instance initialised on the shared memory. */
 export function eAttach(worker: i32): i32 {
   if (kConfigure() < 0) return -1;
@@ -179,8 +185,7 @@ export function eAttach(worker: i32): i32 {
   setTermScratch(ts);
   kCheckScratch(checks);
   kSearchAttach(BOUNDS_AREA, PROPS_AREA, SYM_AREA, scratch);
-  kEnableGates(C.transactions);
-  if (C.locksetTest != 0) kLocksetTest(C.locksetTest); // as eSetup: each instance classifies its own transactions
+  lockset(); // as eInit: each instance classifies its own transactions
   setBuffers(buf);
   if (C.collapse && !collapseAttach()) return -2;
   store<u32>(CTRL + X_WORKERS + <usize>(worker << 2), <u32>buf);
